@@ -1,0 +1,1 @@
+"""Chaos drills: inject AOT faults into Docker containers and prove the native fallback."""

@@ -1,0 +1,1 @@
+"""The release gate: artifact sources, pair/contents/integrity/retention checks, recovery gates."""

@@ -1,0 +1,230 @@
+"""Read an untrusted archive once: hash its bytes and list its members in the same pass.
+
+Nothing is ever extracted to disk. Member names that escape (`../`, absolute paths),
+links that point out, too many members and too many unpacked bytes (a decompression
+bomb) are reported as problems and stop the listing; the hash is still completed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import stat
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import IO
+
+from gates.contract import ArchiveLimits
+
+CHUNK = 1024 * 1024
+MAX_TEXT_MEMBER = 64 * 1024
+MAX_TEXT_FILE = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, kw_only=True)
+class Member:
+    name: str
+    kind: str  # file, dir, symlink, hardlink, other
+    size: int
+    mode: int
+    link: str = ""
+
+    @property
+    def executable(self) -> bool:
+        return bool(self.mode & 0o111)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveListing:
+    members: tuple[Member, ...]
+    texts: dict[str, str]  # small members we were asked to read (e.g. AOT_BUILD_INFO.txt)
+    problems: tuple[str, ...]  # unsafe content: escapes, links out, limits
+    error: str = ""  # not a readable archive at all
+    truncated: bool = False  # listing stopped at a safety limit: members are incomplete
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadResult:
+    sha256: str
+    size: int
+    listing: ArchiveListing | None
+
+
+class _Stop(Exception):
+    """Listing stops early: the archive broke a safety limit."""
+
+
+class HashingReader:
+    """Wraps a stream; every byte read through it is hashed and counted."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.raw.read(n)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+    def drain(self) -> None:
+        while self.read(CHUNK):
+            pass
+
+
+class _Budget:
+    """Counts unpacked bytes as they come out of the decompressor."""
+
+    def __init__(self, inner: IO[bytes], limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.count = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.inner.read(n)
+        self.count += len(data)
+        if self.count > self.limit:
+            raise _Stop(f"unpacks to more than {self.limit} bytes (decompression bomb?)")
+        return data
+
+
+def unsafe_name(name: str) -> str:
+    """Why a member name is unsafe to extract, or '' when it is fine."""
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return f"member '{name}' has an absolute path"
+    if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+        return f"member '{name}' escapes the archive with '..'"
+    return ""
+
+
+def unsafe_link(member: Member) -> str:
+    if member.kind not in ("symlink", "hardlink"):
+        return ""
+    target = member.link.replace("\\", "/")
+    base = PurePosixPath(member.name).parent
+    if target.startswith("/") or ".." in (base / target).parts:
+        return f"{member.kind} '{member.name}' points outside the archive ('{member.link}')"
+    return ""
+
+
+class _Lister:
+    """Collects members and enforces the limits while an archive is walked."""
+
+    def __init__(self, limits: ArchiveLimits, want: frozenset[str]) -> None:
+        self.limits = limits
+        self.want = want
+        self.members: list[Member] = []
+        self.texts: dict[str, str] = {}
+        self.problems: list[str] = []
+        self.unpacked = 0
+
+    def add(self, member: Member) -> None:
+        self.members.append(member)
+        self.unpacked += member.size
+        self.problems += [p for p in (unsafe_name(member.name), unsafe_link(member)) if p]
+        if len(self.members) > self.limits.max_members:
+            raise _Stop(f"has more than {self.limits.max_members} members")
+        if member.size > self.limits.max_member_bytes:
+            raise _Stop(f"member '{member.name}' is {member.size} bytes "
+                        f"(limit {self.limits.max_member_bytes})")
+        if self.unpacked > self.limits.max_unpacked_bytes:
+            raise _Stop(f"unpacks to more than {self.limits.max_unpacked_bytes} bytes "
+                        "(decompression bomb?)")
+
+    def wants_text(self, member: Member) -> bool:
+        return member.kind == "file" and member.name in self.want and member.size <= MAX_TEXT_MEMBER
+
+    def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:
+        return ArchiveListing(members=tuple(self.members), texts=self.texts,
+                              problems=tuple(self.problems), error=error, truncated=truncated)
+
+
+def _tar_member(info: tarfile.TarInfo) -> Member:
+    kind = ("file" if info.isreg() else "dir" if info.isdir() else "symlink" if info.issym()
+            else "hardlink" if info.islnk() else "other")
+    return Member(name=info.name, kind=kind, size=info.size, mode=info.mode, link=info.linkname)
+
+
+def _walk_tar(stream: IO[bytes], lister: _Lister) -> None:
+    with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
+        for info in tar:
+            member = _tar_member(info)
+            lister.add(member)
+            if lister.wants_text(member):
+                handle = tar.extractfile(info)
+                if handle is not None:
+                    lister.texts[member.name] = handle.read().decode("utf-8", "replace")
+
+
+def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> ReadResult:
+    """Hash and list a .tar.gz in one sequential pass."""
+    reader = HashingReader(raw)
+    lister = _Lister(limits, want)
+    error, truncated = "", False
+    try:
+        # the budget has slack for tar headers and padding beyond the declared sizes
+        budget = _Budget(gzip.GzipFile(fileobj=reader, mode="rb"),  # type: ignore[arg-type]
+                         limits.max_unpacked_bytes + 1024 * 1024)
+        _walk_tar(budget, lister)  # type: ignore[arg-type]
+    except _Stop as stop:
+        lister.problems.append(f"archive {stop}")
+        truncated = True
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        error = f"not a readable tar.gz ({exc})"
+    reader.drain()
+    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
+                      listing=lister.listing(error, truncated=truncated))
+
+
+def _zip_member(info: zipfile.ZipInfo) -> Member:
+    mode = info.external_attr >> 16
+    kind = ("dir" if info.is_dir() else "symlink" if stat.S_ISLNK(mode) else "file")
+    return Member(name=info.filename, kind=kind, size=info.file_size, mode=mode & 0o7777)
+
+
+def _walk_zip(archive: zipfile.ZipFile, lister: _Lister) -> None:
+    for info in archive.infolist():
+        member = _zip_member(info)
+        if member.kind == "symlink" and info.file_size <= MAX_TEXT_MEMBER:
+            member = Member(name=member.name, kind="symlink", size=member.size, mode=member.mode,
+                            link=archive.read(info).decode("utf-8", "replace"))
+        lister.add(member)
+        if lister.wants_text(member):
+            lister.texts[member.name] = archive.read(info).decode("utf-8", "replace")
+
+
+def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> ReadResult:
+    """Hash a .zip sequentially, then list it from its central directory (small seeks)."""
+    reader = HashingReader(raw)
+    reader.drain()
+    lister = _Lister(limits, want)
+    error, truncated = "", False
+    try:
+        raw.seek(0)
+        with zipfile.ZipFile(raw) as archive:
+            _walk_zip(archive, lister)
+    except _Stop as stop:
+        lister.problems.append(f"archive {stop}")
+        truncated = True
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        error = f"not a readable zip ({exc})"
+    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
+                      listing=lister.listing(error, truncated=truncated))
+
+
+def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]:
+    """Hash a non-archive file; keep its text when asked (SHA256SUMS, metadata JSON)."""
+    reader = HashingReader(raw)
+    if not keep_text:
+        reader.drain()
+        return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size, listing=None), None
+    kept = bytearray()
+    while chunk := reader.read(CHUNK):
+        if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held
+            kept += chunk
+    text = bytes(kept[:MAX_TEXT_FILE]).decode("utf-8", "replace")
+    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size, listing=None), text

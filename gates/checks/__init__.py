@@ -1,0 +1,45 @@
+"""The registry of release checks. Each check is a pure function of one release's facts
+and the contract; its docstring's first line is the title every report shows.
+
+A check returns its findings (empty: passed), raises CannotEvaluate (error: we could not
+tell) or NotApplicable (skipped, with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gates.checks import contents, integrity, pairs
+from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.contract import Contract
+from gates.facts import ReleaseFacts
+from harness.results import Finding
+
+Check = Callable[[ReleaseFacts, Contract], list[Finding]]
+
+CHECKS: dict[str, Check] = {
+    "A001": integrity.assets_readable,
+    "P001": pairs.primary_present,
+    "P002": pairs.fallback_present,
+    "P003": pairs.right_extension,
+    "C001": contents.fallback_members,
+    "C002": contents.unix_binaries_executable,
+    "C003": contents.primary_members,
+    "C004": contents.build_info_parses,
+    "C005": contents.build_info_contract,
+    "C006": contents.build_info_version,
+    "C007": contents.archives_safe,
+    "C008": contents.archives_readable,
+    "I001": integrity.checksums_well_formed,
+    "I002": integrity.checksums_list_payloads,
+    "I003": integrity.checksums_match,
+    "I004": integrity.metadata_lists_payloads,
+    "I005": integrity.metadata_matches,
+    "I006": integrity.source_digest_matches,
+}
+
+__all__ = ["CHECKS", "CannotEvaluate", "Check", "NotApplicable", "title"]
+
+
+def title(check: Callable[..., object]) -> str:
+    return (check.__doc__ or "").strip().splitlines()[0]

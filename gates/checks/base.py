@@ -1,0 +1,36 @@
+"""What the checks share: outcomes other than findings, and locating the pair archives."""
+
+from __future__ import annotations
+
+from gates.contract import Contract, asset_name
+from gates.facts import AssetFacts, ReleaseFacts
+
+
+class CannotEvaluate(Exception):  # noqa: N818 - an outcome, not a bug
+    """The check could not tell (unreadable input): the result is `error`."""
+
+
+class NotApplicable(Exception):  # noqa: N818
+    """The check does not apply to this release: the result is `skipped`."""
+
+
+def candidates(release: ReleaseFacts, pattern: str, platform: str) -> list[AssetFacts]:
+    """Assets that claim to be this platform's primary/fallback bundle, any extension."""
+    stem = pattern.replace("{platform}", platform)
+    return [a for a in release.assets if a.ref.name.startswith(stem + ".")]
+
+
+def bundle(release: ReleaseFacts, pattern: str, platform: str) -> AssetFacts | None:
+    """The one bundle for a platform (exact name first, else the single candidate)."""
+    exact = release.asset(asset_name(pattern, platform))
+    if exact is not None:
+        return exact
+    found = candidates(release, pattern, platform)
+    return found[0] if len(found) == 1 else None
+
+
+def bundles(release: ReleaseFacts, contract: Contract, role: str) -> list[tuple[str, AssetFacts]]:
+    """(platform, asset) for every platform whose primary or fallback bundle exists."""
+    pattern = contract.assets.primary if role == "primary" else contract.assets.fallback
+    found = [(p, bundle(release, pattern, p)) for p in contract.platforms]
+    return [(p, a) for p, a in found if a is not None]

@@ -1,0 +1,135 @@
+"""Contents: what the AOT and CLI archives hold, and the AOT build-info line."""
+
+from __future__ import annotations
+
+from gates.archive import ArchiveListing
+from gates.checks.base import bundles
+from gates.contract import Contract, exe, is_windows
+from gates.facts import AssetFacts, ReleaseFacts
+from harness.formats import BuildInfo, parse_build_info
+from harness.results import Finding
+
+
+def _listed(release: ReleaseFacts, contract: Contract, role: str
+            ) -> list[tuple[str, AssetFacts, ArchiveListing]]:
+    """Bundles whose full member list we have (unreadable or cut-short ones are skipped:
+    C008/C007/A001 report those)."""
+    out = []
+    for platform, asset in bundles(release, contract, role):
+        listing = asset.listing
+        if listing is not None and not listing.error and not listing.truncated:
+            out.append((platform, asset, listing))
+    return out
+
+
+def _missing_members(release: ReleaseFacts, contract: Contract, role: str) -> list[Finding]:
+    required = contract.assets.primary_members if role == "primary" else contract.assets.fallback_members
+    findings = []
+    for platform, asset, listing in _listed(release, contract, role):
+        files = {m.name for m in listing.members if m.kind == "file"}
+        for name in (exe(r, platform) for r in required):
+            if name not in files:
+                actual = ", ".join(sorted(m.name for m in listing.members)) or "empty archive"
+                findings.append(Finding(
+                    subject=asset.ref.name, message=f"member '{name}' is missing",
+                    expected=name, actual=actual, where=asset.ref.location))
+    return findings
+
+
+def fallback_members(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """The CLI bundle holds fuse and fuse-lsp."""
+    return _missing_members(release, contract, "fallback")
+
+
+def primary_members(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """The AOT bundle holds its binary and AOT_BUILD_INFO.txt."""
+    return _missing_members(release, contract, "primary")
+
+
+def unix_binaries_executable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Binaries in unix bundles carry the executable bit."""
+    wanted = {"fallback": contract.assets.fallback_members,
+              "primary": (contract.assets.primary_binary,)}
+    findings = []
+    for role, names in wanted.items():
+        for platform, asset, listing in _listed(release, contract, role):
+            if is_windows(platform):
+                continue
+            binaries = {exe(n, platform) for n in names}
+            findings += [
+                Finding(subject=asset.ref.name, message=f"'{m.name}' is not executable",
+                        expected="mode with +x", actual=f"mode {m.mode:o}",
+                        where=asset.ref.location)
+                for m in listing.members
+                if m.name in binaries and m.kind == "file" and not m.executable
+            ]
+    return findings
+
+
+def _build_infos(release: ReleaseFacts, contract: Contract
+                 ) -> list[tuple[AssetFacts, str | None, BuildInfo | None]]:
+    member = contract.assets.build_info_member
+    out = []
+    for _platform, asset, listing in _listed(release, contract, "primary"):
+        text = listing.texts.get(member)
+        line = text.strip().splitlines()[0] if text and text.strip() else None
+        out.append((asset, line, parse_build_info(line) if line else None))
+    return out
+
+
+def build_info_parses(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """AOT_BUILD_INFO.txt holds one build-info line of the frozen shape."""
+    member = contract.assets.build_info_member
+    return [
+        Finding(subject=asset.ref.name,
+                message=f"{member} does not hold a parsable build-info line",
+                expected="mode=… profile=… target=… rustc=… cli=… runtime_cache=N contract=…",
+                actual=repr(line) if line else "no line", where=f"{asset.ref.location}:{member}")
+        for asset, line, info in _build_infos(release, contract)
+        if info is None and any(m.name == member for m in asset.listing.members)  # type: ignore[union-attr]
+    ]
+
+
+def build_info_contract(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """The build-info line says contract=aot-v1."""
+    want = contract.assets.build_info_contract
+    return [
+        Finding(subject=asset.ref.name, message="the AOT binary was built for another contract",
+                expected=f"contract={want}", actual=f"contract={info.contract}",
+                where=f"{asset.ref.location}:{contract.assets.build_info_member}")
+        for asset, _line, info in _build_infos(release, contract)
+        if info is not None and info.contract != want
+    ]
+
+
+def build_info_version(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """The build-info cli= version equals the release version."""
+    return [
+        Finding(subject=asset.ref.name, message="the AOT binary comes from another release",
+                expected=f"cli={release.ref.version}", actual=f"cli={info.cli}",
+                where=f"{asset.ref.location}:{contract.assets.build_info_member}")
+        for asset, _line, info in _build_infos(release, contract)
+        if info is not None and info.cli != release.ref.version
+    ]
+
+
+def _archives(release: ReleaseFacts, contract: Contract) -> list[AssetFacts]:
+    return [a for role in ("primary", "fallback") for _p, a in bundles(release, contract, role)]
+
+
+def archives_safe(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Archives are safe to unpack: no escaping paths, no links out, within size limits."""
+    return [
+        Finding(subject=asset.ref.name, message=problem, where=asset.ref.location)
+        for asset in _archives(release, contract) if asset.listing is not None
+        for problem in asset.listing.problems
+    ]
+
+
+def archives_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Bundles are well-formed archives of their kind."""
+    return [
+        Finding(subject=asset.ref.name, message=asset.listing.error, where=asset.ref.location)
+        for asset in _archives(release, contract)
+        if asset.listing is not None and asset.listing.error
+    ]

@@ -1,0 +1,173 @@
+"""Integrity: SHA256SUMS and release-artifacts.json list exactly the payloads and agree
+with the bytes (and with the source's own digest, where it has one)."""
+
+from __future__ import annotations
+
+import json
+import re
+from fnmatch import fnmatchcase
+
+from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.contract import Contract
+from gates.facts import AssetFacts, ReleaseFacts, is_pair_archive
+from harness.results import Finding
+
+SUMS_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)$")
+
+
+def payloads(release: ReleaseFacts, contract: Contract) -> set[str]:
+    return {n for n in release.names
+            if any(fnmatchcase(n, p) for p in contract.assets.payload_patterns)}
+
+
+def actual_sha(asset: AssetFacts) -> str | None:
+    """The asset's sha256 from its bytes, else from the source's digest."""
+    if asset.sha256:
+        return asset.sha256
+    if asset.ref.digest and asset.ref.digest.startswith("sha256:"):
+        return asset.ref.digest.removeprefix("sha256:")
+    return None
+
+
+def assets_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Every asset the checks need could be read."""
+    broken = [f"{a.ref.name}: {a.read_error}" for a in release.assets if a.read_error]
+    if broken:
+        raise CannotEvaluate("; ".join(broken))
+    return []
+
+
+def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[str, str], list[Finding]]:
+    sums = release.asset(contract.checksums_name)
+    if sums is None:
+        raise NotApplicable(f"{contract.checksums_name} is absent (I001 reports it)")
+    if sums.text is None:
+        raise CannotEvaluate(f"{contract.checksums_name} was not read")
+    listed: dict[str, str] = {}
+    bad = []
+    for number, line in enumerate(sums.text.splitlines(), start=1):
+        match = SUMS_LINE.match(line)
+        if match is None:
+            bad.append(Finding(subject=contract.checksums_name, message="malformed line",
+                               expected="<64 lowercase hex>  <file name>", actual=repr(line),
+                               where=f"{sums.ref.location}:{number}"))
+        else:
+            listed[match["name"]] = match["sha"]
+    return sums, listed, bad
+
+
+def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """SHA256SUMS is present and every line reads `<sha256>  <name>`."""
+    if release.asset(contract.checksums_name) is None:
+        return [Finding(subject=contract.checksums_name, message="the checksum file is missing",
+                        expected=contract.checksums_name, actual="absent",
+                        where=release.ref.location)]
+    return _sums(release, contract)[2]
+
+
+def _pruned(release: ReleaseFacts, name: str) -> bool:
+    """A pair archive may be gone once its release window closed."""
+    return not release.window.open and is_pair_archive(name)
+
+
+def _set_findings(listed: set[str], release: ReleaseFacts, contract: Contract,
+                  file: str, where: str) -> list[Finding]:
+    present = payloads(release, contract)
+    unlisted = sorted(present - listed)
+    absent = sorted(n for n in listed - present if not _pruned(release, n))
+    return [Finding(subject=n, message=f"payload is not listed in {file}",
+                    expected=f"listed in {file}", actual="not listed", where=where)
+            for n in unlisted] + [
+            Finding(subject=n, message=f"{file} lists a payload the release does not have",
+                    expected="asset present", actual="absent", where=where)
+            for n in absent]
+
+
+def checksums_list_payloads(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """SHA256SUMS lists exactly the release's payloads."""
+    sums, listed, _bad = _sums(release, contract)
+    return _set_findings(set(listed), release, contract, contract.checksums_name,
+                         sums.ref.location)
+
+
+def checksums_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Every SHA256SUMS entry matches the bytes of its file."""
+    sums, listed, _bad = _sums(release, contract)
+    findings = []
+    for name, want in sorted(listed.items()):
+        asset = release.asset(name)
+        have = actual_sha(asset) if asset else None
+        if have is not None and have != want:
+            findings.append(Finding(subject=name, message="checksum mismatch", expected=want,
+                                    actual=have, where=sums.ref.location))
+    return findings
+
+
+class _Invalid(Exception):  # noqa: N818
+    def __init__(self, message: str, where: str) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _metadata(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[dict[str, object]]]:
+    meta = release.asset(contract.metadata_name)
+    if meta is None:
+        raise NotApplicable(f"{contract.metadata_name} is absent (I004 reports it)")
+    if meta.text is None:
+        raise CannotEvaluate(f"{contract.metadata_name} was not read")
+    try:
+        artifacts = json.loads(meta.text)["artifacts"]
+        if not isinstance(artifacts, list) or not all(isinstance(a, dict) for a in artifacts):
+            raise TypeError("artifacts is not a list of objects")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _Invalid(f"not FUSE release metadata ({exc})", meta.ref.location) from exc
+    return meta, artifacts
+
+
+def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """release-artifacts.json is valid and lists exactly the payloads."""
+    name = contract.metadata_name
+    if release.asset(name) is None:
+        return [Finding(subject=name, message="the release metadata file is missing",
+                        expected=name, actual="absent", where=release.ref.location)]
+    try:
+        meta, artifacts = _metadata(release, contract)
+    except _Invalid as exc:
+        return [Finding(subject=name, message=str(exc), where=exc.where)]
+    listed = {str(a.get("name")) for a in artifacts}
+    return _set_findings(listed, release, contract, name, meta.ref.location)
+
+
+def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """release-artifacts.json sha256 and size agree with the bytes."""
+    try:
+        meta, artifacts = _metadata(release, contract)
+    except _Invalid as exc:
+        raise NotApplicable(f"{exc} (I004 reports it)") from exc
+    findings = []
+    for entry in artifacts:
+        asset = release.asset(str(entry.get("name")))
+        if asset is None:
+            continue
+        have = actual_sha(asset)
+        if have is not None and entry.get("sha256") != have:
+            findings.append(Finding(subject=asset.ref.name, message="sha256 in metadata is wrong",
+                                    expected=have, actual=str(entry.get("sha256")),
+                                    where=meta.ref.location))
+        if entry.get("size") != asset.ref.size:
+            findings.append(Finding(subject=asset.ref.name, message="size in metadata is wrong",
+                                    expected=str(asset.ref.size), actual=str(entry.get("size")),
+                                    where=meta.ref.location))
+    return findings
+
+
+def source_digest_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """The bytes we read match the digest the source publishes (GitHub's asset digest)."""
+    compared = [a for a in release.assets if a.ref.digest and a.sha256]
+    if not any(a.ref.digest for a in release.assets):
+        raise NotApplicable("the source publishes no asset digests")
+    return [
+        Finding(subject=a.ref.name, message="downloaded bytes differ from the published digest",
+                expected=str(a.ref.digest), actual=f"sha256:{a.sha256}", where=a.ref.location)
+        for a in compared if a.ref.digest != f"sha256:{a.sha256}"
+    ]

@@ -1,0 +1,190 @@
+"""The release contract: what a release must hold, its SLOs, windows and waivers.
+
+Loaded from YAML (the embedded FUSE default, or --contract FILE), validated against the
+schema in gates/data, then frozen into dataclasses the checks read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from harness.config import load_schema, load_yaml_file, parse_yaml, validate
+from harness.errors import ConfigError
+
+DEFAULT_NAME = "default-contract.yaml"
+SCHEMA_NAME = "release-contract.schema.json"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetRules:
+    primary: str
+    fallback: str
+    primary_members: tuple[str, ...]
+    fallback_members: tuple[str, ...]
+    primary_binary: str
+    build_info_member: str
+    build_info_contract: str
+    payload_patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveLimits:
+    max_members: int
+    max_unpacked_bytes: int
+    max_member_bytes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Slo:
+    cold_start_p50_improvement_pct: float
+    cold_start_p95_improvement_pct: float
+    throughput_p50_improvement_pct: float | None
+    max_binary_bytes: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """A line's release window: an explicit close date, or N days after the next line."""
+
+    closes: date | None = None
+    days_after_next_line: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Waiver:
+    id: str
+    check: str
+    scope: str
+    reason: str
+    approver: str
+    expires: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contract:
+    origin: str
+    platforms: tuple[str, ...]
+    assets: AssetRules
+    checksums_name: str
+    metadata_name: str
+    limits: ArchiveLimits
+    slo: Slo
+    retention_note: str
+    default_window: Window
+    line_windows: dict[str, Window]
+    waivers: tuple[Waiver, ...]
+    recovery_gates: tuple[dict[str, Any], ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def window_for(self, line: str) -> Window:
+        return self.line_windows.get(line, self.default_window)
+
+
+def is_windows(platform: str) -> bool:
+    return platform.startswith("windows-")
+
+
+def extension(platform: str) -> str:
+    """FUSE's hard-coded rule: windows-* ships .zip, everything else .tar.gz."""
+    return ".zip" if is_windows(platform) else ".tar.gz"
+
+
+def exe(name: str, platform: str) -> str:
+    return name.replace("{exe}", ".exe" if is_windows(platform) else "")
+
+
+def asset_name(pattern: str, platform: str) -> str:
+    return pattern.replace("{platform}", platform) + extension(platform)
+
+
+def _date(text: str, where: str, origin: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {where}: '{text}' is not a date (use YYYY-MM-DD)") from exc
+
+
+def _window(data: dict[str, Any], where: str, origin: str) -> Window:
+    closes = data.get("closes")
+    return Window(
+        closes=_date(closes, f"{where}.closes", origin) if closes else None,
+        days_after_next_line=data.get("days_after_next_line"),
+    )
+
+
+def _waivers(items: list[dict[str, Any]], origin: str) -> tuple[Waiver, ...]:
+    waivers = []
+    for index, item in enumerate(items):
+        where = f"waivers[{index}]"
+        waivers.append(
+            Waiver(
+                id=item.get("id") or f"{item['check']}@{item['scope']}",
+                check=item["check"],
+                scope=item["scope"],
+                reason=item["reason"],
+                approver=item["approver"],
+                expires=_date(item["expires"], f"{where}.expires", origin),
+            )
+        )
+    return tuple(waivers)
+
+
+def _merged(document: dict[str, Any]) -> dict[str, Any]:
+    """The document over the embedded default, one section deep."""
+    base = default_document()
+    for key, value in document.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {**base[key], **value}
+        else:
+            base[key] = value
+    return base
+
+
+def from_document(document: dict[str, Any], origin: str) -> Contract:
+    data = _merged(document)
+    retention = data["retention"]
+    return Contract(
+        origin=origin,
+        platforms=tuple(data["platforms"]),
+        assets=AssetRules(**{k: (tuple(v) if isinstance(v, list) else v)
+                             for k, v in data["assets"].items()}),
+        checksums_name=data["integrity"]["checksums"],
+        metadata_name=data["integrity"]["metadata"],
+        limits=ArchiveLimits(**data["archive_limits"]),
+        slo=Slo(**data["slo"]),
+        retention_note=retention.get("note", ""),
+        default_window=_window(retention["default"], "retention.default", origin),
+        line_windows={
+            line: _window(w, f"retention.lines.{line}", origin)
+            for line, w in retention.get("lines", {}).items()
+        },
+        waivers=_waivers(data.get("waivers", []), origin),
+        recovery_gates=tuple(data.get("recovery_gates", [])),
+        raw=data,
+    )
+
+
+def default_document() -> dict[str, Any]:
+    text = resources.files("gates").joinpath("data", DEFAULT_NAME).read_text(encoding="utf-8")
+    document: dict[str, Any] = parse_yaml(text, DEFAULT_NAME)
+    return document
+
+
+def schema() -> dict[str, Any]:
+    return load_schema("gates", SCHEMA_NAME)
+
+
+def load(path: Path | None) -> Contract:
+    """The contract from `path`, or the embedded FUSE default."""
+    if path is None:
+        document = default_document()
+        validate(document, schema(), DEFAULT_NAME)
+        return from_document(document, f"(embedded) {DEFAULT_NAME}")
+    document = load_yaml_file(path, schema())
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: (top level): expected a mapping of contract keys")
+    return from_document(document, str(path))

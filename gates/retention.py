@@ -1,0 +1,65 @@
+"""Release windows (a local policy: FUSE never defined one) and the retention check.
+
+A line's window closes on an explicit date, or N days after the next line's first release.
+While it is open, every fallback CLI bundle of every release in the line must stay.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from gates.contract import Contract, asset_name
+from gates.facts import WindowState
+from gates.source import LINE_RE, ReleaseRef, version_key
+from harness.results import Finding
+
+
+def _line_key(line: str) -> tuple[int, int]:
+    match = LINE_RE.match(line)
+    return (int(match["major"]), int(match["minor"])) if match else (-1, -1)
+
+
+def next_line_first_release(line: str, releases: list[ReleaseRef]) -> ReleaseRef | None:
+    later = [r for r in releases if not r.draft and _line_key(r.line) > _line_key(line)]
+    if not later:
+        return None
+    first_line = min(later, key=lambda r: _line_key(r.line)).line
+    return min((r for r in later if r.line == first_line), key=lambda r: version_key(r.tag))
+
+
+def window_state(line: str, releases: list[ReleaseRef], contract: Contract, today: date) -> WindowState:
+    """Whether `line`'s release window is open on `today`, and why."""
+    window = contract.window_for(line)
+    if window.closes is not None:
+        is_open = today <= window.closes
+        return WindowState(open=is_open, closes=window.closes,
+                           reason=f"{line} window {'closes' if is_open else 'closed'} on "
+                                  f"{window.closes} (contract date)")
+    days = window.days_after_next_line or 0
+    successor = next_line_first_release(line, releases)
+    if successor is None:
+        return WindowState(open=True, closes=None,
+                           reason=f"{line} window is open: no later line has shipped")
+    if successor.published_at is None:
+        return WindowState(open=True, closes=None,
+                           reason=f"{line} window is open: {successor.tag}'s release date "
+                                  "is unknown")
+    closes = successor.published_at.date() + timedelta(days=days)
+    is_open = today <= closes
+    return WindowState(open=is_open, closes=closes,
+                       reason=f"{line} window {'closes' if is_open else 'closed'} on {closes} "
+                              f"({days} days after {successor.tag})")
+
+
+def fallback_retained(release: ReleaseRef, names: set[str], window: WindowState,
+                      contract: Contract) -> list[Finding]:
+    """Fallback CLI bundles are kept while the release window is open."""
+    if not window.open:
+        return []
+    return [
+        Finding(subject=release.tag,
+                message=f"fallback bundle deleted while the release window is open ({window.reason})",
+                expected=expected, actual="absent", where=release.location)
+        for expected in (asset_name(contract.assets.fallback, p) for p in contract.platforms)
+        if expected not in names
+    ]

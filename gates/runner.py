@@ -1,0 +1,101 @@
+"""`gate check`: read the selected releases once, run every check, apply waivers, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from gates import retention, waivers
+from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, title
+from gates.contract import Contract
+from gates.facts import ReleaseFacts, WindowState, read_releases
+from gates.source import ReleaseRef, ReleaseSource, releases_of_line, select
+from harness.errors import ConfigError
+from harness.results import Finding, Outcome, Report, Result, outcome_for
+
+Clock = Callable[[], datetime]
+
+
+def _summary(outcome: Outcome, findings: list[Finding]) -> str:
+    if outcome is Outcome.PASSED:
+        return "ok"
+    waived = sum(1 for f in findings if f.waived_by)
+    if outcome is Outcome.WAIVED:
+        return f"{waived} finding(s), all waived"
+    first = next(f for f in findings if not f.waived_by)
+    more = len(findings) - 1
+    return first.line() + (f" (+{more} more)" if more else "")
+
+
+def run_one(check_id: str, check: Check, facts: ReleaseFacts, contract: Contract,
+            today: date, used: set[str]) -> Result:
+    """One check on one release, as a Result (errors and skips included)."""
+    base = {"check": check_id, "title": title(check), "scope": facts.ref.tag}
+    try:
+        found = check(facts, contract)
+    except CannotEvaluate as exc:
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
+    except NotApplicable as exc:
+        return Result(**base, outcome=Outcome.SKIPPED, summary=str(exc))
+    found = waivers.apply(found, check_id, facts.ref, contract.waivers, today, used)
+    outcome = outcome_for(found)
+    return Result(**base, outcome=outcome, summary=_summary(outcome, found), findings=tuple(found))
+
+
+def _retention_results(all_releases: list[ReleaseRef], lines: set[str], names: dict[str, set[str]],
+                       source: ReleaseSource, contract: Contract, today: date,
+                       used: set[str]) -> list[Result]:
+    results = []
+    for line in sorted(lines):
+        window = retention.window_state(line, all_releases, contract, today)
+        for release in releases_of_line(all_releases, line):
+            have = names.get(release.tag) or {a.name for a in source.assets(release)}
+            found = retention.fallback_retained(release, have, window, contract)
+            found = waivers.apply(found, "R001", release, contract.waivers, today, used)
+            outcome = outcome_for(found) if window.open else Outcome.SKIPPED
+            summary = _summary(outcome, found) if window.open else window.reason
+            results.append(Result(check="R001", title=title(retention.fallback_retained),
+                                  scope=release.tag, outcome=outcome, summary=summary,
+                                  findings=tuple(found), data={"window": window.reason}))
+    return results
+
+
+def _waiver_results(contract: Contract, today: date, used: set[str], evaluated: set[str]) -> list[Result]:
+    results = []
+    for check_id, fn, found in (
+        ("W001", waivers.expired, waivers.expired(contract.waivers, today, contract.origin)),
+        ("W002", waivers.unused,
+         waivers.unused(contract.waivers, used, today, contract.origin, evaluated)),
+    ):
+        outcome = outcome_for(found)
+        results.append(Result(check=check_id, title=title(fn), scope="waivers", outcome=outcome,
+                              summary=_summary(outcome, found), findings=tuple(found)))
+    return results
+
+
+def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock) -> Report:
+    """Run the release gate for a tag or a line."""
+    started = clock()
+    today = started.date()
+    all_releases = source.releases()
+    chosen = select(all_releases, selector)
+    if not chosen:
+        seen = ", ".join(sorted(r.tag for r in all_releases)) or "none"
+        raise ConfigError(f"--release {selector}: no such release in {source.description} "
+                          f"(found: {seen})")
+    windows: dict[str, WindowState] = {
+        line: retention.window_state(line, all_releases, contract, today)
+        for line in {r.line for r in chosen}
+    }
+    facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract)
+    used: set[str] = set()
+    results = [run_one(cid, fn, f, contract, today, used) for f in facts for cid, fn in CHECKS.items()]
+    names = {f.ref.tag: set(f.names) for f in facts}
+    results += _retention_results(all_releases, set(windows), names, source, contract, today, used)
+    evaluated = {r.tag for r in chosen} | set(windows)
+    results += _waiver_results(contract, today, used, evaluated)
+    notes = [contract.retention_note, *(w.reason for w in windows.values())]
+    notes += [f"{r.tag} is a draft" for r in chosen if r.draft]
+    return Report(tool="gate check", subject=f"{selector} from {source.description} "
+                  f"(contract: {contract.origin})", started_at=started, finished_at=clock(),
+                  results=tuple(results), notes=tuple(n for n in notes if n), stats=source.stats())

@@ -1,0 +1,113 @@
+"""Where releases come from. Every source (a folder, GitHub Releases) speaks this interface,
+so the checks never know which one they read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any, Protocol
+
+from harness.errors import ConfigError
+
+TAG_RE = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<pre>-[0-9A-Za-z.-]+)?$")
+LINE_RE = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.x$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseRef:
+    tag: str
+    location: str  # folder path or URL, for messages
+    published_at: datetime | None = None
+    draft: bool = False
+    prerelease: bool = False
+    immutable: bool = False
+    key: str = ""  # source-specific id
+
+    @property
+    def version(self) -> str:
+        return self.tag.removeprefix("v")
+
+    @property
+    def line(self) -> str:
+        return line_of(self.tag)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetRef:
+    name: str
+    size: int
+    location: str
+    digest: str | None = None  # "sha256:<hex>" when the source knows it without reading
+    state: str = "uploaded"
+    key: str = ""
+
+
+class ReleaseSource(Protocol):
+    """A place that holds releases and their assets."""
+
+    description: str
+
+    def releases(self) -> list[ReleaseRef]:
+        """Every release the source can see (drafts included when visible)."""
+        ...
+
+    def assets(self, release: ReleaseRef) -> list[AssetRef]:
+        """The release's assets, in any order."""
+        ...
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        """A seekable binary stream of the asset's bytes; the caller closes it."""
+        ...
+
+    def delete(self, release: ReleaseRef, asset: AssetRef) -> None:
+        """Remove one asset (used by `gate prune --apply` only)."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for the report (API calls, cache hits, ...)."""
+        ...
+
+
+def version_key(tag: str) -> tuple[int, int, int, int, str]:
+    match = TAG_RE.match(tag)
+    if match is None:
+        return (-1, -1, -1, -1, tag)
+    pre = match["pre"] or ""
+    # a release sorts after its own pre-releases
+    return (int(match["major"]), int(match["minor"]), int(match["patch"]), 0 if pre else 1, pre)
+
+
+def line_of(tag: str) -> str:
+    match = TAG_RE.match(tag)
+    return f"v{match['major']}.{match['minor']}.x" if match else tag
+
+
+def check_selector(selector: str) -> str:
+    """A tag (`v0.7.0`) or a line (`v0.7.x`); anything else is a usage error."""
+    if TAG_RE.match(selector) or LINE_RE.match(selector):
+        return selector
+    raise ConfigError(
+        f"--release: '{selector}' is neither a tag like v0.7.0 nor a line like v0.7.x"
+    )
+
+
+def is_line(selector: str) -> bool:
+    return LINE_RE.match(selector) is not None
+
+
+def select(releases: Iterable[ReleaseRef], selector: str) -> list[ReleaseRef]:
+    """The published releases a selector names, oldest first."""
+    check_selector(selector)
+    if is_line(selector):
+        chosen = [r for r in releases if r.line == selector and not r.draft]
+    else:
+        chosen = [r for r in releases if r.tag == selector]
+    return sorted(chosen, key=lambda r: version_key(r.tag))
+
+
+def releases_of_line(releases: Iterable[ReleaseRef], line: str) -> list[ReleaseRef]:
+    return sorted((r for r in releases if r.line == line and not r.draft),
+                  key=lambda r: version_key(r.tag))

@@ -1,0 +1,1 @@
+"""Shared core of the FUSE release harness: errors, results, config loading, reports, CLI."""

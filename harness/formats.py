@@ -1,0 +1,86 @@
+"""FUSE's runtime line formats as anchored regexes (contract sheet §3.2-§3.10).
+
+`rustc=` holds spaces, so nothing here splits on whitespace; the fatal message is
+greedy so a message containing ` mode=` still anchors on the last build-info suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BUILD_INFO_BODY = (
+    r"mode=(?P<mode>\S+) profile=(?P<profile>\S+) target=(?P<target>\S+) "
+    r"rustc=(?P<rustc>.*) cli=(?P<cli>\S+) runtime_cache=(?P<runtime_cache>\d+) "
+    r"contract=(?P<contract>\S+)"
+)
+BUILD_INFO_RE = re.compile(rf"^{_BUILD_INFO_BODY}$")
+STARTUP_RE = re.compile(rf"^startup: pid=(?P<pid>\d+) {_BUILD_INFO_BODY}$")
+FATAL_RE = re.compile(
+    rf"^fatal: class=(?P<klass>runtime_fatal|panic) pid=(?P<pid>\d+) message=(?P<message>.*) "
+    rf"{_BUILD_INFO_BODY}$"
+)
+PANIC_KIND_RE = re.compile(r"^panic_kind=(panic_static_str|panic_string|panic_non_string)(?: (.*))?$")
+SHUTDOWN_RE = re.compile(
+    r"^shutdown: runtime=(?P<runtime>ast|native) signal=(?P<signal>SIGINT|SIGTERM|unknown) "
+    r"handled_requests=(?P<handled>\d+)$"
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildInfo:
+    mode: str
+    profile: str
+    target: str
+    rustc: str
+    cli: str
+    runtime_cache: int
+    contract: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FatalEnvelope:
+    klass: str
+    pid: int
+    message: str
+    build_info: BuildInfo
+    line: str
+
+
+def _build_info(groups: dict[str, str]) -> BuildInfo:
+    return BuildInfo(
+        mode=groups["mode"],
+        profile=groups["profile"],
+        target=groups["target"],
+        rustc=groups["rustc"],
+        cli=groups["cli"],
+        runtime_cache=int(groups["runtime_cache"]),
+        contract=groups["contract"],
+    )
+
+
+def parse_build_info(line: str) -> BuildInfo | None:
+    """The build-info line parsed, or None when it does not have the frozen shape."""
+    match = BUILD_INFO_RE.match(line.rstrip("\r\n"))
+    return _build_info(match.groupdict()) if match else None
+
+
+def parse_fatal(line: str) -> FatalEnvelope | None:
+    """A `fatal: class=...` envelope parsed, or None for any other line."""
+    text = line.rstrip("\r\n")
+    match = FATAL_RE.match(text)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    return FatalEnvelope(
+        klass=groups["klass"],
+        pid=int(groups["pid"]),
+        message=groups["message"],
+        build_info=_build_info(groups),
+        line=text,
+    )
+
+
+def find_fatals(log: str) -> list[FatalEnvelope]:
+    """Every fatal envelope in a log, in order."""
+    return [env for line in log.splitlines() if (env := parse_fatal(line)) is not None]

@@ -1,0 +1,122 @@
+"""The result model shared by the gate and the drill: check -> Result -> Report.
+
+A finding is not a failure to check: `failed` means the release (or the fallback path)
+broke a rule, `error` means we could not tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from harness.errors import ExitCode
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    WAIVED = "waived"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One broken rule, explained: what, expected vs actual, and where."""
+
+    subject: str
+    message: str
+    expected: str = ""
+    actual: str = ""
+    where: str = ""
+    waived_by: str = ""  # id of the waiver that covers it, if any
+
+    def line(self) -> str:
+        parts = [f"{self.subject}: {self.message}"]
+        if self.expected or self.actual:
+            parts.append(f"(expected {self.expected or '-'}, actual {self.actual or '-'})")
+        if self.where:
+            parts.append(f"at {self.where}")
+        if self.waived_by:
+            parts.append(f"[waived: {self.waived_by}]")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """The outcome of one check (or drill phase) for one scope (a release, a scenario)."""
+
+    check: str
+    title: str
+    scope: str
+    outcome: Outcome
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    duration_s: float | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.check} {self.scope}".strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Report:
+    """Everything one command run found; reports are pure renderings of it."""
+
+    tool: str
+    subject: str
+    started_at: datetime
+    finished_at: datetime
+    results: tuple[Result, ...]
+    notes: tuple[str, ...] = ()
+    stats: Mapping[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+    @property
+    def verdict(self) -> Outcome:
+        return verdict_of(self.results)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        return exit_code_for(self.verdict)
+
+
+def verdict_of(results: Iterable[Result]) -> Outcome:
+    """failed beats error beats passed; waived and skipped results do not fail a run."""
+    outcomes = {r.outcome for r in results}
+    if Outcome.FAILED in outcomes:
+        return Outcome.FAILED
+    if Outcome.ERROR in outcomes:
+        return Outcome.ERROR
+    return Outcome.PASSED
+
+
+def exit_code_for(verdict: Outcome) -> ExitCode:
+    if verdict is Outcome.FAILED:
+        return ExitCode.FAILED
+    if verdict is Outcome.ERROR:
+        return ExitCode.INFRA
+    return ExitCode.PASSED
+
+
+def outcome_for(findings: Iterable[Finding]) -> Outcome:
+    """passed without findings, waived when every finding is waived, else failed."""
+    found = list(findings)
+    if not found:
+        return Outcome.PASSED
+    if all(f.waived_by for f in found):
+        return Outcome.WAIVED
+    return Outcome.FAILED
+
+
+def counts(results: Iterable[Result]) -> dict[str, int]:
+    tally = {o.value: 0 for o in Outcome}
+    for result in results:
+        tally[result.outcome.value] += 1
+    return tally
