@@ -1,0 +1,111 @@
+"""The subprocess seam against real processes: exit codes, streaming, timeouts, groups."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InfraError
+from harness.process import Command, group_alive, run
+
+
+def script(tmp_path: Path, body: str, name: str = "s.sh") -> Path:
+    path = tmp_path / name
+    path.write_text("#!/usr/bin/env bash\nset -euo pipefail\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def command(tmp_path: Path, path: Path, timeout_s: float = 10.0) -> Command:
+    return Command(argv=(str(path),), cwd=tmp_path, env=dict(os.environ), timeout_s=timeout_s,
+                   log_path=tmp_path / "logs" / "attempt-1.log")
+
+
+def test_streams_lines_in_order_to_callback_and_log(tmp_path: Path) -> None:
+    path = script(tmp_path, "echo one\necho two >&2\nprintf 'three'\n")
+    lines: list[str] = []
+    done = run(command(tmp_path, path), lines.append)
+    assert done.exit_code == 0
+    assert not done.timed_out
+    assert lines == ["one", "two", "three"]
+    assert done.log_path.read_text() == "one\ntwo\nthree"
+    assert not group_alive(done.pgid)
+
+
+def test_reports_a_failing_exit_code(tmp_path: Path) -> None:
+    done = run(command(tmp_path, script(tmp_path, "echo bad\nexit 7\n")), lambda _: None)
+    assert done.exit_code == 7
+    assert done.duration_s >= 0
+
+
+def test_hang_is_killed_within_timeout_with_its_whole_group(tmp_path: Path) -> None:
+    # A background child that ignores SIGTERM: only SIGKILL to the group ends it.
+    body = ("(trap '' TERM; while :; do sleep 0.1; done) &\n"
+            "echo started\nwhile :; do sleep 0.1; done\n")
+    started = time.monotonic()
+    done = run(command(tmp_path, script(tmp_path, body), timeout_s=0.5), lambda _: None,
+               grace_s=0.5)
+    elapsed = time.monotonic() - started
+    assert done.timed_out
+    assert done.exit_code is None
+    assert elapsed < 0.5 + 2 * 0.5 + 1.0  # timeout + TERM grace + KILL grace + slack
+    assert not group_alive(done.pgid)
+    assert "started" in done.log_path.read_text()
+
+
+def test_background_leftovers_are_reaped_after_a_normal_exit(tmp_path: Path) -> None:
+    body = "sleep 30 &\necho bye\n"
+    done = run(command(tmp_path, script(tmp_path, body)), lambda _: None)
+    assert done.exit_code == 0
+    assert not group_alive(done.pgid)
+
+
+def test_keyboard_interrupt_kills_the_group_and_propagates(tmp_path: Path) -> None:
+    seen = threading.Event()
+
+    def on_line(line: str) -> None:
+        if line == "ready":
+            seen.set()
+
+    def interrupt() -> None:
+        seen.wait(5)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    body = "sleep 30 &\necho ready\nwhile :; do sleep 0.1; done\n"
+    trigger = threading.Thread(target=interrupt)
+    trigger.start()
+    with pytest.raises(KeyboardInterrupt):
+        run(command(tmp_path, script(tmp_path, body)), on_line, grace_s=0.5)
+    trigger.join()
+    assert _live_processes_in(tmp_path) == []
+
+
+def _live_processes_in(tmp_path: Path) -> list[str]:
+    # Every live process whose cwd is tmp_path would be a leftover of the test.
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cwd").resolve() == tmp_path.resolve():
+                    found.append(entry.name)
+            except OSError:
+                continue
+    return found
+
+
+def test_missing_command_is_a_clear_infra_error(tmp_path: Path) -> None:
+    with pytest.raises(InfraError, match=r"nope\.sh: no such file"):
+        run(command(tmp_path, tmp_path / "nope.sh"), lambda _: None)
+
+
+def test_non_executable_command_is_a_clear_infra_error(tmp_path: Path) -> None:
+    path = script(tmp_path, "echo hi\n")
+    path.chmod(0o644)
+    with pytest.raises(InfraError, match="not executable"):
+        run(command(tmp_path, path), lambda _: None)
