@@ -41,7 +41,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
             except KeyboardInterrupt:
                 click.echo(f"{prog}: interrupted", err=True)
                 sys.exit(ExitCode.INTERRUPTED)
-            except Exception as exc:  # noqa: BLE001 - the one boundary that catches all
+            except Exception as exc:
                 if debug:
                     traceback.print_exc()
                 click.echo(f"{prog}: internal error: {type(exc).__name__}: {exc} "
@@ -122,9 +122,13 @@ def gate(debug: bool) -> None:
 @report_dir_option
 @as_of_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed checks.")
+@click.option("--recovery-checkout", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=None, help="Also run the contract's recovery gates in this checkout "
+              "(as `gate recover` does) and measure the release's AOT binary size.")
 @error_boundary("gate")
 def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
-              report_dir: Path | None, as_of: datetime | None, verbose: bool) -> None:
+              report_dir: Path | None, as_of: datetime | None, verbose: bool,
+              recovery_checkout: Path | None) -> None:
     """Check a release (or a whole line) against the release contract."""
     from gates import contract, runner  # noqa: PLC0415
     from gates.source import check_selector  # noqa: PLC0415
@@ -134,6 +138,12 @@ def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
     rules = contract.load(contract_path)
     source = open_source(source_spec, selector, os.environ)
     report = runner.check(source, selector, rules, clock_for(as_of.date() if as_of else None))
+    if recovery_checkout is not None:
+        from gates.recovery_runner import combined  # noqa: PLC0415
+
+        recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
+                                 release=(selector, source_spec))
+        report = combined(report, recovered)
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
 
@@ -183,3 +193,91 @@ def prune_cmd(line: str, source_spec: str, contract_path: Path | None, as_of: da
         f"{sum(1 for i in items if i.action is a)} {a.value}" for a in prune.Action
         if any(i.action is a for i in items)))
     sys.exit(ExitCode.INFRA if failed else ExitCode.PASSED)
+
+
+def _progress() -> Any:
+    from gates.progress import GithubProgress, TerminalProgress  # noqa: PLC0415
+
+    def echo(text: str) -> None:
+        click.echo(text, nl=False)
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return GithubProgress(echo)
+    return TerminalProgress(echo, tty=sys.stdout.isatty())
+
+
+def _sigterm_as_interrupt() -> None:
+    """CI cancels with SIGTERM: treat it like Ctrl-C so the gate's process group is killed."""
+    import signal  # noqa: PLC0415
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run_recovery(checkout: Path, rules: Any, *, only: tuple[str, ...] = (),
+                 skip: tuple[str, ...] = (), baseline: Path | None = None,
+                 report_dir: Path | None = None, log_dir: Path | None = None,
+                 release: tuple[str, str] | None = None) -> Report:
+    """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
+    from contextlib import AbstractContextManager, nullcontext  # noqa: PLC0415
+
+    from gates import binsize, recovery, recovery_runner  # noqa: PLC0415
+    from gates.sources import open_source  # noqa: PLC0415
+
+    gates = recovery.select(recovery.gates_of(rules), only, skip)
+    previous = recovery_runner.load_baseline(baseline) if baseline else None
+    now = clock_for(None)
+    logs = log_dir or recovery_runner.default_log_dir(checkout, report_dir, now())
+    run = recovery.Run(checkout=checkout.resolve(), contract=rules, env=dict(os.environ),
+                       log_dir=logs.resolve(), progress=_progress(), clock=now)
+    _sigterm_as_interrupt()
+    binaries: AbstractContextManager[list[binsize.Binary]]
+    if release is None:
+        binaries = nullcontext(binsize.checkout_binaries(checkout))
+    else:
+        source = open_source(release[1], release[0], os.environ)
+        binaries = recovery_runner.release_binaries(source, release[0], rules)
+    with binaries as found:
+        return recovery_runner.recover(run, gates, found, previous)
+
+
+@gate.command("recover")
+@click.option("--checkout", required=True, type=click.Path(exists=True, file_okay=False,
+              path_type=Path), help="The source checkout the recovery scripts run in.")
+@contract_option
+@report_dir_option
+@click.option("--only", multiple=True, metavar="ID", help="Run only this gate (repeatable).")
+@click.option("--skip", multiple=True, metavar="ID", help="Do not run this gate (repeatable).")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A previous run's report.json: show the delta of every metric.")
+@click.option("--release", "selector", default=None,
+              help="Measure the AOT binary size from this release's AOT archives (with --source).")
+@click.option("--source", "source_spec", default=None, help="Where --release lives.")
+@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep each attempt's log here (default: <report-dir>/logs, else "
+              "<checkout>/.fuse/gate-logs/<time>).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
+@error_boundary("gate")
+def recover_cmd(checkout: Path, contract_path: Path | None, report_dir: Path | None,
+                only: tuple[str, ...], skip: tuple[str, ...], baseline: Path | None,
+                selector: str | None, source_spec: str | None, log_dir: Path | None,
+                verbose: bool) -> None:
+    """Run the recovery gates (perf bench, SLO check, smoke) and judge them against the contract.
+
+    Each gate runs in its own process group with a timeout; Ctrl-C kills the group and
+    exits 130 after writing the reports.
+    """
+    from gates import contract  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+
+    if (selector is None) != (source_spec is None):
+        raise ConfigError("--release and --source go together (the release to measure the "
+                          "AOT binary size of, and where it lives)")
+    rules = contract.load(contract_path)
+    release = (selector, source_spec) if selector and source_spec else None
+    report = run_recovery(checkout, rules, only=only, skip=skip, baseline=baseline,
+                          report_dir=report_dir, log_dir=log_dir, release=release)
+    echo_report(report, verbose=verbose)
+    finish(report, report_dir)

@@ -1,0 +1,120 @@
+"""Judging the AOT perf SLO ourselves: parse aot_perf_metrics.json (schema_version 1) and
+hold it against the contract's thresholds, whatever thresholds the SLO script was given.
+
+The comparison is "at least the minimum" (FUSE's checker fails only when strictly below).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gates.contract import Slo
+from harness.results import Finding
+
+SCHEMA_VERSION = 1
+
+# The key paths the judgement needs (FUSE's checker reads the same ones).
+P50 = ("cold_start_ms", "improvement_pct", "p50")
+P95 = ("cold_start_ms", "improvement_pct", "p95")
+P99 = ("cold_start_ms", "improvement_pct", "p99")
+TPUT_P50 = ("steady_state_cli_runs_per_sec", "improvement_pct", "p50")
+JIT_P50_MS = ("cold_start_ms", "jit_native", "p50")
+AOT_P50_MS = ("cold_start_ms", "aot", "p50")
+REQUIRED = (P50, P95, P99, TPUT_P50, JIT_P50_MS, AOT_P50_MS)
+
+
+class MetricsError(Exception):
+    """The metrics file is missing, unreadable or not schema_version 1."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PerfMetrics:
+    path: str
+    cold_start_p50_pct: float
+    cold_start_p95_pct: float
+    cold_start_p99_pct: float
+    throughput_p50_pct: float
+    jit_p50_ms: float
+    aot_p50_ms: float
+    samples: int | None
+
+    def as_data(self) -> dict[str, float]:
+        return {
+            "cold_start_improvement_p50_pct": self.cold_start_p50_pct,
+            "cold_start_improvement_p95_pct": self.cold_start_p95_pct,
+            "cold_start_improvement_p99_pct": self.cold_start_p99_pct,
+            "throughput_improvement_p50_pct": self.throughput_p50_pct,
+            "cold_start_jit_native_p50_ms": self.jit_p50_ms,
+            "cold_start_aot_p50_ms": self.aot_p50_ms,
+        }
+
+
+def _number(document: dict[str, Any], path: tuple[str, ...], origin: str) -> float:
+    node: Any = document
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            raise MetricsError(f"{origin}: {'.'.join(path)}: missing (schema_version 1 needs it)")
+        node = node[key]
+    if isinstance(node, bool) or not isinstance(node, int | float) or not math.isfinite(node):
+        raise MetricsError(f"{origin}: {'.'.join(path)}: {node!r} is not a finite number")
+    return float(node)
+
+
+def _reject_constant(name: str) -> float:
+    # json accepts NaN/Infinity; keep them as floats so the finiteness check names the key.
+    return float(name)
+
+
+def parse(text: str, origin: str) -> PerfMetrics:
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise MetricsError(f"{origin}: not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise MetricsError(f"{origin}: (top level): expected a JSON object")
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION or isinstance(version, bool):
+        raise MetricsError(f"{origin}: schema_version: {version!r} is not supported "
+                           f"(expected {SCHEMA_VERSION})")
+    p50, p95, p99, tput, jit, aot = (_number(document, path, origin) for path in REQUIRED)
+    context = document.get("benchmark_context")
+    samples = context.get("samples") if isinstance(context, dict) else None
+    return PerfMetrics(path=origin, cold_start_p50_pct=p50, cold_start_p95_pct=p95,
+                       cold_start_p99_pct=p99, throughput_p50_pct=tput, jit_p50_ms=jit,
+                       aot_p50_ms=aot, samples=samples if isinstance(samples, int) else None)
+
+
+def load(path: Path) -> PerfMetrics:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise MetricsError(f"{path}: no metrics file (did the bench run and write it?)") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MetricsError(f"{path}: cannot read ({exc})") from exc
+    return parse(text, str(path))
+
+
+def thresholds(slo: Slo) -> dict[str, float]:
+    """The contract's minimums by metric name (throughput only when the contract sets one)."""
+    limits = {
+        "cold_start_improvement_p50_pct": slo.cold_start_p50_improvement_pct,
+        "cold_start_improvement_p95_pct": slo.cold_start_p95_improvement_pct,
+    }
+    if slo.throughput_p50_improvement_pct is not None:
+        limits["throughput_improvement_p50_pct"] = slo.throughput_p50_improvement_pct
+    return limits
+
+
+def judge(metrics: PerfMetrics, slo: Slo) -> list[Finding]:
+    """One finding per contract threshold the metrics fall short of."""
+    values = metrics.as_data()
+    return [
+        Finding(subject=name, message="below the release contract's minimum",
+                expected=f">= {minimum:g}%", actual=f"{values[name]:g}%", where=metrics.path)
+        for name, minimum in thresholds(slo).items()
+        if values[name] < minimum
+    ]

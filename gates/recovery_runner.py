@@ -1,0 +1,210 @@
+"""`gate recover`: run the contract's recovery gates, then judge their output ourselves:
+the perf metrics against the contract's thresholds (S001, with threshold drift flagged
+when the SLO script disagrees) and the AOT binary size (S002, no FUSE script checks it).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gates import binsize, perf, recovery
+from gates.contract import Contract
+from gates.recovery import Interrupted, RecoveryGate, Run
+from gates.source import ReleaseSource
+from gates.source import select as select_releases
+from harness.errors import ConfigError
+from harness.results import Finding, Outcome, Report, Result, outcome_for
+
+S001_TITLE = "AOT perf metrics meet the release contract's SLO thresholds (judged by the gate)"
+S002_TITLE = "AOT binary size within the release contract's limit"
+
+
+def _limits_text(limits: dict[str, float]) -> str:
+    return ", ".join(f"{k} >= {v:g}" for k, v in limits.items())
+
+
+def _drift(gate: Result, contract_ok: bool, limits: dict[str, float]) -> str:
+    """A note when the SLO script and the contract's thresholds disagree ('' otherwise)."""
+    if gate.outcome not in (Outcome.PASSED, Outcome.FAILED):
+        return ""
+    script_ok = gate.outcome is Outcome.PASSED
+    if script_ok == contract_ok:
+        return ""
+    said = "passed" if script_ok else "failed"
+    contract = "pass" if contract_ok else "fail"
+    return (f"threshold drift: {gate.check} {said} but the release contract's thresholds "
+            f"({_limits_text(limits)}) say {contract}; the script's own thresholds differ "
+            "from the contract")
+
+
+def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, str]:
+    """S001 for a gate that judges aot_perf_metrics.json, and a drift note if any."""
+    base: dict[str, Any] = {"check": "S001", "title": S001_TITLE, "scope": gate.id}
+    if result.outcome is Outcome.SKIPPED:
+        return Result(**base, outcome=Outcome.SKIPPED, summary=result.summary), ""
+    path = run.checkout / gate.cwd / gate.metrics
+    limits = perf.thresholds(run.contract.slo)
+    try:
+        metrics = perf.load(path)
+    except perf.MetricsError as exc:
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}",
+                      data={"thresholds": limits}), ""
+    kept = run.log_dir / f"{gate.id}.{path.name}"
+    shutil.copyfile(path, kept)
+    findings = perf.judge(metrics, run.contract.slo)
+    outcome = outcome_for(findings)
+    script = {"outcome": result.outcome.value, "pass_line": gate.pass_line,
+              "attempts": result.data.get("attempts", [])[-1:]}
+    note = _drift(result, outcome is Outcome.PASSED, limits)
+    data = {"metrics": metrics.as_data(), "thresholds": limits, "metrics_file": str(kept),
+            "samples": metrics.samples, "script_verdict": script,
+            "contract_verdict": outcome.value, "drift": bool(note)}
+    values = metrics.as_data()
+    summary = "; ".join(f.line() for f in findings) if findings else "ok: " + ", ".join(
+        f"{k} {values[k]:g} >= {v:g}" for k, v in limits.items())
+    if note:
+        summary += f" ({note})"
+    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings),
+                  data=data), note
+
+
+def size_result(binary: binsize.Binary, limit: int, strip_tool: str | None) -> Result:
+    base: dict[str, Any] = {"check": "S002", "title": S002_TITLE, "scope": binary.scope}
+    if binary.path is None:
+        return Result(**base, outcome=Outcome.ERROR,
+                      summary=f"could not evaluate: {binary.problem}")
+    size = binsize.measure(binary.path, binary.where, strip_tool)
+    data = {"metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
+            "limit_bytes": limit, "method": size.method, "where": size.where}
+    findings = []
+    if size.measured_bytes > limit:
+        findings.append(Finding(
+            subject=binary.scope, message=f"AOT binary too large ({size.method})",
+            expected=f"<= {limit} bytes", actual=f"{size.measured_bytes} bytes",
+            where=size.where))
+    outcome = outcome_for(findings)
+    summary = f"{size.measured_bytes} bytes, {size.method}, limit {limit}"
+    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data)
+
+
+def size_results(binaries: Sequence[binsize.Binary], run: Run) -> list[Result]:
+    limit = run.contract.slo.max_binary_bytes
+    if limit is None:
+        return [Result(check="S002", title=S002_TITLE, scope="aot", outcome=Outcome.SKIPPED,
+                       summary="the contract sets no max_binary_bytes")]
+    if not binaries:
+        return [Result(check="S002", title=S002_TITLE, scope="aot", outcome=Outcome.SKIPPED,
+                       summary="no AOT binary to measure: pass --release and --source, or "
+                       "build .fuse/build/program.aot in the checkout")]
+    tool = binsize.strip_tool()
+    return [size_result(b, limit, tool) for b in binaries]
+
+
+def _metrics_of(results: Sequence[Result]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for result in results:
+        for name, value in (result.data.get("metrics") or {}).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[f"{result.check}[{result.scope}].{name}"] = float(value)
+    return out
+
+
+def load_baseline(path: Path) -> dict[str, float]:
+    """Every metric of a previous run's report.json, keyed like _metrics_of."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        items = document["results"]
+        results = [Result(check=r["check"], title=r.get("title", ""), scope=r["scope"],
+                          outcome=Outcome(r["outcome"]), summary=r.get("summary", ""),
+                          data=r.get("data") or {}) for r in items]
+    except FileNotFoundError as exc:
+        raise ConfigError(f"--baseline {path}: no such file") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"--baseline {path}: not a gate report.json ({exc})") from exc
+    return _metrics_of(results)
+
+
+def with_deltas(results: list[Result],
+                baseline: dict[str, float]) -> tuple[list[Result], list[str]]:
+    """Each result gets data.baseline (previous value and delta per metric); notes list them."""
+    notes: list[str] = []
+    out: list[Result] = []
+    for result in results:
+        deltas: dict[str, Any] = {}
+        for key, value in _metrics_of([result]).items():
+            if key in baseline:
+                delta = round(value - baseline[key], 3)
+                deltas[key.rsplit(".", 1)[1]] = {"baseline": baseline[key], "delta": delta}
+                notes.append(f"{key}: {value:g} (baseline {baseline[key]:g}, {delta:+g})")
+        out.append(replace(result, data={**result.data, "baseline": deltas}) if deltas else result)
+    return out, notes
+
+
+def recover(run: Run, gates: Sequence[RecoveryGate], binaries: Sequence[binsize.Binary],
+            baseline: dict[str, float] | None = None) -> Report:
+    """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report."""
+    started = run.clock()
+    run.log_dir.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+
+    def after(gate: RecoveryGate, result: Result) -> list[Result]:
+        if gate.judge != "aot-perf-metrics":
+            return []
+        judged, note = judge_perf(gate, result, run)
+        if note:
+            notes.append(note)
+        return [judged]
+
+    interrupted = False
+    try:
+        results = recovery.run_all(gates, run, after)
+    except Interrupted as exc:
+        results, interrupted = exc.results, True
+    if not interrupted:
+        results += size_results(binaries, run)
+    if baseline is not None:
+        results, delta_notes = with_deltas(results, baseline)
+        notes += delta_notes
+    notes.append(f"logs: {run.log_dir}")
+    return Report(tool="gate recover", subject=f"recovery gates in {run.checkout} "
+                  f"(contract: {run.contract.origin})", started_at=started,
+                  finished_at=run.clock(), results=tuple(results), notes=tuple(notes),
+                  interrupted=interrupted)
+
+
+@contextmanager
+def release_binaries(source: ReleaseSource, selector: str,
+                     contract: Contract) -> Iterator[list[binsize.Binary]]:
+    """The AOT binaries of every selected release, extracted for measuring."""
+    chosen = select_releases(source.releases(), selector)
+    if not chosen:
+        raise ConfigError(f"--release {selector}: no such release in {source.description}")
+    with ExitStack() as stack:
+        found: list[binsize.Binary] = []
+        for release in chosen:
+            for binary in stack.enter_context(binsize.release_binaries(source, release, contract)):
+                scope = binary.scope if len(chosen) == 1 else f"{release.tag}/{binary.scope}"
+                found.append(replace(binary, scope=scope))
+        yield found
+
+
+def default_log_dir(checkout: Path, report_dir: Path | None, now: datetime) -> Path:
+    """Logs are kept: beside the reports, else under the checkout's .fuse/ (per run)."""
+    if report_dir is not None:
+        return report_dir / "logs"
+    return checkout / ".fuse" / "gate-logs" / now.strftime("%Y%m%dT%H%M%S")
+
+
+def combined(check: Report, recovered: Report) -> Report:
+    """`gate check --recovery-checkout`: one report, the release checks then the recovery gates."""
+    return replace(check, results=check.results + recovered.results,
+                   notes=check.notes + recovered.notes, finished_at=recovered.finished_at,
+                   interrupted=recovered.interrupted,
+                   subject=f"{check.subject}; {recovered.subject}")
