@@ -55,6 +55,8 @@ def is_pair_archive(name: str) -> bool:
 
 
 def _must_read(asset: AssetRef, contract: Contract) -> bool:
+    if asset.state != "uploaded":
+        return False  # nothing complete to read; A002 reports it
     if asset.name in (contract.checksums_name, contract.metadata_name):
         return True
     return is_pair_archive(asset.name) or asset.digest is None

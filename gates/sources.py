@@ -17,5 +17,5 @@ def open_source(spec: str, selector: str, env: Mapping[str, str]) -> ReleaseSour
         # imported lazily: requests is slow to import and folder runs never need it
         from gates.github import open_github  # noqa: PLC0415
 
-        return open_github(spec.removeprefix(GITHUB_PREFIX), env)
+        return open_github(spec.removeprefix(GITHUB_PREFIX), env, selector)
     return FolderSource(Path(spec), single_tag=None if is_line(selector) else selector)

@@ -19,6 +19,7 @@ Check = Callable[[ReleaseFacts, Contract], list[Finding]]
 
 CHECKS: dict[str, Check] = {
     "A001": integrity.assets_readable,
+    "A002": integrity.assets_uploaded,
     "P001": pairs.primary_present,
     "P002": pairs.fallback_present,
     "P003": pairs.right_extension,

@@ -37,6 +37,13 @@ def assets_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     return []
 
 
+def assets_uploaded(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """Every asset is fully uploaded (GitHub state `uploaded`)."""
+    return [Finding(subject=a.ref.name, message="asset upload is not complete",
+                    expected="uploaded", actual=a.ref.state, where=a.ref.location)
+            for a in release.assets if a.ref.state != "uploaded"]
+
+
 def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[str, str], list[Finding]]:
     sums = release.asset(contract.checksums_name)
     if sums is None:
@@ -103,7 +110,7 @@ def checksums_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     return findings
 
 
-class _Invalid(Exception):  # noqa: N818
+class _Invalid(Exception):
     def __init__(self, message: str, where: str) -> None:
         super().__init__(message)
         self.where = where

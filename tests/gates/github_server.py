@@ -1,0 +1,304 @@
+"""A small GitHub REST API on 127.0.0.1, serving fixture releases to the real client.
+
+It speaks the subset the GitHub source uses, with GitHub's JSON shapes and headers:
+`Link` pagination (small pages), ETags and 304 (which cost no budget), rate-limit headers,
+drafts listed only for a token with push access, `/releases/tags/{tag}` for published
+releases only, downloads answered with a 302 to a second server (the "storage host")
+that rejects any request carrying `Authorization`, and DELETE (422 on immutable releases).
+Faults (502s, rate limits) are queued per path fragment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+OWNER_REPO = "owner/repo"
+PUSH_TOKEN = "ghp_pushTOKEN0123456789abcdefSECRET"
+READ_TOKEN = "ghs_readTOKEN0123456789abcdefSECRET"
+
+
+@dataclass
+class Asset:
+    id: int
+    name: str
+    path: Path
+    state: str = "uploaded"
+    digest: str | None = None
+
+
+@dataclass
+class Release:
+    id: int
+    tag: str
+    published_at: str | None
+    draft: bool = False
+    prerelease: bool = False
+    immutable: bool = False
+    assets: list[Asset] = field(default_factory=list)
+
+
+@dataclass
+class Fault:
+    fragment: str  # applies to requests whose path contains this
+    status: int
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+
+@dataclass
+class Hit:
+    method: str
+    path: str
+    headers: dict[str, str]
+    status: int
+
+
+class State:
+    """What the fake GitHub holds, and what it was asked."""
+
+    def __init__(self, page_size: int = 2, budget: int = 5000) -> None:
+        self.releases: list[Release] = []
+        self.page_size = page_size
+        self.budget, self.limit = budget, budget
+        self.faults: list[Fault] = []
+        self.hits: list[Hit] = []
+        self.storage_hits: list[Hit] = []
+        self.base = self.storage = ""
+        self.direct_downloads = False  # answer 200 instead of 302
+        self.lock = threading.Lock()
+        self._ids = 100
+
+    def next_id(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def add_release(self, folder: Path, tag: str, published_at: str | None, **flags: Any) -> Release:
+        release = Release(id=self.next_id(), tag=tag, published_at=published_at, **flags)
+        for path in sorted(folder.iterdir()):
+            digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+            release.assets.append(Asset(id=self.next_id(), name=path.name, path=path, digest=digest))
+        self.releases.append(release)
+        return release
+
+    def asset(self, asset_id: int) -> tuple[Release, Asset] | None:
+        return next(((r, a) for r in self.releases for a in r.assets if a.id == asset_id), None)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.fragment in path and fault.times > 0:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def api_hits(self, method: str = "GET", fragment: str = "") -> list[Hit]:
+        return [h for h in self.hits if h.method == method and fragment in h.path]
+
+
+def release_json(state: State, r: Release) -> dict[str, Any]:
+    api = f"{state.base}/repos/{OWNER_REPO}/releases/{r.id}"
+    return {"url": api, "assets_url": f"{api}/assets", "id": r.id, "tag_name": r.tag,
+            "html_url": f"https://github.example/{OWNER_REPO}/releases/tag/{r.tag}",
+            "upload_url": f"{state.base}/uploads/{r.id}/assets{{?name,label}}",
+            "name": f"FUSE {r.tag}", "draft": r.draft, "prerelease": r.prerelease,
+            "immutable": r.immutable, "created_at": r.published_at, "published_at": r.published_at,
+            "target_commitish": "main", "author": {"login": "fuse-bot", "id": 1},
+            "assets": [asset_json(state, a) for a in r.assets]}
+
+
+def asset_json(state: State, a: Asset) -> dict[str, Any]:
+    return {"url": f"{state.base}/repos/{OWNER_REPO}/releases/assets/{a.id}", "id": a.id,
+            "name": a.name, "label": "", "state": a.state, "content_type": "application/octet-stream",
+            "size": a.path.stat().st_size, "digest": a.digest, "download_count": 0,
+            "browser_download_url": f"https://github.example/{OWNER_REPO}/releases/download/{a.name}",
+            "uploader": {"login": "fuse-bot", "id": 1}}
+
+
+class ApiHandler(BaseHTTPRequestHandler):
+    state: State
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read `state.hits` instead."""
+
+    def _token(self) -> str | None:
+        auth = self.headers.get("Authorization", "")
+        return auth.removeprefix("Bearer ").strip() or None
+
+    def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        self.state.hits.append(Hit(self.command, self.path, dict(self.headers), status))
+        self.send_response(status)
+        counted = status != 304
+        with self.state.lock:
+            if counted:
+                self.state.budget = max(0, self.state.budget - 1)
+            remaining = self.state.budget
+        base = {"x-ratelimit-limit": str(self.state.limit), "x-ratelimit-remaining": str(remaining),
+                "x-ratelimit-used": str(self.state.limit - remaining),
+                "x-ratelimit-reset": str(int(time.time()) + 3600), "x-ratelimit-resource": "core",
+                "x-github-api-version-selected": "2022-11-28", "Content-Length": str(len(body))}
+        for name, value in {**base, **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _json(self, data: Any, extra: dict[str, str] | None = None) -> None:
+        body = json.dumps(data, indent=1).encode()
+        etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self._send(304, headers={"ETag": etag, **(extra or {})})
+            return
+        self._send(200, body, {"Content-Type": "application/json; charset=utf-8", "ETag": etag,
+                               **(extra or {})})
+
+    def _error(self, status: int, message: str) -> None:
+        body = json.dumps({"message": message,
+                           "documentation_url": "https://docs.github.com/rest"}).encode()
+        self._send(status, body, {"Content-Type": "application/json; charset=utf-8"})
+
+    def _page(self, items: list[Any]) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        per_page = min(int(query.get("per_page", ["30"])[0]), self.state.page_size)
+        page = int(query.get("page", ["1"])[0])
+        last = max(1, -(-len(items) // per_page))
+        path = urlsplit(self.path).path
+        links = [f'<{self.state.base}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
+                 for n, rel in ((page + 1, "next"), (last, "last")) if n <= last and n != page]
+        extra = {"Link": ", ".join(links)} if links else {}
+        self._json(items[(page - 1) * per_page: page * per_page], extra)
+
+    def _fault(self) -> bool:
+        fault = self.state.take_fault(self.path)
+        if fault is None:
+            return False
+        self._send(fault.status, fault.body.encode(), fault.headers)
+        return True
+
+    def _push(self) -> bool:
+        return self._token() == PUSH_TOKEN
+
+    def _authorized(self) -> bool:
+        if self._token() in (None, PUSH_TOKEN, READ_TOKEN):
+            return True
+        self._error(401, "Bad credentials")
+        return False
+
+    def do_GET(self) -> None:
+        if not self._authorized() or self._fault():
+            return
+        path = urlsplit(self.path).path
+        prefix = f"/repos/{OWNER_REPO}"
+        visible = [r for r in self.state.releases if not r.draft or self._push()]
+        if path == prefix:
+            extra = {"permissions": {"push": self._push(), "pull": True}} if self._token() else {}
+            self._json({"full_name": OWNER_REPO, "private": False, **extra})
+        elif path == f"{prefix}/releases":
+            self._page([release_json(self.state, r) for r in reversed(visible)])
+        elif match := re.fullmatch(rf"{prefix}/releases/tags/(.+)", path):
+            found = [r for r in self.state.releases if r.tag == match[1] and not r.draft]
+            if found:
+                self._json(release_json(self.state, found[0]))
+            else:
+                self._error(404, "Not Found")
+        elif match := re.fullmatch(rf"{prefix}/releases/(\d+)/assets", path):
+            release = next((r for r in visible if r.id == int(match[1])), None)
+            if release is None:
+                self._error(404, "Not Found")
+            else:
+                self._page([asset_json(self.state, a) for a in release.assets])
+        elif match := re.fullmatch(rf"{prefix}/releases/assets/(\d+)", path):
+            self._asset(int(match[1]))
+        else:
+            self._error(404, "Not Found")
+
+    def _asset(self, asset_id: int) -> None:
+        found = self.state.asset(asset_id)
+        if found is None:
+            self._error(404, "Not Found")
+            return
+        _release, asset = found
+        if self.headers.get("Accept") != "application/octet-stream":
+            self._json(asset_json(self.state, asset))
+        elif self.state.direct_downloads:
+            self._send(200, asset.path.read_bytes(), {"Content-Type": "application/octet-stream"})
+        else:
+            where = f"{self.state.storage}/release-assets/{asset.id}?X-Amz-Signature=abc123"
+            self._send(302, headers={"Location": where})
+
+    def do_DELETE(self) -> None:
+        if not self._authorized() or self._fault():
+            return
+        match = re.fullmatch(rf"/repos/{OWNER_REPO}/releases/assets/(\d+)", self.path)
+        found = self.state.asset(int(match[1])) if match else None
+        if found is None:
+            self._error(404, "Not Found")
+        elif not self._push():
+            self._error(403, "Resource not accessible by integration")
+        elif found[0].immutable:
+            self._error(422, "Cannot delete asset from an immutable release")
+        else:
+            found[0].assets.remove(found[1])
+            self._send(204)
+
+
+class StorageHandler(BaseHTTPRequestHandler):
+    """The signed-URL storage host: it rejects a second auth mechanism, like S3."""
+
+    state: State
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def do_GET(self) -> None:
+        hit = Hit("GET", self.path, dict(self.headers), 200)
+        self.state.storage_hits.append(hit)
+        match = re.fullmatch(r"/release-assets/(\d+)\?X-Amz-Signature=abc123", self.path)
+        found = self.state.asset(int(match[1])) if match else None
+        if "Authorization" in self.headers:
+            hit.status, body = 400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth " \
+                                    b"mechanism allowed</Message></Error>"
+        elif found is None:
+            hit.status, body = 404, b"<Error><Code>NoSuchKey</Code></Error>"
+        else:
+            body = found[1].path.read_bytes()
+        self.send_response(hit.status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def _serve(handler: type[BaseHTTPRequestHandler], state: State) -> Iterator[str]:
+    bound = type(handler.__name__, (handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def fake_github(state: State) -> Iterator[State]:
+    """Run the API and the storage host; both are shut down on exit."""
+    with _serve(ApiHandler, state) as base, _serve(StorageHandler, state) as storage:
+        state.base, state.storage = base, storage
+        yield state

@@ -1,0 +1,342 @@
+"""The GitHub source against a real local HTTP server (no mocking of requests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+from fixtures.releases import PUBLISHED, write_line, write_release
+from gates import contract, prune, runner
+from gates.folder import FolderSource
+from gates.github import GitHubSource, Settings, open_github
+from harness.errors import ConfigError, InfraError
+from tests.gates.github_server import (
+    OWNER_REPO,
+    PUSH_TOKEN,
+    READ_TOKEN,
+    Fault,
+    State,
+    fake_github,
+)
+
+LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[State]:
+    """Three published releases, a draft v0.7.2, pages of two items."""
+    state = State(page_size=2)
+    root = write_line(tmp_path / "line", LINE)
+    for tag in LINE:
+        state.add_release(root / tag, tag, PUBLISHED[tag])
+    draft = write_release(tmp_path / "drafts" / "v0.7.2", "v0.7.2")
+    state.add_release(draft, "v0.7.2", None, draft=True)
+    with fake_github(state):
+        yield state
+
+
+class Sleeps:
+    """An injected sleep that records instead of waiting, and a clock it advances."""
+
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+        self.now = datetime.now(UTC).timestamp()
+
+    def sleep(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def source_for(state: State, tmp_path: Path, sleeps: Sleeps, *, token: str = "",
+               selector: str = "v0.7.x", **settings: object) -> GitHubSource:
+    env = {"GITHUB_API_URL": state.base, "GITHUB_TOKEN": token,
+           "GATE_CACHE_DIR": str(tmp_path / "cache")}
+    chosen = replace(Settings(api_url=state.base, token=token), **settings)  # type: ignore[arg-type]
+    return open_github(OWNER_REPO, env, selector, sleep=sleeps.sleep, clock=sleeps.clock,
+                       settings=chosen)
+
+
+def gate_report(source: GitHubSource | FolderSource, selector: str, on: date = date(2026, 3, 12)):
+    when = datetime(on.year, on.month, on.day, 12, tzinfo=UTC)
+    return runner.check(source, selector, contract.load(None), lambda: when)
+
+
+def failed(report) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.check for r in report.results if r.outcome.value == "failed"}
+
+
+def test_releases_follow_link_pagination(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps)
+    tags = sorted(r.tag for r in source.releases())
+    assert tags == list(LINE)  # the draft is hidden from an anonymous client
+    lists = github.api_hits(fragment="/releases?")
+    assert len(lists) == 2  # 3 releases, pages of 2
+    assert "page=2" in lists[1].path  # the URL came from the Link header
+
+
+def test_assets_paginate_past_the_first_page(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps)
+    release = next(r for r in source.releases() if r.tag == "v0.7.0")
+    names = {a.name for a in source.assets(release)}
+    assert names == {a.name for a in github.releases[0].assets}
+    assert len(names) == 11
+    assert len(github.api_hits(fragment="/assets?")) == 6
+    assert all(a.digest and a.digest.startswith("sha256:") for a in source.assets(release))
+
+
+def test_drafts_are_listed_only_for_push_access(github: State, tmp_path: Path,
+                                                sleeps: Sleeps) -> None:
+    pushed = source_for(github, tmp_path / "a", sleeps, token=PUSH_TOKEN, selector="v0.7.2")
+    draft = next(r for r in pushed.releases() if r.tag == "v0.7.2")
+    assert draft.draft
+    assert pushed.stats()["drafts"] == "visible"
+    reader = source_for(github, tmp_path / "b", sleeps, token=READ_TOKEN, selector="v0.7.2")
+    with pytest.raises(ConfigError, match="push access, and GITHUB_TOKEN has none"):
+        reader.releases()
+    anonymous = source_for(github, tmp_path / "c", sleeps, selector="v0.7.2")
+    with pytest.raises(ConfigError, match="GITHUB_TOKEN is unset"):
+        anonymous.releases()
+
+
+def test_a_tag_resolves_through_the_tags_endpoint(github: State, tmp_path: Path,
+                                                  sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps, selector="v0.7.1")
+    assert "v0.7.1" in {r.tag for r in source.releases()}
+    assert len(github.api_hits(fragment="/releases/tags/v0.7.1")) == 1
+
+
+def test_second_run_is_answered_with_304s(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    first = source_for(github, tmp_path, sleeps)
+    for release in first.releases():
+        first.assets(release)
+    budget = github.budget
+    again = source_for(github, tmp_path, sleeps)
+    for release in again.releases():
+        again.assets(release)
+    stats = again.stats()
+    assert stats["api_calls"] == first.stats()["api_calls"]
+    assert stats["not_modified"] == stats["api_calls"] > 0
+    assert github.budget == budget  # a 304 costs no rate limit
+    assert stats["rate_limit_remaining"] == budget
+
+
+def test_download_follows_302_without_the_token(github: State, tmp_path: Path,
+                                                sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    release = next(r for r in source.releases() if r.tag == "v0.7.0")
+    asset = next(a for a in source.assets(release) if a.name == "SHA256SUMS")
+    with source.open(release, asset) as stream:
+        data = stream.read()
+        stream.seek(0)  # the stream is seekable
+    assert data == (tmp_path / "line" / "v0.7.0" / "SHA256SUMS").read_bytes()
+    [hit] = github.storage_hits
+    assert hit.status == 200
+    assert "Authorization" not in hit.headers
+    assert github.api_hits(fragment="/releases/assets/")[0].headers["Accept"] == \
+        "application/octet-stream"
+    assert source.stats()["downloads"] == 1
+
+
+def test_storage_host_rejects_a_forwarded_token(github: State) -> None:
+    """The guard the previous test relies on: a client that forwards the token fails."""
+    asset_id = github.releases[0].assets[0].id
+    url = f"{github.storage}/release-assets/{asset_id}?X-Amz-Signature=abc123"
+    answer = requests.get(url, headers={"Authorization": f"Bearer {READ_TOKEN}"}, timeout=5)
+    assert answer.status_code == 400
+    assert "Only one auth mechanism" in answer.text
+
+
+def test_download_answered_with_200(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github.direct_downloads = True
+    source = source_for(github, tmp_path, sleeps)
+    release = next(r for r in source.releases() if r.tag == "v0.7.0")
+    asset = next(a for a in source.assets(release) if a.name == "release-artifacts.json")
+    with source.open(release, asset) as stream:
+        assert b'"artifacts"' in stream.read()
+    assert github.storage_hits == []
+
+
+def test_transient_502s_are_retried_with_backoff(github: State, tmp_path: Path,
+                                                 sleeps: Sleeps) -> None:
+    github.faults.append(Fault("/releases", 502, times=2, body="<html>Bad gateway</html>"))
+    source = source_for(github, tmp_path, sleeps)
+    assert len(source.releases()) == 3
+    assert sleeps.calls == [1.0, 2.0]
+    assert source.stats()["retries"] == 2
+
+
+def test_persistent_5xx_is_an_infrastructure_error(github: State, tmp_path: Path,
+                                                   sleeps: Sleeps) -> None:
+    github.faults.append(Fault("/releases", 503, times=10, body='{"message": "Unavailable"}'))
+    source = source_for(github, tmp_path, sleeps, retries=2)
+    with pytest.raises(InfraError, match=r"HTTP 503 Unavailable"):
+        source.releases()
+    assert len(sleeps.calls) == 2
+
+
+def test_unreachable_api_is_an_infrastructure_error(tmp_path: Path, sleeps: Sleeps) -> None:
+    state = State()
+    with fake_github(state):
+        closed = state.base  # the server is gone once the block ends
+    state.base = closed
+    source = source_for(state, tmp_path, sleeps, retries=2)
+    with pytest.raises(InfraError, match="cannot reach the server"):
+        source.releases()
+    assert sleeps.calls == [1.0, 2.0]
+
+
+def test_primary_rate_limit_waits_until_reset(github: State, tmp_path: Path,
+                                              sleeps: Sleeps) -> None:
+    reset = int(sleeps.now) + 30
+    github.faults.append(Fault("/releases", 403, headers={
+        "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+        body='{"message": "API rate limit exceeded"}'))
+    source = source_for(github, tmp_path, sleeps)
+    assert len(source.releases()) == 3
+    assert len(sleeps.calls) == 1
+    assert 30 <= sleeps.calls[0] <= 32
+
+
+def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: Path,
+                                                      sleeps: Sleeps) -> None:
+    github.faults.append(Fault("/releases", 403, headers={
+        "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(sleeps.now) + 3000),
+        "x-ratelimit-limit": "60", "x-ratelimit-used": "60"},
+        body='{"message": "API rate limit exceeded"}'))
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    with pytest.raises(InfraError, match=r"primary rate limit reached \(60 of 60 used\)") as err:
+        source.releases()
+    assert sleeps.calls == []
+    assert READ_TOKEN not in str(err.value)
+
+
+def test_secondary_rate_limit_honours_retry_after(github: State, tmp_path: Path,
+                                                  sleeps: Sleeps) -> None:
+    github.faults.append(Fault("/assets", 429, headers={"retry-after": "7"},
+                               body='{"message": "You have exceeded a secondary rate limit"}'))
+    source = source_for(github, tmp_path, sleeps)
+    release = source.releases()[0]
+    assert len(source.assets(release)) == 11
+    assert sleeps.calls == [7.0]
+
+
+def test_rejected_token_is_a_config_error_without_the_token(github: State, tmp_path: Path,
+                                                            sleeps: Sleeps) -> None:
+    bad = "ghp_WRONGwrongWRONG0123456789"
+    source = source_for(github, tmp_path, sleeps, token=bad)
+    with pytest.raises(ConfigError, match="GITHUB_TOKEN was rejected") as err:
+        source.releases()
+    assert bad not in str(err.value)
+    assert bad not in repr(source.http.settings)
+    assert bad not in str(source.stats())
+
+
+def test_token_is_never_written_to_the_cache(github: State, tmp_path: Path,
+                                             sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    for release in source.releases():
+        source.assets(release)
+    files = list((tmp_path / "cache").rglob("*"))
+    assert files
+    assert all(PUSH_TOKEN not in f.read_text() for f in files if f.is_file())
+
+
+def test_a_clean_line_passes_through_github(github: State, tmp_path: Path,
+                                            sleeps: Sleeps) -> None:
+    report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.x")
+    assert report.verdict.value == "passed", [r.summary for r in report.results
+                                              if r.outcome.value != "passed"]
+    assert report.stats["api_calls"] > 0
+    # only archives and integrity files are downloaded: the VSIX payloads are vouched by digest
+    downloaded = {h.path for h in github.api_hits(fragment="/releases/assets/")}
+    assert len(downloaded) == 2 * 8
+
+
+def test_an_asset_not_uploaded_fails_the_release(github: State, tmp_path: Path,
+                                                 sleeps: Sleeps) -> None:
+    github.releases[1].assets[0].state = "starter"
+    report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.1")
+    assert "A002" in failed(report)
+    assert report.verdict.value == "failed"
+
+
+def test_a_digest_that_disagrees_with_the_bytes_fails_i006(github: State, tmp_path: Path,
+                                                           sleeps: Sleeps) -> None:
+    asset = next(a for a in github.releases[0].assets if a.name == "fuse-cli-linux-x64.tar.gz")
+    asset.digest = "sha256:" + "0" * 64
+    report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.0")
+    assert "I006" in failed(report)
+
+
+@pytest.mark.parametrize("defect", ["missing-fallback", "cli-without-fuse-lsp",
+                                    "checksum-mismatch", "sums-missing", "corrupt-archive"])
+def test_defects_fail_the_same_checks_as_the_folder_source(defect: str, tmp_path: Path,
+                                                           sleeps: Sleeps) -> None:
+    folder = write_release(tmp_path / "dist" / "v0.7.0", "v0.7.0", defects=(defect,))
+    expected = failed(gate_report(FolderSource(folder, single_tag="v0.7.0"), "v0.7.0"))
+    state = State(page_size=3)
+    state.add_release(folder, "v0.7.0", PUBLISHED["v0.7.0"])
+    with fake_github(state):
+        got = failed(gate_report(source_for(state, tmp_path, sleeps, selector="v0.7.0"), "v0.7.0"))
+    assert expected
+    assert got == expected
+
+
+def test_prune_apply_deletes_through_the_api_with_pauses(github: State, tmp_path: Path,
+                                                         sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    items = prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1))
+    done = prune.apply(source, items)
+    deleted = [i.asset.name for i in done if i.action is prune.Action.DELETED]
+    assert len(deleted) == 6  # v0.7.0's pairs; v0.7.1 is the newest of the line
+    assert not {a.name for a in github.releases[0].assets} & set(deleted)
+    assert len(github.api_hits("DELETE")) == 6
+    assert sleeps.calls == [1.0] * 5  # one pause between consecutive deletions
+    assert source.stats()["deleted"] == 6
+
+
+def test_prune_refuses_inside_an_open_window(github: State, tmp_path: Path,
+                                             sleeps: Sleeps) -> None:
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    done = prune.apply(source, prune.plan(source, "v0.7.x", contract.load(None), date(2026, 3, 12)))
+    assert {i.action for i in done} == {prune.Action.REFUSE, prune.Action.KEEP}
+    assert github.api_hits("DELETE") == []
+
+
+def test_immutable_release_is_kept_and_never_deleted(github: State, tmp_path: Path,
+                                                     sleeps: Sleeps) -> None:
+    github.releases[0].immutable = True
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    done = prune.apply(source, prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1)))
+    kept = [i for i in done if i.release.tag == "v0.7.0"]
+    assert {i.action for i in kept} == {prune.Action.KEEP}
+    assert all("immutable" in i.reason for i in kept)
+    assert github.api_hits("DELETE") == []
+
+
+def test_deleting_from_an_immutable_release_is_refused_clearly(github: State, tmp_path: Path,
+                                                               sleeps: Sleeps) -> None:
+    github.releases[0].immutable = True
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    release = next(r for r in source.releases() if r.tag == "v0.7.0")
+    asset = source.assets(release)[0]
+    with pytest.raises(InfraError, match="immutable release keeps its assets"):
+        source.delete(release, asset)
+
+
+def test_bad_repository_spec_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="expected github:OWNER/REPO"):
+        open_github("not a repo", {})
