@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import posixpath
 import stat
 import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, cast
 
 from gates.contract import ArchiveLimits
 
@@ -79,7 +80,7 @@ class HashingReader:
 class _Budget:
     """Counts unpacked bytes as they come out of the decompressor."""
 
-    def __init__(self, inner: IO[bytes], limit: int) -> None:
+    def __init__(self, inner: gzip.GzipFile, limit: int) -> None:
         self.inner = inner
         self.limit = limit
         self.count = 0
@@ -92,9 +93,13 @@ class _Budget:
         return data
 
 
+def is_absolute(name: str) -> bool:
+    return name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")
+
+
 def unsafe_name(name: str) -> str:
     """Why a member name is unsafe to extract, or '' when it is fine."""
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+    if is_absolute(name):
         return f"member '{name}' has an absolute path"
     if ".." in PurePosixPath(name.replace("\\", "/")).parts:
         return f"member '{name}' escapes the archive with '..'"
@@ -106,7 +111,8 @@ def unsafe_link(member: Member) -> str:
         return ""
     target = member.link.replace("\\", "/")
     base = PurePosixPath(member.name).parent
-    if target.startswith("/") or ".." in (base / target).parts:
+    resolved = posixpath.normpath(str(base / target))
+    if is_absolute(target) or resolved == ".." or resolved.startswith("../"):
         return f"{member.kind} '{member.name}' points outside the archive ('{member.link}')"
     return ""
 
@@ -167,9 +173,9 @@ def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> 
     error, truncated = "", False
     try:
         # the budget has slack for tar headers and padding beyond the declared sizes
-        budget = _Budget(gzip.GzipFile(fileobj=reader, mode="rb"),  # type: ignore[arg-type]
-                         limits.max_unpacked_bytes + 1024 * 1024)
-        _walk_tar(budget, lister)  # type: ignore[arg-type]
+        unpacked = gzip.GzipFile(fileobj=cast(IO[bytes], reader), mode="rb")
+        budget = _Budget(unpacked, limits.max_unpacked_bytes + 1024 * 1024)
+        _walk_tar(cast(IO[bytes], budget), lister)
     except _Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True

@@ -133,6 +133,17 @@ def _waivers(items: list[dict[str, Any]], origin: str) -> tuple[Waiver, ...]:
     return tuple(waivers)
 
 
+def _assets(data: dict[str, Any]) -> AssetRules:
+    return AssetRules(
+        primary=data["primary"], fallback=data["fallback"],
+        primary_members=tuple(data["primary_members"]),
+        fallback_members=tuple(data["fallback_members"]),
+        primary_binary=data["primary_binary"], build_info_member=data["build_info_member"],
+        build_info_contract=data["build_info_contract"],
+        payload_patterns=tuple(data["payload_patterns"]),
+    )
+
+
 def _merged(document: dict[str, Any]) -> dict[str, Any]:
     """The document over the embedded default, one section deep."""
     base = default_document()
@@ -150,8 +161,7 @@ def from_document(document: dict[str, Any], origin: str) -> Contract:
     return Contract(
         origin=origin,
         platforms=tuple(data["platforms"]),
-        assets=AssetRules(**{k: (tuple(v) if isinstance(v, list) else v)
-                             for k, v in data["assets"].items()}),
+        assets=_assets(data["assets"]),
         checksums_name=data["integrity"]["checksums"],
         metadata_name=data["integrity"]["metadata"],
         limits=ArchiveLimits(**data["archive_limits"]),

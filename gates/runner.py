@@ -30,16 +30,19 @@ def _summary(outcome: Outcome, findings: list[Finding]) -> str:
 def run_one(check_id: str, check: Check, facts: ReleaseFacts, contract: Contract,
             today: date, used: set[str]) -> Result:
     """One check on one release, as a Result (errors and skips included)."""
-    base = {"check": check_id, "title": title(check), "scope": facts.ref.tag}
+    def result(outcome: Outcome, summary: str, found: tuple[Finding, ...] = ()) -> Result:
+        return Result(check=check_id, title=title(check), scope=facts.ref.tag, outcome=outcome,
+                      summary=summary, findings=found)
+
     try:
         found = check(facts, contract)
     except CannotEvaluate as exc:
-        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
+        return result(Outcome.ERROR, f"could not evaluate: {exc}")
     except NotApplicable as exc:
-        return Result(**base, outcome=Outcome.SKIPPED, summary=str(exc))
+        return result(Outcome.SKIPPED, str(exc))
     found = waivers.apply(found, check_id, facts.ref, contract.waivers, today, used)
     outcome = outcome_for(found)
-    return Result(**base, outcome=outcome, summary=_summary(outcome, found), findings=tuple(found))
+    return result(outcome, _summary(outcome, found), tuple(found))
 
 
 def _retention_results(all_releases: list[ReleaseRef], lines: set[str], names: dict[str, set[str]],

@@ -25,11 +25,12 @@ def apply(findings: list[Finding], check: str, release: ReleaseRef, waivers: tup
     out = []
     for finding in findings:
         waiver = next((w for w in live if _matches(w, check, release, finding)), None)
-        if waiver is not None:
-            used.add(waiver.id)
-            finding = replace(finding, waived_by=f"{waiver.id} ({waiver.reason}; "
-                                                 f"approved by {waiver.approver})")
-        out.append(finding)
+        if waiver is None:
+            out.append(finding)
+            continue
+        used.add(waiver.id)
+        out.append(replace(finding, waived_by=f"{waiver.id} ({waiver.reason}; "
+                                              f"approved by {waiver.approver})"))
     return out
 
 

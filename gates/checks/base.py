@@ -6,11 +6,11 @@ from gates.contract import Contract, asset_name
 from gates.facts import AssetFacts, ReleaseFacts
 
 
-class CannotEvaluate(Exception):  # noqa: N818 - an outcome, not a bug
+class CannotEvaluate(Exception):
     """The check could not tell (unreadable input): the result is `error`."""
 
 
-class NotApplicable(Exception):  # noqa: N818
+class NotApplicable(Exception):
     """The check does not apply to this release: the result is `skipped`."""
 
 

@@ -1,0 +1,62 @@
+"""JUnit XML: one test suite per scope (release or scenario), one test case per check.
+
+`failed` becomes <failure>, `error` becomes <error>, so CI tools keep them apart;
+waived and skipped results are <skipped> with the reason.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from harness.results import Outcome, Report, Result, counts
+
+
+def _testcase(suite: ET.Element, result: Result) -> None:
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=f"{result.check}: {result.title}",
+        classname=f"{result.scope or 'run'}",
+        time=f"{result.duration_s or 0.0:.3f}",
+    )
+    body = "\n".join(f.line() for f in result.findings) or result.summary
+    if result.outcome is Outcome.FAILED:
+        ET.SubElement(case, "failure", message=result.summary, type="failed").text = body
+    elif result.outcome is Outcome.ERROR:
+        ET.SubElement(case, "error", message=result.summary, type="error").text = body
+    elif result.outcome in (Outcome.WAIVED, Outcome.SKIPPED):
+        ET.SubElement(case, "skipped", message=f"{result.outcome.value}: {result.summary}")
+    else:
+        ET.SubElement(case, "system-out").text = result.summary
+
+
+def render(report: Report) -> str:
+    by_scope: dict[str, list[Result]] = defaultdict(list)
+    for result in report.results:
+        by_scope[result.scope or "run"].append(result)
+    tally = counts(report.results)
+    root = ET.Element(
+        "testsuites",
+        name=report.tool,
+        tests=str(len(report.results)),
+        failures=str(tally["failed"]),
+        errors=str(tally["error"]),
+        skipped=str(tally["skipped"] + tally["waived"]),
+    )
+    for scope, results in by_scope.items():
+        part = counts(results)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"{report.tool} {scope}",
+            tests=str(len(results)),
+            failures=str(part["failed"]),
+            errors=str(part["error"]),
+            skipped=str(part["skipped"] + part["waived"]),
+            timestamp=report.started_at.isoformat(),
+        )
+        for result in results:
+            _testcase(suite, result)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
