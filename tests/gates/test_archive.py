@@ -1,0 +1,110 @@
+"""The one-pass archive reader on real tar.gz and zip bytes."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import tarfile
+import zipfile
+
+import pytest
+
+from gates.archive import read_tar_gz, read_zip, unsafe_name
+from gates.contract import ArchiveLimits
+
+LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
+WANT = frozenset({"AOT_BUILD_INFO.txt"})
+
+
+def tar_gz(*members: tarfile.TarInfo, data: dict[str, bytes] | None = None) -> bytes:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for info in members:
+            body = (data or {}).get(info.name, b"")
+            info.size = len(body) if info.isreg() else 0
+            tar.addfile(info, io.BytesIO(body))
+    return gzip.compress(raw.getvalue())
+
+
+def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname, info.mode = kind, link, 0o755
+    return info
+
+
+def test_hash_listing_and_text_in_one_pass() -> None:
+    blob = tar_gz(member("fuse-aot-demo"), member("AOT_BUILD_INFO.txt"),
+                  data={"fuse-aot-demo": b"\x7fELF", "AOT_BUILD_INFO.txt": b"mode=aot\n"})
+    result = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
+    assert result.sha256 == hashlib.sha256(blob).hexdigest() and result.size == len(blob)
+    assert result.listing is not None
+    assert [m.name for m in result.listing.members] == ["fuse-aot-demo", "AOT_BUILD_INFO.txt"]
+    assert result.listing.members[0].executable
+    assert result.listing.texts == {"AOT_BUILD_INFO.txt": "mode=aot\n"}
+    assert not result.listing.problems and not result.listing.error
+
+
+@pytest.mark.parametrize(("info", "problem"), [
+    (member("../evil"), "escapes the archive"),
+    (member("/etc/passwd"), "absolute path"),
+    (member("lib.so", tarfile.SYMTYPE, "../../lib/libc.so"), "points outside the archive"),
+    (member("hard", tarfile.LNKTYPE, "/etc/shadow"), "hardlink 'hard' points outside"),
+])
+def test_unsafe_members_are_problems(info: tarfile.TarInfo, problem: str) -> None:
+    listing = read_tar_gz(io.BytesIO(tar_gz(info)), LIMITS, WANT).listing
+    assert listing is not None and any(problem in p for p in listing.problems)
+
+
+def test_link_inside_the_archive_is_fine() -> None:
+    listing = read_tar_gz(io.BytesIO(tar_gz(member("fuse"), member("alias", tarfile.SYMTYPE, "fuse"))),
+                          LIMITS, WANT).listing
+    assert listing is not None and listing.problems == ()
+
+
+def test_member_count_limit_stops_listing_but_hash_completes() -> None:
+    blob = tar_gz(*(member(f"f{i}") for i in range(20)))
+    result = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
+    assert result.listing is not None and result.listing.truncated
+    assert "more than 10 members" in result.listing.problems[0]
+    assert result.sha256 == hashlib.sha256(blob).hexdigest()
+
+
+def test_unpacked_size_limit() -> None:
+    blob = tar_gz(member("a"), member("b"), data={"a": bytes(4_000), "b": bytes(4_000)},
+                  ) + b""
+    ok = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
+    assert ok.listing is not None and not ok.listing.problems
+    big = tar_gz(*(member(n) for n in "abc"), data={n: bytes(4_000) for n in "abc"})
+    listing = read_tar_gz(io.BytesIO(big), LIMITS, WANT).listing
+    assert listing is not None and "unpacks to more than 10000 bytes" in listing.problems[0]
+
+
+def test_not_a_tar_gz_is_an_archive_error_with_a_hash() -> None:
+    result = read_tar_gz(io.BytesIO(b"PK\x03\x04 not gzip"), LIMITS, WANT)
+    assert result.listing is not None and "not a readable tar.gz" in result.listing.error
+    assert result.sha256 == hashlib.sha256(b"PK\x03\x04 not gzip").hexdigest()
+
+
+def test_zip_symlink_out_and_text() -> None:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        link = zipfile.ZipInfo("fuse.exe")
+        link.external_attr = 0o120777 << 16
+        archive.writestr(link, "C:/Windows/system32/cmd.exe")
+        archive.writestr("AOT_BUILD_INFO.txt", "mode=aot\n")
+    listing = read_zip(io.BytesIO(raw.getvalue()), LIMITS, WANT).listing
+    assert listing is not None
+    assert listing.texts["AOT_BUILD_INFO.txt"] == "mode=aot\n"
+    assert any("symlink 'fuse.exe' points outside" in p for p in listing.problems)
+
+
+@pytest.mark.parametrize("name", ["..\\..\\x.exe", "C:\\x.exe", "a/../../b"])
+def test_windows_style_escapes(name: str) -> None:
+    assert unsafe_name(name)
+
+
+def test_relative_link_that_stays_inside_is_fine() -> None:
+    listing = read_tar_gz(io.BytesIO(tar_gz(member("bin/fuse"), member("bin/x/alias", tarfile.SYMTYPE,
+                                                                         "../fuse"))), LIMITS, WANT).listing
+    assert listing is not None and listing.problems == ()

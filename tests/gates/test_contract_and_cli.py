@@ -1,0 +1,95 @@
+"""Contract loading, usage errors and `gate contract`: one clear line, distinct exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gates import contract
+from harness.errors import ConfigError
+from tests.gates.conftest import run_gate
+
+
+def test_embedded_contract_is_fuse_v07() -> None:
+    rules = contract.load(None)
+    assert rules.platforms == ("linux-x64", "macos-arm64", "windows-x64")
+    assert rules.slo.cold_start_p50_improvement_pct == 30
+    assert rules.slo.cold_start_p95_improvement_pct == 20
+    assert rules.slo.max_binary_bytes == 25 * 1024 * 1024
+    assert contract.asset_name(rules.assets.fallback, "windows-x64") == "fuse-cli-windows-x64.zip"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("schema_version: 1\nplatforms: [linux-x64, linux-arm]\n",
+     "platforms[1]: 'linux-arm' is not one of"),
+    ("schema_version: 1\nplatforms: [linux-x64]\nslo: {cold_start_p50_improvement_pct: fast}\n",
+     "slo.cold_start_p50_improvement_pct: 'fast' is not of type 'number'"),
+    ("schema_version: 1\nplatforms: [linux-x64]\nwaivers: [{check: P002}]\n",
+     "waivers[0]: 'scope' is a required property"),
+    ("schema_version: 1\nplatforms: [linux-x64\n", "release-contract.yaml:3:1:"),
+])
+def test_invalid_contract_is_one_line_exit_2(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "release-contract.yaml"
+    path.write_text(body)
+    proc = run_gate("contract", "--contract", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert f"{path}" in proc.stderr and message in proc.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "release-contract.yaml"
+    path.write_text("schema_version: 2\nplatforms: [linux-x64]\n")
+    proc = run_gate("--debug", "contract", "--contract", str(path))
+    assert proc.returncode == 2 and "Traceback" in proc.stderr
+
+
+def test_gate_contract_prints_effective_contract(tmp_path: Path) -> None:
+    path = tmp_path / "release-contract.yaml"
+    path.write_text("schema_version: 1\nplatforms: [linux-x64]\n"
+                    "retention: {lines: {v0.7.x: {closes: '2027-01-31'}}}\n")
+    proc = run_gate("contract", "--contract", str(path))
+    assert proc.returncode == 0, proc.stderr
+    printed = yaml.safe_load(proc.stdout)
+    assert printed["platforms"] == ["linux-x64"]
+    assert printed["retention"]["lines"] == {"v0.7.x": {"closes": "2027-01-31"}}
+    assert printed["retention"]["default"] == {"days_after_next_line": 90}  # merged default
+    assert printed["slo"]["cold_start_p95_improvement_pct"] == 20
+
+
+def test_bad_waiver_date_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("schema_version: 1\nplatforms: [linux-x64]\nwaivers:\n"
+                    "  - {check: P002, scope: v0.7.0, reason: r, approver: a, expires: '2026-13-01'}\n")
+    with pytest.raises(ConfigError, match=r"waivers\[0\]\.expires: '2026-13-01' is not a date"):
+        contract.load(path)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["check", "--release", "0.7", "--source", "."], "neither a tag like v0.7.0 nor a line"),
+    (["check", "--release", "v0.7.0", "--source", "/nonexistent/dist"], "is not a folder"),
+    (["prune", "--release", "v0.7.0", "--source", "."], "is not a line like v0.7.x"),
+    (["check", "--release", "v0.7.0", "--source", ".", "--contract", "/nonexistent.yaml"],
+     "no such file"),
+])
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    proc = run_gate(*args)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unknown_release_names_what_exists(release_line: Path) -> None:
+    proc = run_gate("check", "--release", "v0.9.x", "--source", str(release_line))
+    assert proc.returncode == 2
+    assert "no such release" in proc.stderr and "v0.7.0, v0.7.1, v0.8.0" in proc.stderr
+
+
+def test_single_release_folder_needs_a_tag(tmp_path: Path, release_line: Path) -> None:
+    dist = tmp_path / "dist"
+    (release_line / "v0.7.1").rename(dist)
+    proc = run_gate("check", "--release", "v0.7.x", "--source", str(dist))
+    assert proc.returncode == 2 and "pass --release with a tag" in proc.stderr
+    proc = run_gate("check", "--release", "v0.7.1", "--source", str(dist))
+    assert proc.returncode == 0, proc.stdout + proc.stderr

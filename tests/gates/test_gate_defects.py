@@ -1,0 +1,109 @@
+"""Every defect variant makes the installed `gate` fail with its own check id, and a clean
+release passes; JUnit output is parsed back."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from gates import contract, runner
+from gates.folder import FolderSource
+from gates.source import AssetRef, ReleaseRef
+from harness.errors import InfraError
+from harness.reports import junit
+from tests.gates.conftest import run_gate
+
+# defect variant -> the check ids that must fail (and no others)
+EXPECTED = {
+    "missing-fallback": {"P002", "R001"},
+    "missing-primary": {"P001"},
+    "duplicate-primary": {"P001", "P003"},
+    "wrong-extension": {"P003", "R001"},
+    "cli-without-fuse-lsp": {"C001"},
+    "aot-without-build-info": {"C003"},
+    "not-executable": {"C002"},
+    "build-info-version-mismatch": {"C006"},
+    "build-info-wrong-contract": {"C005"},
+    "build-info-garbage": {"C004"},
+    "path-escape-member": {"C007"},
+    "absolute-member": {"C007"},
+    "link-member": {"C007"},
+    "too-many-members": {"C007"},
+    "corrupt-archive": {"C008"},
+    "checksum-mismatch": {"I003", "I005"},
+    "sums-missing-entry": {"I002"},
+    "sums-malformed": {"I001", "I002"},
+    "sums-missing": {"I001"},
+    "metadata-missing": {"I004"},
+    "metadata-size-mismatch": {"I005"},
+    "metadata-invalid": {"I004"},
+}
+
+
+def failed_checks(report_dir: Path) -> set[str]:
+    report = json.loads((report_dir / "report.json").read_text())
+    return {r["check"] for r in report["results"] if r["outcome"] == "failed"}
+
+
+@pytest.mark.parametrize("defect", sorted(EXPECTED))
+def test_defect_fails_with_its_check_id(defect: str, make_release: Callable[..., Path],
+                                         tmp_path: Path) -> None:
+    folder = make_release("v0.7.0", defect)
+    reports = tmp_path / "reports"
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
+                    "--report-dir", str(reports))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert failed_checks(reports) == EXPECTED[defect]
+    assert "Traceback" not in proc.stderr
+
+
+def test_clean_line_passes_and_reports(release_line: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    proc = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
+                    "--report-dir", str(reports), "--as-of", "2026-03-08")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((reports / "report.json").read_text())
+    assert report["schema_version"] == 1
+    assert report["verdict"] == "passed"
+    assert {r["scope"] for r in report["results"]} >= {"v0.7.0", "v0.7.1"}
+    assert "v0.8.0" not in {r["scope"] for r in report["results"]}
+    assert (reports / "summary.md").read_text().startswith("## gate check: ✅ PASSED")
+
+
+def test_bomb_is_a_finding_not_a_hang(make_release: Callable[..., Path], tmp_path: Path) -> None:
+    folder = make_release("v0.7.0", "bomb")
+    reports = tmp_path / "reports"
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
+                    "--report-dir", str(reports))
+    assert proc.returncode == 1
+    assert failed_checks(reports) == {"C007"}
+    assert "member 'zeros.bin' is 1153433600 bytes" in proc.stdout
+
+
+class FlakyDisk(FolderSource):
+    """A folder whose one file cannot be read (an I/O error, not a broken release)."""
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        if asset.name == "fuse-aot-windows-x64.zip":
+            raise InfraError(f"{asset.location}: cannot read (Input/output error)")
+        return super().open(release, asset)
+
+
+def test_junit_keeps_failures_and_errors_apart(make_release: Callable[..., Path]) -> None:
+    folder = make_release("v0.7.0", "cli-without-fuse-lsp")
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    report = runner.check(FlakyDisk(folder), "v0.7.0", contract.load(None), lambda: now)
+    suite = ET.fromstring(junit.render(report))
+    failures = {c.get("name", "").split(":")[0] for c in suite.iter("testcase")
+                if c.find("failure") is not None}
+    errors = {c.get("name", "").split(":")[0] for c in suite.iter("testcase")
+              if c.find("error") is not None}
+    assert failures == {"C001"}
+    assert errors == {"A001"}
+    assert report.exit_code == 1  # a finding outranks could-not-evaluate

@@ -1,0 +1,121 @@
+"""Release windows, retention, waivers and `gate prune`, judged as of a fixed date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.gates.conftest import run_gate
+
+
+def contract_file(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "release-contract.yaml"
+    path.write_text("schema_version: 1\nplatforms: [linux-x64, macos-arm64, windows-x64]\n" + extra)
+    return path
+
+
+def results(report_dir: Path) -> list[dict[str, object]]:
+    return json.loads((report_dir / "report.json").read_text())["results"]  # type: ignore[no-any-return]
+
+
+def test_deleted_fallback_inside_open_window_fails_retention(release_line: Path, tmp_path: Path) -> None:
+    (release_line / "v0.7.0" / "fuse-cli-macos-arm64.tar.gz").unlink()
+    reports = tmp_path / "r"
+    # v0.8.0 shipped 2026-03-10; 90 days later the window is still open on 2026-05-01
+    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
+                    "--report-dir", str(reports), "--as-of", "2026-05-01")
+    assert proc.returncode == 1, proc.stdout
+    r001 = {r["scope"]: r for r in results(reports) if r["check"] == "R001"}
+    assert r001["v0.7.0"]["outcome"] == "failed"
+    assert r001["v0.7.1"]["outcome"] == "passed"
+    assert "closes on 2026-06-08 (90 days after v0.8.0)" in proc.stdout
+
+
+def test_closed_window_allows_pruned_bundles(release_line: Path, tmp_path: Path) -> None:
+    for name in ("fuse-cli-macos-arm64.tar.gz", "fuse-aot-macos-arm64.tar.gz"):
+        (release_line / "v0.7.0" / name).unlink()
+    reports = tmp_path / "r"
+    proc = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
+                    "--report-dir", str(reports), "--as-of", "2026-07-01")
+    assert proc.returncode == 0, proc.stdout
+    outcomes = {(r["check"], r["scope"]): r["outcome"] for r in results(reports)}
+    assert outcomes[("R001", "v0.7.0")] == "skipped"
+    assert outcomes[("P002", "v0.7.0")] == "passed"
+
+
+def test_explicit_close_date_from_contract(release_line: Path, tmp_path: Path) -> None:
+    (release_line / "v0.7.0" / "fuse-cli-linux-x64.tar.gz").unlink()
+    path = contract_file(tmp_path, "retention: {lines: {v0.7.x: {closes: '2026-12-31'}}}\n")
+    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
+                    "--contract", str(path), "--as-of", "2026-12-31")
+    assert proc.returncode == 1 and "closes on 2026-12-31 (contract date)" in proc.stdout
+    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
+                    "--contract", str(path), "--as-of", "2027-01-01")
+    assert proc.returncode == 0, proc.stdout
+
+
+WAIVER = ("waivers:\n  - {check: P002, scope: v0.7.0/linux-x64, reason: 'rebuilt, see #12', "
+          "approver: release-lead, expires: '%s'}\n"
+          "  - {check: R001, scope: v0.7.x, reason: 'rebuilt, see #12', "
+          "approver: release-lead, expires: '2026-12-31'}\n")
+
+
+def test_waiver_waives_a_finding(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_release("v0.7.0", "missing-fallback")
+    path = contract_file(tmp_path, WAIVER % "2026-12-31")
+    reports = tmp_path / "r"
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
+                    str(path), "--report-dir", str(reports), "--as-of", "2026-06-01")
+    assert proc.returncode == 0, proc.stdout
+    outcomes = {r["check"]: r for r in results(reports)}
+    p002 = outcomes["P002"]
+    assert p002["outcome"] == "waived" and outcomes["R001"]["outcome"] == "waived"
+    assert "rebuilt, see #12" in p002["findings"][0]["waived_by"]
+    assert "🟡" in (reports / "summary.md").read_text()
+
+
+def test_expired_waiver_fails_and_waives_nothing(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_release("v0.7.0", "missing-fallback")
+    path = contract_file(tmp_path, WAIVER % "2026-05-31")
+    reports = tmp_path / "r"
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
+                    str(path), "--report-dir", str(reports), "--as-of", "2026-06-01")
+    assert proc.returncode == 1
+    failed = {r["check"] for r in results(reports) if r["outcome"] == "failed"}
+    assert failed == {"P002", "W001"}  # R001 stays waived by its live waiver
+
+
+def test_unused_waiver_fails(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_release("v0.7.0")
+    path = contract_file(tmp_path, WAIVER % "2026-12-31")
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
+                    str(path), "--as-of", "2026-06-01")
+    assert proc.returncode == 1
+    assert "W002" in proc.stdout and "covers no finding; remove it" in proc.stdout
+
+
+def test_prune_plan_refuses_open_window_and_keeps_newest(release_line: Path) -> None:
+    proc = run_gate("prune", "--release", "v0.7.x", "--source", str(release_line),
+                    "--as-of", "2026-05-01", "--apply")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("refuse ") == 6 and "delete " not in proc.stdout
+    assert "fallback CLI bundle inside an open release window" in proc.stdout
+    assert (release_line / "v0.7.0" / "fuse-cli-linux-x64.tar.gz").exists()
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_prune_after_window_closes(release_line: Path, apply: bool) -> None:
+    args = ["prune", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-07-01"]
+    proc = run_gate(*args, *(["--apply"] if apply else []))
+    assert proc.returncode == 0, proc.stderr
+    old = release_line / "v0.7.0" / "fuse-cli-linux-x64.tar.gz"
+    assert old.exists() is not apply
+    assert (release_line / "v0.7.1" / "fuse-cli-linux-x64.tar.gz").exists()  # newest kept
+    assert (release_line / "v0.7.0" / "SHA256SUMS").exists()
+    assert proc.stdout.count("deleted " if apply else "delete ") == 6
+    # afterwards the line still passes the gate: pruned after the window closed is allowed
+    check = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
+                     "--as-of", "2026-07-01")
+    assert check.returncode == 0, check.stdout
