@@ -91,11 +91,19 @@ class Transport:
                 return
             self.counters.api_calls += 1
             self.counters.not_modified += response.status_code == 304
-            head = response.headers
-            for name, attr in (("remaining", "remaining"), ("limit", "limit"), ("reset", "reset")):
-                value = head.get(f"x-ratelimit-{name}")
-                if value is not None and value.isdigit():
-                    setattr(self.counters, attr, int(value))
+            self._budget(response.headers)
+
+    def _budget(self, head: Mapping[str, str]) -> None:
+        """The lowest remaining budget of the current window (answers arrive out of order)."""
+        values = [head.get(f"x-ratelimit-{n}", "") for n in ("remaining", "limit", "reset")]
+        if not all(v.isdigit() for v in values):
+            return
+        remaining, limit, reset = (int(v) for v in values)
+        c = self.counters
+        if c.reset is None or reset > c.reset or c.remaining is None:
+            c.remaining, c.limit, c.reset = remaining, limit, reset
+        else:
+            c.remaining = min(c.remaining, remaining)
 
     def _limit_wait(self, response: requests.Response) -> float | None:
         """Seconds to wait when this answer is a rate limit, else None."""

@@ -72,6 +72,7 @@ class State:
         self.releases: list[Release] = []
         self.page_size = page_size
         self.budget, self.limit = budget, budget
+        self.reset = int(time.time()) + 3600  # one rate-limit window for the whole test
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
         self.storage_hits: list[Hit] = []
@@ -147,7 +148,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             remaining = self.state.budget
         base = {"x-ratelimit-limit": str(self.state.limit), "x-ratelimit-remaining": str(remaining),
                 "x-ratelimit-used": str(self.state.limit - remaining),
-                "x-ratelimit-reset": str(int(time.time()) + 3600), "x-ratelimit-resource": "core",
+                "x-ratelimit-reset": str(self.state.reset), "x-ratelimit-resource": "core",
                 "x-github-api-version-selected": "2022-11-28", "Content-Length": str(len(body))}
         for name, value in {**base, **(headers or {})}.items():
             self.send_header(name, value)

@@ -1,0 +1,87 @@
+"""The installed `gate` against the local fake GitHub, end to end."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.releases import PUBLISHED, write_line
+from tests.gates.conftest import run_gate
+from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, fake_github
+
+LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[State]:
+    state = State(page_size=2)
+    root = write_line(tmp_path / "line", LINE)
+    for tag in LINE:
+        state.add_release(root / tag, tag, PUBLISHED[tag])
+    with fake_github(state):
+        yield state
+
+
+def env_for(state: State, tmp_path: Path) -> dict[str, str]:
+    return {"GITHUB_API_URL": state.base, "GITHUB_TOKEN": PUSH_TOKEN,
+            "GATE_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def test_gate_check_reads_a_line_from_github(github: State, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    proc = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
+                    "--report-dir", str(reports), "--as-of", "2026-03-12",
+                    env=env_for(github, tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((reports / "report.json").read_text())
+    stats = report["stats"]
+    assert stats["source"] == "github"
+    assert stats["api_calls"] > 0
+    assert stats["not_modified"] == 0
+    assert stats["rate_limit_remaining"] == github.budget
+    written = [p.read_text() for p in reports.iterdir()]
+    assert all(PUSH_TOKEN not in text for text in [proc.stdout, proc.stderr, *written])
+
+    again = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
+                     "--report-dir", str(reports), "--as-of", "2026-03-12",
+                     env=env_for(github, tmp_path))
+    assert again.returncode == 0
+    stats = json.loads((reports / "report.json").read_text())["stats"]
+    assert stats["not_modified"] > 0  # the ETag cache answered the JSON GETs
+
+
+def test_gate_check_unknown_tag_is_one_clear_line(github: State, tmp_path: Path) -> None:
+    proc = run_gate("check", "--release", "v0.9.0", "--source", f"github:{OWNER_REPO}",
+                    env=env_for(github, tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert "no published release with that tag" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert PUSH_TOKEN not in proc.stderr
+
+
+def test_gate_check_rejected_token_exits_2_without_showing_it(github: State,
+                                                              tmp_path: Path) -> None:
+    bad = "ghp_NOTvalidNOTvalid0123456789"
+    env = {**env_for(github, tmp_path), "GITHUB_TOKEN": bad}
+    proc = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "GITHUB_TOKEN was rejected" in proc.stderr
+    assert bad not in proc.stdout + proc.stderr
+
+
+def test_gate_prune_apply_deletes_through_the_api(github: State, tmp_path: Path) -> None:
+    refused = run_gate("prune", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
+                       "--apply", "--as-of", "2026-03-12", env=env_for(github, tmp_path))
+    assert refused.returncode == 0, refused.stderr
+    assert "refuse" in refused.stdout
+    assert github.api_hits("DELETE") == []
+
+    applied = run_gate("prune", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
+                       "--apply", "--as-of", "2026-07-01", env=env_for(github, tmp_path))
+    assert applied.returncode == 0, applied.stderr
+    assert "6 deleted" in applied.stdout
+    assert len(github.api_hits("DELETE")) == 6
