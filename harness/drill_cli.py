@@ -1,8 +1,25 @@
-"""The `drill` command line: chaos drills for the AOT -> JIT-native fallback path."""
+"""The `drill` command line: chaos drills for the AOT -> JIT-native fallback path.
+
+It only translates: parse options, load scenarios, call the runner, render the outputs from
+the journal, map the verdict to an exit code. Heavy modules load lazily so `drill --help`
+starts fast.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import click
+
+from harness.cli import error_boundary
+from harness.errors import ExitCode
+
+if TYPE_CHECKING:
+    from drills.journal import Event
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,3 +31,107 @@ def drill(debug: bool) -> None:
     Exit codes: 0 every verdict as expected, 1 a fallback path broken or over budget,
     2 usage or config error, 3 harness or Docker failure, 130 interrupted.
     """
+
+
+scenario_args = click.argument("paths", nargs=-1,
+                               type=click.Path(exists=True, path_type=Path))
+suite_option = click.option("--suite", default=None, help="A named suite: standard.")
+
+
+@drill.command("validate")
+@scenario_args
+@suite_option
+@error_boundary("drill")
+def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
+    """Check scenario files against the schema and the playbook's rules."""
+    from drills import scenario  # noqa: PLC0415
+
+    for item in scenario.load_all(scenario.scenario_files(paths, suite)):
+        expect = "fallback" if item.expect_fallback else "no fallback"
+        click.echo(f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
+                   f"verdict {item.expect_verdict})")
+
+
+def _render(events: list[Event], out_dir: Path) -> int:
+    """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
+    from drills import outputs  # noqa: PLC0415
+    from harness.reports.github import publish  # noqa: PLC0415
+
+    report, written = outputs.write(events, out_dir)
+    for result in report.results:
+        if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
+            click.echo(f"{result.outcome.value:<8} {result.scope} {result.check}: "
+                       f"{result.summary}")
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    publish(report, os.environ, click.echo)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(outputs.markdown_timeline(events))
+    click.echo(f"reports: {', '.join(str(p) for p in written)}")
+    click.echo(f"drill: {report.verdict.value.upper()} - {report.subject}")
+    return int(report.exit_code)
+
+
+@drill.command("run")
+@scenario_args
+@suite_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("drill-out"), show_default=True,
+              help="Journal, reports, evidence and the work dir go here.")
+@click.option("--deadline", "deadline_s", type=click.FloatRange(min=1), default=600.0,
+              show_default=True, help="Run-wide deadline in seconds.")
+@click.option("--lock-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Single-run lock (default: <out>/drill.lock).")
+@click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
+@error_boundary("drill")
+def run_cmd(paths: tuple[Path, ...], suite: str | None, out_dir: Path, deadline_s: float,
+            lock_file: Path | None, no_reap: bool) -> None:
+    """Run drills: every scenario named, or a whole suite."""
+    from drills import journal, runner, scenario, wiring  # noqa: PLC0415
+    from drills.safety import Interrupted  # noqa: PLC0415
+
+    scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
+    tools = wiring.real_tools(out_dir / "work")
+    opts = runner.RunOptions(out_dir=out_dir, deadline_s=deadline_s, lock_file=lock_file,
+                             reap_first=not no_reap)
+    journal_path = out_dir / "journal.jsonl"
+    if journal_path.exists():
+        journal_path.rename(out_dir / f"journal.{int(time.time())}.jsonl")
+    code: int
+    try:
+        runner.run(tools, scenarios, opts)
+        code = _render(journal.read(journal_path), out_dir)
+    except Interrupted as exc:
+        click.echo(f"drill: {exc}; cleanup done", err=True)
+        _render(journal.read(journal_path), out_dir)
+        code = ExitCode.INTERRUPTED
+    sys.exit(code)
+
+
+@drill.command("report")
+@click.argument("journal_path", metavar="JOURNAL", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Where to write the reports (default: beside the journal).")
+@error_boundary("drill")
+def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
+    """Rebuild every report from a journal, even one a killed run left."""
+    from drills import journal  # noqa: PLC0415
+
+    events = journal.read(journal_path)
+    sys.exit(_render(events, out_dir or journal_path.parent))
+
+
+@drill.command("reap")
+@click.option("--all", "everything", is_flag=True,
+              help="Remove every labelled resource, not only stale ones (no run may be active).")
+@error_boundary("drill")
+def reap_cmd(everything: bool) -> None:
+    """Remove containers and images a killed run left behind (by label)."""
+    from drills import safety, seam  # noqa: PLC0415
+
+    removed = safety.reap(seam.connect(), time.time(), everything=everything)
+    for item in removed:
+        click.echo(f"removed {item}")
+    click.echo(f"drill reap: {len(removed)} removed")

@@ -1,0 +1,74 @@
+"""Preserve diagnostics: one evidence folder per drill, as the playbook asks.
+
+The failing AOT binary, its `FUSE_AOT_BUILD_INFO=1` output, the fatal lines with pid and
+build metadata, and for every container the drill started: inspect data and logs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from drills.images import AOT_NAME
+from drills.phases import Drill, Step, deploy
+from harness.errors import HarnessError
+from harness.formats import find_fatals
+from harness.results import Outcome
+
+AOT_PATH = f"/app/{AOT_NAME}"
+BUILD_INFO_WAIT_S = 5.0
+
+
+def _write(folder: Path, name: str, data: bytes | str) -> str:
+    path = folder / name
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return name
+
+
+def _containers(d: Drill, folder: Path) -> list[str]:
+    kept = []
+    for role, cid in d.containers.items():
+        kept.append(_write(folder, f"{role}.inspect.json",
+                           json.dumps(d.seam.inspect_raw(cid), indent=2, default=str)))
+        kept.append(_write(folder, f"{role}.log", d.seam.logs(cid)))
+    return kept
+
+
+def _fatals(d: Drill, folder: Path) -> tuple[str, int]:
+    envelopes = find_fatals(d.seam.logs(d.containers["candidate-aot"]))
+    rows = [{"class": e.klass, "pid": e.pid, "message": e.message, "line": e.line,
+             "build": e.build_info.__dict__} for e in envelopes]
+    return _write(folder, "fatal-lines.json", json.dumps(rows, indent=2)), len(rows)
+
+
+def _build_info(d: Drill, folder: Path) -> str:
+    """Run the failing AOT image once with FUSE_AOT_BUILD_INFO=1 and keep what it prints."""
+    assert d.images is not None
+    image = d.seam.inspect_raw(d.containers["candidate-aot"]).get("Config", {}).get(
+        "Image", d.images.candidate_aot)
+    cid = deploy(d, "fault-helper", str(image), env={"FUSE_AOT_BUILD_INFO": "1"})
+    info = d.seam.wait_exit(cid, d.deadline.clip(BUILD_INFO_WAIT_S))
+    code = info.exit_code if info else "timeout"
+    return _write(folder, "build-info.txt", f"# exit code {code}\n{d.seam.logs(cid)}")
+
+
+def preserve(d: Drill) -> Step:
+    if "candidate-aot" not in d.containers:
+        return Step(outcome=Outcome.SKIPPED, summary="no AOT deployment to keep evidence of")
+    folder = d.evidence_dir / d.scenario.name
+    folder.mkdir(parents=True, exist_ok=True)
+    d.act("preserve", folder=str(folder))
+    kept = _containers(d, folder)
+    name, count = _fatals(d, folder)
+    kept.append(name)
+    try:
+        kept.append(_write(folder, AOT_NAME, d.seam.get_file(d.containers["candidate-aot"],
+                                                            AOT_PATH)))
+        kept.append(_build_info(d, folder))
+    except HarnessError as exc:  # a container that never started has no file to copy
+        kept.append(_write(folder, "binary-unavailable.txt", f"{exc}\n"))
+    return Step(outcome=Outcome.PASSED, summary=f"{len(kept)} files in {folder} "
+                f"({count} fatal lines)", data={"folder": str(folder), "files": kept})

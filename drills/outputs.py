@@ -1,0 +1,146 @@
+"""Every drill output, derived from the journal alone: report.json, junit.xml (one test case
+per phase per scenario), summary.md with a timeline, report.html.
+
+A journal cut short (a killed run) still renders: phases that started but never finished
+and scenarios that never reached a verdict become `error` results, and the report says
+the run was interrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from drills.journal import Event
+from harness.reports import write_all
+from harness.results import Finding, Outcome, Report, Result
+
+TITLES = {
+    "preflight": "images exist or build; engine answers",
+    "deploy": "candidate AOT deployed and healthy",
+    "steady-state": "steady state under a light load",
+    "inject": "fault injected into the AOT deployment",
+    "detect": "incident detected within the budget",
+    "classify": "playbook classification (three rules, JIT-native shadow)",
+    "contain": "containment on the previous known-good AOT",
+    "fallback": "fallback redeployed from the CLI artifact (native backend)",
+    "verify": "recovery verified: health, latency, errors, quiet period",
+    "diagnostics": "diagnostics preserved",
+    "recover-to-aot": "recovered back to AOT",
+    "cleanup": "everything the drill created removed",
+    "verdict": "drill verdict as expected",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    scenario: str
+    t: float
+    text: str
+
+
+def _phase_result(ev: Event, expected_red: bool) -> Result:
+    outcome = Outcome(ev.get("outcome", "error"))
+    summary = str(ev.get("summary", ""))
+    if expected_red and outcome is Outcome.FAILED:
+        outcome, summary = Outcome.WAIVED, f"failed as the scenario expects: {summary}"
+    return Result(check=f"drill.{ev.get('phase')}", title=TITLES.get(ev.get("phase"), ""),
+                  scope=ev.get("scenario", ""), outcome=outcome, summary=summary,
+                  duration_s=ev.get("duration_s"), data=ev.get("data") or {},
+                  findings=tuple(Finding(**f) for f in ev.get("findings") or ()))
+
+
+def _verdict_result(ev: Event | None, name: str, started: bool) -> Result:
+    if ev is None:
+        why = "interrupted before the verdict" if started else "not run (the run ended first)"
+        return Result(check="drill.verdict", title=TITLES["verdict"], scope=name,
+                      outcome=Outcome.ERROR, summary=why)
+    ok = bool(ev.get("as_expected"))
+    verdict, expected = ev.get("verdict"), ev.get("expected")
+    outcome = Outcome.PASSED if ok else (Outcome.ERROR if verdict == "error" else Outcome.FAILED)
+    return Result(check="drill.verdict", title=TITLES["verdict"], scope=name, outcome=outcome,
+                  summary=f"{verdict} (expected {expected}): {ev.get('reason')}",
+                  data={"verdict": verdict, "expected": expected,
+                        "fell_back": ev.get("fell_back")})
+
+
+def _scenario_results(events: list[Event], name: str) -> list[Result]:
+    mine = [e for e in events if e.get("scenario") == name]
+    start = next((e for e in mine if e.kind == "scenario.started"), None)
+    expected_red = bool(start and start.get("expect_verdict") == "failed")
+    results, open_phases = [], {}
+    for ev in mine:
+        if ev.kind == "phase.started":
+            open_phases[ev.get("phase")] = ev
+        elif ev.kind == "phase.finished":
+            open_phases.pop(ev.get("phase"), None)
+            results.append(_phase_result(ev, expected_red))
+    for phase in open_phases:
+        results.append(Result(check=f"drill.{phase}", title=TITLES.get(phase, ""), scope=name,
+                              outcome=Outcome.ERROR, summary="phase never finished: the run "
+                              "was killed; run `drill reap` to remove leftovers"))
+    end = next((e for e in mine if e.kind == "scenario.finished"), None)
+    return [*results, _verdict_result(end, name, start is not None)]
+
+
+def timeline(events: Iterable[Event]) -> list[Timeline]:
+    """Phase boundaries, actions and the verdict per scenario, offset from the run start."""
+    out = []
+    for ev in events:
+        if ev.kind == "phase.finished":
+            text = f"{ev.get('phase')}: {ev.get('outcome')} ({ev.get('duration_s', 0):.3f} s)"
+        elif ev.kind == "action" and ev.get("scenario"):
+            text = f"action {ev.get('action')} {ev.get('role', '') or ev.get('fault', '')}".strip()
+        elif ev.kind == "scenario.finished":
+            text = f"verdict {ev.get('verdict')} (expected {ev.get('expected')})"
+        else:
+            continue
+        out.append(Timeline(scenario=str(ev.get("scenario", "")), t=ev.t, text=text))
+    return out
+
+
+def report(events: list[Event]) -> Report:
+    head = events[0]
+    finished = next((e for e in events if e.kind == "run.finished"), None)
+    names: list[str] = list(head.get("scenarios") or [])
+    results = [r for name in names for r in _scenario_results(events, name)]
+    interrupted = finished is None or finished.get("status") == "interrupted"
+    notes = [str(e.get("note")) for e in events if e.kind == "run.note"]
+    if finished is None:
+        notes.append("the journal ends without run.finished: the run was killed; "
+                     "run `drill reap` to remove what it left")
+    return Report(tool="drill", subject=f"run {head.get('run_id')}: {len(names)} scenarios",
+                  started_at=datetime.fromtimestamp(head.t, UTC),
+                  finished_at=datetime.fromtimestamp(events[-1].t, UTC), results=tuple(results),
+                  notes=tuple(notes), interrupted=interrupted, stats=_stats(events))
+
+
+def _stats(events: list[Event]) -> dict[str, Any]:
+    samples = [e for e in events if e.kind == "sample"]
+    return {"run_id": events[0].get("run_id"), "duration_s": round(events[-1].t - events[0].t, 3),
+            "samples": len(samples)}
+
+
+def markdown_timeline(events: list[Event]) -> str:
+    start = events[0].t
+    lines = ["### Timeline", "", "| t (s) | scenario | event |", "|---|---|---|"]
+    lines += [f"| {item.t - start:.3f} | {item.scenario} | {item.text} |"
+              for item in timeline(events)]
+    return "\n".join(lines) + "\n"
+
+
+def write(events: list[Event], out_dir: Path) -> tuple[Report, list[Path]]:
+    """Render every output into out_dir; the Markdown summary carries the timeline."""
+    from drills.html import render as render_html  # noqa: PLC0415
+
+    rep = report(events)
+    written = write_all(rep, out_dir)
+    summary = out_dir / "summary.md"
+    summary.write_text(summary.read_text(encoding="utf-8") + "\n" + markdown_timeline(events),
+                       encoding="utf-8")
+    html = out_dir / "report.html"
+    html.write_text(render_html(rep, events), encoding="utf-8")
+    return rep, [*written, html]

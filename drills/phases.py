@@ -1,0 +1,169 @@
+"""The playbook's phases for one drill. Each takes the `Drill` (its lifecycle state) and
+returns a `Step`; runner.py times them, journals them and decides what runs next.
+Every Docker action is journalled before it happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from drills import watch
+from drills.classify import Classification
+from drills.safety import Deadline, labels
+from drills.seam import ContainerSpec
+from harness.results import Finding, Outcome
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from drills.faults import Fault, FaultPlan
+    from drills.images import ImageSet
+    from drills.journal import Journal
+    from drills.scenario import Scenario
+    from drills.seam import DockerSeam
+
+TTL_S = 3600.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    outcome: Outcome
+    summary: str
+    findings: tuple[Finding, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Drill:
+    """One scenario's run: what it deployed, saw and decided so far."""
+
+    scenario: Scenario
+    seam: DockerSeam
+    watcher: watch.Watcher
+    fault: Fault
+    journal: Journal
+    run_id: str
+    deadline: Deadline
+    evidence_dir: Path
+    build_images: Callable[[], ImageSet]
+    images: ImageSet | None = None
+    plan: FaultPlan | None = None
+    containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest
+    ports: dict[str, int | None] = field(default_factory=dict)
+    steady: watch.Stats | None = None
+    injected_at: float | None = None
+    incident: watch.Incident | None = None
+    decision: Classification | None = None
+    fell_back: bool = False
+    fallback_ready_at: float | None = None
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.watcher.clock
+
+    def act(self, action: str, **fields: Any) -> None:
+        self.journal.record("action", scenario=self.scenario.name, action=action, **fields)
+
+    def until(self, seconds: float) -> float:
+        return self.clock() + self.deadline.clip(seconds)
+
+
+def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = None,
+           changes: Mapping[str, Any] | None = None) -> str:
+    """Start one labelled container (journalled first); returns its id."""
+    s = d.scenario
+    spec = ContainerSpec(image=image, name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
+                         labels=labels(d.run_id, s.name, role, d.clock(), TTL_S),
+                         env=dict(env or {}), mem_limit_bytes=s.memory_mb * 1024 * 1024)
+    spec = dataclasses.replace(spec, **dict(changes or {}))
+    d.act("deploy", role=role, image=image, name=spec.name, env=dict(spec.env))
+    info = d.seam.run(spec)
+    d.containers[role], d.ports[role] = info.id, info.host_port
+    d.act("deployed", role=role, container=info.id, host_port=info.host_port, error=info.error)
+    return info.id
+
+
+def preflight(d: Drill) -> Step:
+    d.act("ping")
+    d.seam.ping()
+    d.act("build-images")
+    d.images = d.build_images()
+    d.plan = d.fault.prepare(d.scenario.fault_params)
+    tags = {k: v for k, v in dataclasses.asdict(d.images).items() if v}
+    return Step(outcome=Outcome.PASSED, summary=f"{len(tags)} images ready; fault "
+                f"'{d.fault.id}' prepared", data={"images": tags})
+
+
+def deploy_candidate(d: Drill) -> Step:
+    assert d.images is not None
+    cid = deploy(d, "candidate-aot", d.images.candidate_aot)
+    ready = watch.wait_ready(d.watcher, cid, d.ports["candidate-aot"],
+                             d.until(d.scenario.budgets.recover_s), "candidate-aot")
+    if ready is None:
+        return Step(outcome=Outcome.ERROR, summary="the candidate AOT (before any fault) never "
+                    "answered its health path: fix the release or the scenario first")
+    return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy")
+
+
+def steady_state(d: Drill) -> Step:
+    port = d.ports["candidate-aot"]
+    assert port is not None
+    cid = d.containers["candidate-aot"]
+    ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(d.scenario.budgets.recover_s),
+                                "candidate-aot", "steady-state")
+    stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
+    d.steady = stats
+    if ok is None or stats.error_rate > d.scenario.max_error_rate:
+        return Step(outcome=Outcome.ERROR, summary=f"no steady state before the fault (error "
+                    f"rate {stats.error_rate:.0%}): the drill cannot judge recovery",
+                    data=stats.as_data())
+    return Step(outcome=Outcome.PASSED, summary=f"p50 {stats.p50_ms:.1f} ms, p95 "
+                f"{stats.p95_ms:.1f} ms, {stats.errors}/{stats.requests} errors",
+                data=stats.as_data())
+
+
+def _rollout_needed(plan: FaultPlan) -> bool:
+    return bool(plan.image_variant or plan.env or plan.spec_changes)
+
+
+def inject(d: Drill) -> Step:
+    """Runtime faults act on the running AOT; build faults roll out a faulty AOT."""
+    assert d.plan is not None and d.images is not None
+    plan, params = d.plan, d.scenario.fault_params
+    cid = d.containers["candidate-aot"]
+    if _rollout_needed(plan) and d.fault.id != "broken-fallback":
+        image = (d.images.variant(plan.image_variant)
+                 if plan.image_variant else d.images.candidate_aot)
+        d.act("remove", role="candidate-aot", container=cid, why="rollout of the faulty AOT")
+        d.seam.remove_container(cid)
+        d.injected_at = d.clock()
+        cid = deploy(d, "candidate-aot", image, env=plan.env, changes=plan.spec_changes)
+    d.act("inject", fault=d.fault.id, container=cid, params=dict(params))
+    d.injected_at = d.injected_at or d.clock()
+    d.fault.inject(d.seam, cid, params)
+    return Step(outcome=Outcome.PASSED, summary=f"fault '{d.fault.id}' injected into the AOT "
+                "deployment", data={"plan_env": dict(plan.env), "variant": plan.image_variant})
+
+
+def detect(d: Drill) -> Step:
+    assert d.injected_at is not None
+    s = d.scenario
+    window = s.observe_s if s.fault_id == "none" else max(s.observe_s, s.budgets.detect_s)
+    cid = d.containers["candidate-aot"]
+    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window))
+    if d.incident is None:
+        ok = s.fault_id == "none"
+        return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,
+                    summary=f"no incident in {window:.1f} s" + ("" if ok else
+                    ": the fault was not detected"))
+    latency = d.incident.at - d.injected_at
+    data = {"kind": d.incident.kind, "latency_s": round(latency, 4),
+            "exit_code": d.incident.exit_code, "fatal_lines": list(d.incident.fatal_lines)}
+    summary = f"{d.incident.kind} detected {latency * 1000:.0f} ms after injection"
+    if latency > s.budgets.detect_s:
+        return Step(outcome=Outcome.FAILED, summary=f"{summary}: over the {s.budgets.detect_s} s "
+                    "budget", data=data)
+    return Step(outcome=Outcome.PASSED, summary=summary, data=data)

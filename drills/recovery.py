@@ -1,0 +1,133 @@
+"""The playbook after detection: classify, contain, fall back, verify, recover to AOT."""
+
+from __future__ import annotations
+
+from drills import watch
+from drills.classify import classify
+from drills.phases import Drill, Step, deploy
+from harness.formats import find_fatals
+from harness.results import Finding, Outcome
+
+SHADOW_ENV_FAULTS = ("both-backends",)  # faults whose plan breaks the app, not the backend
+
+
+def _healthy(d: Drill, role: str, budget_s: float, phase: str) -> float | None:
+    cid, port = d.containers[role], d.ports[role]
+    until = d.until(budget_s)
+    if watch.wait_ready(d.watcher, cid, port, until, role) is None or port is None:
+        return None
+    return watch.healthy_in_a_row(d.watcher, cid, port, until, role, phase)
+
+
+def classify_incident(d: Drill) -> Step:
+    """Shadow-deploy JIT-native to learn whether it stays healthy, then apply the rules."""
+    assert d.images is not None and d.plan is not None
+    s = d.scenario
+    native_ok = True
+    if d.incident is not None:
+        env = d.plan.env if s.fault_id in SHADOW_ENV_FAULTS else {}
+        deploy(d, "shadow-native", d.images.fallback_native, env=env)
+        native_ok = _healthy(d, "shadow-native", s.budgets.recover_s, "classify") is not None
+    d.decision = classify(d.incident, native_ok)
+    data = {"fallback": d.decision.fallback, "rules": list(d.decision.rules),
+            "native_healthy": native_ok, "reasons": list(d.decision.reasons)}
+    verdict = "AOT-specific: fall back" if d.decision.fallback else "no fallback"
+    ok = d.decision.fallback == s.expect_fallback
+    findings = () if ok else (Finding(
+        subject=s.name, message="classification disagrees with the scenario",
+        expected="fallback" if s.expect_fallback else "no fallback", actual=verdict),)
+    return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,
+                summary=f"{verdict}; " + "; ".join(d.decision.reasons), findings=findings,
+                data=data)
+
+
+def contain(d: Drill) -> Step:
+    """Previous known-good AOT, verified; if it fails too, the playbook goes on."""
+    assert d.images is not None and d.incident is not None
+    if d.images.previous_aot is None:
+        return Step(outcome=Outcome.SKIPPED, summary="no previous known-good AOT configured")
+    start = d.clock()
+    deploy(d, "previous-aot", d.images.previous_aot)
+    healthy_at = _healthy(d, "previous-aot", d.scenario.budgets.contain_s, "contain")
+    if healthy_at is None:
+        return Step(outcome=Outcome.SKIPPED, summary="previous AOT did not become healthy "
+                    "within the containment budget; going on to the fallback")
+    took = healthy_at - start
+    return Step(outcome=Outcome.PASSED, summary=f"contained on the previous AOT in "
+                f"{took * 1000:.0f} ms", data={"contain_s": round(took, 4)})
+
+
+def fall_back(d: Drill) -> Step:
+    """Redeploy from the CLI artifact: `fuse run --manifest-path <pkg> --backend native`."""
+    assert d.images is not None and d.injected_at is not None
+    s = d.scenario
+    image = (d.images.variant("broken-fallback") if s.fault_id == "broken-fallback"
+             else d.images.fallback_native)
+    d.fell_back = True
+    cid = deploy(d, "fallback-native", image)
+    left = s.budgets.recover_s - (d.clock() - d.injected_at)
+    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], d.until(left),
+                             "fallback-native")
+    if ready is None:
+        info = d.seam.inspect(cid)
+        tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
+        return Step(outcome=Outcome.FAILED, summary=f"the fallback never became healthy "
+                    f"(status {info.status}, exit code {info.exit_code}): fallback path broken",
+                    findings=(Finding(subject=s.name, message="fallback deployment not healthy",
+                              expected=f"healthy within {s.budgets.recover_s} s of the fault",
+                              actual=f"{info.status} {info.error} {tail}".strip()),))
+    d.fallback_ready_at = ready
+    return Step(outcome=Outcome.PASSED, summary=f"JIT-native answered "
+                f"{(ready - d.injected_at) * 1000:.0f} ms after the fault",
+                data={"ready_s": round(ready - d.injected_at, 4)})
+
+
+def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
+    s, base = d.scenario, d.steady
+    assert base is not None
+    limit = base.p95_ms * s.tolerance.latency_factor + s.tolerance.latency_slack_ms
+    out = []
+    if stats.p95_ms > limit:
+        out.append(Finding(subject=s.name, message="latency not back within tolerance",
+                           expected=f"p95 <= {limit:.1f} ms", actual=f"p95 {stats.p95_ms:.1f} ms"))
+    if stats.error_rate > s.tolerance.error_rate:
+        out.append(Finding(subject=s.name, message="error rate not back within tolerance",
+                           expected=f"<= {s.tolerance.error_rate:.1%}",
+                           actual=f"{stats.error_rate:.1%}"))
+    return out
+
+
+def verify(d: Drill, role: str) -> Step:
+    """Health N in a row, latency and errors within tolerance, a quiet period without fatals."""
+    assert d.injected_at is not None
+    s = d.scenario
+    cid, port = d.containers[role], d.ports[role]
+    left = s.budgets.recover_s - (d.clock() - d.injected_at)
+    at = (watch.healthy_in_a_row(d.watcher, cid, port, d.until(left), role, "verify")
+          if port is not None else None)
+    if at is None or port is None:
+        return Step(outcome=Outcome.FAILED, summary=f"{role}: not {s.probing.successes} healthy "
+                    f"probes in a row within the {s.budgets.recover_s} s recovery budget")
+    stats = watch.load(d.watcher, port, "verify", role)
+    before = len(find_fatals(d.seam.logs(cid)))
+    d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
+    fatals = find_fatals(d.seam.logs(cid))[before:]
+    findings = _tolerance_findings(d, stats) + [
+        Finding(subject=s.name, message="new fatal envelope in the quiet period", actual=f.line)
+        for f in fatals]
+    restore = at - d.injected_at
+    data = {**stats.as_data(), "time_to_restore_s": round(restore, 4)}
+    if findings:
+        return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings),
+                    data=data)
+    return Step(outcome=Outcome.PASSED, summary=f"{role} restored {restore * 1000:.0f} ms after "
+                f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s", data=data)
+
+
+def recover_to_aot(d: Drill) -> Step:
+    """Redeploy the (fixed) candidate AOT and verify it; the recovery gates are the gate's job."""
+    assert d.images is not None
+    deploy(d, "candidate-aot", d.images.candidate_aot)
+    if _healthy(d, "candidate-aot", d.scenario.budgets.recover_s, "recover") is None:
+        return Step(outcome=Outcome.FAILED, summary="the AOT redeploy did not become healthy")
+    return Step(outcome=Outcome.PASSED, summary="back on AOT and healthy")

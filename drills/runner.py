@@ -1,0 +1,189 @@
+"""The playbook runner: one drill per scenario, each phase timed and journalled, cleanup on
+every exit path (pass, fail, error, Ctrl-C, SIGTERM, deadline).
+
+`run` takes its seams as `Tools`, so unit tests pass `drills.testing.FakeDocker` and the
+CLI passes the real engine. The journal is the only output of a run: reports are derived
+from it (drills/outputs.py), exactly as `drill report JOURNAL` derives them later.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from drills import evidence, phases, recovery, safety, watch
+from drills.journal import Journal
+from drills.verdict import PhaseOutcome, decide
+from harness.errors import HarnessError
+from harness.results import Outcome
+
+if TYPE_CHECKING:
+    from drills.faults import Fault
+    from drills.images import ImageSet
+    from drills.scenario import Scenario
+    from drills.seam import DockerSeam
+
+ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tools:
+    seam: DockerSeam
+    build_images: ImageBuilder
+    probe: watch.Probe
+    faults: Mapping[str, Fault]
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    out_dir: Path
+    deadline_s: float = 600.0
+    run_id: str = ""
+    lock_file: Path | None = None
+    reap_first: bool = True
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def _phase(d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.Step],
+           done: list[PhaseOutcome], *, guarded: bool = True) -> phases.Step:
+    """Run, time and journal one phase. Guarded phases lose to the deadline: a wait cut short
+    by it must not read as an unhealthy deployment."""
+    journal, scenario, clock = d.journal, d.scenario.name, d.clock
+    journal.record("phase.started", scenario=scenario, phase=name)
+    start = clock()
+    try:
+        step = step_fn(d)
+        if guarded:
+            d.deadline.check(name)
+    except (safety.Interrupted, safety.DeadlineExceeded) as exc:
+        journal.record("phase.finished", scenario=scenario, phase=name, outcome="error",
+                       summary=str(exc), duration_s=clock() - start, findings=[], data={})
+        done.append(PhaseOutcome(phase=name, outcome=Outcome.ERROR, summary=str(exc)))
+        raise
+    except HarnessError as exc:
+        step = phases.Step(outcome=Outcome.ERROR, summary=str(exc))
+    journal.record("phase.finished", scenario=scenario, phase=name, outcome=step.outcome.value,
+                   summary=step.summary, duration_s=round(clock() - start, 6),
+                   findings=[f.__dict__ for f in step.findings], data=dict(step.data))
+    done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary))
+    return step
+
+
+def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
+    """preflight .. verify; stops at the first error, skips what the decision rules out."""
+    for name, fn in (("preflight", phases.preflight), ("deploy", phases.deploy_candidate),
+                     ("steady-state", phases.steady_state), ("inject", phases.inject),
+                     ("detect", phases.detect), ("classify", recovery.classify_incident)):
+        d.deadline.check(name)
+        if _phase(d, name, fn, done).outcome is Outcome.ERROR:
+            return
+    assert d.decision is not None
+    if not d.decision.fallback:
+        if d.scenario.fault_id == "none":
+            _phase(d, "verify", lambda dr: recovery.verify(dr, "candidate-aot"), done)
+        return
+    _phase(d, "contain", recovery.contain, done)
+    d.deadline.check("fallback")
+    if _phase(d, "fallback", recovery.fall_back, done).outcome is Outcome.PASSED:
+        _phase(d, "verify", lambda dr: recovery.verify(dr, "fallback-native"), done)
+        if d.scenario.recover_to_aot:
+            _phase(d, "recover-to-aot", recovery.recover_to_aot, done)
+
+
+def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
+            interrupted: bool) -> None:
+    """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C."""
+    with signals.shield():
+        if any(p.phase == "inject" for p in done):
+            _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
+
+        def cleanup(dr: phases.Drill) -> phases.Step:
+            dr.act("cleanup", run_id=dr.run_id)
+            removed = safety.cleanup_run(dr.seam, dr.run_id, dr.scenario.name)
+            return phases.Step(outcome=Outcome.PASSED, summary=f"removed {len(removed)} "
+                               "containers", data={"removed": removed})
+
+        _phase(d, "cleanup", cleanup, done, guarded=False)
+        s = d.scenario
+        v = decide(done, fell_back=d.fell_back, expect_fallback=s.expect_fallback,
+                   expected=Outcome(s.expect_verdict), interrupted=interrupted)
+        d.journal.record("scenario.finished", scenario=s.name, verdict=v.verdict.value,
+                         expected=v.expected.value, as_expected=v.as_expected,
+                         reason=v.reason, fell_back=d.fell_back)
+
+
+def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str,
+                 deadline: safety.Deadline, signals: safety.Signals, out_dir: Path) -> None:
+    journal.record("scenario.started", scenario=scenario.name, title=scenario.title,
+                   fault=scenario.fault_id, expect_fallback=scenario.expect_fallback,
+                   expect_verdict=scenario.expect_verdict, origin=scenario.origin,
+                   budgets=scenario.budgets.__dict__)
+    watcher = watch.Watcher(seam=tools.seam, probe=tools.probe, clock=tools.clock,
+                            journal=journal, scenario=scenario)
+    labels = safety.labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
+    d = phases.Drill(scenario=scenario, seam=tools.seam, watcher=watcher,
+                     fault=tools.faults[scenario.fault_id], journal=journal, run_id=run_id,
+                     deadline=deadline, evidence_dir=out_dir / "evidence",
+                     build_images=lambda: tools.build_images(scenario, labels))
+    done: list[PhaseOutcome] = []
+    interrupted = False
+    try:
+        _playbook(d, done)
+    except (safety.Interrupted, safety.DeadlineExceeded):
+        interrupted = True
+        raise
+    finally:
+        _finish(d, done, signals, interrupted)
+
+
+def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
+    """Run every scenario under the lock, the deadline and the signal handlers;
+    returns the journal path. Raises Interrupted after cleanup on SIGINT/SIGTERM."""
+    run_id = opts.run_id or new_run_id()
+    lock = opts.lock_file or opts.out_dir / "drill.lock"
+    journal = Journal(opts.out_dir / "journal.jsonl", tools.clock)
+    deadline = safety.Deadline(clock=tools.clock, at=tools.clock() + opts.deadline_s)
+    signals = safety.Signals()
+    try:
+        with safety.run_lock(lock), signals.installed():
+            journal.record("run.started", run_id=run_id, pid=os.getpid(),
+                           scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
+            _run_all(tools, scenarios, journal, run_id, deadline, signals, opts)
+    finally:
+        journal.close()
+    return journal.path
+
+
+def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: str,
+             deadline: safety.Deadline, signals: safety.Signals, opts: RunOptions) -> None:
+    status = "finished"
+    try:
+        if opts.reap_first:
+            journal.record("action", action="reap-stale")
+            reaped = safety.reap(tools.seam, tools.clock(), live_run=run_id)
+            journal.record("reaped", removed=reaped)
+        for scenario in scenarios:
+            try:
+                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir)
+            except safety.DeadlineExceeded as exc:
+                journal.record("run.note", note=str(exc))
+                status = "deadline"
+                break
+    except safety.Interrupted as exc:
+        status = "interrupted"
+        journal.record("run.note", note=str(exc))
+        raise
+    finally:
+        with signals.shield():
+            journal.record("action", action="cleanup-run", run_id=run_id)
+            removed = safety.cleanup_run(tools.seam, run_id)
+            journal.record("run.finished", status=status, removed=removed)

@@ -1,0 +1,154 @@
+"""Drill scenarios: YAML validated against `drills/data/scenario.schema.json`, read once into
+frozen data with every default filled in.
+
+The standard suite lives in `fixtures/scenarios/` (one file per fault and control).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.config import load_schema, load_yaml_file
+from harness.errors import ConfigError
+
+SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
+CONTROLS = ("none", "both-backends", "broken-fallback")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Release:
+    path: Path | None  # None: build the fixture line into the run's work dir
+    tag: str = "v0.7.1"
+    previous: str | None = "v0.7.0"
+    platform: str = "linux-x64"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Probing:
+    interval_s: float = 0.15
+    timeout_s: float = 0.5
+    failures: int = 3
+    successes: int = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class Budgets:
+    detect_s: float = 5.0
+    contain_s: float = 10.0
+    recover_s: float = 15.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tolerance:
+    latency_factor: float = 5.0
+    latency_slack_ms: float = 50.0
+    error_rate: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    name: str
+    title: str
+    origin: str
+    fault_id: str
+    expect_fallback: bool
+    expect_verdict: str = "passed"
+    fault_params: Mapping[str, Any] = field(default_factory=dict)
+    release: Release = field(default_factory=lambda: Release(path=None))
+    app_package: Path | None = None
+    health_path: str = "/health"
+    load_path: str = "/api/hello"
+    load_requests: int = 10
+    probing: Probing = field(default_factory=Probing)
+    max_error_rate: float = 0.0
+    tolerance: Tolerance = field(default_factory=Tolerance)
+    quiet_s: float = 0.6
+    budgets: Budgets = field(default_factory=Budgets)
+    observe_s: float = 3.0
+    memory_mb: int = 64
+    recover_to_aot: bool = False
+
+    @property
+    def is_control(self) -> bool:
+        return self.fault_id in CONTROLS
+
+
+def _resolve(base: Path, value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
+    """Frozen data from a validated document; relative paths resolve against its folder."""
+    base = origin.parent
+    rel, probe, tol, bud = (doc.get(k, {}) for k in ("release", "probe", "tolerance", "budgets"))
+    return Scenario(
+        name=doc["name"], title=doc.get("title", doc["name"]), origin=str(origin),
+        fault_id=doc["fault"]["id"], fault_params=dict(doc["fault"].get("params", {})),
+        expect_fallback=doc["expect"]["fallback"],
+        expect_verdict=doc["expect"].get("verdict", "passed"),
+        release=Release(path=_resolve(base, rel.get("path")), tag=rel.get("tag", "v0.7.1"),
+                        previous=rel.get("previous", "v0.7.0")),
+        app_package=_resolve(base, doc.get("app_package")),
+        health_path=doc.get("health_path", "/health"),
+        load_path=doc.get("load", {}).get("path", "/api/hello"),
+        load_requests=doc.get("load", {}).get("requests", 10),
+        probing=Probing(interval_s=probe.get("interval_ms", 150) / 1000,
+                        timeout_s=probe.get("timeout_ms", 500) / 1000,
+                        failures=probe.get("failures", 3), successes=probe.get("successes", 5)),
+        max_error_rate=doc.get("steady_state", {}).get("max_error_rate", 0.0),
+        tolerance=Tolerance(**tol), quiet_s=doc.get("quiet_period_ms", 600) / 1000,
+        budgets=Budgets(**bud), observe_s=doc.get("observe_s", 3.0),
+        memory_mb=doc.get("memory_mb", 64), recover_to_aot=doc.get("recover_to_aot", False),
+    )
+
+
+def _lint(scenario: Scenario) -> None:
+    """Rules a schema cannot say: a control must not expect a fallback that works."""
+    where = f"{scenario.origin}: expect"
+    if scenario.fault_id in ("none", "both-backends") and scenario.expect_fallback:
+        raise ConfigError(f"{where}.fallback: control '{scenario.fault_id}' must not fall back; "
+                          "set expect.fallback: false")
+    if scenario.fault_id == "broken-fallback" and scenario.expect_verdict != "failed":
+        raise ConfigError(f"{where}.verdict: a sabotaged fallback must be reported broken; "
+                          "set expect.verdict: failed")
+    if scenario.expect_verdict == "failed" and scenario.fault_id != "broken-fallback":
+        raise ConfigError(f"{where}.verdict: only 'broken-fallback' may expect a failed verdict")
+
+
+def load(path: Path) -> Scenario:
+    """Read, validate and lint one scenario file."""
+    doc = load_yaml_file(path, load_schema("drills", "scenario.schema.json"))
+    scenario = from_document(doc, path)
+    _lint(scenario)
+    return scenario
+
+
+def scenario_files(paths: tuple[Path, ...], suite: str | None) -> list[Path]:
+    """Files named on the command line, folders expanded, plus a named suite."""
+    files: list[Path] = []
+    if suite is not None:
+        if suite not in SUITES:
+            raise ConfigError(f"--suite: unknown suite '{suite}' (expected one of {sorted(SUITES)})")
+        files += sorted(SUITES[suite].glob("*.yaml"))
+    for path in paths:
+        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        raise ConfigError("no scenarios: pass scenario files or folders, or --suite standard")
+    return files
+
+
+def load_all(files: list[Path]) -> list[Scenario]:
+    scenarios = [load(path) for path in files]
+    seen: dict[str, str] = {}
+    for s in scenarios:
+        if s.name in seen:
+            raise ConfigError(f"{s.origin}: name: '{s.name}' is also the name of {seen[s.name]}; "
+                              "scenario names must be unique in a run")
+        seen[s.name] = s.origin
+    return scenarios

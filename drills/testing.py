@@ -1,0 +1,356 @@
+"""A behavioural fake of the Docker seam, shipped with the code so tests (ours and users')
+can run the playbook runner without an engine.
+
+`FakeDocker` is a small state machine of images, containers and events on a `FakeClock`:
+waits advance the clock instead of sleeping, so a 15 s drill runs in microseconds. How a
+container behaves is chosen by its image tag through `Behaviour` knobs (serve, exit at
+start, crash-loop, slow start, hang, a fatal envelope in the logs), so a test can break
+exactly one thing: a fallback that never becomes healthy, a control that falls over, a
+Docker error.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from drills.seam import ContainerEvent, ContainerInfo, ContainerSpec
+from harness.errors import InfraError
+
+FATAL = ("fatal: class=runtime_fatal pid=1 message={msg} mode=aot profile=release "
+         "target=x86_64-unknown-linux-gnu rustc=rustc 1.85.0 (4d91de4e4 2025-02-17) cli=0.7.1 "
+         "runtime_cache=1 contract=aot-v1")
+
+
+class FakeClock:
+    """Time that only moves when someone waits."""
+
+    def __init__(self, start: float = 1_772_236_800.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Behaviour:
+    """How a container started from an image acts."""
+
+    ready_after_s: float = 0.2  # service start: probes fail until then
+    exit_after_s: float | None = None  # exits on its own this long after start
+    exit_code: int = 1
+    log: str = "startup: pid=1\n"  # written at start
+    latency_ms: float = 2.0
+    healthy: bool = True  # False: running but health answers 500
+    oom: bool = False  # the scheduled exit is an OOM kill
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sample:
+    ok: bool
+    status: int | None
+    latency_ms: float | None
+    error: str | None
+    t: float
+
+
+@dataclass
+class _Container:
+    id: str
+    spec: ContainerSpec
+    behaviour: Behaviour
+    port: int
+    started: float
+    status: str = "running"
+    exit_code: int | None = None
+    oom: bool = False
+    logs: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+class FakeDocker:
+    """Honours the DockerSeam Protocol; knobs: `behaviours` (image tag -> Behaviour, the
+    longest matching prefix wins), `env_behaviours` (an env variable in the spec -> Behaviour,
+    checked first), `failing` (method name -> message: that call raises
+    InfraError), `image_files` (path -> bytes every container holds)."""
+
+    def __init__(self, clock: FakeClock | None = None) -> None:
+        self.clock = clock or FakeClock()
+        self.behaviours: dict[str, Behaviour] = {"": Behaviour()}
+        self.env_behaviours: dict[str, Behaviour] = {}
+        self.failing: dict[str, str] = {}
+        self.image_files: dict[str, bytes] = {"/app/fuse-aot-demo": b"\x7fELF fake"}
+        self.images: dict[str, dict[str, str]] = {}
+        self.containers: dict[str, _Container] = {}
+        self.event_log: list[ContainerEvent] = []
+        self._ids = itertools.count(1)
+        self._ports = itertools.count(32768)
+
+    # -- knobs and helpers -------------------------------------------------------------
+    def _check(self, method: str) -> None:
+        if method in self.failing:
+            raise InfraError(f"docker: {method}: {self.failing[method]}")
+
+    def _behaviour(self, spec: ContainerSpec) -> Behaviour:
+        for var, behaviour in self.env_behaviours.items():
+            if var in spec.env:
+                return behaviour
+        key = max((k for k in self.behaviours if spec.image.startswith(k)), key=len)
+        return self.behaviours[key]
+
+    def _get(self, container_id: str) -> _Container:
+        if container_id not in self.containers:
+            raise InfraError(f"docker: container {container_id}: no such container")
+        c = self.containers[container_id]
+        self._advance(c)
+        return c
+
+    def _advance(self, c: _Container) -> None:
+        """Apply what the clock says happened: a scheduled exit."""
+        b = c.behaviour
+        due = b.exit_after_s is not None and self.clock.now >= c.started + b.exit_after_s
+        if c.status == "running" and b.exit_after_s is not None and due:
+            c.oom = b.oom
+            self._exit(c, b.exit_code, at=c.started + b.exit_after_s)
+
+    def _exit(self, c: _Container, code: int, at: float, action: str = "die") -> None:
+        c.status, c.exit_code = "exited", code
+        self.event_log.append(ContainerEvent(container_id=c.id, action=action, time=at,
+                                             exit_code=code))
+
+    def _info(self, c: _Container) -> ContainerInfo:
+        return ContainerInfo(id=c.id, name=c.spec.name, status=c.status, exit_code=c.exit_code,
+                             oom_killed=c.oom, restart_count=0,
+                             host_port=c.port if c.status != "exited" else None,
+                             labels=dict(c.spec.labels))
+
+    def running(self) -> list[str]:
+        return [c.id for c in self.containers.values() if c.status in ("running", "paused")]
+
+    # -- the DockerSeam Protocol -------------------------------------------------------
+    def ping(self) -> None:
+        self._check("ping")
+
+    def image_exists(self, tag: str) -> bool:
+        self._check("image_exists")
+        return tag in self.images
+
+    def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None:
+        self._check("build_image")
+        self.images[tag] = dict(labels)
+
+    def run(self, spec: ContainerSpec) -> ContainerInfo:
+        self._check("run")
+        if spec.image not in self.images:
+            raise InfraError(f"docker: run {spec.name}: no such image {spec.image}")
+        behaviour = self._behaviour(spec)
+        if spec.nano_cpus is not None and spec.nano_cpus < 500_000_000:
+            behaviour = replace(behaviour, ready_after_s=behaviour.ready_after_s * 50)
+        c = _Container(id=f"c{next(self._ids):04d}", spec=spec, behaviour=behaviour,
+                       port=next(self._ports), started=self.clock.now, logs=behaviour.log,
+                       files=dict(self.image_files))
+        self.containers[c.id] = c
+        self.event_log.append(ContainerEvent(container_id=c.id, action="start",
+                                             time=self.clock.now, exit_code=None))
+        return self._info(c)
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        self._check("inspect")
+        return self._info(self._get(container_id))
+
+    def inspect_raw(self, container_id: str) -> dict[str, Any]:
+        c = self._get(container_id)
+        return {"Id": c.id, "Name": "/" + c.spec.name, "State": {"Status": c.status,
+                "ExitCode": c.exit_code, "OOMKilled": c.oom}, "Config": {
+                "Image": c.spec.image, "Labels": dict(c.spec.labels), "Env": dict(c.spec.env)}}
+
+    def logs(self, container_id: str) -> str:
+        self._check("logs")
+        return self._get(container_id).logs
+
+    def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
+        self._check("kill")
+        c = self._get(container_id)
+        if c.status in ("running", "paused"):
+            self.event_log.append(ContainerEvent(container_id=c.id, action="kill",
+                                                 time=self.clock.now, exit_code=None))
+            self._exit(c, 137 if signal == "SIGKILL" else 143, at=self.clock.now)
+
+    def pause(self, container_id: str) -> None:
+        self._check("pause")
+        c = self._get(container_id)
+        if c.status == "running":
+            c.status = "paused"
+
+    def update(self, container_id: str, *, nano_cpus: int | None = None,
+               mem_limit_bytes: int | None = None) -> None:
+        self._check("update")
+        c = self._get(container_id)
+        if mem_limit_bytes is not None and mem_limit_bytes < 8 * 1024 * 1024:
+            c.oom = True
+            self._exit(c, 137, at=self.clock.now, action="oom")
+
+    def restart(self, container_id: str) -> None:
+        c = self._get(container_id)
+        c.status, c.exit_code, c.started = "running", None, self.clock.now
+        c.logs += c.behaviour.log
+
+    def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
+        """Event-driven like the engine: returns at the exit, or None after timeout_s."""
+        self._check("wait_exit")
+        c = self._get(container_id)
+        if c.status == "exited":
+            return self._info(c)
+        b = c.behaviour
+        exit_at = c.started + b.exit_after_s if b.exit_after_s is not None else None
+        if c.status == "running" and exit_at is not None and exit_at <= self.clock.now + timeout_s:
+            self.clock.now = max(self.clock.now, exit_at)
+            self._advance(c)
+            return self._info(c)
+        self.clock.sleep(timeout_s)
+        return None
+
+    def events(self, labels: Mapping[str, str], since: float,
+               until: float) -> list[ContainerEvent]:
+        wanted = {c.id for c in self.containers.values()
+                  if all(c.spec.labels.get(k) == v for k, v in labels.items())}
+        return [e for e in self.event_log if e.container_id in wanted and since <= e.time <= until]
+
+    def put_file(self, container_id: str, path: str, data: bytes, mode: int = 0o755) -> None:
+        self._get(container_id).files[path] = data
+
+    def get_file(self, container_id: str, path: str) -> bytes:
+        files = self._get(container_id).files
+        if path not in files:
+            raise InfraError(f"docker: get {path} from {container_id}: no such file")
+        return files[path]
+
+    def remove_container(self, container_id: str) -> None:
+        self._check("remove_container")
+        self.containers.pop(container_id, None)
+
+    def remove_image(self, tag: str) -> None:
+        self.images.pop(tag, None)
+
+    def list_labelled(self, label_key: str,
+                      value: str | None = None) -> list[tuple[str, str, dict[str, str]]]:
+        def hit(found: Mapping[str, str]) -> bool:
+            return label_key in found and (value is None or found[label_key] == value)
+
+        out = [("container", c.id, dict(c.spec.labels)) for c in self.containers.values()
+               if hit(c.spec.labels)]
+        return out + [("image", tag, dict(lab)) for tag, lab in self.images.items() if hit(lab)]
+
+    # -- the HTTP side: what a probe would see -----------------------------------------
+    def probe(self, host_port: int, path: str, timeout_s: float) -> Sample:
+        """A health/load request to 127.0.0.1:host_port, answered from container state."""
+        now = self.clock.now
+        found = [c for c in self.containers.values() if c.port == host_port]
+        if found:
+            self._advance(found[0])
+        c = found[0] if found else None
+        if c is None or c.status == "exited" or now < c.started + c.behaviour.ready_after_s:
+            self.clock.sleep(0.001)
+            return Sample(ok=False, status=None, latency_ms=None, error="connection refused", t=now)
+        if c.status == "paused":
+            self.clock.sleep(timeout_s)
+            return Sample(ok=False, status=None, latency_ms=None, error="read timeout", t=now)
+        self.clock.sleep(c.behaviour.latency_ms / 1000)
+        status = 200 if c.behaviour.healthy else 500
+        return Sample(ok=status == 200, status=status, latency_ms=c.behaviour.latency_ms,
+                      error=None if status == 200 else "HTTP 500", t=now)
+
+
+def crash_log(message: str = "boom") -> str:
+    """A startup line then a fatal envelope, as a failing AOT binary prints them."""
+    return "startup: pid=1\n" + FATAL.format(msg=message) + "\n"
+
+
+# -- a scripted fault catalogue and image set for runner tests -----------------------------
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """Shaped like drills.faults.FaultPlan."""
+
+    image_variant: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    spec_changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScriptedFault:
+    """A fault for the fake: a plan, then one seam action (kill, pause, none)."""
+
+    id: str
+    plan: Plan = field(default_factory=Plan)
+    action: str = "none"
+
+    def prepare(self, params: Mapping[str, Any]) -> Plan:
+        return self.plan
+
+    def inject(self, seam: Any, container_id: str, params: Mapping[str, Any]) -> None:
+        if self.action == "kill":
+            seam.kill(container_id, str(params.get("signal", "SIGKILL")))
+        elif self.action == "pause":
+            seam.pause(container_id)
+
+
+LOADER_ERROR = ("/app/fuse-aot-demo: error while loading shared libraries: libfuse_rt.so: "
+                "cannot open shared object file: No such file or directory\n")
+FAULTS: dict[str, ScriptedFault] = {f.id: f for f in (
+    ScriptedFault(id="crash", action="kill"),
+    ScriptedFault(id="crash-loop", plan=Plan(env={"FAKE_CRASH_LOOP": "1"})),
+    ScriptedFault(id="corrupt-binary", plan=Plan(env={"FAKE_CORRUPT": "1"})),
+    ScriptedFault(id="missing-library", plan=Plan(image_variant="missing-library")),
+    ScriptedFault(id="slow-start", plan=Plan(spec_changes={"nano_cpus": 100_000_000})),
+    ScriptedFault(id="hang", action="pause"),
+    ScriptedFault(id="oom", plan=Plan(env={"FAKE_OOM": "1"})),
+    ScriptedFault(id="port-conflict", plan=Plan(env={"FAKE_PORT_TAKEN": "1"})),
+    ScriptedFault(id="none"),
+    ScriptedFault(id="both-backends", plan=Plan(env={"FAKE_APP_BROKEN": "1"})),
+    ScriptedFault(id="broken-fallback", action="kill"),
+)}
+
+
+def standard_behaviours(fake: FakeDocker) -> FakeDocker:
+    """The stand-in release as the fake sees it: what each fault does to a container."""
+    crash = Behaviour(exit_after_s=0.05, exit_code=1, log=crash_log("crash loop"))
+    fake.behaviours.update({
+        "fake/candidate-aot-missing-library": Behaviour(exit_after_s=0.01, exit_code=127,
+                                                        log=LOADER_ERROR),
+        "fake/fallback-native-broken": Behaviour(exit_after_s=0.01, exit_code=126,
+                                                 log="exec format error\n"),
+        "fake/fallback-native": Behaviour(ready_after_s=0.4, latency_ms=3.0),
+    })
+    fake.env_behaviours.update({
+        "FAKE_CRASH_LOOP": crash,
+        "FAKE_CORRUPT": Behaviour(exit_after_s=0.01, exit_code=126, log="exec format error\n"),
+        "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
+        "FAKE_PORT_TAKEN": Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(
+            "failed to bind 0.0.0.0:8080: Address already in use (os error 98)")),
+        "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
+    })
+    return fake
+
+
+def image_builder(fake: FakeDocker, *, previous: bool = True) -> Any:
+    """A `Tools.build_images` for the fake: registers labelled tags, returns an ImageSet."""
+    from drills.images import ImageSet  # noqa: PLC0415
+
+    def build(_scenario: Any, labels: Mapping[str, str]) -> ImageSet:
+        images = ImageSet(candidate_aot="fake/candidate-aot:1",
+                          fallback_native="fake/fallback-native:1",
+                          previous_aot="fake/previous-aot:1" if previous else None,
+                          aot_missing_library="fake/candidate-aot-missing-library:1",
+                          fallback_broken="fake/fallback-native-broken:1")
+        for tag in (images.candidate_aot, images.fallback_native, images.previous_aot,
+                    images.aot_missing_library, images.fallback_broken):
+            if tag is not None:
+                fake.build_image(b"", tag, labels)
+        return images
+
+    return build

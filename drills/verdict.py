@@ -1,0 +1,55 @@
+"""A drill's verdict, a pure function of its phase outcomes and what the scenario expects.
+
+passed: the expected fallback happened within budget and recovery was verified (or, for a
+control, no fallback happened); failed: the fallback path is broken or too slow, or a
+control wrongly fell back; error: the harness or Docker failed, so we cannot tell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harness.results import Outcome
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseOutcome:
+    phase: str
+    outcome: Outcome
+    summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    verdict: Outcome  # what the drill found about the fallback path
+    expected: Outcome
+    reason: str
+
+    @property
+    def as_expected(self) -> bool:
+        return self.verdict is self.expected
+
+
+def decide(phases: Iterable[PhaseOutcome], *, fell_back: bool, expect_fallback: bool,
+           expected: Outcome, interrupted: bool = False) -> Verdict:
+    done = list(phases)
+    errors = [p for p in done if p.outcome is Outcome.ERROR]
+    failures = [p for p in done if p.outcome is Outcome.FAILED]
+    if interrupted or errors:
+        first = errors[0] if errors else None
+        reason = f"{first.phase}: {first.summary}" if first else "interrupted before the verdict"
+        return Verdict(verdict=Outcome.ERROR, expected=expected, reason=reason)
+    if fell_back and not expect_fallback:
+        return Verdict(verdict=Outcome.FAILED, expected=expected,
+                       reason="a control fell back: the incident was wrongly called AOT-specific")
+    if expect_fallback and not fell_back:
+        why = f" ({failures[0].phase}: {failures[0].summary})" if failures else ""
+        return Verdict(verdict=Outcome.FAILED, expected=expected,
+                       reason=f"the expected fallback did not happen{why}")
+    if failures:
+        first = failures[0]
+        return Verdict(verdict=Outcome.FAILED, expected=expected,
+                       reason=f"{first.phase}: {first.summary}")
+    what = "fell back and recovered within budget" if fell_back else "no fallback, as expected"
+    return Verdict(verdict=Outcome.PASSED, expected=expected, reason=what)

@@ -1,0 +1,147 @@
+"""Watching a deployment: readiness, health in a row, a light load, incident detection.
+
+Waiting is done with `wait_exit(container, interval)`, which the engine answers the moment
+the container exits: a crash is seen when it happens, not at the next probe. Probes cover
+what an exit cannot show (a hang, a slow start, an unhealthy answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from harness.formats import find_fatals
+
+if TYPE_CHECKING:
+    from drills.journal import Journal
+    from drills.scenario import Scenario
+    from drills.seam import DockerSeam
+
+
+class Sample(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def latency_ms(self) -> float | None: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+Probe = Callable[[int, str, float], Sample]  # (host port, path, timeout) -> one request
+
+
+@dataclass(frozen=True, kw_only=True)
+class Watcher:
+    seam: DockerSeam
+    probe: Probe
+    clock: Callable[[], float]
+    journal: Journal
+    scenario: Scenario
+
+    def sample(self, port: int, path: str, phase: str, role: str) -> Sample:
+        s = self.probe(port, path, self.scenario.probing.timeout_s)
+        self.journal.record("sample", scenario=self.scenario.name, phase=phase, role=role,
+                            ok=s.ok, latency_ms=s.latency_ms, error=s.error)
+        return s
+
+    def pause(self, container_id: str) -> bool:
+        """Wait one probe interval; True when the container exited meanwhile."""
+        return self.seam.wait_exit(container_id, self.scenario.probing.interval_s) is not None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stats:
+    requests: int
+    errors: int
+    p50_ms: float
+    p95_ms: float
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 0.0
+
+    def as_data(self) -> dict[str, Any]:
+        return {"requests": self.requests, "errors": self.errors, "p50_ms": round(self.p50_ms, 2),
+                "p95_ms": round(self.p95_ms, 2), "error_rate": round(self.error_rate, 4)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incident:
+    kind: str  # exit, oom, unhealthy
+    at: float
+    exit_code: int | None = None
+    error: str = ""
+    fatal_lines: tuple[str, ...] = ()
+    log_tail: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def wait_ready(w: Watcher, cid: str, port: int | None, until: float, role: str) -> float | None:
+    """The time of the first healthy answer, or None (exited, or not by `until`)."""
+    while port is not None and w.clock() < until:
+        if w.sample(port, w.scenario.health_path, "ready", role).ok:
+            return w.clock()
+        if w.pause(cid):
+            return None
+    return None
+
+
+def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str,
+                     phase: str) -> float | None:
+    """The time when `successes` consecutive probes answered healthy, or None."""
+    streak = 0
+    while w.clock() < until:
+        streak = streak + 1 if w.sample(port, w.scenario.health_path, phase, role).ok else 0
+        if streak >= w.scenario.probing.successes:
+            return w.clock()
+        if w.pause(cid):
+            return None
+    return None
+
+
+def load(w: Watcher, port: int, phase: str, role: str) -> Stats:
+    """A light, bounded request load: `load.requests` sequential requests."""
+    samples = [w.sample(port, w.scenario.load_path, phase, role)
+               for _ in range(w.scenario.load_requests)]
+    latencies = [s.latency_ms for s in samples if s.ok and s.latency_ms is not None]
+    return Stats(requests=len(samples), errors=sum(1 for s in samples if not s.ok),
+                 p50_ms=percentile(latencies, 0.5), p95_ms=percentile(latencies, 0.95))
+
+
+def _tail(log: str, lines: int = 20) -> str:
+    return "\n".join(log.splitlines()[-lines:])
+
+
+def incident_from_exit(w: Watcher, cid: str) -> Incident:
+    info = w.seam.inspect(cid)
+    log = w.seam.logs(cid)
+    fatals = tuple(env.line for env in find_fatals(log))
+    kind = "oom" if info.oom_killed else "exit"
+    return Incident(kind=kind, at=w.clock(), exit_code=info.exit_code, error=info.error,
+                    fatal_lines=fatals, log_tail=_tail(log))
+
+
+def detect(w: Watcher, cid: str, port: int | None, until: float) -> Incident | None:
+    """Watch until an exit or `failures` failed probes in a row; None if healthy until `until`."""
+    failures = 0
+    while w.clock() < until:
+        if w.seam.inspect(cid).status == "exited":
+            return incident_from_exit(w, cid)
+        ok = port is not None and w.sample(port, w.scenario.health_path, "detect", "candidate-aot").ok
+        failures = 0 if ok else failures + 1
+        if failures >= w.scenario.probing.failures:
+            log = w.seam.logs(cid)
+            return Incident(kind="unhealthy", at=w.clock(), fatal_lines=tuple(
+                e.line for e in find_fatals(log)), log_tail=_tail(log),
+                details={"consecutive_failures": failures})
+        if w.pause(cid):
+            return incident_from_exit(w, cid)
+    return None

@@ -1,0 +1,58 @@
+"""The real tools for `drill run`: the Docker engine, images built from the scenario's
+release (the fixture line by default, written into the run's work dir), HTTP probes and
+the fault catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from harness.errors import ConfigError
+
+if TYPE_CHECKING:
+    from drills.images import ImageSet
+    from drills.runner import Tools
+    from drills.scenario import Scenario
+    from drills.seam import DockerSeam
+
+
+def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]:
+    """(release folder, previous release folder or None) for a scenario."""
+    rel = scenario.release
+    root = rel.path
+    if root is None:
+        from fixtures.releases import write_line  # noqa: PLC0415
+
+        root = work_dir / "releases"
+        if not (root / rel.tag).is_dir():
+            write_line(root, runnable=True)
+    current = root / rel.tag if (root / rel.tag).is_dir() else root
+    if not (current / "fuse-aot-linux-x64.tar.gz").is_file():
+        raise ConfigError(f"{scenario.origin}: release.path: {root} holds no {rel.tag} bundle "
+                          "(expected fuse-aot-linux-x64.tar.gz in it or in its tag folder)")
+    previous = root / rel.previous if rel.previous and (root / rel.previous).is_dir() else None
+    return current, previous
+
+
+def image_builder(seam: DockerSeam, work_dir: Path) -> object:
+    from drills.images import build_images  # noqa: PLC0415
+
+    def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        from fixtures.toolchain import app_package  # noqa: PLC0415
+
+        current, previous = release_dirs(scenario, work_dir)
+        package = scenario.app_package or app_package()
+        return build_images(seam, release=current, app_package=package, labels=labels,
+                            previous=previous)
+
+    return build
+
+
+def real_tools(work_dir: Path) -> Tools:
+    from drills import faults, probes, seam  # noqa: PLC0415
+    from drills.runner import Tools  # noqa: PLC0415
+
+    engine = seam.connect()
+    return Tools(seam=engine, build_images=image_builder(engine, work_dir),  # type: ignore[arg-type]
+                 probe=probes.probe, faults=faults.FAULTS)

@@ -1,0 +1,60 @@
+"""The journal survives a killed run: reports rebuild from whatever was fsync'd."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from drills import journal, outputs
+from harness.errors import ConfigError, ExitCode
+from harness.results import Outcome
+from tests.drills.conftest import drill, standard
+
+
+def test_events_are_appended_in_order_and_read_back(tmp_path):
+    j = journal.Journal(tmp_path / "j.jsonl", clock=lambda: 5.0)
+    j.record("run.started", run_id="r1", scenarios=[])
+    j.record("action", action="deploy", role="candidate-aot")
+    j.close()
+    events = journal.read(tmp_path / "j.jsonl")
+    assert [(e.seq, e.kind) for e in events] == [(1, "run.started"), (2, "action")]
+    assert events[1].get("role") == "candidate-aot"
+
+
+def test_a_journal_cut_mid_run_still_renders_every_output(fake, tmp_path):
+    _, _events = drill(fake, tmp_path / "run", standard("crash"), standard("hang"))
+    lines = (tmp_path / "run" / "journal.jsonl").read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if '"phase": "fallback"' in line)
+    torn = "".join(lines[:cut]) + lines[cut][:17]  # killed mid-write
+    path = tmp_path / "killed" / "journal.jsonl"
+    path.parent.mkdir()
+    path.write_text(torn)
+    report, written = outputs.write(journal.read(path), path.parent)
+    assert report.interrupted and report.exit_code is ExitCode.INTERRUPTED
+    crash = [r for r in report.results if r.scope == "crash"]
+    assert crash[-1].check == "drill.verdict" and crash[-1].outcome is Outcome.ERROR
+    assert [r.outcome for r in report.results if r.scope == "hang"] == [Outcome.ERROR]
+    assert {p.name for p in written} == {"report.json", "junit.xml", "summary.md", "report.html"}
+    assert json.loads((path.parent / "report.json").read_text())["interrupted"] is True
+    assert "the run was killed" in (path.parent / "summary.md").read_text()
+
+
+def test_a_complete_run_reports_one_testcase_per_phase(fake, tmp_path):
+    _report, events = drill(fake, tmp_path, standard("crash"))
+    _, _written = outputs.write(events, tmp_path)
+    junit = (tmp_path / "junit.xml").read_text()
+    for phase in ("preflight", "deploy", "steady-state", "inject", "detect", "classify",
+                  "contain", "fallback", "verify", "diagnostics", "cleanup", "verdict"):
+        assert f'name="drill.{phase}:' in junit
+    assert "<svg" in (tmp_path / "report.html").read_text()
+    assert "| crash | detect: passed" in (tmp_path / "summary.md").read_text()
+
+
+def test_not_a_journal_is_a_config_error(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"seq": 1}\nnot json\n{"seq": 2, "t": 1, "kind": "x"}\n')
+    with pytest.raises(ConfigError, match="line 1"):
+        journal.read(path)
+    with pytest.raises(ConfigError, match="no such journal"):
+        journal.read(tmp_path / "missing.jsonl")

@@ -1,0 +1,171 @@
+"""Every verdict of the playbook runner, green and red, on the behavioural fake."""
+
+from __future__ import annotations
+
+import pytest
+
+from drills.testing import Behaviour, crash_log
+from harness.errors import ExitCode
+from harness.results import Outcome
+from tests.drills.conftest import drill, phase_of, standard, verdict_of
+
+FAULTS = ("crash", "crash-loop", "corrupt-binary", "missing-library", "slow-start", "hang",
+          "oom", "port-conflict")
+
+
+@pytest.mark.parametrize("name", FAULTS)
+def test_each_fault_falls_back_and_recovers(fake, tmp_path, name):
+    report, _ = drill(fake, tmp_path, standard(name))
+    verdict = verdict_of(report, name)
+    assert verdict.outcome is Outcome.PASSED, verdict.summary
+    assert verdict.data["fell_back"] is True
+    assert phase_of(report, name, "verify").outcome is Outcome.PASSED
+    assert report.exit_code is ExitCode.PASSED
+
+
+def test_the_standard_suite_leaves_nothing_labelled(fake, tmp_path):
+    names = (*FAULTS, "none", "both-backends", "broken-fallback")
+    report, _ = drill(fake, tmp_path, *(standard(n) for n in names))
+    assert [verdict_of(report, n).outcome for n in names] == [Outcome.PASSED] * len(names)
+    assert fake.list_labelled("fuse-harness.run-id") == []
+
+
+def test_crash_detection_is_event_driven_not_probe_bound(fake, tmp_path):
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    detect = phase_of(report, "crash", "detect")
+    assert detect.data["kind"] == "exit"
+    assert detect.data["latency_s"] < standard("crash").probing.interval_s
+
+
+def test_fallback_that_never_becomes_healthy_fails(fake, tmp_path):
+    # the shadow runs the same image, so JIT-native looks unhealthy and no fallback happens
+    fake.behaviours["fake/fallback-native"] = Behaviour(ready_after_s=999)
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    assert verdict_of(report, "crash").outcome is Outcome.FAILED
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_fallback_over_budget_fails(fake, tmp_path):
+    fake.behaviours["fake/fallback-native"] = Behaviour(ready_after_s=3.0)
+    scenario = standard("crash")
+    scenario = standard("crash", budgets=type(scenario.budgets)(detect_s=5, contain_s=10,
+                                                                  recover_s=2.0))
+    report, _ = drill(fake, tmp_path, scenario)
+    assert verdict_of(report, "crash").outcome is Outcome.FAILED
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_slow_detection_over_budget_fails(fake, tmp_path):
+    scenario = standard("hang")
+    scenario = standard("hang", budgets=type(scenario.budgets)(detect_s=0.1, contain_s=10,
+                                                                 recover_s=15))
+    report, _ = drill(fake, tmp_path, scenario)
+    assert phase_of(report, "hang", "detect").outcome is Outcome.FAILED
+    assert verdict_of(report, "hang").outcome is Outcome.FAILED
+
+
+def test_latency_not_back_within_tolerance_fails(fake, tmp_path):
+    fake.behaviours["fake/fallback-native"] = Behaviour(ready_after_s=0.1, latency_ms=400)
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    verify = phase_of(report, "crash", "verify")
+    assert verify.outcome is Outcome.FAILED
+    assert "latency" in verify.summary
+
+
+def test_new_fatal_envelope_in_quiet_period_fails(fake, tmp_path):
+    fallback_cids: list[str] = []
+    real_logs = fake.logs
+
+    def logs(cid: str) -> str:
+        # the fallback prints a fatal envelope once the quiet period has begun
+        text = real_logs(cid)
+        if fake.containers[cid].spec.labels.get("fuse-harness.role") == "fallback-native":
+            fallback_cids.append(cid)
+            if len(fallback_cids) > 1:
+                text += crash_log("late failure")
+        return text
+
+    fake.logs = logs  # type: ignore[method-assign]
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    verify = phase_of(report, "crash", "verify")
+    assert verify.outcome is Outcome.FAILED
+    assert "fatal envelope" in verify.summary
+
+
+def test_control_that_falls_back_fails(fake, tmp_path):
+    # "none" with an AOT that dies on its own: the drill would fall back, the control must go red
+    fake.behaviours["fake/candidate-aot"] = Behaviour(exit_after_s=1.0, exit_code=1)
+    report, _ = drill(fake, tmp_path, standard("none"))
+    verdict = verdict_of(report, "none")
+    assert verdict.outcome is Outcome.FAILED
+    assert "control fell back" in verdict.summary or "fell back" in verdict.summary
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_both_backends_does_not_fall_back(fake, tmp_path):
+    report, _ = drill(fake, tmp_path, standard("both-backends"))
+    classify = phase_of(report, "both-backends", "classify")
+    assert classify.data["native_healthy"] is False
+    assert classify.data["fallback"] is False
+    assert verdict_of(report, "both-backends").outcome is Outcome.PASSED
+
+
+def test_both_backends_goes_red_if_native_stays_healthy(fake, tmp_path):
+    # a "both-backends" fault that only hurts AOT would be called AOT-specific: red
+    del fake.env_behaviours["FAKE_APP_BROKEN"]
+    fake.behaviours["fake/candidate-aot"] = Behaviour(exit_after_s=1.0, exit_code=1)
+    report, _ = drill(fake, tmp_path, standard("both-backends"))
+    assert verdict_of(report, "both-backends").outcome is Outcome.FAILED
+
+
+def test_broken_fallback_is_reported_broken(fake, tmp_path):
+    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    assert phase_of(report, "broken-fallback", "fallback").outcome is Outcome.WAIVED
+    verdict = verdict_of(report, "broken-fallback")
+    assert verdict.outcome is Outcome.PASSED
+    assert verdict.data["verdict"] == "failed"
+
+
+def test_broken_fallback_that_works_goes_red(fake, tmp_path):
+    fake.behaviours["fake/fallback-native-broken"] = fake.behaviours["fake/fallback-native"]
+    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    assert verdict_of(report, "broken-fallback").outcome is Outcome.FAILED
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_docker_error_is_an_error_not_a_failure(fake, tmp_path):
+    fake.failing["run"] = "engine went away"
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    assert phase_of(report, "crash", "deploy").outcome is Outcome.ERROR
+    assert verdict_of(report, "crash").outcome is Outcome.ERROR
+    assert report.exit_code is ExitCode.INFRA
+
+
+def test_containment_uses_previous_aot(fake, tmp_path):
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    assert phase_of(report, "crash", "contain").outcome is Outcome.PASSED
+
+
+def test_containment_failing_goes_on_to_fallback(fake, tmp_path):
+    fake.behaviours["fake/previous-aot"] = Behaviour(exit_after_s=0.01, exit_code=1)
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    assert phase_of(report, "crash", "contain").outcome is Outcome.SKIPPED
+    assert verdict_of(report, "crash").outcome is Outcome.PASSED
+
+
+def test_evidence_folder_keeps_binary_build_info_and_fatals(fake, tmp_path):
+    _report, _ = drill(fake, tmp_path, standard("crash-loop"))
+    folder = tmp_path / "evidence" / "crash-loop"
+    assert (folder / "fuse-aot-demo").read_bytes().startswith(b"\x7fELF")
+    assert "fatal: class=runtime_fatal" in (folder / "fatal-lines.json").read_text()
+    assert (folder / "candidate-aot.inspect.json").is_file()
+    assert (folder / "build-info.txt").is_file()
+
+
+def test_deadline_ends_the_run_with_error_and_cleans_up(fake, tmp_path):
+    report, _ = drill(fake, tmp_path, standard("crash"), standard("hang"), deadline_s=1.0)
+    assert report.verdict is Outcome.ERROR
+    assert verdict_of(report, "crash").outcome is Outcome.ERROR
+    assert "deadline" in verdict_of(report, "crash").summary
+    assert verdict_of(report, "hang").outcome is Outcome.ERROR
+    assert fake.list_labelled("fuse-harness.run-id") == []

@@ -1,0 +1,71 @@
+"""Lock, reaper, labels, signal shield."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from drills import safety
+from drills.seam import ContainerSpec
+from drills.testing import FakeDocker
+from harness.errors import InfraError
+
+
+def _run(fake: FakeDocker, run_id: str, *, expires_in: float, pid: int | None = None) -> str:
+    labels = safety.labels(run_id, "s", "candidate-aot", fake.clock(), expires_in)
+    if pid is not None:
+        labels[safety.PID] = str(pid)
+    fake.build_image(b"", "img", {})
+    return fake.run(ContainerSpec(image="img", name=run_id, labels=labels)).id
+
+
+def test_reap_removes_expired_and_dead_runs_but_not_live_ones():
+    fake = FakeDocker()
+    expired = _run(fake, "old", expires_in=-10)
+    dead = _run(fake, "dead", expires_in=3600, pid=2**22 + 12345)
+    live = _run(fake, "live", expires_in=3600)  # our own pid: alive
+    removed = safety.reap(fake, fake.clock())
+    assert sorted(removed) == sorted([f"container {expired}", f"container {dead}"])
+    assert list(fake.containers) == [live]
+    assert safety.reap(fake, fake.clock(), everything=True) == [f"container {live}"]
+    assert safety.reap(fake, fake.clock(), everything=True) == []  # idempotent
+
+
+def test_cleanup_of_a_scenario_keeps_images_and_other_scenarios():
+    fake = FakeDocker()
+    mine = _run(fake, "r", expires_in=60)
+    fake.images["img"] = safety.labels("r", "s", "image", 0, 60)
+    assert safety.cleanup_run(fake, "r", "s") == [f"container {mine}"]
+    assert "img" in fake.images
+    assert safety.cleanup_run(fake, "r") == ["image img"]
+
+
+def test_second_run_is_refused_by_the_lock(tmp_path):
+    lock = tmp_path / "drill.lock"
+    with (safety.run_lock(lock), pytest.raises(InfraError, match="another drill run"),
+          safety.run_lock(lock)):
+        pass
+    with safety.run_lock(lock):  # released after the first one ends
+        pass
+
+
+def test_signal_raises_interrupted_but_not_while_shielded():
+    signals = safety.Signals()
+    with signals.installed():
+        with signals.shield():
+            os.kill(os.getpid(), signal.SIGTERM)  # counted, cleanup goes on
+        assert signals.received == ["SIGTERM"]
+        with pytest.raises(safety.Interrupted, match="SIGINT"):
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_deadline_check_and_clip():
+    now = [100.0]
+    deadline = safety.Deadline(clock=lambda: now[0], at=105.0)
+    assert deadline.clip(10) == 5.0
+    now[0] = 106.0
+    assert deadline.clip(10) == 0.0
+    with pytest.raises(safety.DeadlineExceeded, match="during detect"):
+        deadline.check("detect")
