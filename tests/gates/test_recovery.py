@@ -128,8 +128,9 @@ def test_a_stale_metrics_file_does_not_count(tmp_path: Path) -> None:
     stale = checkout / ".fuse" / "bench" / "aot_perf_metrics.json"
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
-    report = recover(tmp_path, STANDIN_METRICS="missing")
+    report = recover(tmp_path, contract_doc(**{"aot-perf-bench": {"command": ["true"]}}))
     assert by_check(report)["aot-perf-bench"].outcome is Outcome.FAILED
+    assert not stale.exists()
 
 
 @pytest.mark.parametrize(("how", "message"), [
