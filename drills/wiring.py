@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
     from drills.images import ImageSet
@@ -50,8 +50,13 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> object:
 
 
 def real_tools(work_dir: Path) -> Tools:
-    from drills import faults, probes, seam  # noqa: PLC0415
     from drills.runner import Tools  # noqa: PLC0415
+
+    try:
+        from drills import faults, probes, seam  # noqa: PLC0415
+    except ImportError as exc:
+        raise InfraError(f"drill run needs {exc.name}, which this installation lacks; "
+                         "reinstall fuse-release-harness") from exc
 
     engine = seam.connect()
     return Tools(seam=engine, build_images=image_builder(engine, work_dir),  # type: ignore[arg-type]
