@@ -12,7 +12,7 @@ import tarfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import docker
@@ -204,7 +204,15 @@ class DockerEngine:
         return self.inspect(container.id)
 
     def inspect(self, container_id: str) -> ContainerInfo:
-        return info_from_attrs(self.inspect_raw(container_id))
+        """State of a container; one that joined another's network reports that one's port."""
+        attrs = self.inspect_raw(container_id)
+        info = info_from_attrs(attrs)
+        mode = str((attrs.get("HostConfig") or {}).get("NetworkMode", ""))
+        if info.host_port is None and mode.startswith("container:"):
+            with suppress(InfraError):  # the owner is gone: no port to report
+                owner = info_from_attrs(self.inspect_raw(mode.removeprefix("container:")))
+                return replace(info, host_port=owner.host_port)
+        return info
 
     def inspect_raw(self, container_id: str) -> dict[str, Any]:
         with _sdk(f"inspect container {container_id[:12]}"):

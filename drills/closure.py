@@ -1,0 +1,84 @@
+"""The shared-library closure of a binary, as its own dynamic loader resolves it.
+
+`ld.so --list` (the loader named in the binary's PT_INTERP) is asked, with the given
+library directories on LD_LIBRARY_PATH: the same answer the binary gets when it starts.
+Libraries found in those directories go next to the binary in an image (the AOT runner
+finds its runtime through rpath `$ORIGIN`); system libraries keep their path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import process
+from harness.errors import ConfigError, InfraError
+
+APP_DIR = "/app"
+LDD_TIMEOUT_S = 20.0
+_LIST_RE = re.compile(r"^\s*(?:(?P<name>\S+) => )?(?P<path>/\S+) \(0x[0-9a-f]+\)$")
+_MISSING_RE = re.compile(r"^\s*(?P<name>\S+) => not found$")
+_PT_INTERP = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Library:
+    name: str  # the soname the binary asks for
+    host_path: Path  # where the loader found it on this machine
+    image_path: str  # where it goes in the image
+    system: bool  # found in a system directory (not in one of `lib_dirs`)
+
+
+def interpreter(binary: bytes, where: str) -> str:
+    """The ELF program interpreter (PT_INTERP) of a 64-bit little-endian binary."""
+    if binary[:4] != b"\x7fELF" or binary[4] != 2 or binary[5] != 1:
+        raise ConfigError(f"{where}: not a 64-bit little-endian ELF binary; "
+                          "drill images need a linux-x64 release")
+    phoff, = struct.unpack_from("<Q", binary, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", binary, 0x36)
+    for i in range(phnum):
+        p_type, _flags, offset, _vaddr, _paddr, size = struct.unpack_from(
+            "<IIQQQQ", binary, phoff + i * phentsize)
+        if p_type == _PT_INTERP:
+            return binary[offset:offset + size].rstrip(b"\0").decode()
+    raise ConfigError(f"{where}: statically linked (no interpreter); nothing to resolve")
+
+
+def _loader_output(loader: str, binary: Path, lib_dirs: Iterable[Path]) -> list[str]:
+    lines: list[str] = []
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "LD_LIBRARY_PATH": os.pathsep.join(str(d) for d in lib_dirs)}
+    with tempfile.TemporaryDirectory(prefix="fuse-harness-ldd-") as tmp:
+        done = process.run(process.Command(
+            argv=(loader, "--list", str(binary)), cwd=Path(tmp), env=env,
+            timeout_s=LDD_TIMEOUT_S, log_path=Path(tmp) / "ldd.log"), lines.append)
+    if done.exit_code != 0:
+        raise InfraError(f"{binary.name}: {loader} --list failed (exit {done.exit_code}): "
+                         f"{' '.join(lines)[:300]}")
+    return lines
+
+
+def closure(binary: Path, lib_dirs: Iterable[Path] = ()) -> list[Library]:
+    """The shared libraries `binary` loads, as its own dynamic loader resolves them."""
+    dirs = [d.resolve() for d in lib_dirs]
+    loader = interpreter(binary.read_bytes(), str(binary))
+    found: list[Library] = []
+    for line in _loader_output(loader, binary, dirs):
+        missing = _MISSING_RE.match(line)
+        if missing:
+            raise ConfigError(f"{binary.name}: needs {missing['name']}, found neither in the "
+                              f"system nor in {[str(d) for d in dirs]}; name its directory")
+        match = _LIST_RE.match(line)
+        if not match:
+            continue
+        host = Path(match["path"])
+        system = not any(host.resolve().is_relative_to(d) for d in dirs)
+        name = match["name"] or host.name
+        target = match["path"] if system else f"{APP_DIR}/{name}"
+        found.append(Library(name=name, host_path=host, image_path=target, system=system))
+    return found

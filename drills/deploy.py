@@ -1,0 +1,98 @@
+"""Deploying a container for a drill, and turning a fault's plan into ContainerSpecs.
+
+`apply_plan` is the one place where a `FaultPlan` meets a deployment: the runner builds
+the spec it would deploy anyway for a role and asks `apply_plan` for the faulty one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from drills.faults import FaultPlan
+from drills.images import ImageSet
+from drills.probes import Probe, Sample, probe
+from drills.seam import ContainerInfo, ContainerSpec, DockerSeam
+from harness.errors import InfraError
+
+ROLE_KEY = "fuse-harness.role"
+HEALTH_PATH = "/health"
+HOLDER_READY_S = 15.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deployment:
+    container_id: str
+    name: str
+    role: str
+    host_port: int | None
+    info: ContainerInfo
+
+
+def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:
+    """Create and start one container (the labels come with the spec)."""
+    info = seam.run(spec)
+    return Deployment(container_id=info.id, name=info.name, host_port=info.host_port,
+                      role=spec.labels.get(ROLE_KEY, ""), info=info)
+
+
+def wait_ready(
+    check: Callable[[], Sample], deadline: float, *, interval_s: float = 0.05,
+    clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+) -> Sample | None:
+    """Probe until one answer is healthy (that sample) or `deadline` (clock time) passes."""
+    while True:
+        sample = check()
+        if sample.ok:
+            return sample
+        if clock() + interval_s >= deadline:
+            return None
+        sleep(interval_s)
+
+
+def start_port_holder(seam: DockerSeam, spec: ContainerSpec, probe_fn: Probe = probe) -> str:
+    """A helper serving the AOT's own port from the same image; returns its id once it answers.
+
+    It owns the network namespace (and the published port) the faulty AOT then joins.
+    """
+    holder = replace(spec, name=f"{spec.name}-port-holder", restart_on_failure=0,
+                     labels={**spec.labels, ROLE_KEY: "fault-helper"}, network_container=None)
+    info = seam.run(holder)
+    port = info.host_port
+    ready = None if port is None else wait_ready(
+        lambda: probe_fn(port, HEALTH_PATH, 1.0), time.monotonic() + HOLDER_READY_S)
+    if ready is None:
+        raise InfraError(f"port-conflict: the port holder {holder.name} never answered on "
+                         f"{HEALTH_PATH}; see `docker logs {info.id[:12]}`")
+    return info.id
+
+
+def apply_plan(
+    seam: DockerSeam, spec: ContainerSpec, plan: FaultPlan, images: ImageSet,
+    probe_fn: Probe = probe,
+) -> ContainerSpec:
+    """The spec to deploy for the spec's role under `plan` (may start a port holder).
+
+    candidate-aot: variant image, env, spec changes, port holder; shadow-native and
+    fallback-native: `native_env`; fallback-native also `fallback_variant`.
+    """
+    role = spec.labels.get(ROLE_KEY, "")
+    if role == "candidate-aot":
+        out = _with_env(spec, plan.env)
+        if plan.image_variant:
+            out = replace(out, image=images.variant(plan.image_variant))
+        out = replace(out, **dict(plan.spec_changes))
+        if plan.port_holder:
+            out = replace(out, network_container=start_port_holder(seam, out, probe_fn))
+        return out
+    if role in ("shadow-native", "fallback-native"):
+        out = _with_env(spec, plan.native_env)
+        if role == "fallback-native" and plan.fallback_variant:
+            out = replace(out, image=images.variant(plan.fallback_variant))
+        return out
+    return spec
+
+
+def _with_env(spec: ContainerSpec, env: Mapping[str, str]) -> ContainerSpec:
+    return replace(spec, env={**spec.env, **env}) if env else spec
