@@ -7,7 +7,6 @@ bomb) are reported as problems and stop the listing; the hash is still completed
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import posixpath
 import stat
@@ -16,9 +15,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO, cast
+from typing import IO
 
 from gates.contract import ArchiveLimits
+from gates.tarstream import TarStream
 
 CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
@@ -75,22 +75,6 @@ class HashingReader:
     def drain(self) -> None:
         while self.read(CHUNK):
             pass
-
-
-class _Budget:
-    """Counts unpacked bytes as they come out of the decompressor."""
-
-    def __init__(self, inner: gzip.GzipFile, limit: int) -> None:
-        self.inner = inner
-        self.limit = limit
-        self.count = 0
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.inner.read(n)
-        self.count += len(data)
-        if self.count > self.limit:
-            raise _Stop(f"unpacks to more than {self.limit} bytes (decompression bomb?)")
-        return data
 
 
 def is_absolute(name: str) -> bool:
@@ -155,15 +139,36 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
     return Member(name=info.name, kind=kind, size=info.size, mode=info.mode, link=info.linkname)
 
 
-def _walk_tar(stream: IO[bytes], lister: _Lister) -> None:
-    with tarfile.open(fileobj=stream, mode="r|", bufsize=CHUNK) as tar:
-        for info in tar:
-            member = _tar_member(info)
-            lister.add(member)
-            if lister.wants_text(member):
-                handle = tar.extractfile(info)
-                if handle is not None:
-                    lister.texts[member.name] = handle.read().decode("utf-8", "replace")
+def _tar_parser(lister: _Lister) -> TarStream:
+    def on_member(info: tarfile.TarInfo) -> bool:
+        member = _tar_member(info)
+        lister.add(member)
+        return lister.wants_text(member)
+
+    def on_data(info: tarfile.TarInfo, data: bytes) -> None:
+        lister.texts[info.name] = data.decode("utf-8", "replace")
+
+    return TarStream(on_member, on_data)
+
+
+def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
+    """Inflate chunk by chunk (bounded output per step, so a bomb never fills memory)."""
+    inflater = zlib.decompressobj(wbits=31)
+    unpacked = 0
+    while chunk := reader.read(CHUNK):
+        while chunk:
+            data = inflater.decompress(chunk, CHUNK)
+            unpacked += len(data)
+            if unpacked > budget:
+                raise _Stop(f"unpacks to more than {budget} bytes (decompression bomb?)")
+            parser.feed(data)
+            chunk = inflater.unconsumed_tail
+            if inflater.eof and inflater.unused_data:  # concatenated gzip members
+                chunk, inflater = inflater.unused_data, zlib.decompressobj(wbits=31)
+    if not inflater.eof:
+        raise EOFError("compressed stream ended before its end marker")
+    if not parser.complete:
+        raise EOFError("tar stream ends inside a member")
 
 
 def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> ReadResult:
@@ -173,13 +178,11 @@ def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> 
     error, truncated = "", False
     try:
         # the budget has slack for tar headers and padding beyond the declared sizes
-        unpacked = gzip.GzipFile(fileobj=cast(IO[bytes], reader), mode="rb")
-        budget = _Budget(unpacked, limits.max_unpacked_bytes + 1024 * 1024)
-        _walk_tar(cast(IO[bytes], budget), lister)
+        _gunzip_into(reader, _tar_parser(lister), limits.max_unpacked_bytes + 1024 * 1024)
     except _Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
-    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
         error = f"not a readable tar.gz ({exc})"
     reader.drain()
     return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,

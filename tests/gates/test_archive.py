@@ -108,3 +108,31 @@ def test_relative_link_that_stays_inside_is_fine() -> None:
     listing = read_tar_gz(io.BytesIO(tar_gz(member("bin/fuse"), member("bin/x/alias", tarfile.SYMTYPE,
                                                                          "../fuse"))), LIMITS, WANT).listing
     assert listing is not None and listing.problems == ()
+
+
+@pytest.mark.parametrize("fmt", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_long_names_and_links_in_gnu_and_pax(fmt: int) -> None:
+    long_name = "deep/" * 30 + "fuse"
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=fmt) as tar:
+        info = tarfile.TarInfo(long_name)
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"abc"))
+        link = tarfile.TarInfo("l")
+        link.type, link.linkname = tarfile.SYMTYPE, "/" + "x" * 120
+        tar.addfile(link)
+        text = tarfile.TarInfo("AOT_BUILD_INFO.txt")
+        text.size = 9
+        tar.addfile(text, io.BytesIO(b"mode=aot\n"))
+    listing = read_tar_gz(io.BytesIO(gzip.compress(raw.getvalue())), LIMITS, WANT).listing
+    assert listing is not None and not listing.error
+    assert [m.name for m in listing.members] == [long_name, "l", "AOT_BUILD_INFO.txt"]
+    assert listing.members[1].link == "/" + "x" * 120
+    assert listing.texts == {"AOT_BUILD_INFO.txt": "mode=aot\n"}
+
+
+def test_truncated_tar_inside_member_is_an_error() -> None:
+    blob = tar_gz(member("a"), data={"a": bytes(3000)})
+    cut = gzip.compress(gzip.decompress(blob)[:1200])
+    listing = read_tar_gz(io.BytesIO(cut), LIMITS, WANT).listing
+    assert listing is not None and "ends inside a member" in listing.error

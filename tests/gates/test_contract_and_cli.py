@@ -93,3 +93,9 @@ def test_single_release_folder_needs_a_tag(tmp_path: Path, release_line: Path) -
     assert proc.returncode == 2 and "pass --release with a tag" in proc.stderr
     proc = run_gate("check", "--release", "v0.7.1", "--source", str(dist))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_embedded_default_contract_is_valid_against_its_schema() -> None:
+    from harness.config import validate
+
+    validate(contract.default_document(), contract.schema(), contract.DEFAULT_NAME)

@@ -1,0 +1,110 @@
+"""Benchmark: `gate check` on a generated release line of >= 300 MB.
+
+Prints, from one run on this machine (ratios, since the machine is noisy):
+- gate check wall time / plain Python read + SHA-256 of the same bytes (target <= 1.3);
+- gate check wall time / `sha256sum -c` plus `tar -tzf` / `unzip -l` on each archive;
+- `gate --help` and `drill --help` start-up time (target < 0.2 s).
+
+Usage: python benchmarks/gate_bench.py [--size-mb 14] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fixtures.releases import write_line  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> float:
+    fn()  # warm the page cache and imports
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def python_hash(files: list[Path]) -> None:
+    for path in files:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+
+
+def shell_tools(line: Path) -> None:
+    for release in sorted(line.glob("v0.7.*")):
+        subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=release, check=True)
+        for archive in sorted(release.glob("*.tar.gz")):
+            subprocess.run(["tar", "-tzf", str(archive)], check=True, stdout=subprocess.DEVNULL)
+        for archive in sorted(release.glob("fuse-*.zip")):
+            if shutil.which("unzip"):
+                subprocess.run(["unzip", "-l", str(archive)], check=True, stdout=subprocess.DEVNULL)
+
+
+def gate_check(line: Path) -> None:
+    subprocess.run([str(BIN / "gate"), "check", "--release", "v0.7.x", "--source", str(line),
+                    "--as-of", "2026-03-08"], check=True, stdout=subprocess.DEVNULL)
+
+
+def gate_in_process(line: Path) -> None:
+    """The same check without interpreter start-up and imports."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from gates import contract, runner  # noqa: PLC0415
+    from gates.folder import FolderSource  # noqa: PLC0415
+
+    now = datetime(2026, 3, 8, tzinfo=UTC)
+    runner.check(FolderSource(line), "v0.7.x", contract.load(None), lambda: now)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size-mb", type=float, default=21.0, help="size of each placeholder binary")
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="gate-bench-"))
+    try:
+        line = work / "line"
+        if not line.exists():
+            write_line(line, binary_size=int(args.size_mb * 1024 * 1024))
+        # the bytes the gate reads for v0.7.x: both v0.7 releases, every file
+        files = sorted(p for p in line.rglob("*") if p.is_file() and p.parent.name.startswith("v0.7."))
+        total = sum(p.stat().st_size for p in files) / 1e6
+        gate = timed(lambda: gate_check(line))
+        inproc = timed(lambda: gate_in_process(line))
+        plain = timed(lambda: python_hash(files))
+        shell = timed(lambda: shell_tools(line))
+        helps = {cmd: timed(lambda c=cmd: subprocess.run([str(BIN / c), "--help"], check=True,
+                                                          stdout=subprocess.DEVNULL), repeat=5)
+                 for cmd in ("gate", "drill")}
+        print(f"release line v0.7.x: {len(files)} files, {total:.0f} MB")
+        print(f"gate check v0.7.x            {gate:7.3f} s")
+        print(f"  same, in process           {inproc:7.3f} s")
+        print(f"python read + sha256         {plain:7.3f} s   ratio gate/python = {gate / plain:.2f} "
+              f"(in process {inproc / plain:.2f}; target <= 1.3)")
+        print(f"sha256sum -c + tar -t/unzip  {shell:7.3f} s   ratio gate/shell  = {gate / shell:.2f} (target well under 1)")
+        for cmd, seconds in helps.items():
+            print(f"{cmd} --help                  {seconds:7.3f} s   (target < 0.2 s)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
