@@ -98,7 +98,8 @@ def main() -> None:
         print(f"  same, in process           {inproc:7.3f} s")
         print(f"python read + sha256         {plain:7.3f} s   ratio gate/python = {gate / plain:.2f} "
               f"(in process {inproc / plain:.2f}; target <= 1.3)")
-        print(f"sha256sum -c + tar -t/unzip  {shell:7.3f} s   ratio gate/shell  = {gate / shell:.2f} (target well under 1)")
+        print(f"sha256sum -c + tar -t/unzip  {shell:7.3f} s   ratio gate/shell  = {gate / shell:.2f} "
+              "(target well under 1)")
         for cmd, seconds in helps.items():
             print(f"{cmd} --help                  {seconds:7.3f} s   (target < 0.2 s)")
     finally:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from gates import contract
+from harness.config import validate
 from harness.errors import ConfigError
 from tests.gates.conftest import run_gate
 
@@ -96,6 +97,4 @@ def test_single_release_folder_needs_a_tag(tmp_path: Path, release_line: Path) -
 
 
 def test_embedded_default_contract_is_valid_against_its_schema() -> None:
-    from harness.config import validate
-
     validate(contract.default_document(), contract.schema(), contract.DEFAULT_NAME)
