@@ -43,8 +43,7 @@ def expired(waivers: tuple[Waiver, ...], today: date, origin: str) -> list[Findi
 
 def unused(waivers: tuple[Waiver, ...], used: set[str], today: date, origin: str,
            evaluated: set[str]) -> list[Finding]:
-    """Live waivers for a release this run checked that covered nothing fail: delete them
-    so they cannot hide a future finding."""
+    """Live waivers that cover no finding in this run fail (delete them before they hide one)."""
     return [Finding(subject=w.id, message=f"waiver for {w.check} in {w.scope} covers no finding; "
                     "remove it", expected="at least one waived finding", actual="none",
                     where=origin)
