@@ -55,13 +55,21 @@ def context_tar(files: Mapping[str, bytes], dockerfile: bytes) -> bytes:
     return buf.getvalue()
 
 
-def content_tag(role: str, context: bytes) -> str:
-    return f"fuse-harness/{role}:{hashlib.sha256(context).hexdigest()[:12]}"
+def content_tag(role: str, context: bytes, namespace: str = "") -> str:
+    """`fuse-harness/<role>:<sha12>` of the context (and of `namespace`, when one is given)."""
+    digest = hashlib.sha256(namespace.encode() + b"\0" + context if namespace else context)
+    return f"fuse-harness/{role}:{digest.hexdigest()[:12]}"
 
 
-def ensure_image(seam: DockerSeam, role: str, context: bytes, labels: Mapping[str, str]) -> str:
-    """Build the context under its content tag unless an image with that tag exists."""
-    tag = content_tag(role, context)
+def ensure_image(
+    seam: DockerSeam, role: str, context: bytes, labels: Mapping[str, str], namespace: str = "",
+) -> str:
+    """Build the context under its content tag unless an image with that tag exists.
+
+    A `namespace` keeps concurrent users of one engine (parallel test sessions) from sharing,
+    and so from removing, each other's images.
+    """
+    tag = content_tag(role, context, namespace)
     if not seam.image_exists(tag):
         seam.build_image(context, tag, {**labels, "fuse-harness.role": role})
     return tag
@@ -176,6 +184,7 @@ def runtime_libraries(libs: Iterable[Library]) -> list[str]:
 def build_images(
     seam: DockerSeam, *, release: Path, app_package: Path, labels: Mapping[str, str],
     previous: Path | None = None, lib_dirs: Iterable[Path] = (), base: str | None = None,
+    namespace: str = "",
 ) -> ImageSet:
     """Every image of a drill from release folders (content-cached; variants included)."""
     dirs = tuple(lib_dirs)
@@ -184,7 +193,7 @@ def build_images(
     own = runtime_libraries(_binary_closure(AOT_NAME, aot, dirs))
 
     def build(role: str, context: bytes) -> str:
-        return ensure_image(seam, role, context, labels)
+        return ensure_image(seam, role, context, labels, namespace)
 
     ballast = ballast_library()
     prev = None

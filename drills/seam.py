@@ -253,10 +253,9 @@ class DockerEngine:
 
     def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
         """Block on the engine's `wait` (event-driven); None when `timeout_s` passes first."""
-        api = docker.APIClient(base_url=self._client.api.base_url, timeout=max(timeout_s, 0.01),
-                               version=self._client.api.api_version)
         try:
-            api.wait(container_id, condition="not-running")
+            self._client.api.wait(container_id, timeout=max(timeout_s, 0.01),
+                                  condition="not-running")
         except requests.exceptions.ReadTimeout:
             return None
         except requests.exceptions.ConnectionError as exc:
@@ -265,8 +264,6 @@ class DockerEngine:
             raise InfraError(f"docker: wait for {container_id[:12]}: {_short(exc)}") from exc
         except docker.errors.DockerException as exc:
             raise InfraError(f"docker: wait for {container_id[:12]}: {_short(exc)}") from exc
-        finally:
-            api.close()
         return self.inspect(container_id)
 
     def events(
