@@ -22,7 +22,8 @@ from harness.errors import ConfigError, InfraError
 APP_DIR = "/app"
 LDD_TIMEOUT_S = 20.0
 _LIST_RE = re.compile(r"^\s*(?:(?P<name>\S+) => )?(?P<path>/\S+) \(0x[0-9a-f]+\)$")
-_MISSING_RE = re.compile(r"^\s*(?P<name>\S+) => not found$")
+_MISSING_RE = re.compile(r"^\s*(?P<name>\S+) => not found$"
+                         r"|error while loading shared libraries: (?P<lib>[^:]+): cannot open")
 _PT_INTERP = 3
 
 
@@ -57,7 +58,7 @@ def _loader_output(loader: str, binary: Path, lib_dirs: Iterable[Path]) -> list[
         done = process.run(process.Command(
             argv=(loader, "--list", str(binary)), cwd=Path(tmp), env=env,
             timeout_s=LDD_TIMEOUT_S, log_path=Path(tmp) / "ldd.log"), lines.append)
-    if done.exit_code != 0:
+    if done.exit_code != 0 and not any(map(_MISSING_RE.search, lines)):
         raise InfraError(f"{binary.name}: {loader} --list failed (exit {done.exit_code}): "
                          f"{' '.join(lines)[:300]}")
     return lines
@@ -69,9 +70,10 @@ def closure(binary: Path, lib_dirs: Iterable[Path] = ()) -> list[Library]:
     loader = interpreter(binary.read_bytes(), str(binary))
     found: list[Library] = []
     for line in _loader_output(loader, binary, dirs):
-        missing = _MISSING_RE.match(line)
+        missing = _MISSING_RE.search(line)
         if missing:
-            raise ConfigError(f"{binary.name}: needs {missing['name']}, found neither in the "
+            name = missing["name"] or missing["lib"]
+            raise ConfigError(f"{binary.name}: needs {name}, found neither in the "
                               f"system nor in {[str(d) for d in dirs]}; name its directory")
         match = _LIST_RE.match(line)
         if not match:

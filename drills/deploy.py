@@ -51,7 +51,16 @@ def wait_ready(
         sleep(interval_s)
 
 
-def start_port_holder(seam: DockerSeam, spec: ContainerSpec, probe_fn: Probe = probe) -> str:
+@dataclass(frozen=True, kw_only=True)
+class Waiting:
+    """How to wait for a helper: the probe, a clock and a sleep (fakes in unit tests)."""
+
+    probe: Probe = probe
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = Waiting()) -> str:
     """A helper serving the AOT's own port from the same image; returns its id once it answers.
 
     It owns the network namespace (and the published port) the faulty AOT then joins.
@@ -61,7 +70,8 @@ def start_port_holder(seam: DockerSeam, spec: ContainerSpec, probe_fn: Probe = p
     info = seam.run(holder)
     port = info.host_port
     ready = None if port is None else wait_ready(
-        lambda: probe_fn(port, HEALTH_PATH, 1.0), time.monotonic() + HOLDER_READY_S)
+        lambda: waiting.probe(port, HEALTH_PATH, 1.0), waiting.clock() + HOLDER_READY_S,
+        clock=waiting.clock, sleep=waiting.sleep)
     if ready is None:
         raise InfraError(f"port-conflict: the port holder {holder.name} never answered on "
                          f"{HEALTH_PATH}; see `docker logs {info.id[:12]}`")
@@ -70,7 +80,7 @@ def start_port_holder(seam: DockerSeam, spec: ContainerSpec, probe_fn: Probe = p
 
 def apply_plan(
     seam: DockerSeam, spec: ContainerSpec, plan: FaultPlan, images: ImageSet,
-    probe_fn: Probe = probe,
+    waiting: Waiting = Waiting(),
 ) -> ContainerSpec:
     """The spec to deploy for the spec's role under `plan` (may start a port holder).
 
@@ -84,7 +94,7 @@ def apply_plan(
             out = replace(out, image=images.variant(plan.image_variant))
         out = replace(out, **dict(plan.spec_changes))
         if plan.port_holder:
-            out = replace(out, network_container=start_port_holder(seam, out, probe_fn))
+            out = replace(out, network_container=start_port_holder(seam, out, waiting))
         return out
     if role in ("shadow-native", "fallback-native"):
         out = _with_env(spec, plan.native_env)

@@ -1,0 +1,102 @@
+"""Image contexts from a release: the closure the loader reports, deterministic contexts,
+variants, and clear errors for what cannot be imaged (no Docker needed)."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from drills.closure import closure, interpreter
+from drills.images import (
+    BALLAST_PATH,
+    aot_context,
+    archive_member,
+    ballast_library,
+    content_tag,
+    fallback_context,
+)
+from fixtures.releases import write_release
+from fixtures.toolchain import Toolchain, app_package
+from harness.errors import ConfigError
+
+
+def members(context: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(context)) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def test_the_closure_is_what_the_loader_resolves(standin_tc: Toolchain) -> None:
+    libs = {lib.name: lib for lib in closure(standin_tc.aot_binary, [standin_tc.runtime_lib.parent])}
+    assert libs["libfuse_rt.so"].image_path == "/app/libfuse_rt.so"
+    assert not libs["libfuse_rt.so"].system
+    assert libs["libc.so.6"].system and libs["libc.so.6"].image_path.endswith("/libc.so.6")
+    interp = interpreter(standin_tc.aot_binary.read_bytes(), "aot")
+    assert any(lib.image_path == interp for lib in libs.values())
+
+
+def test_a_library_found_nowhere_is_a_config_error(standin_tc: Toolchain, tmp_path: Path) -> None:
+    lone = tmp_path / "fuse-aot-demo"
+    lone.write_bytes(standin_tc.aot_binary.read_bytes())
+    lone.chmod(0o755)
+    with pytest.raises(ConfigError, match=r"needs libfuse_rt\.so, found neither"):
+        closure(lone, [])
+
+
+def test_a_non_elf_binary_is_refused() -> None:
+    with pytest.raises(ConfigError, match="not a 64-bit little-endian ELF"):
+        interpreter(b"#!/bin/sh\necho hi\n", "fuse-aot-demo")
+
+
+def test_contexts_are_deterministic_and_variants_differ(standin_tc: Toolchain) -> None:
+    binary, dirs = standin_tc.aot_binary.read_bytes(), [standin_tc.runtime_lib.parent]
+    first, again = aot_context(binary, lib_dirs=dirs), aot_context(binary, lib_dirs=dirs)
+    missing = aot_context(binary, lib_dirs=dirs, drop=["libfuse_rt.so"])
+    assert first == again and content_tag("r", first) == content_tag("r", again)
+    assert content_tag("r", first) != content_tag("r", missing)
+    assert content_tag("r", first, "ns1") != content_tag("r", first, "ns2")
+    assert "rootfs/app/libfuse_rt.so" in members(first)
+    assert "rootfs/app/libfuse_rt.so" not in members(missing)
+    assert b"FROM scratch" in members(first)["Dockerfile"]
+
+
+def test_on_a_base_image_only_the_binary_and_its_own_libraries_go_in(standin_tc: Toolchain) -> None:
+    ctx = members(aot_context(standin_tc.aot_binary.read_bytes(), base="debian:12",
+                              lib_dirs=[standin_tc.runtime_lib.parent]))
+    assert sorted(n for n in ctx if n.startswith("rootfs/")) == [
+        "rootfs/app/fuse-aot-demo", "rootfs/app/libfuse_rt.so"]
+    assert ctx["Dockerfile"].startswith(b"FROM debian:12\n")
+
+
+def test_the_oom_variant_preloads_the_ballast(standin_tc: Toolchain) -> None:
+    ballast = ballast_library()
+    assert ballast is not None and ballast[:4] == b"\x7fELF"
+    ctx = members(aot_context(standin_tc.aot_binary.read_bytes(), preload=ballast,
+                              lib_dirs=[standin_tc.runtime_lib.parent]))
+    assert f"rootfs{BALLAST_PATH}" in ctx
+    assert f'LD_PRELOAD="{BALLAST_PATH}"'.encode() in ctx["Dockerfile"]
+
+
+def test_the_fallback_runs_the_package_natively_and_the_broken_one_cannot(
+        standin_tc: Toolchain) -> None:
+    fuse = standin_tc.fuse.read_bytes()
+    good = members(fallback_context(fuse, app_package()))
+    broken = members(fallback_context(fuse, app_package(), broken=True))
+    assert b'"run", "--manifest-path", "/app/pkg", "--backend", "native"' in good["Dockerfile"]
+    assert "rootfs/app/pkg/fuse.toml" in good and "rootfs/app/pkg/.env" in good
+    assert good["rootfs/app/fuse"] == fuse and len(broken["rootfs/app/fuse"]) == 64
+
+
+def test_a_folder_that_is_not_a_package_is_refused(standin_tc: Toolchain, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a FUSE app package"):
+        fallback_context(standin_tc.fuse.read_bytes(), tmp_path)
+
+
+def test_archive_members_are_read_by_name(tmp_path: Path) -> None:
+    release = write_release(tmp_path / "v0.7.1", "v0.7.1")
+    assert archive_member(release / "fuse-aot-linux-x64.tar.gz", "AOT_BUILD_INFO.txt").startswith(
+        b"mode=aot")
+    with pytest.raises(ConfigError, match="has no member 'fuse'"):
+        archive_member(release / "fuse-aot-linux-x64.tar.gz", "fuse")
