@@ -235,13 +235,16 @@ class DockerEngine:
         self, container_id: str, *, nano_cpus: int | None = None,
         mem_limit_bytes: int | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {}
+        body: dict[str, Any] = {}
         if nano_cpus is not None:
-            kwargs["nano_cpus"] = nano_cpus
+            body["NanoCpus"] = nano_cpus
         if mem_limit_bytes is not None:
-            kwargs["mem_limit"] = kwargs["memswap_limit"] = mem_limit_bytes
+            body["Memory"] = body["MemorySwap"] = mem_limit_bytes
         with _sdk(f"update resources of {container_id[:12]}"):
-            self._client.api.update_container(container_id, **kwargs)
+            # The SDK's update_container cannot set NanoCpus (7.x); the engine's endpoint can.
+            api = self._client.api
+            api._raise_for_status(api._post_json(
+                api._url("/containers/{0}/update", container_id), data=body))
 
     def restart(self, container_id: str) -> None:
         with _sdk(f"restart {container_id[:12]}"):
