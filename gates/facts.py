@@ -8,9 +8,11 @@ source cannot vouch for their digest (a folder cannot, GitHub's `digest` field c
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import IO, cast
 
 from gates import archive
 from gates.archive import ArchiveListing
@@ -62,14 +64,41 @@ def _must_read(asset: AssetRef, contract: Contract) -> bool:
     return is_pair_archive(asset.name) or asset.digest is None
 
 
+class Cancelled(Exception):
+    """The run was interrupted: readers stop at their next chunk."""
+
+
+class _Cancellable:
+    """A stream whose reads stop once `stop` is set (so Ctrl-C does not wait for big files)."""
+
+    def __init__(self, raw: IO[bytes], stop: threading.Event) -> None:
+        self.raw = raw
+        self.stop = stop
+
+    def read(self, n: int = -1) -> bytes:
+        if self.stop.is_set():
+            raise Cancelled
+        return self.raw.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
 def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
-               contract: Contract) -> AssetFacts:
+               contract: Contract, stop: threading.Event | None = None) -> AssetFacts:
     """Hash (and list, for archives) one asset in one pass."""
     if not _must_read(asset, contract):
         return AssetFacts(ref=asset)
     want = frozenset({contract.assets.build_info_member})
     try:
-        with source.open(release, asset) as raw:
+        with source.open(release, asset) as opened:
+            raw = cast(IO[bytes], _Cancellable(opened, stop or threading.Event()))
             if asset.name.endswith(".tar.gz"):
                 result, text = archive.read_tar_gz(raw, contract.limits, want), None
             elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
@@ -85,16 +114,23 @@ def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
 
 def read_releases(source: ReleaseSource, releases: list[tuple[ReleaseRef, WindowState]],
                   contract: Contract) -> list[ReleaseFacts]:
-    """Every asset of every release read in one parallel sweep."""
-    with ThreadPoolExecutor(max_workers=worker_count()) as pool:
+    """Every asset of every release read in one parallel sweep; Ctrl-C stops the readers."""
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=worker_count())
+    try:
         pending = [
-            (release, window, [pool.submit(read_asset, source, release, a, contract)
+            (release, window, [pool.submit(read_asset, source, release, a, contract, stop)
                                for a in source.assets(release)])
             for release, window in releases
         ]
         return [ReleaseFacts(ref=release, window=window,
                              assets=tuple(f.result() for f in futures))
                 for release, window, futures in pending]
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_count() -> int:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from gates.contract import Contract
 from gates.recovery import Interrupted, RecoveryGate, Run
 from gates.source import ReleaseSource
 from gates.source import select as select_releases
+from gates.sources import open_source
 from harness.errors import ConfigError
 from harness.results import Finding, Outcome, Report, Result, outcome_for
 
@@ -193,6 +194,36 @@ def release_binaries(source: ReleaseSource, selector: str,
                 scope = binary.scope if len(chosen) == 1 else f"{release.tag}/{binary.scope}"
                 found.append(replace(binary, scope=scope))
         yield found
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """What `gate recover` (or `gate check --recovery-checkout`) was asked to do."""
+
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    baseline: Path | None = None
+    report_dir: Path | None = None
+    log_dir: Path | None = None
+    release: tuple[str, str] | None = None  # (selector, source spec) to measure binaries of
+
+
+def run(checkout: Path, rules: Contract, options: Options, *, progress: recovery.Progress,
+        env: dict[str, str], clock: Callable[[], datetime]) -> Report:
+    """Select the gates, run them in `checkout`, measure the AOT binaries, judge everything."""
+    gates = recovery.select(recovery.gates_of(rules), options.only, options.skip)
+    previous = load_baseline(options.baseline) if options.baseline else None
+    logs = options.log_dir or default_log_dir(checkout, options.report_dir, clock())
+    state = Run(checkout=checkout.resolve(), contract=rules, env=env, log_dir=logs.resolve(),
+                progress=progress, clock=clock)
+    binaries: AbstractContextManager[list[binsize.Binary]]
+    if options.release is None:
+        binaries = nullcontext(binsize.checkout_binaries(checkout))
+    else:
+        selector, spec = options.release
+        binaries = release_binaries(open_source(spec, selector, env), selector, rules)
+    with binaries as found:
+        return recover(state, gates, found, previous)
 
 
 def default_log_dir(checkout: Path, report_dir: Path | None, now: datetime) -> Path:

@@ -79,6 +79,14 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
     click.echo(f"{report.tool}: {report.verdict.value.upper()} ({tally}) - {report.subject}")
 
 
+def interrupted_report(tool: str, subject: str, started: datetime, now: datetime) -> Report:
+    """What a run interrupted before it had results still writes (and exits 130 with)."""
+    from harness.results import Report  # noqa: PLC0415
+
+    return Report(tool=tool, subject=f"{subject} (interrupted)", started_at=started,
+                  finished_at=now, results=(), interrupted=True)
+
+
 def finish(report: Report, report_dir: Path | None) -> None:
     """Write reports (before exiting, always), publish to GitHub, exit with the verdict."""
     from harness.reports import write_all  # noqa: PLC0415
@@ -137,7 +145,12 @@ def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
     check_selector(selector)
     rules = contract.load(contract_path)
     source = open_source(source_spec, selector, os.environ)
-    report = runner.check(source, selector, rules, clock_for(as_of.date() if as_of else None))
+    clock = clock_for(as_of.date() if as_of else None)
+    started = clock()
+    try:
+        report = runner.check(source, selector, rules, clock)
+    except KeyboardInterrupt:
+        finish(interrupted_report("gate check", selector, started, clock()), report_dir)
     if recovery_checkout is not None:
         from gates.recovery_runner import combined  # noqa: PLC0415
 
@@ -221,26 +234,13 @@ def run_recovery(checkout: Path, rules: Any, *, only: tuple[str, ...] = (),
                  report_dir: Path | None = None, log_dir: Path | None = None,
                  release: tuple[str, str] | None = None) -> Report:
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
-    from contextlib import AbstractContextManager, nullcontext  # noqa: PLC0415
+    from gates import recovery_runner  # noqa: PLC0415
 
-    from gates import binsize, recovery, recovery_runner  # noqa: PLC0415
-    from gates.sources import open_source  # noqa: PLC0415
-
-    gates = recovery.select(recovery.gates_of(rules), only, skip)
-    previous = recovery_runner.load_baseline(baseline) if baseline else None
-    now = clock_for(None)
-    logs = log_dir or recovery_runner.default_log_dir(checkout, report_dir, now())
-    run = recovery.Run(checkout=checkout.resolve(), contract=rules, env=dict(os.environ),
-                       log_dir=logs.resolve(), progress=_progress(), clock=now)
     _sigterm_as_interrupt()
-    binaries: AbstractContextManager[list[binsize.Binary]]
-    if release is None:
-        binaries = nullcontext(binsize.checkout_binaries(checkout))
-    else:
-        source = open_source(release[1], release[0], os.environ)
-        binaries = recovery_runner.release_binaries(source, release[0], rules)
-    with binaries as found:
-        return recovery_runner.recover(run, gates, found, previous)
+    options = recovery_runner.Options(only=only, skip=skip, baseline=baseline,
+                                      report_dir=report_dir, log_dir=log_dir, release=release)
+    return recovery_runner.run(checkout, rules, options, progress=_progress(),
+                               env=dict(os.environ), clock=clock_for(None))
 
 
 @gate.command("recover")

@@ -4,6 +4,9 @@ release passes; JUnit output is parsed back."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,7 +20,7 @@ from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
 from harness.errors import InfraError
 from harness.reports import junit
-from tests.gates.conftest import run_gate
+from tests.gates.conftest import GATE, run_gate
 
 # defect variant -> the check ids that must fail (and no others)
 EXPECTED = {
@@ -107,3 +110,21 @@ def test_junit_keeps_failures_and_errors_apart(make_release: Callable[..., Path]
     assert failures == {"C001"}
     assert errors == {"A001"}
     assert report.exit_code == 1  # a finding outranks could-not-evaluate
+
+
+def test_ctrl_c_stops_reading_and_still_writes_reports(make_release: Callable[..., Path],
+                                                      tmp_path: Path) -> None:
+    folder = make_release("v0.7.0")
+    with (folder / "fuse-vscode-linux-x64.vsix").open("r+b") as big:
+        big.truncate(64 * 1024**3)  # sparse: hashing it would take most of a minute
+    reports = tmp_path / "reports"
+    proc = subprocess.Popen([GATE, "check", "--release", "v0.7.0", "--source", str(folder),
+                             "--report-dir", str(reports)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, out + err
+    report = json.loads((reports / "report.json").read_text())
+    assert report["interrupted"] is True and report["exit_code"] == 130
+    assert "Traceback" not in err
