@@ -70,9 +70,41 @@ def ensure_image(
     and so from removing, each other's images.
     """
     tag = content_tag(role, context, namespace)
-    if not seam.image_exists(tag):
-        seam.build_image(context, tag, {**labels, "fuse-harness.role": role})
+    if seam.image_exists(tag):
+        return tag
+    labelled = {**labels, "fuse-harness.role": role}
+    parts = import_parts(context)
+    if parts is None:
+        seam.build_image(context, tag, labelled)
+    else:
+        seam.import_image(parts[0], tag, parts[1], labelled)
     return tag
+
+
+def import_parts(context: bytes) -> tuple[bytes, tuple[str, ...]] | None:
+    """For a `FROM scratch` context: its rootfs as a tar and the Dockerfile's other
+    instructions as import changes; None for a context on a base image.
+
+    Importing is one engine call (~0.1 s) where the classic builder commits a container per
+    instruction (~1 s each): the image is the same, the suite's preflight is not.
+    """
+    with tarfile.open(fileobj=io.BytesIO(context)) as src:
+        lines = _member(src, "Dockerfile").decode().splitlines()
+        if lines[:2] != ["FROM scratch", "COPY rootfs/ /"]:
+            return None
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as out:
+            for member in src.getmembers():
+                if member.isfile() and member.name.startswith("rootfs/"):
+                    _add(out, member.name.removeprefix("rootfs/"), _member(src, member.name),
+                         member.mode)
+    return buf.getvalue(), tuple(lines[2:])
+
+
+def _member(tar: tarfile.TarFile, name: str) -> bytes:
+    extracted = tar.extractfile(name)
+    assert extracted is not None
+    return extracted.read()
 
 
 def rootfs_files(
@@ -184,10 +216,14 @@ def runtime_libraries(libs: Iterable[Library]) -> list[str]:
 def build_images(
     seam: DockerSeam, *, release: Path, app_package: Path, labels: Mapping[str, str],
     previous: Path | None = None, lib_dirs: Iterable[Path] = (), base: str | None = None,
-    namespace: str = "",
+    namespace: str = "", previous_lib_dirs: Iterable[Path] | None = None,
 ) -> ImageSet:
-    """Every image of a drill from release folders (content-cached; variants included)."""
+    """Every image of a drill from release folders (content-cached; variants included).
+
+    `previous_lib_dirs` (default: `lib_dirs`) hold the previous release's own libraries.
+    """
     dirs = tuple(lib_dirs)
+    prev_dirs = dirs if previous_lib_dirs is None else tuple(previous_lib_dirs)
     aot = archive_member(release / "fuse-aot-linux-x64.tar.gz", AOT_NAME)
     fuse = archive_member(release / "fuse-cli-linux-x64.tar.gz", "fuse")
     own = runtime_libraries(_binary_closure(AOT_NAME, aot, dirs))
@@ -199,7 +235,7 @@ def build_images(
     prev = None
     if previous is not None:
         prev_bin = archive_member(previous / "fuse-aot-linux-x64.tar.gz", AOT_NAME)
-        prev = build("previous-aot", aot_context(prev_bin, lib_dirs=dirs, base=base))
+        prev = build("previous-aot", aot_context(prev_bin, lib_dirs=prev_dirs, base=base))
     return ImageSet(
         candidate_aot=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base)),
         fallback_native=build("fallback-native", fallback_context(

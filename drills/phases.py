@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from drills import watch
 from drills.classify import Classification
+from drills.deploy import Waiting, apply_plan
+from drills.deploy import deploy as deploy_container
 from drills.safety import Deadline, labels
 from drills.seam import ContainerSpec
 from harness.results import Finding, Outcome
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from drills.seam import DockerSeam
 
 TTL_S = 3600.0
+AOT_ROLES = ("candidate-aot", "previous-aot")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +52,7 @@ class Drill:
     deadline: Deadline
     evidence_dir: Path
     build_images: Callable[[], ImageSet]
+    waiting: Waiting = field(default_factory=Waiting)
     images: ImageSet | None = None
     plan: FaultPlan | None = None
     containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest
@@ -71,19 +75,38 @@ class Drill:
         return self.clock() + self.deadline.clip(seconds)
 
 
-def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = None,
-           changes: Mapping[str, Any] | None = None) -> str:
-    """Start one labelled container (journalled first); returns its id."""
+def spec_for(d: Drill, role: str, image: str, env: Mapping[str, str] | None = None,
+             ) -> ContainerSpec:
+    """The labelled spec a role gets before any fault plan applies (AOT roles: `aot_env`)."""
     s = d.scenario
-    spec = ContainerSpec(image=image, name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
+    own = s.aot_env if role in AOT_ROLES else {}
+    return ContainerSpec(image=image, name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
                          labels=labels(d.run_id, s.name, role, d.clock(), TTL_S),
-                         env=dict(env or {}), mem_limit_bytes=s.memory_mb * 1024 * 1024)
-    spec = dataclasses.replace(spec, **dict(changes or {}))
-    d.act("deploy", role=role, image=image, name=spec.name, env=dict(spec.env))
-    info = d.seam.run(spec)
-    d.containers[role], d.ports[role] = info.id, info.host_port
-    d.act("deployed", role=role, container=info.id, host_port=info.host_port, error=info.error)
-    return info.id
+                         env={**own, **(env or {})}, mem_limit_bytes=s.memory_mb * 1024 * 1024)
+
+
+def start(d: Drill, role: str, spec: ContainerSpec) -> str:
+    """Start one container (journalled first); returns its id."""
+    d.act("deploy", role=role, image=spec.image, name=spec.name, env=dict(spec.env))
+    dep = deploy_container(d.seam, spec)
+    d.containers[role], d.ports[role] = dep.container_id, dep.host_port
+    d.act("deployed", role=role, container=dep.container_id, host_port=dep.host_port,
+          error=dep.info.error)
+    return dep.container_id
+
+
+def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = None) -> str:
+    """Start one labelled container for `role`, as is; returns its id."""
+    return start(d, role, spec_for(d, role, image, env))
+
+
+def deploy_planned(d: Drill, role: str, image: str) -> str:
+    """Start `role` as the fault's plan has it (drills.deploy.apply_plan): the faulty AOT
+    rollout (variant, env, limits, port holder), or the native deployments' env/variant."""
+    assert d.plan is not None and d.images is not None
+    d.act("apply-plan", role=role, plan=dataclasses.asdict(d.plan))
+    spec = apply_plan(d.seam, spec_for(d, role, image), d.plan, d.images, d.waiting)
+    return start(d, role, spec)
 
 
 def preflight(d: Drill) -> Step:
@@ -125,27 +148,21 @@ def steady_state(d: Drill) -> Step:
                 data=stats.as_data())
 
 
-def _rollout_needed(plan: FaultPlan) -> bool:
-    return bool(plan.image_variant or plan.env or plan.spec_changes)
-
-
 def inject(d: Drill) -> Step:
-    """Runtime faults act on the running AOT; build faults roll out a faulty AOT."""
+    """Runtime faults act on the running AOT; a plan with a rollout deploys a faulty AOT."""
     assert d.plan is not None and d.images is not None
     plan, params = d.plan, d.scenario.fault_params
     cid = d.containers["candidate-aot"]
-    if _rollout_needed(plan) and d.fault.id != "broken-fallback":
-        image = (d.images.variant(plan.image_variant)
-                 if plan.image_variant else d.images.candidate_aot)
+    if plan.rollout:
         d.act("remove", role="candidate-aot", container=cid, why="rollout of the faulty AOT")
         d.seam.remove_container(cid)
         d.injected_at = d.clock()
-        cid = deploy(d, "candidate-aot", image, env=plan.env, changes=plan.spec_changes)
+        cid = deploy_planned(d, "candidate-aot", d.images.candidate_aot)
     d.act("inject", fault=d.fault.id, container=cid, params=dict(params))
     d.injected_at = d.injected_at or d.clock()
     d.fault.inject(d.seam, cid, params)
     return Step(outcome=Outcome.PASSED, summary=f"fault '{d.fault.id}' injected into the AOT "
-                "deployment", data={"plan_env": dict(plan.env), "variant": plan.image_variant})
+                "deployment", data={"plan": dataclasses.asdict(plan)})
 
 
 def detect(d: Drill) -> Step:

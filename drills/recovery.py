@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from drills import watch
 from drills.classify import classify
-from drills.phases import Drill, Step, deploy
+from drills.phases import Drill, Step, deploy, deploy_planned
 from harness.formats import find_fatals
 from harness.results import Finding, Outcome
-
-SHADOW_ENV_FAULTS = ("both-backends",)  # faults whose plan breaks the app, not the backend
 
 
 def _healthy(d: Drill, role: str, budget_s: float, phase: str) -> float | None:
@@ -25,8 +23,7 @@ def classify_incident(d: Drill) -> Step:
     s = d.scenario
     native_ok = True
     if d.incident is not None:
-        env = d.plan.env if s.fault_id in SHADOW_ENV_FAULTS else {}
-        deploy(d, "shadow-native", d.images.fallback_native, env=env)
+        deploy_planned(d, "shadow-native", d.images.fallback_native)
         native_ok = _healthy(d, "shadow-native", s.budgets.recover_s, "classify") is not None
     d.decision = classify(d.incident, native_ok)
     data = {"fallback": d.decision.fallback, "rules": list(d.decision.rules),
@@ -61,10 +58,8 @@ def fall_back(d: Drill) -> Step:
     """Redeploy from the CLI artifact: `fuse run --manifest-path <pkg> --backend native`."""
     assert d.images is not None and d.injected_at is not None
     s = d.scenario
-    image = (d.images.variant("broken-fallback") if s.fault_id == "broken-fallback"
-             else d.images.fallback_native)
     d.fell_back = True
-    cid = deploy(d, "fallback-native", image)
+    cid = deploy_planned(d, "fallback-native", d.images.fallback_native)
     left = s.budgets.recover_s - (d.clock() - d.injected_at)
     ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], d.until(left),
                              "fallback-native")

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills import evidence, phases, recovery, safety, watch
+from drills.deploy import Waiting
 from drills.journal import Journal
+from drills.probes import Probe
 from drills.verdict import PhaseOutcome, decide
 from harness.errors import HarnessError
 from harness.results import Outcome
@@ -35,9 +37,10 @@ ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]
 class Tools:
     seam: DockerSeam
     build_images: ImageBuilder
-    probe: watch.Probe
+    probe: Probe
     faults: Mapping[str, Fault]
     clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +136,8 @@ def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str
     d = phases.Drill(scenario=scenario, seam=tools.seam, watcher=watcher,
                      fault=tools.faults[scenario.fault_id], journal=journal, run_id=run_id,
                      deadline=deadline, evidence_dir=out_dir / "evidence",
-                     build_images=lambda: tools.build_images(scenario, labels))
+                     build_images=lambda: tools.build_images(scenario, labels),
+                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep))
     done: list[PhaseOutcome] = []
     interrupted = False
     try:

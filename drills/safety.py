@@ -148,11 +148,12 @@ def is_stale(found: Mapping[str, str], now: float, live_run: str | None = None) 
 
 
 def remove_labelled(seam: DockerSeam, keep: Callable[[Mapping[str, str]], bool],
-                    run_id: str | None = None) -> list[str]:
+                    run_id: str | None = None,
+                    kinds: tuple[str, ...] = ("container", "image")) -> list[str]:
     """Remove containers before images; returns 'kind id' of what was removed."""
     found = seam.list_labelled(RUN_ID, run_id)
     removed: list[str] = []
-    for kind in ("container", "image"):
+    for kind in kinds:
         for item_kind, item_id, item_labels in found:
             if item_kind != kind or keep(item_labels):
                 continue
@@ -173,9 +174,9 @@ def reap(seam: DockerSeam, now: float, *, live_run: str | None = None,
 
 
 def cleanup_run(seam: DockerSeam, run_id: str, scenario: str | None = None) -> list[str]:
-    """Everything of one run, or the containers of one scenario (images stay cached for the
-    next scenario of the run). Idempotent."""
+    """Everything of one run, or the containers of one scenario (the run's images serve
+    every scenario and go when the run ends). Idempotent."""
     if scenario is None:
         return remove_labelled(seam, lambda _labels: False, run_id)
-    return remove_labelled(
-        seam, lambda found: found.get(SCENARIO) != scenario or found.get(ROLE) == "image", run_id)
+    return remove_labelled(seam, lambda found: found.get(SCENARIO) != scenario, run_id,
+                           kinds=("container",))

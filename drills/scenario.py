@@ -24,11 +24,12 @@ class Release:
     tag: str = "v0.7.1"
     previous: str | None = "v0.7.0"
     platform: str = "linux-x64"
+    lib_dirs: tuple[Path, ...] = ()  # the AOT's own libraries; () with path None: the fixture's
 
 
 @dataclass(frozen=True, kw_only=True)
 class Probing:
-    interval_s: float = 0.15
+    interval_s: float = 0.1
     timeout_s: float = 0.5
     failures: int = 3
     successes: int = 5
@@ -59,6 +60,7 @@ class Scenario:
     fault_params: Mapping[str, Any] = field(default_factory=dict)
     release: Release = field(default_factory=lambda: Release(path=None))
     app_package: Path | None = None
+    aot_env: Mapping[str, str] = field(default_factory=dict)
     health_path: str = "/health"
     load_path: str = "/api/hello"
     load_requests: int = 10
@@ -93,12 +95,14 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
         expect_fallback=doc["expect"]["fallback"],
         expect_verdict=doc["expect"].get("verdict", "passed"),
         release=Release(path=_resolve(base, rel.get("path")), tag=rel.get("tag", "v0.7.1"),
-                        previous=rel.get("previous", "v0.7.0")),
+                        previous=rel.get("previous", "v0.7.0"),
+                        lib_dirs=tuple(base / d for d in rel.get("lib_dirs", ()))),
         app_package=_resolve(base, doc.get("app_package")),
+        aot_env=dict(doc.get("aot_env", {})),
         health_path=doc.get("health_path", "/health"),
         load_path=doc.get("load", {}).get("path", "/api/hello"),
         load_requests=doc.get("load", {}).get("requests", 10),
-        probing=Probing(interval_s=probe.get("interval_ms", 150) / 1000,
+        probing=Probing(interval_s=probe.get("interval_ms", 100) / 1000,
                         timeout_s=probe.get("timeout_ms", 500) / 1000,
                         failures=probe.get("failures", 3), successes=probe.get("successes", 5)),
         max_error_rate=doc.get("steady_state", {}).get("max_error_rate", 0.0),

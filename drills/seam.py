@@ -8,6 +8,7 @@ here and re-raised as `InfraError` with what failed and where.
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 import time
 from collections.abc import Iterator, Mapping
@@ -65,6 +66,9 @@ class DockerSeam(Protocol):
     def ping(self) -> None: ...
     def image_exists(self, tag: str) -> bool: ...
     def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None: ...
+    def import_image(
+        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
+        labels: Mapping[str, str]) -> None: ...
     def run(self, spec: ContainerSpec) -> ContainerInfo: ...
     def inspect(self, container_id: str) -> ContainerInfo: ...
     def inspect_raw(self, container_id: str) -> dict[str, Any]: ...
@@ -193,6 +197,19 @@ class DockerEngine:
             for chunk in stream:
                 if "error" in chunk:
                     raise InfraError(f"docker: build image {tag}: {chunk['error'].strip()}")
+
+    def import_image(
+        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
+        labels: Mapping[str, str],
+    ) -> None:
+        """A one-layer image from a root filesystem tar plus Dockerfile metadata `changes`."""
+        label = "LABEL " + " ".join(f"{json.dumps(k)}={json.dumps(v)}"
+                                    for k, v in sorted(labels.items()))
+        repository, _, version = tag.rpartition(":")
+        with _sdk(f"import image {tag}"):
+            self._client.api.import_image_from_data(
+                rootfs_tar, repository=repository, tag=version,
+                changes=[*changes, label] if labels else list(changes))
 
     def run(self, spec: ContainerSpec) -> ContainerInfo:
         with _sdk(f"create container {spec.name} from {spec.image}"):

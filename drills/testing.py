@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from drills.faults import FaultPlan
+from drills.probes import Sample
 from drills.seam import ContainerEvent, ContainerInfo, ContainerSpec
 from harness.errors import InfraError
 
@@ -37,6 +39,11 @@ class FakeClock:
         self.now += max(0.0, seconds)
 
 
+def crash_log(message: str = "boom") -> str:
+    """A startup line then a fatal envelope, as a failing AOT binary prints them."""
+    return "startup: pid=1\n" + FATAL.format(msg=message) + "\n"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Behaviour:
     """How a container started from an image acts."""
@@ -50,13 +57,8 @@ class Behaviour:
     oom: bool = False  # the scheduled exit is an OOM kill
 
 
-@dataclass(frozen=True, kw_only=True)
-class Sample:
-    ok: bool
-    status: int | None
-    latency_ms: float | None
-    error: str | None
-    t: float
+BIND_FAILURE = Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(
+    "failed to bind 0.0.0.0:8080: Address already in use (os error 98)"))
 
 
 @dataclass
@@ -144,16 +146,24 @@ class FakeDocker:
         self._check("build_image")
         self.images[tag] = dict(labels)
 
+    def import_image(self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
+                     labels: Mapping[str, str]) -> None:
+        self._check("import_image")
+        self.images[tag] = dict(labels)
+
     def run(self, spec: ContainerSpec) -> ContainerInfo:
         self._check("run")
         if spec.image not in self.images:
             raise InfraError(f"docker: run {spec.name}: no such image {spec.image}")
         behaviour = self._behaviour(spec)
+        if spec.network_container is not None:
+            behaviour = BIND_FAILURE  # the namespace's owner already listens on the port
         if spec.nano_cpus is not None and spec.nano_cpus < 500_000_000:
             behaviour = replace(behaviour, ready_after_s=behaviour.ready_after_s * 50)
+        owner = self.containers.get(spec.network_container or "")
         c = _Container(id=f"c{next(self._ids):04d}", spec=spec, behaviour=behaviour,
-                       port=next(self._ports), started=self.clock.now, logs=behaviour.log,
-                       files=dict(self.image_files))
+                       port=owner.port if owner else next(self._ports),
+                       started=self.clock.now, logs=behaviour.log, files=dict(self.image_files))
         self.containers[c.id] = c
         self.event_log.append(ContainerEvent(container_id=c.id, action="start",
                                              time=self.clock.now, exit_code=None))
@@ -266,30 +276,18 @@ class FakeDocker:
                       error=None if status == 200 else "HTTP 500", t=now)
 
 
-def crash_log(message: str = "boom") -> str:
-    """A startup line then a fatal envelope, as a failing AOT binary prints them."""
-    return "startup: pid=1\n" + FATAL.format(msg=message) + "\n"
 
 
 # -- a scripted fault catalogue and image set for runner tests -----------------------------
-@dataclass(frozen=True, kw_only=True)
-class Plan:
-    """Shaped like drills.faults.FaultPlan."""
-
-    image_variant: str | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
-    spec_changes: Mapping[str, Any] = field(default_factory=dict)
-
-
 @dataclass(frozen=True, kw_only=True)
 class ScriptedFault:
     """A fault for the fake: a plan, then one seam action (kill, pause, none)."""
 
     id: str
-    plan: Plan = field(default_factory=Plan)
+    plan: FaultPlan = field(default_factory=FaultPlan)
     action: str = "none"
 
-    def prepare(self, params: Mapping[str, Any]) -> Plan:
+    def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         return self.plan
 
     def inject(self, seam: Any, container_id: str, params: Mapping[str, Any]) -> None:
@@ -303,16 +301,18 @@ LOADER_ERROR = ("/app/fuse-aot-demo: error while loading shared libraries: libfu
                 "cannot open shared object file: No such file or directory\n")
 FAULTS: dict[str, ScriptedFault] = {f.id: f for f in (
     ScriptedFault(id="crash", action="kill"),
-    ScriptedFault(id="crash-loop", plan=Plan(env={"FAKE_CRASH_LOOP": "1"})),
-    ScriptedFault(id="corrupt-binary", plan=Plan(env={"FAKE_CORRUPT": "1"})),
-    ScriptedFault(id="missing-library", plan=Plan(image_variant="missing-library")),
-    ScriptedFault(id="slow-start", plan=Plan(spec_changes={"nano_cpus": 100_000_000})),
+    ScriptedFault(id="crash-loop", plan=FaultPlan(env={"FAKE_CRASH_LOOP": "1"})),
+    ScriptedFault(id="corrupt-binary", plan=FaultPlan(env={"FAKE_CORRUPT": "1"})),
+    ScriptedFault(id="missing-library", plan=FaultPlan(image_variant="missing-library")),
+    ScriptedFault(id="slow-start", plan=FaultPlan(spec_changes={"nano_cpus": 100_000_000})),
     ScriptedFault(id="hang", action="pause"),
-    ScriptedFault(id="oom", plan=Plan(env={"FAKE_OOM": "1"})),
-    ScriptedFault(id="port-conflict", plan=Plan(env={"FAKE_PORT_TAKEN": "1"})),
+    ScriptedFault(id="oom", plan=FaultPlan(env={"FAKE_OOM": "1"})),
+    ScriptedFault(id="port-conflict", plan=FaultPlan(port_holder=True)),
     ScriptedFault(id="none"),
-    ScriptedFault(id="both-backends", plan=Plan(env={"FAKE_APP_BROKEN": "1"})),
-    ScriptedFault(id="broken-fallback", action="kill"),
+    ScriptedFault(id="both-backends", plan=FaultPlan(env={"FAKE_APP_BROKEN": "1"},
+                                                     native_env={"FAKE_APP_BROKEN": "1"})),
+    ScriptedFault(id="broken-fallback", plan=FaultPlan(fallback_variant="broken-fallback"),
+                  action="kill"),
 )}
 
 
@@ -330,8 +330,6 @@ def standard_behaviours(fake: FakeDocker) -> FakeDocker:
         "FAKE_CRASH_LOOP": crash,
         "FAKE_CORRUPT": Behaviour(exit_after_s=0.01, exit_code=126, log="exec format error\n"),
         "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
-        "FAKE_PORT_TAKEN": Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(
-            "failed to bind 0.0.0.0:8080: Address already in use (os error 98)")),
         "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
     })
     return fake

@@ -9,26 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from drills.probes import Probe, Sample
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
     from drills.journal import Journal
     from drills.scenario import Scenario
     from drills.seam import DockerSeam
-
-
-class Sample(Protocol):
-    @property
-    def ok(self) -> bool: ...
-    @property
-    def latency_ms(self) -> float | None: ...
-    @property
-    def error(self) -> str | None: ...
-
-
-Probe = Callable[[int, str, float], Sample]  # (host port, path, timeout) -> one request
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
     from drills.images import ImageSet
-    from drills.runner import Tools
+    from drills.runner import ImageBuilder, Tools
     from drills.scenario import Scenario
     from drills.seam import DockerSeam
 
@@ -35,16 +35,42 @@ def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]
     return current, previous
 
 
-def image_builder(seam: DockerSeam, work_dir: Path) -> object:
+def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """(candidate's, previous's) library folders: the scenario's `release.lib_dirs`, or for
+    the fixture release the stand-in toolchain's build folder of each version."""
+    rel = scenario.release
+    if rel.lib_dirs or rel.path is not None:
+        return rel.lib_dirs, rel.lib_dirs
+    from fixtures.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
+
+    def of(tag: str | None) -> tuple[Path, ...]:
+        try:
+            return (build_toolchain(tag.lstrip("v")).runtime_lib.parent,) if tag else ()
+        except (ToolchainBuildError, OSError) as exc:
+            raise InfraError(f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
+                             f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
+                             "compiler installed (CC)?") from exc
+
+    return of(rel.tag), of(rel.previous)
+
+
+def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     from drills.images import build_images  # noqa: PLC0415
+
+    built: dict[tuple[object, ...], ImageSet] = {}  # one set per release setting and run
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
         from fixtures.toolchain import app_package  # noqa: PLC0415
 
-        current, previous = release_dirs(scenario, work_dir)
-        package = scenario.app_package or app_package()
-        return build_images(seam, release=current, app_package=package, labels=labels,
-                            previous=previous)
+        key = (scenario.release, scenario.app_package)
+        if key not in built:
+            current, previous = release_dirs(scenario, work_dir)
+            package = scenario.app_package or app_package()
+            own, previous_own = lib_dirs(scenario)
+            built[key] = build_images(seam, release=current, app_package=package,
+                                      labels=labels, previous=previous, lib_dirs=own,
+                                      previous_lib_dirs=previous_own)
+        return built[key]
 
     return build
 
@@ -59,5 +85,5 @@ def real_tools(work_dir: Path) -> Tools:
                          "reinstall fuse-release-harness") from exc
 
     engine = seam.connect()
-    return Tools(seam=engine, build_images=image_builder(engine, work_dir),  # type: ignore[arg-type]
+    return Tools(seam=engine, build_images=image_builder(engine, work_dir),
                  probe=probes.probe, faults=faults.FAULTS)

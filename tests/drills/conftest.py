@@ -20,7 +20,7 @@ def fake() -> FakeDocker:
 
 def tools_for(fake: FakeDocker, *, previous: bool = True) -> Tools:
     return Tools(seam=fake, build_images=image_builder(fake, previous=previous),
-                 probe=fake.probe, faults=FAULTS, clock=fake.clock)
+                 probe=fake.probe, faults=FAULTS, clock=fake.clock, sleep=fake.clock.sleep)
 
 
 def standard(name: str, **changes: object):

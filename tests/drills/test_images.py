@@ -17,6 +17,7 @@ from drills.images import (
     ballast_library,
     content_tag,
     fallback_context,
+    import_parts,
 )
 from fixtures.releases import write_release
 from fixtures.toolchain import Toolchain, app_package
@@ -100,3 +101,18 @@ def test_archive_members_are_read_by_name(tmp_path: Path) -> None:
         b"mode=aot")
     with pytest.raises(ConfigError, match="has no member 'fuse'"):
         archive_member(release / "fuse-aot-linux-x64.tar.gz", "fuse")
+
+
+def test_a_scratch_context_imports_as_its_rootfs_plus_the_dockerfile_metadata(
+        standin_tc: Toolchain) -> None:
+    ctx = aot_context(standin_tc.aot_binary.read_bytes(), lib_dirs=[standin_tc.runtime_lib.parent])
+    parts = import_parts(ctx)
+    assert parts is not None
+    rootfs, changes = parts
+    files = members(rootfs)
+    assert files["app/fuse-aot-demo"] == standin_tc.aot_binary.read_bytes()
+    assert "app/libfuse_rt.so" in files and not any(n.startswith("rootfs/") for n in files)
+    assert changes[0] == "WORKDIR /app" and changes[-1] == 'ENTRYPOINT ["/app/fuse-aot-demo"]'
+    on_base = aot_context(standin_tc.aot_binary.read_bytes(), base="debian:12",
+                          lib_dirs=[standin_tc.runtime_lib.parent])
+    assert import_parts(on_base) is None  # a base image needs the builder

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from drills.testing import Behaviour, crash_log
+from drills import journal, outputs
+from drills.faults import FaultPlan
+from drills.runner import RunOptions, run
+from drills.testing import FAULTS as SCRIPTED
+from drills.testing import Behaviour, ScriptedFault, crash_log
 from harness.errors import ExitCode
 from harness.results import Outcome
-from tests.drills.conftest import drill, phase_of, standard, verdict_of
+from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of
 
 FAULTS = ("crash", "crash-loop", "corrupt-binary", "missing-library", "slow-start", "hang",
           "oom", "port-conflict")
@@ -169,3 +175,40 @@ def test_deadline_ends_the_run_with_error_and_cleans_up(fake, tmp_path):
     assert "deadline" in verdict_of(report, "crash").summary
     assert verdict_of(report, "hang").outcome is Outcome.ERROR
     assert fake.list_labelled("fuse-harness.run-id") == []
+
+
+def _deployed(events, scenario: str) -> list[dict]:
+    return [dict(e.fields) for e in events
+            if e.kind == "action" and e.get("action") == "deploy" and e.get("scenario") == scenario]
+
+
+def test_port_conflict_rolls_out_the_aot_beside_a_port_holder(fake, tmp_path):
+    report, events = drill(fake, tmp_path, standard("port-conflict"))
+    detect = phase_of(report, "port-conflict", "detect")
+    assert any("Address already in use" in line for line in detect.data["fatal_lines"])
+    roles = [c.spec.labels.get("fuse-harness.role") for c in fake.containers.values()]
+    assert roles == []  # cleanup removed the holder with the rest
+    plans = [e for e in events if e.kind == "action" and e.get("action") == "apply-plan"]
+    assert plans[0].get("role") == "candidate-aot" and plans[0].get("plan")["port_holder"]
+    assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED
+
+
+def test_port_conflict_without_a_holder_is_not_detected(fake, tmp_path):
+    no_holder = {**SCRIPTED, "port-conflict": ScriptedFault(id="port-conflict", plan=FaultPlan())}
+    tools = replace(tools_for(fake), faults=no_holder)
+    path = run(tools, [standard("port-conflict")], RunOptions(out_dir=tmp_path))
+    report = outputs.report(journal.read(path))
+    assert phase_of(report, "port-conflict", "detect").outcome is Outcome.FAILED
+    assert verdict_of(report, "port-conflict").outcome is Outcome.FAILED
+
+
+def test_both_backends_shadow_native_gets_the_plans_native_env(fake, tmp_path):
+    _report, events = drill(fake, tmp_path, standard("both-backends"))
+    shadow = [d for d in _deployed(events, "both-backends") if d["role"] == "shadow-native"]
+    assert shadow and shadow[0]["env"] == {"FAKE_APP_BROKEN": "1"}
+
+
+def test_broken_fallback_deploys_the_plans_fallback_variant(fake, tmp_path):
+    _report, events = drill(fake, tmp_path, standard("broken-fallback"))
+    fallback = [d for d in _deployed(events, "broken-fallback") if d["role"] == "fallback-native"]
+    assert [d["image"] for d in fallback] == ["fake/fallback-native-broken:1"]

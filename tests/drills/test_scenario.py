@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from drills import scenario
@@ -23,7 +25,7 @@ def test_the_standard_suite_covers_every_fault_and_control():
 
 def test_defaults_fill_in(tmp_path):
     s = scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"))
-    assert s.probing.interval_s == 0.15 and s.release.tag == "v0.7.1" and s.release.path is None
+    assert s.probing.interval_s == 0.1 and s.release.tag == "v0.7.1" and s.release.path is None
     assert s.release.previous == "v0.7.0" and s.budgets.recover_s == 15
 
 
@@ -48,3 +50,14 @@ def test_duplicate_names_and_unknown_suites_are_refused(tmp_path):
         scenario.load_all([path, path])
     with pytest.raises(ConfigError, match="unknown suite"):
         scenario.scenario_files((), "nightly")
+
+
+def test_lib_dirs_resolve_against_the_scenario_and_aot_env_is_kept(tmp_path):
+    s = scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
+                             "release: {path: rel, lib_dirs: [lib, /opt/fuse/lib]}\n"
+                             "aot_env: {STANDIN_AOT_LOAD_MS: '40'}\n"))
+    assert s.release.lib_dirs == (tmp_path / "lib", Path("/opt/fuse/lib"))
+    assert s.aot_env == {"STANDIN_AOT_LOAD_MS": "40"}
+    with pytest.raises(ConfigError, match="aot_env"):
+        scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
+                             "aot_env: {STANDIN_AOT_LOAD_MS: 40}\n"))
