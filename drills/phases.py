@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from drills.seam import DockerSeam
 
 TTL_S = 3600.0
+READY_S = 30.0  # how long a deployment may take to answer before the fault or in a shadow
 AOT_ROLES = ("candidate-aot", "previous-aot")
 
 
@@ -58,7 +59,8 @@ class Drill:
     containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest
     ports: dict[str, int | None] = field(default_factory=dict)
     steady: watch.Stats | None = None
-    injected_at: float | None = None
+    injected_at: float | None = None  # injection started: what time to restore counts from
+    active_at: float | None = None  # the fault in effect: what detection latency counts from
     incident: watch.Incident | None = None
     decision: Classification | None = None
     fell_back: bool = False
@@ -124,7 +126,7 @@ def deploy_candidate(d: Drill) -> Step:
     assert d.images is not None
     cid = deploy(d, "candidate-aot", d.images.candidate_aot)
     ready = watch.wait_ready(d.watcher, cid, d.ports["candidate-aot"],
-                             d.until(d.scenario.budgets.recover_s), "candidate-aot")
+                             d.until(READY_S), "candidate-aot")
     if ready is None:
         return Step(outcome=Outcome.ERROR, summary="the candidate AOT (before any fault) never "
                     "answered its health path: fix the release or the scenario first")
@@ -135,7 +137,7 @@ def steady_state(d: Drill) -> Step:
     port = d.ports["candidate-aot"]
     assert port is not None
     cid = d.containers["candidate-aot"]
-    ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(d.scenario.budgets.recover_s),
+    ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(READY_S),
                                 "candidate-aot", "steady-state")
     stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
     d.steady = stats
@@ -161,6 +163,7 @@ def inject(d: Drill) -> Step:
     d.act("inject", fault=d.fault.id, container=cid, params=dict(params))
     d.injected_at = d.injected_at or d.clock()
     d.fault.inject(d.seam, cid, params)
+    d.active_at = d.clock()
     return Step(outcome=Outcome.PASSED, summary=f"fault '{d.fault.id}' injected into the AOT "
                 "deployment", data={"plan": dataclasses.asdict(plan)})
 
@@ -176,8 +179,10 @@ def detect(d: Drill) -> Step:
         return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,
                     summary=f"no incident in {window:.1f} s" + ("" if ok else
                     ": the fault was not detected"))
-    latency = d.incident.at - d.injected_at
+    assert d.active_at is not None
+    latency = max(0.0, d.incident.at - d.active_at)
     data = {"kind": d.incident.kind, "latency_s": round(latency, 4),
+            "since_injection_s": round(d.incident.at - d.injected_at, 4),
             "exit_code": d.incident.exit_code, "fatal_lines": list(d.incident.fatal_lines)}
     summary = f"{d.incident.kind} detected {latency * 1000:.0f} ms after injection"
     if latency > s.budgets.detect_s:

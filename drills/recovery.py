@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drills import watch
 from drills.classify import classify
-from drills.phases import Drill, Step, deploy, deploy_planned
+from drills.phases import READY_S, Drill, Step, deploy, deploy_planned
 from harness.formats import find_fatals
 from harness.results import Finding, Outcome
 
@@ -24,7 +24,7 @@ def classify_incident(d: Drill) -> Step:
     native_ok = True
     if d.incident is not None:
         deploy_planned(d, "shadow-native", d.images.fallback_native)
-        native_ok = _healthy(d, "shadow-native", s.budgets.recover_s, "classify") is not None
+        native_ok = _healthy(d, "shadow-native", READY_S, "classify") is not None
     d.decision = classify(d.incident, native_ok)
     data = {"fallback": d.decision.fallback, "rules": list(d.decision.rules),
             "native_healthy": native_ok, "reasons": list(d.decision.reasons)}
@@ -66,8 +66,10 @@ def fall_back(d: Drill) -> Step:
     if ready is None:
         info = d.seam.inspect(cid)
         tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
-        return Step(outcome=Outcome.FAILED, summary=f"the fallback never became healthy "
-                    f"(status {info.status}, exit code {info.exit_code}): fallback path broken",
+        why = ("fallback path too slow" if info.status == "running" else "fallback path broken")
+        return Step(outcome=Outcome.FAILED, summary=f"the fallback was not healthy within the "
+                    f"{s.budgets.recover_s} s recovery budget (status {info.status}, exit code "
+                    f"{info.exit_code}): {why}",
                     findings=(Finding(subject=s.name, message="fallback deployment not healthy",
                               expected=f"healthy within {s.budgets.recover_s} s of the fault",
                               actual=f"{info.status} {info.error} {tail}".strip()),))

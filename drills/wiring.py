@@ -56,8 +56,12 @@ def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
 
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     from drills.images import build_images  # noqa: PLC0415
+    from drills.safety import RUN_ID  # noqa: PLC0415
 
-    built: dict[tuple[object, ...], ImageSet] = {}  # one set per release setting and run
+    # One image set per release setting, shared by the run's scenarios. Tags are namespaced
+    # by the run id, so two runs on one engine never share (and so never remove) an image;
+    # the run's cleanup removes them: importing all six takes about a second.
+    built: dict[tuple[object, ...], ImageSet] = {}
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
         from fixtures.toolchain import app_package  # noqa: PLC0415
@@ -69,7 +73,8 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
             own, previous_own = lib_dirs(scenario)
             built[key] = build_images(seam, release=current, app_package=package,
                                       labels=labels, previous=previous, lib_dirs=own,
-                                      previous_lib_dirs=previous_own)
+                                      previous_lib_dirs=previous_own,
+                                      namespace=labels.get(RUN_ID, ""))
         return built[key]
 
     return build
