@@ -6,12 +6,13 @@ from __future__ import annotations
 from html import escape
 
 from drills.journal import Event
-from drills.outputs import timeline
+from drills.outputs import overview, timeline
 from harness.results import Outcome, Report
 
 COLOURS = {Outcome.PASSED: "#1a7f37", Outcome.FAILED: "#cf222e", Outcome.ERROR: "#9a6700",
            Outcome.WAIVED: "#6e7781", Outcome.SKIPPED: "#6e7781"}
 W, H, PAD = 640, 160, 30
+OK = {True: Outcome.PASSED, False: Outcome.FAILED, None: Outcome.ERROR}
 
 
 def _chart(samples: list[Event], start: float) -> str:
@@ -50,10 +51,26 @@ def _scenario(report: Report, events: list[Event], name: str, start: float) -> s
     samples = [e for e in events if e.kind == "sample" and e.get("scenario") == name]
     items = "".join(f"<li>{item.t - start:.3f} s: {escape(item.text)}</li>"
                     for item in timeline(events) if item.scenario == name)
-    return (f"<section><h2>{escape(name)}</h2><table><tr><th>outcome</th><th>phase</th>"
+    return (f"<section id='{escape(name)}'><h2>{escape(name)}</h2><table><tr><th>outcome</th><th>phase</th>"
             f"<th>s</th><th>summary</th></tr>{rows}</table>"
             f"<h3>Probe latency (red: failed probe)</h3>{_chart(samples, start)}"
             f"<h3>Timeline</h3><ol>{items}</ol></section>")
+
+
+def _overview(events: list[Event]) -> str:
+    def cell(value: float | None, fmt: str) -> str:
+        return "-" if value is None else format(value, fmt)
+
+    rows = "".join(
+        f'<tr><td style="color:{COLOURS[OK[o.as_expected]]}">{OK[o.as_expected].value}</td>'
+        f"<td><a href='#{escape(o.scenario)}'>{escape(o.scenario)}</a></td>"
+        f"<td>{escape(o.fault)}</td><td>{escape(o.verdict)} ({escape(o.expected)})</td>"
+        f"<td>{'-' if o.fell_back is None else 'yes' if o.fell_back else 'no'}</td>"
+        f"<td>{cell(o.detect_ms, '.0f')}</td><td>{cell(o.restore_s, '.2f')}</td>"
+        f"<td>{cell(o.duration_s, '.1f')}</td></tr>" for o in overview(events))
+    return ("<table><tr><th>as expected</th><th>scenario</th><th>fault</th><th>verdict "
+            "(expected)</th><th>fell back</th><th>detected (ms)</th><th>restored (s)</th>"
+            f"<th>took (s)</th></tr>{rows}</table>")
 
 
 def render(report: Report, events: list[Event]) -> str:
@@ -66,4 +83,5 @@ def render(report: Report, events: list[Event]) -> str:
             "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
             "td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}</style></head><body>"
             f'<h1>drill: <span style="color:{COLOURS[verdict]}">{verdict.value.upper()}</span>'
-            f"</h1><p>{escape(report.subject)}</p><ul>{notes}</ul>{body}</body></html>\n")
+            f"</h1><p>{escape(report.subject)}</p><ul>{notes}</ul>{_overview(events)}{body}"
+            "</body></html>\n")

@@ -124,6 +124,62 @@ def _stats(events: list[Event]) -> dict[str, Any]:
             "samples": len(samples)}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Overview:
+    """One scenario at a glance: what was done, what was expected, how fast it went."""
+
+    scenario: str
+    fault: str
+    expected: str
+    verdict: str
+    as_expected: bool | None  # None: no verdict (the run ended first)
+    fell_back: bool | None
+    detect_ms: float | None
+    restore_s: float | None
+    duration_s: float | None
+
+
+def _data(mine: list[Event], phase: str, key: str) -> Any:
+    return next(((e.get("data") or {}).get(key) for e in mine
+                 if e.kind == "phase.finished" and e.get("phase") == phase), None)
+
+
+def overview(events: list[Event]) -> list[Overview]:
+    """Per scenario of the run: fault, expected and actual verdict, detection, restore time."""
+    rows = []
+    for name in events[0].get("scenarios") or []:
+        mine = [e for e in events if e.get("scenario") == name]
+        start = next((e for e in mine if e.kind == "scenario.started"), None)
+        end = next((e for e in mine if e.kind == "scenario.finished"), None)
+        latency = _data(mine, "detect", "latency_s")
+        rows.append(Overview(
+            scenario=name, fault=str(start.get("fault")) if start else "-",
+            expected=str(start.get("expect_verdict")) if start else "-",
+            verdict=str(end.get("verdict")) if end else "error",
+            as_expected=bool(end.get("as_expected")) if end else None,
+            fell_back=end.get("fell_back") if end else None,
+            detect_ms=None if latency is None else latency * 1000,
+            restore_s=_data(mine, "verify", "time_to_restore_s"),
+            duration_s=end.t - start.t if end and start else None))
+    return rows
+
+
+def _cell(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def markdown_overview(events: list[Event]) -> str:
+    lines = ["### Scenarios", "", "| | scenario | fault | verdict (expected) | fell back | "
+             "detected (ms) | restored (s) | took (s) |", "|---|---|---|---|---|---|---|---|"]
+    for o in overview(events):
+        mark = {True: "✅", False: "❌", None: "⚠️"}[o.as_expected]
+        back = {True: "yes", False: "no", None: "-"}[o.fell_back]
+        lines.append(f"| {mark} | {o.scenario} | {o.fault} | {o.verdict} ({o.expected}) | "
+                     f"{back} | {_cell(o.detect_ms, '.0f')} | {_cell(o.restore_s, '.2f')} | "
+                     f"{_cell(o.duration_s, '.1f')} |")
+    return "\n".join(lines) + "\n"
+
+
 def markdown_timeline(events: list[Event]) -> str:
     start = events[0].t
     lines = ["### Timeline", "", "| t (s) | scenario | event |", "|---|---|---|"]
@@ -139,8 +195,8 @@ def write(events: list[Event], out_dir: Path) -> tuple[Report, list[Path]]:
     rep = report(events)
     written = write_all(rep, out_dir)
     summary = out_dir / "summary.md"
-    summary.write_text(summary.read_text(encoding="utf-8") + "\n" + markdown_timeline(events),
-                       encoding="utf-8")
+    summary.write_text(summary.read_text(encoding="utf-8") + "\n" + markdown_overview(events)
+                       + "\n" + markdown_timeline(events), encoding="utf-8")
     html = out_dir / "report.html"
     html.write_text(render_html(rep, events), encoding="utf-8")
     return rep, [*written, html]

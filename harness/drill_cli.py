@@ -68,7 +68,8 @@ def _render(events: list[Event], out_dir: Path) -> int:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(outputs.markdown_timeline(events))
+            handle.write(outputs.markdown_overview(events) + "\n"
+                         + outputs.markdown_timeline(events))
     click.echo(f"reports: {', '.join(str(p) for p in written)}")
     click.echo(f"drill: {report.verdict.value.upper()} - {report.subject}")
     return int(report.exit_code)

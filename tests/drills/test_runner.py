@@ -212,3 +212,19 @@ def test_broken_fallback_deploys_the_plans_fallback_variant(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("broken-fallback"))
     fallback = [d for d in _deployed(events, "broken-fallback") if d["role"] == "fallback-native"]
     assert [d["image"] for d in fallback] == ["fake/fallback-native-broken:1"]
+
+
+def test_the_overview_says_per_scenario_what_was_expected_and_what_happened(fake, tmp_path):
+    # the native image is broken: the shadow says native is unhealthy too, so no fallback
+    fake.behaviours["fake/fallback-native"] = Behaviour(exit_after_s=0.01, exit_code=126)
+    _report, events = drill(fake, tmp_path, standard("crash"), standard("none"))
+    rows = {o.scenario: o for o in outputs.overview(events)}
+    assert (rows["crash"].verdict, rows["crash"].as_expected, rows["crash"].fell_back) == (
+        "failed", False, False)
+    assert rows["crash"].detect_ms is not None and rows["crash"].restore_s is None
+    assert (rows["none"].verdict, rows["none"].as_expected, rows["none"].detect_ms) == (
+        "passed", True, None)
+    outputs.write(events, tmp_path)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| ❌ | crash | crash | failed (passed) | no |" in summary
+    assert "<a href='#crash'>crash</a>" in (tmp_path / "report.html").read_text()
