@@ -5,7 +5,13 @@ binary from the CLI archive plus the app package. By default both are `FROM scra
 the binary's shared-library closure, found by asking the binary's own dynamic loader
 (`ld.so --list`); with a base image only the binary and the libraries that are not the
 system's go in. Tags are content-addressed (`fuse-harness/<role>:<sha12>` of the build
-context), so an image whose context already exists is reused, not rebuilt.
+context and a namespace), so an image whose context already exists is reused, not rebuilt.
+
+Where the images live: in the engine, for one run. `drill run` namespaces the tags with its
+run id, labels them like its containers and removes them when the run ends (and `drill
+reap` removes those of a killed run), so no cache outlives a run. A `FROM scratch` image is
+imported in one engine call, so building all six of a release takes about a second; the
+stand-in toolchain the fixture release needs is cached on disk (`.fixture-cache/`).
 """
 
 from __future__ import annotations
