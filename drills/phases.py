@@ -14,6 +14,7 @@ from drills import watch
 from drills.classify import Classification
 from drills.deploy import Waiting, apply_plan
 from drills.deploy import deploy as deploy_container
+from drills.recovery_gates import RunGates, run_gates
 from drills.safety import Deadline, labels
 from drills.seam import ContainerSpec
 from harness.results import Finding, Outcome
@@ -54,6 +55,7 @@ class Drill:
     evidence_dir: Path
     build_images: Callable[[], ImageSet]
     waiting: Waiting = field(default_factory=Waiting)
+    run_gates: RunGates = field(default=run_gates)
     images: ImageSet | None = None
     plan: FaultPlan | None = None
     containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest

@@ -121,10 +121,31 @@ def verify(d: Drill, role: str) -> Step:
                 f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s", data=data)
 
 
+def _gates_failed(d: Drill) -> Step | None:
+    """Rerun the recovery gates when the scenario names a checkout; a Step if they failed."""
+    gates = d.scenario.recovery_gates
+    if gates is None:
+        return None
+    report_dir = d.evidence_dir / d.scenario.name / "recovery-gates"
+    d.act("recovery-gates", checkout=str(gates.checkout), report_dir=str(report_dir))
+    run = d.run_gates(gates, report_dir)
+    if run.exit_code == 0:
+        return None
+    how = "timed out" if run.exit_code is None else f"exit {run.exit_code}"
+    return Step(outcome=Outcome.FAILED, summary=f"recovery gates did not pass (gate recover "
+                f"{how}: {run.last_line}); staying on JIT-native, see {report_dir}",
+                data={"gates_exit_code": run.exit_code, "report_dir": str(report_dir)})
+
+
 def recover_to_aot(d: Drill) -> Step:
-    """Redeploy the (fixed) candidate AOT and verify it; the recovery gates are the gate's job."""
+    """Recovery gates (when configured), then redeploy the (fixed) candidate AOT and verify."""
     assert d.images is not None
+    failed = _gates_failed(d)
+    if failed is not None:
+        return failed
+    gates = "recovery gates passed; " if d.scenario.recovery_gates else ""
     deploy(d, "candidate-aot", d.images.candidate_aot)
     if _healthy(d, "candidate-aot", d.scenario.budgets.recover_s, "recover") is None:
-        return Step(outcome=Outcome.FAILED, summary="the AOT redeploy did not become healthy")
-    return Step(outcome=Outcome.PASSED, summary="back on AOT and healthy")
+        return Step(outcome=Outcome.FAILED, summary=f"{gates}the AOT redeploy did not become "
+                    "healthy")
+    return Step(outcome=Outcome.PASSED, summary=f"{gates}back on AOT and healthy")

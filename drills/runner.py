@@ -20,6 +20,7 @@ from drills import evidence, phases, recovery, safety, watch
 from drills.deploy import Waiting
 from drills.journal import Journal
 from drills.probes import Probe
+from drills.recovery_gates import RunGates, run_gates
 from drills.verdict import PhaseOutcome, decide
 from harness.errors import HarnessError
 from harness.results import Outcome
@@ -41,6 +42,7 @@ class Tools:
     faults: Mapping[str, Fault]
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
+    run_gates: RunGates = run_gates
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,7 +139,8 @@ def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str
                      fault=tools.faults[scenario.fault_id], journal=journal, run_id=run_id,
                      deadline=deadline, evidence_dir=out_dir / "evidence",
                      build_images=lambda: tools.build_images(scenario, labels),
-                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep))
+                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep),
+                     run_gates=tools.run_gates)
     done: list[PhaseOutcome] = []
     interrupted = False
     try:

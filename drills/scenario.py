@@ -50,6 +50,15 @@ class Tolerance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecoveryGates:
+    """`gate recover` before the AOT comes back (the playbook's recovery back to AOT)."""
+
+    checkout: Path
+    contract: Path | None = None
+    timeout_s: float = 600.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     name: str
     title: str
@@ -72,6 +81,7 @@ class Scenario:
     observe_s: float = 3.0
     memory_mb: int = 64
     recover_to_aot: bool = False
+    recovery_gates: RecoveryGates | None = None  # rerun before recovering to AOT
 
     @property
     def is_control(self) -> bool:
@@ -83,6 +93,15 @@ def _resolve(base: Path, value: str | None) -> Path | None:
         return None
     path = Path(value)
     return path if path.is_absolute() else (base / path).resolve()
+
+
+def _gates(base: Path, value: bool | Mapping[str, Any] | None) -> RecoveryGates | None:
+    if not isinstance(value, Mapping):
+        return None
+    checkout = _resolve(base, value["checkout"])
+    assert checkout is not None
+    return RecoveryGates(checkout=checkout, contract=_resolve(base, value.get("contract")),
+                         timeout_s=float(value.get("timeout_s", 600.0)))
 
 
 def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
@@ -108,7 +127,8 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
         max_error_rate=doc.get("steady_state", {}).get("max_error_rate", 0.0),
         tolerance=Tolerance(**tol), quiet_s=doc.get("quiet_period_ms", 600) / 1000,
         budgets=Budgets(**bud), observe_s=doc.get("observe_s", 3.0),
-        memory_mb=doc.get("memory_mb", 64), recover_to_aot=doc.get("recover_to_aot", False),
+        memory_mb=doc.get("memory_mb", 64), recover_to_aot=bool(doc.get("recover_to_aot")),
+        recovery_gates=_gates(base, doc.get("recover_to_aot")),
     )
 
 

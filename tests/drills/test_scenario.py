@@ -61,3 +61,16 @@ def test_lib_dirs_resolve_against_the_scenario_and_aot_env_is_kept(tmp_path):
     with pytest.raises(ConfigError, match="aot_env"):
         scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
                              "aot_env: {STANDIN_AOT_LOAD_MS: 40}\n"))
+
+
+def test_recover_to_aot_with_a_checkout_reruns_the_recovery_gates(tmp_path):
+    s = scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
+                             "recover_to_aot: {checkout: fix, timeout_s: 90}\n"))
+    assert s.recover_to_aot and s.recovery_gates == scenario.RecoveryGates(
+        checkout=tmp_path / "fix", timeout_s=90)
+    plain = scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\n"
+                                 "expect: {fallback: true}\nrecover_to_aot: true\n"))
+    assert plain.recover_to_aot and plain.recovery_gates is None
+    with pytest.raises(ConfigError, match="recover_to_aot"):
+        scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
+                             "recover_to_aot: {contract: c.yaml}\n"))
