@@ -71,7 +71,8 @@ def _render(events: list[Event], out_dir: Path) -> int:
             handle.write(outputs.markdown_overview(events) + "\n"
                          + outputs.markdown_timeline(events))
     click.echo(f"reports: {', '.join(str(p) for p in written)}")
-    click.echo(f"drill: {report.verdict.value.upper()} - {report.subject}")
+    verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
+    click.echo(f"drill: {verdict} - {report.subject}")
     return int(report.exit_code)
 
 

@@ -155,7 +155,7 @@ def test_a_signal_mid_drill_cleans_up_writes_reports_and_exits_130(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, stdout + stderr
-    assert f"received {sig.name}" in stderr
+    assert f"received {sig.name}" in stderr and "drill: INTERRUPTED" in stdout
     events = events_of(tmp_path)
     assert events[-1].kind == "run.finished" and events[-1].get("status") == "interrupted"
     report = json.loads((tmp_path / "report.json").read_text())
