@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import wraps
@@ -24,6 +23,12 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _print_traceback() -> None:
+    import traceback  # noqa: PLC0415 - only --debug needs it
+
+    traceback.print_exc()
+
+
 def error_boundary(prog: str) -> Callable[[F], F]:
     """Map every exception to one clear line on stderr and a distinct exit code."""
 
@@ -35,7 +40,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
                 return fn(*args, **kwargs)
             except HarnessError as exc:
                 if debug:
-                    traceback.print_exc()
+                    _print_traceback()
                 click.echo(f"{prog}: error: {exc}", err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:
@@ -43,7 +48,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
                 sys.exit(ExitCode.INTERRUPTED)
             except Exception as exc:
                 if debug:
-                    traceback.print_exc()
+                    _print_traceback()
                 click.echo(f"{prog}: internal error: {type(exc).__name__}: {exc} "
                            "(rerun with --debug for the traceback, and report it)", err=True)
                 sys.exit(ExitCode.INFRA)
