@@ -120,7 +120,8 @@ def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
         _phase(d, "cleanup", cleanup, done, guarded=False)
         s = d.scenario
         v = decide(done, fell_back=d.fell_back, expect_fallback=s.expect_fallback,
-                   expected=Outcome(s.expect_verdict), interrupted=interrupted)
+                   expected=Outcome(s.expect_verdict),
+                   interrupted=interrupted or signals.pending)
         d.journal.record("scenario.finished", scenario=s.name, verdict=v.verdict.value,
                          expected=v.expected.value, as_expected=v.as_expected,
                          reason=v.reason, fell_back=d.fell_back)
@@ -193,4 +194,5 @@ def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: 
         with signals.shield():
             journal.record("action", action="cleanup-run", run_id=run_id)
             removed = safety.cleanup_run(tools.seam, run_id)
+            status = "interrupted" if signals.pending else status
             journal.record("run.finished", status=status, removed=removed)

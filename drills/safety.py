@@ -91,20 +91,37 @@ def run_lock(path: Path) -> Iterator[None]:
 
 
 class Signals:
-    """SIGINT/SIGTERM raise Interrupted once; while shielded (cleanup) they are only counted,
-    so a second Ctrl-C cannot cut cleanup short. The third one during cleanup exits at once.
+    """SIGINT/SIGTERM raise Interrupted at once, except while shielded (cleanup): then the
+    signal is held, cleanup finishes, and leaving the outermost shield raises Interrupted.
+    Only signals received while shielded count towards forcing: after a Ctrl-C, the second
+    one lets cleanup finish and then exits 130; the third exits at once.
     """
+
+    FORCE_AFTER = 2  # signals received while shielded
 
     def __init__(self) -> None:
         self.received: list[str] = []
-        self.shielded = False
+        self.shielded_received: list[str] = []
+        self._depth = 0
+        self._pending: str | None = None
+
+    @property
+    def shielded(self) -> bool:
+        return self._depth > 0
+
+    @property
+    def pending(self) -> bool:
+        """A signal arrived while shielded and has not been raised yet."""
+        return self._pending is not None
 
     def _handle(self, signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         self.received.append(name)
         if not self.shielded:
             raise Interrupted(f"received {name}: cleaning up")
-        if len(self.received) >= 3:
+        self.shielded_received.append(name)
+        self._pending = self._pending or name
+        if len(self.shielded_received) >= self.FORCE_AFTER:
             os._exit(130)
 
     @contextlib.contextmanager
@@ -118,11 +135,15 @@ class Signals:
 
     @contextlib.contextmanager
     def shield(self) -> Iterator[None]:
-        was, self.shielded = self.shielded, True
+        self._depth += 1
         try:
             yield
         finally:
-            self.shielded = was
+            self._depth -= 1
+            if self._depth == 0 and self._pending is not None:
+                # an error leaving the shield stays attached as __context__
+                name, self._pending = self._pending, None
+                raise Interrupted(f"received {name} during cleanup: cleanup done, stopping")
 
 
 def _pid_alive(pid: int) -> bool:

@@ -228,3 +228,28 @@ def test_the_overview_says_per_scenario_what_was_expected_and_what_happened(fake
     summary = (tmp_path / "summary.md").read_text()
     assert "| ❌ | crash | crash | failed (passed) | no |" in summary
     assert "<a href='#crash'>crash</a>" in (tmp_path / "report.html").read_text()
+
+
+def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+
+    from drills.safety import Interrupted  # noqa: PLC0415
+
+    real_remove = fake.remove_container
+    sent: list[str] = []
+
+    def remove(cid: str) -> None:
+        if not sent:  # Ctrl-C while the first scenario cleans up
+            sent.append(cid)
+            os.kill(os.getpid(), signal.SIGINT)
+        real_remove(cid)
+
+    fake.remove_container = remove  # type: ignore[method-assign]
+    with pytest.raises(Interrupted):
+        run(tools_for(fake), [standard("crash"), standard("hang")], RunOptions(out_dir=tmp_path))
+    events = journal.read(tmp_path / "journal.jsonl")
+    assert not [e for e in events if e.kind == "scenario.started" and e.get("scenario") == "hang"]
+    assert [e.get("status") for e in events if e.kind == "run.finished"] == ["interrupted"]
+    assert outputs.report(events).interrupted
+    assert fake.list_labelled("fuse-harness.run-id") == []

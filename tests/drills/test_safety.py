@@ -51,14 +51,37 @@ def test_second_run_is_refused_by_the_lock(tmp_path):
         pass
 
 
-def test_signal_raises_interrupted_but_not_while_shielded():
+def test_signal_while_shielded_is_raised_when_the_outermost_shield_ends():
+    signals = safety.Signals()
+    cleanup_finished = False
+    with (signals.installed(), pytest.raises(safety.Interrupted, match="SIGTERM during cleanup"),
+          signals.shield()):
+        with signals.shield():
+            os.kill(os.getpid(), signal.SIGTERM)  # held: cleanup goes on
+        assert signals.pending  # an inner shield does not raise
+        cleanup_finished = True
+    assert cleanup_finished
+    assert not signals.pending
+
+
+def test_signal_outside_a_shield_raises_at_once():
+    signals = safety.Signals()
+    with signals.installed(), pytest.raises(safety.Interrupted, match="SIGINT"):
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_only_signals_while_shielded_count_towards_forcing(monkeypatch):
+    exits: list[int] = []
+    monkeypatch.setattr(safety.os, "_exit", exits.append)
     signals = safety.Signals()
     with signals.installed():
-        with signals.shield():
-            os.kill(os.getpid(), signal.SIGTERM)  # counted, cleanup goes on
-        assert signals.received == ["SIGTERM"]
-        with pytest.raises(safety.Interrupted, match="SIGINT"):
+        with pytest.raises(safety.Interrupted):  # first Ctrl-C: cleanup begins
             os.kill(os.getpid(), signal.SIGINT)
+        with pytest.raises(safety.Interrupted), signals.shield():
+            os.kill(os.getpid(), signal.SIGINT)  # second: cleanup finishes first
+            assert exits == []
+            os.kill(os.getpid(), signal.SIGINT)  # third: forced
+            assert exits == [130]
 
 
 def test_deadline_check_and_clip():
