@@ -107,11 +107,16 @@ def verify(d: Drill, role: str) -> Step:
                     f"probes in a row within the {s.budgets.recover_s} s recovery budget")
     stats = watch.load(d.watcher, port, "verify", role)
     before = len(find_fatals(d.seam.logs(cid)))
-    d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
+    exited = d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
     fatals = find_fatals(d.seam.logs(cid))[before:]
     findings = _tolerance_findings(d, stats) + [
         Finding(subject=s.name, message="new fatal envelope in the quiet period", actual=f.line)
         for f in fatals]
+    if exited is not None:
+        who = "fallback" if role == "fallback-native" else role
+        findings.append(Finding(subject=s.name, message=f"{who} exited during the quiet period",
+                                expected=f"running for {s.quiet_s:.1f} s",
+                                actual=f"exit code {exited.exit_code}"))
     restore = at - d.injected_at
     data = {**stats.as_data(), "time_to_restore_s": round(restore, 4)}
     if findings:

@@ -18,6 +18,7 @@ from typing import Any
 
 from drills.faults import FaultPlan
 from drills.probes import Sample
+from drills.safety import ROLE
 from drills.seam import ContainerEvent, ContainerInfo, ContainerSpec
 from harness.errors import InfraError
 
@@ -78,13 +79,15 @@ class _Container:
 class FakeDocker:
     """Honours the DockerSeam Protocol; knobs: `behaviours` (image tag -> Behaviour, the
     longest matching prefix wins), `env_behaviours` (an env variable in the spec -> Behaviour,
-    checked first), `failing` (method name -> message: that call raises
-    InfraError), `image_files` (path -> bytes every container holds)."""
+    checked before the image), `role_behaviours` (the spec's role label -> Behaviour, checked
+    first: a fallback that differs from its shadow), `failing` (method name -> message: that
+    call raises InfraError), `image_files` (path -> bytes every container holds)."""
 
     def __init__(self, clock: FakeClock | None = None) -> None:
         self.clock = clock or FakeClock()
         self.behaviours: dict[str, Behaviour] = {"": Behaviour()}
         self.env_behaviours: dict[str, Behaviour] = {}
+        self.role_behaviours: dict[str, Behaviour] = {}
         self.failing: dict[str, str] = {}
         self.image_files: dict[str, bytes] = {"/app/fuse-aot-demo": b"\x7fELF fake"}
         self.images: dict[str, dict[str, str]] = {}
@@ -99,6 +102,9 @@ class FakeDocker:
             raise InfraError(f"docker: {method}: {self.failing[method]}")
 
     def _behaviour(self, spec: ContainerSpec) -> Behaviour:
+        role = spec.labels.get(ROLE, "")
+        if role in self.role_behaviours:
+            return self.role_behaviours[role]
         for var, behaviour in self.env_behaviours.items():
             if var in spec.env:
                 return behaviour

@@ -253,3 +253,16 @@ def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
     assert [e.get("status") for e in events if e.kind == "run.finished"] == ["interrupted"]
     assert outputs.report(events).interrupted
     assert fake.list_labelled("fuse-harness.run-id") == []
+
+
+def test_fallback_that_exits_quietly_during_the_quiet_period_fails(fake, tmp_path):
+    # healthy and fast, then gone without a fatal envelope once the quiet period began
+    fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=0.1, exit_after_s=0.8,
+                                                        exit_code=0)
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    assert phase_of(report, "crash", "fallback").outcome is Outcome.PASSED
+    verify = phase_of(report, "crash", "verify")
+    assert verify.outcome is Outcome.FAILED
+    assert "fallback exited during the quiet period" in verify.summary
+    assert "exit code 0" in verify.summary
+    assert verdict_of(report, "crash").outcome is Outcome.FAILED
