@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from gates.contract import ArchiveLimits
-from gates.tarstream import TarStream
+from gates.tarstream import LimitReached, TarStream
 
 CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
@@ -54,7 +54,7 @@ class ReadResult:
     listing: ArchiveListing | None
 
 
-class _Stop(Exception):
+class _Stop(LimitReached):
     """Listing stops early: the archive broke a safety limit."""
 
 
@@ -94,7 +94,8 @@ def unsafe_link(member: Member) -> str:
     if member.kind not in ("symlink", "hardlink"):
         return ""
     target = member.link.replace("\\", "/")
-    base = PurePosixPath(member.name).parent
+    # a symlink resolves from its own folder; a tar hardlink names a member from the root
+    base = PurePosixPath(member.name).parent if member.kind == "symlink" else PurePosixPath()
     resolved = posixpath.normpath(str(base / target))
     if is_absolute(target) or resolved == ".." or resolved.startswith("../"):
         return f"{member.kind} '{member.name}' points outside the archive ('{member.link}')"
@@ -179,7 +180,7 @@ def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> 
     try:
         # the budget has slack for tar headers and padding beyond the declared sizes
         _gunzip_into(reader, _tar_parser(lister), limits.max_unpacked_bytes + 1024 * 1024)
-    except _Stop as stop:
+    except LimitReached as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
     except (tarfile.TarError, EOFError, zlib.error) as exc:

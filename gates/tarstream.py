@@ -13,6 +13,11 @@ from collections.abc import Callable
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)
 _CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE)
+MAX_METADATA = 64 * 1024  # a long name or pax header is held in memory: keep it small
+
+
+class LimitReached(Exception):
+    """The stream broke a safety limit; listing stops (the message completes "archive ...")."""
 
 
 def _padded(size: int) -> int:
@@ -79,6 +84,9 @@ class TarStream:
             return
         info = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
         if info.type in _CAPTURED_TYPES:
+            if info.size > MAX_METADATA:
+                raise LimitReached(f"has a metadata header of more than {MAX_METADATA} bytes "
+                                   f"(a long name or pax header of {info.size} bytes)")
             self.capture, self.skip = (info, bytearray()), _padded(info.size)
             return
         if info.type == tarfile.XGLTYPE:

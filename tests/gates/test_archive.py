@@ -12,6 +12,7 @@ import pytest
 
 from gates.archive import read_tar_gz, read_zip, unsafe_name
 from gates.contract import ArchiveLimits
+from gates.tarstream import MAX_METADATA
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
@@ -136,3 +137,36 @@ def test_truncated_tar_inside_member_is_an_error() -> None:
     cut = gzip.compress(gzip.decompress(blob)[:1200])
     listing = read_tar_gz(io.BytesIO(cut), LIMITS, WANT).listing
     assert listing is not None and "ends inside a member" in listing.error
+
+
+@pytest.mark.parametrize(("name", "link"), [
+    ("a/b/x", "../y"),  # hardlink targets are archive-root relative: `../y` leaves the root
+    ("a/x", "a/../../etc/passwd"),
+])
+def test_hardlink_target_is_resolved_from_the_archive_root(name: str, link: str) -> None:
+    listing = read_tar_gz(io.BytesIO(tar_gz(member(name, tarfile.LNKTYPE, link))),
+                          LIMITS, WANT).listing
+    assert listing is not None
+    assert any(f"hardlink '{name}' points outside" in p for p in listing.problems)
+
+
+def test_hardlink_to_a_member_in_another_folder_is_fine() -> None:
+    listing = read_tar_gz(io.BytesIO(tar_gz(member("bin/fuse"), member("lib/x/fuse",
+                                                                       tarfile.LNKTYPE,
+                                                                       "bin/fuse"))),
+                          LIMITS, WANT).listing
+    assert listing is not None and listing.problems == ()
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE])
+def test_oversized_metadata_header_stops_listing(kind: bytes) -> None:
+    limits = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000_000,
+                           max_member_bytes=5_000_000)
+    header = tarfile.TarInfo("././@LongLink")
+    header.type, header.size = kind, MAX_METADATA + 1
+    raw = header.tobuf(tarfile.USTAR_FORMAT) + bytes(-(-header.size // 512) * 512)
+    blob = gzip.compress(raw + tarfile.TarInfo("x").tobuf() + bytes(1024))
+    result = read_tar_gz(io.BytesIO(blob), limits, WANT)
+    assert result.listing is not None and result.listing.truncated
+    assert f"metadata header of more than {MAX_METADATA} bytes" in result.listing.problems[0]
+    assert result.sha256 == hashlib.sha256(blob).hexdigest()

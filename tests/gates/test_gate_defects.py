@@ -37,6 +37,7 @@ EXPECTED = {
     "path-escape-member": {"C007"},
     "absolute-member": {"C007"},
     "link-member": {"C007"},
+    "hardlink-escape": {"C007"},
     "too-many-members": {"C007"},
     "corrupt-archive": {"C008"},
     "checksum-mismatch": {"I003", "I005"},
