@@ -8,7 +8,7 @@ control wrongly fell back; error: the harness or Docker failed, so we cannot tel
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness.results import Outcome
 
@@ -20,20 +20,38 @@ class PhaseOutcome:
     summary: str
 
 
+FALLBACK_PHASES = ("fallback", "verify")  # where an expected-red control must go red
+
+
 @dataclass(frozen=True, kw_only=True)
 class Verdict:
     verdict: Outcome  # what the drill found about the fallback path
     expected: Outcome
     reason: str
+    on_target: bool = True  # False: failed as expected, but before the fallback was tested
 
     @property
     def as_expected(self) -> bool:
-        return self.verdict is self.expected
+        return self.verdict is self.expected and self.on_target
 
 
 def decide(phases: Iterable[PhaseOutcome], *, fell_back: bool, expect_fallback: bool,
            expected: Outcome, interrupted: bool = False) -> Verdict:
+    """The verdict; a control expected to fail only counts when the fallback itself failed."""
     done = list(phases)
+    found = _verdict(done, fell_back=fell_back, expect_fallback=expect_fallback,
+                     expected=expected, interrupted=interrupted)
+    if expected is not Outcome.FAILED or found.verdict is not Outcome.FAILED:
+        return found
+    first = next((p for p in done if p.outcome is Outcome.FAILED), None)
+    if fell_back and expect_fallback and first is not None and first.phase in FALLBACK_PHASES:
+        return found
+    return replace(found, on_target=False, reason=f"{found.reason}; expected the fallback "
+                   "itself to fail, so the fallback path went untested")
+
+
+def _verdict(done: list[PhaseOutcome], *, fell_back: bool, expect_fallback: bool,
+             expected: Outcome, interrupted: bool) -> Verdict:
     errors = [p for p in done if p.outcome is Outcome.ERROR]
     failures = [p for p in done if p.outcome is Outcome.FAILED]
     if interrupted or errors:

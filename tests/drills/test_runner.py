@@ -266,3 +266,27 @@ def test_fallback_that_exits_quietly_during_the_quiet_period_fails(fake, tmp_pat
     assert "fallback exited during the quiet period" in verify.summary
     assert "exit code 0" in verify.summary
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
+
+
+def test_broken_fallback_that_never_falls_back_is_not_as_expected(fake, tmp_path):
+    # the shadow dies, so classify refuses to fall back: red, but the fallback went untested
+    fake.role_behaviours["shadow-native"] = Behaviour(exit_after_s=0.01, exit_code=126)
+    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    assert phase_of(report, "broken-fallback", "classify").outcome is Outcome.FAILED
+    verdict = verdict_of(report, "broken-fallback")
+    assert verdict.outcome is Outcome.FAILED
+    assert "fallback path went untested" in verdict.summary
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_only_the_fallbacks_own_failure_is_waived(fake, tmp_path):
+    # a hang detected over budget: detect goes red first, then the broken fallback
+    hang = ScriptedFault(id="broken-fallback", action="pause",
+                         plan=FaultPlan(fallback_variant="broken-fallback"))
+    tools = replace(tools_for(fake), faults={**SCRIPTED, "broken-fallback": hang})
+    scenario = standard("broken-fallback")
+    slow = standard("broken-fallback", budgets=replace(scenario.budgets, detect_s=0.01))
+    report = outputs.report(journal.read(run(tools, [slow], RunOptions(out_dir=tmp_path))))
+    assert phase_of(report, "broken-fallback", "detect").outcome is Outcome.FAILED
+    assert phase_of(report, "broken-fallback", "fallback").outcome is Outcome.FAILED
+    assert verdict_of(report, "broken-fallback").outcome is Outcome.FAILED

@@ -1,0 +1,27 @@
+"""The verdict as a pure function of phase outcomes."""
+
+from __future__ import annotations
+
+from drills.verdict import PhaseOutcome, decide
+from harness.results import Outcome
+
+
+def _phases(*pairs: tuple[str, Outcome]) -> list[PhaseOutcome]:
+    return [PhaseOutcome(phase=p, outcome=o, summary=f"{p} {o.value}") for p, o in pairs]
+
+
+def test_an_expected_red_control_counts_only_when_the_fallback_failed():
+    broke = _phases(("detect", Outcome.PASSED), ("fallback", Outcome.FAILED))
+    v = decide(broke, fell_back=True, expect_fallback=True, expected=Outcome.FAILED)
+    assert (v.verdict, v.as_expected) == (Outcome.FAILED, True)
+
+
+def test_an_expected_red_control_that_failed_elsewhere_is_not_as_expected():
+    for done, fell_back in ((_phases(("detect", Outcome.FAILED)), False),
+                            (_phases(("classify", Outcome.FAILED)), False),
+                            (_phases(("detect", Outcome.FAILED), ("fallback", Outcome.FAILED)),
+                             True)):
+        v = decide(done, fell_back=fell_back, expect_fallback=True, expected=Outcome.FAILED)
+        assert v.verdict is Outcome.FAILED
+        assert not v.as_expected, done
+        assert "went untested" in v.reason
