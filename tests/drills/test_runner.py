@@ -44,11 +44,24 @@ def test_crash_detection_is_event_driven_not_probe_bound(fake, tmp_path):
 
 
 def test_fallback_that_never_becomes_healthy_fails(fake, tmp_path):
-    # the shadow runs the same image, so JIT-native looks unhealthy and no fallback happens
-    fake.behaviours["fake/fallback-native"] = Behaviour(ready_after_s=999)
+    # the shadow is healthy, so classify falls back; the fallback itself never answers
+    fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=999)
     report, _ = drill(fake, tmp_path, standard("crash"))
+    assert phase_of(report, "crash", "classify").data["fallback"] is True
+    fallback = phase_of(report, "crash", "fallback")
+    assert fallback.outcome is Outcome.FAILED
+    assert "fallback path too slow" in fallback.summary
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
     assert report.exit_code is ExitCode.FAILED
+
+
+def test_fallback_that_exits_at_start_is_reported_broken(fake, tmp_path):
+    fake.role_behaviours["fallback-native"] = Behaviour(exit_after_s=0.01, exit_code=126)
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    fallback = phase_of(report, "crash", "fallback")
+    assert fallback.outcome is Outcome.FAILED
+    assert "fallback path broken" in fallback.summary
+    assert "exit code 126" in fallback.summary
 
 
 def test_fallback_over_budget_fails(fake, tmp_path):
