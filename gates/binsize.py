@@ -10,6 +10,7 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def _extract(raw: IO[bytes], archive: str, member: str, dest: Path, limit: int) 
         return True
     with tarfile.open(fileobj=raw, mode="r|gz") as tf:
         for info in tf:
-            if info.isfile() and info.name.lstrip("./") == member:
+            if info.isfile() and info.name.removeprefix("./") == member:
                 member_file = tf.extractfile(info)
                 assert member_file is not None
                 _copy_bounded(member_file, dest, limit, f"{archive}:{member}")
@@ -128,7 +129,7 @@ def _read_member(raw: IO[bytes], archive: str, member: str, dest: Path, *, contr
                  where: str) -> bool:
     try:
         return _extract(raw, archive, member, dest, contract.limits.max_member_bytes)
-    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise InfraError(f"{where}: cannot read the AOT archive ({exc})") from exc
 
 
