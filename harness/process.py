@@ -105,7 +105,7 @@ def _pump(stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
         on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
 
 
-def _start(command: Command, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def _start(command: Command) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             command.argv, cwd=command.cwd, env=dict(command.env), stdin=subprocess.DEVNULL,
@@ -128,7 +128,7 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
     command.log_path.parent.mkdir(parents=True, exist_ok=True)
     with command.log_path.open("wb") as log:
         started = time.monotonic()
-        process = _start(command, log)
+        process = _start(command)
         pgid = process.pid  # the leader of its new session and group
         assert process.stdout is not None
         pump = threading.Thread(target=_pump, args=(process.stdout, log, on_line), daemon=True)
@@ -138,14 +138,10 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
             process.wait(timeout=command.timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
-        except KeyboardInterrupt:
+        finally:  # after an exit, a timeout or Ctrl-C alike
             end_group(process, pgid, grace_s)
             pump.join(grace_s)
-            raise
-        finally:
-            end_group(process, pgid, grace_s)
-        pump.join(grace_s)
-        process.stdout.close()
+            process.stdout.close()
     return Completed(
         argv=command.argv, exit_code=None if timed_out else process.returncode,
         duration_s=round(time.monotonic() - started, 3), timed_out=timed_out,
