@@ -20,7 +20,7 @@ from gates.recovery import Interrupted, RecoveryGate, Run
 from gates.source import ReleaseSource
 from gates.source import select as select_releases
 from gates.sources import open_source
-from harness.errors import ConfigError
+from harness.errors import ConfigError, InfraError
 from harness.results import Finding, Outcome, Report, Result, outcome_for
 
 S001_TITLE = "AOT perf metrics meet the release contract's SLO thresholds (judged by the gate)"
@@ -45,6 +45,15 @@ def _drift(gate: Result, contract_ok: bool, limits: dict[str, float]) -> str:
             "from the contract")
 
 
+def _keep(path: Path, kept: Path) -> str:
+    """A copy of the metrics beside the logs; the judgement does not depend on it."""
+    try:
+        shutil.copyfile(path, kept)
+    except OSError as exc:
+        return f"not kept: {exc}"
+    return str(kept)
+
+
 def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, str]:
     """S001 for a gate that judges aot_perf_metrics.json, and a drift note if any."""
     base: dict[str, Any] = {"check": "S001", "title": S001_TITLE, "scope": gate.id}
@@ -57,14 +66,13 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
     except perf.MetricsError as exc:
         return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}",
                       data={"thresholds": limits}), ""
-    kept = run.log_dir / f"{gate.id}.{path.name}"
-    shutil.copyfile(path, kept)
+    kept = _keep(path, run.log_dir / f"{gate.id}.{path.name}")
     findings = perf.judge(metrics, run.contract.slo)
     outcome = outcome_for(findings)
     script = {"outcome": result.outcome.value, "pass_line": gate.pass_line,
               "attempts": result.data.get("attempts", [])[-1:]}
     note = _drift(result, outcome is Outcome.PASSED, limits)
-    data = {"metrics": metrics.as_data(), "thresholds": limits, "metrics_file": str(kept),
+    data = {"metrics": metrics.as_data(), "thresholds": limits, "metrics_file": kept,
             "samples": metrics.samples, "script_verdict": script,
             "contract_verdict": outcome.value, "drift": bool(note)}
     values = metrics.as_data()
@@ -81,7 +89,10 @@ def size_result(binary: binsize.Binary, limit: int, strip_tool: str | None) -> R
     if binary.path is None:
         return Result(**base, outcome=Outcome.ERROR,
                       summary=f"could not evaluate: {binary.problem}")
-    size = binsize.measure(binary.path, binary.where, strip_tool)
+    try:
+        size = binsize.measure(binary.path, binary.where, strip_tool)
+    except (InfraError, OSError) as exc:  # e.g. a strip that cannot start
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
     data = {"metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
             "limit_bytes": limit, "method": size.method, "where": size.where}
     findings = []

@@ -319,3 +319,27 @@ def test_default_contract_runs_fuses_three_scripts_in_playbook_order() -> None:
                                           ("./scripts/release_smoke.sh",)]
     assert gates[1].needs == ("aot-perf-bench",)
     assert gates[1].judge == "aot-perf-metrics"
+
+
+def test_a_strip_that_cannot_start_is_an_error_and_the_report_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "strip"
+    fake.write_text("#!/bin/sh\n")  # present but not executable: process cannot start it
+    monkeypatch.setattr(binsize, "strip_tool", lambda: str(fake))
+    tc = toolchain()
+    binaries = [binsize.Binary(scope="checkout", path=tc.aot_binary, where=str(tc.aot_binary))]
+    doc = {"schema_version": 1, "platforms": ["linux-x64"], "slo": {"max_binary_bytes": 10**9},
+           "recovery_gates": [{"id": "smoke", "command": ["true"]}]}
+    report = recover(tmp_path, doc, binaries=binaries)
+    assert by_check(report)["smoke"].outcome is Outcome.PASSED
+    s002 = by_check(report)["S002"]
+    assert s002.outcome is Outcome.ERROR
+    assert s002.summary.startswith("could not evaluate: ") and "not executable" in s002.summary
+
+
+def test_metrics_that_cannot_be_kept_still_get_judged(tmp_path: Path) -> None:
+    (tmp_path / "logs" / "aot-perf-slo.aot_perf_metrics.json").mkdir(parents=True)
+    doc = contract_doc(**{"release-smoke": {"command": ["true"], "pass_line": ""}})
+    s001 = by_check(recover(tmp_path, doc))["S001"]
+    assert s001.outcome is Outcome.PASSED
+    assert s001.data["metrics_file"].startswith("not kept: ")
