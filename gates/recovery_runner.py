@@ -159,6 +159,24 @@ def with_deltas(results: list[Result],
     return out, notes
 
 
+def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
+    """An error when no recovery gate was selected: a run that checked nothing cannot pass.
+
+    Skipping every gate with --only/--skip is allowed when the run still measures the AOT
+    binary (a size-only run); a contract without gates is always a mistake.
+    """
+    if not contract.recovery_gates:
+        why = (f"{contract.origin} lists no recovery_gates; add the gates to run "
+               "(`gate contract` prints the default ones)")
+    elif all(r.outcome is Outcome.SKIPPED for r in results):
+        why = ("--only/--skip left no recovery gate to run and no AOT binary was measured; "
+               "select at least one gate, or pass --release and --source to measure one")
+    else:
+        return []
+    return [Result(check="recovery", title="At least one recovery gate ran", scope="gates",
+                   outcome=Outcome.ERROR, summary=f"no recovery gate ran: {why}")]
+
+
 def recover(run: Run, gates: Sequence[RecoveryGate], binaries: Sequence[binsize.Binary],
             baseline: dict[str, float] | None = None) -> Report:
     """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report."""
@@ -181,6 +199,8 @@ def recover(run: Run, gates: Sequence[RecoveryGate], binaries: Sequence[binsize.
         results, interrupted = exc.results, True
     if not interrupted:
         results += size_results(binaries, run)
+    if not gates:
+        results += nothing_ran(run.contract, results)
     if baseline is not None:
         results, delta_notes = with_deltas(results, baseline)
         notes += delta_notes

@@ -88,8 +88,13 @@ class Report:
 
 
 def verdict_of(results: Iterable[Result]) -> Outcome:
-    """failed beats error beats passed; waived and skipped results do not fail a run."""
+    """failed beats error beats passed; waived and skipped results do not fail a run.
+
+    No results at all is an error: a run that evaluated nothing must not pass.
+    """
     outcomes = {r.outcome for r in results}
+    if not outcomes:
+        return Outcome.ERROR
     if Outcome.FAILED in outcomes:
         return Outcome.FAILED
     if Outcome.ERROR in outcomes:

@@ -14,7 +14,7 @@ from gates.recovery import RecoveryGate
 from harness.errors import ConfigError, ExitCode
 from harness.process import Command, Completed
 from harness.reports.json_report import render as render_json
-from harness.results import Outcome, Report, Result
+from harness.results import Outcome, Report, Result, verdict_of
 from tests.gates.recovery_support import (
     Recorder,
     contract_doc,
@@ -319,6 +319,28 @@ def test_default_contract_runs_fuses_three_scripts_in_playbook_order() -> None:
                                           ("./scripts/release_smoke.sh",)]
     assert gates[1].needs == ("aot-perf-bench",)
     assert gates[1].judge == "aot-perf-metrics"
+
+
+def test_a_contract_without_recovery_gates_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    tc = toolchain()
+    binaries = [binsize.Binary(scope="checkout", path=tc.aot_binary, where=str(tc.aot_binary))]
+    doc = {"schema_version": 1, "platforms": ["linux-x64"], "recovery_gates": []}
+    report = recover(tmp_path, doc, binaries=binaries)
+    assert report.verdict is Outcome.ERROR and report.exit_code is ExitCode.INFRA
+    assert "no recovery gate ran: " in by_check(report)["recovery"].summary
+
+
+def test_skipping_every_gate_with_nothing_to_measure_is_an_error(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    rules = load_contract(contract_doc(), tmp_path)
+    run = make_run(checkout, rules, script_env(toolchain()))
+    report = recovery_runner.recover(run, [], [])
+    assert report.verdict is Outcome.ERROR and report.exit_code is ExitCode.INFRA
+    assert "--only/--skip left no recovery gate" in by_check(report)["recovery"].summary
+
+
+def test_a_report_with_nothing_evaluated_is_not_a_pass() -> None:
+    assert verdict_of(()) is Outcome.ERROR
 
 
 def test_a_strip_that_cannot_start_is_an_error_and_the_report_is_kept(

@@ -193,3 +193,13 @@ def test_github_progress_cannot_be_ended_by_the_script() -> None:
     assert text == "::group::smoke: Smoke\n::stop-commands::tok\n\n"
     assert marker("[10/19] label") is not None
     assert marker("x [1/2]") is None
+
+
+def test_recover_that_runs_no_gate_exits_3_with_a_report(tmp_path: Path) -> None:
+    checkout, contract = setup(tmp_path)
+    reports = tmp_path / "reports"
+    done = gate("recover", "--checkout", str(checkout), "--contract", str(contract),
+                "--report-dir", str(reports), *ALL_GATES)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert outcomes(report_of(reports))["recovery gates"] == "error"
+    assert "no recovery gate ran: --only/--skip left no recovery gate" in done.stdout
