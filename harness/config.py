@@ -7,6 +7,7 @@ Errors name the file and the key path, and say how to fix it:
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,22 @@ def key_path(parts: Any) -> str:
     return out or "(top level)"
 
 
+def iso_dates(node: Any) -> Any:
+    """YAML reads an unquoted 2030-01-01 as a date; the schemas describe dates as strings."""
+    if isinstance(node, date):  # datetime too
+        return node.isoformat()
+    if isinstance(node, dict):
+        return {key: iso_dates(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [iso_dates(item) for item in node]
+    return node
+
+
 def parse_yaml(text: str, origin: str) -> Any:
     try:
         # libyaml's loader when present: the same safe subset, parsed several times faster
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return iso_dates(yaml.load(text, Loader=loader))  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -98,3 +98,17 @@ def test_single_release_folder_needs_a_tag(tmp_path: Path, release_line: Path) -
 
 def test_embedded_default_contract_is_valid_against_its_schema() -> None:
     validate(contract.default_document(), contract.schema(), contract.DEFAULT_NAME)
+
+
+@pytest.mark.parametrize("quote", ["", "'"])
+def test_dates_load_quoted_or_not(tmp_path: Path, quote: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("schema_version: 1\nplatforms: [linux-x64]\n"
+                    f"retention: {{lines: {{v0.7.x: {{closes: {quote}2027-01-31{quote}}}}}}}\n"
+                    "waivers:\n  - {check: P002, scope: v0.7.0, reason: r, approver: a, "
+                    f"expires: {quote}2030-01-01{quote}}}\n")
+    rules = contract.load(path)
+    assert rules.waivers[0].expires.isoformat() == "2030-01-01"
+    closes = rules.window_for("v0.7.x").closes
+    assert closes is not None and closes.isoformat() == "2027-01-31"
+    assert rules.raw["waivers"][0]["expires"] == "2030-01-01"
