@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ def _phase(d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.
         raise
     except HarnessError as exc:
         step = phases.Step(outcome=Outcome.ERROR, summary=str(exc))
+    except Exception as exc:  # a bug in a phase must still reach the reports
+        step = phases.Step(outcome=Outcome.ERROR, summary=f"internal error in the {name} "
+                           f"phase: {type(exc).__name__}: {exc} (traceback in the journal; "
+                           "please report it)", data={"traceback": traceback.format_exc()})
     journal.record("phase.finished", scenario=scenario, phase=name, outcome=step.outcome.value,
                    summary=step.summary, duration_s=round(clock() - start, 6),
                    findings=[f.__dict__ for f in step.findings], data=dict(step.data))
@@ -158,17 +163,27 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
     returns the journal path. Raises Interrupted after cleanup on SIGINT/SIGTERM."""
     run_id = opts.run_id or new_run_id()
     lock = opts.lock_file or opts.out_dir / "drill.lock"
-    journal = Journal(opts.out_dir / "journal.jsonl", tools.clock)
     deadline = safety.Deadline(clock=tools.clock, at=tools.clock() + opts.deadline_s)
     signals = safety.Signals()
-    try:
-        with safety.run_lock(lock), signals.installed():
-            journal.record("run.started", run_id=run_id, pid=os.getpid(),
-                           scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
-            _run_all(tools, scenarios, journal, run_id, deadline, signals, opts)
-    finally:
-        journal.close()
+    # the lock first: a refused second run must not touch the live run's journal
+    with safety.run_lock(lock):
+        journal = Journal(rotate_journal(opts.out_dir / "journal.jsonl", tools.clock()),
+                          tools.clock)
+        try:
+            with signals.installed():
+                journal.record("run.started", run_id=run_id, pid=os.getpid(),
+                               scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
+                _run_all(tools, scenarios, journal, run_id, deadline, signals, opts)
+        finally:
+            journal.close()
     return journal.path
+
+
+def rotate_journal(path: Path, now: float) -> Path:
+    """Keep an earlier run's journal as journal.<time>.jsonl; returns `path`, now free."""
+    if path.exists():
+        path.rename(path.with_name(f"{path.stem}.{int(now)}{path.suffix}"))
+    return path
 
 
 def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: str,
@@ -190,9 +205,25 @@ def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: 
         status = "interrupted"
         journal.record("run.note", note=str(exc))
         raise
+    except Exception as exc:
+        status = "error"
+        journal.record("run.note", note=f"the run stopped: {type(exc).__name__}: {exc}")
+        raise
     finally:
         with signals.shield():
-            journal.record("action", action="cleanup-run", run_id=run_id)
-            removed = safety.cleanup_run(tools.seam, run_id)
-            status = "interrupted" if signals.pending else status
-            journal.record("run.finished", status=status, removed=removed)
+            _cleanup_run(tools, journal, run_id, status, signals)
+
+
+def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str,
+                 signals: safety.Signals) -> None:
+    """Remove the run's resources; run.finished is journalled even if that fails."""
+    removed: list[str] = []
+    journal.record("action", action="cleanup-run", run_id=run_id)
+    try:
+        removed = safety.cleanup_run(tools.seam, run_id)
+    except Exception:
+        status = "error"
+        raise
+    finally:
+        journal.record("run.finished", status="interrupted" if signals.pending else status,
+                       removed=removed)

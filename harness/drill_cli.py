@@ -91,25 +91,38 @@ def _render(events: list[Event], out_dir: Path) -> int:
 def run_cmd(paths: tuple[Path, ...], suite: str | None, out_dir: Path, deadline_s: float,
             lock_file: Path | None, no_reap: bool) -> None:
     """Run drills: every scenario named, or a whole suite."""
-    from drills import journal, runner, scenario, wiring  # noqa: PLC0415
+    from drills import runner, scenario, wiring  # noqa: PLC0415
     from drills.safety import Interrupted  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
     tools = wiring.real_tools(out_dir / "work")
     opts = runner.RunOptions(out_dir=out_dir, deadline_s=deadline_s, lock_file=lock_file,
-                             reap_first=not no_reap)
-    journal_path = out_dir / "journal.jsonl"
-    if journal_path.exists():
-        journal_path.rename(out_dir / f"journal.{int(time.time())}.jsonl")
-    code: int
+                             reap_first=not no_reap, run_id=runner.new_run_id())
+    code: int | None = None
     try:
         runner.run(tools, scenarios, opts)
-        code = _render(journal.read(journal_path), out_dir)
     except Interrupted as exc:
         click.echo(f"drill: {exc}; cleanup done", err=True)
-        _render(journal.read(journal_path), out_dir)
         code = ExitCode.INTERRUPTED
-    sys.exit(code)
+    finally:
+        # whatever ended the run, its reports are written; an error then still reaches
+        # the error boundary
+        events = _own_journal(out_dir / "journal.jsonl", opts.run_id)
+        rendered = _render(events, out_dir) if events else int(ExitCode.INFRA)
+    sys.exit(rendered if code is None else code)
+
+
+def _own_journal(path: Path, run_id: str) -> list[Event]:
+    """This run's journal events; none when the run never opened it (e.g. the lock was
+    held), so another run's journal is never rendered."""
+    from drills import journal  # noqa: PLC0415
+    from harness.errors import HarnessError  # noqa: PLC0415
+
+    try:
+        events = journal.read(path)
+    except HarnessError:
+        return []
+    return events if events[0].get("run_id") == run_id else []
 
 
 @drill.command("report")

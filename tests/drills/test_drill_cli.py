@@ -7,6 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
+from drills.scenario import SUITES
 from harness.drill_cli import drill as drill_cli
 from tests.drills.conftest import drill, standard
 
@@ -49,3 +50,52 @@ def test_help_does_not_import_heavy_modules():
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _fake_tools(monkeypatch, fake):
+    from drills import wiring  # noqa: PLC0415
+    from tests.drills.conftest import tools_for  # noqa: PLC0415
+
+    monkeypatch.setattr(wiring, "real_tools", lambda _work: tools_for(fake))
+
+
+def test_a_second_run_on_the_same_out_leaves_the_live_journal_alone(fake, tmp_path,
+                                                                      monkeypatch):
+    from drills import safety  # noqa: PLC0415
+
+    _fake_tools(monkeypatch, fake)
+    live = tmp_path / "journal.jsonl"
+    live.write_text('{"seq": 1, "t": 1.0, "kind": "run.started", "run_id": "live"}\n')
+    with safety.run_lock(tmp_path / "drill.lock"):
+        result = CliRunner().invoke(drill_cli, ["run", "--suite", "standard", "--out",
+                                                str(tmp_path)])
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith("drill: error: ") and result.output.count("\n") == 1
+    assert "another drill run holds the lock" in result.output
+    assert live.read_text().count("\n") == 1 and '"live"' in live.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drill.lock", "journal.jsonl"]
+
+
+def test_run_writes_reports_even_when_the_run_dies_of_a_bug(fake, tmp_path, monkeypatch):
+    _fake_tools(monkeypatch, fake)
+
+    def broken(*_args: object) -> None:
+        raise KeyError("Labels")
+
+    fake.list_labelled = broken  # type: ignore[method-assign,assignment]
+    result = CliRunner().invoke(drill_cli, [
+        "run", str(SUITES["standard"] / "crash.yaml"), "--out", str(tmp_path)])
+    assert result.exit_code == 3, result.output
+    assert "internal error: KeyError" in result.output
+    assert (tmp_path / "report.json").is_file() and (tmp_path / "report.html").is_file()
+    assert "drill: ERROR" in result.output
+
+
+def test_run_keeps_an_earlier_journal(fake, tmp_path, monkeypatch):
+    _fake_tools(monkeypatch, fake)
+    (tmp_path / "journal.jsonl").write_text("earlier\n")
+    result = CliRunner().invoke(drill_cli, [
+        "run", str(SUITES["standard"] / "none.yaml"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    kept = list(tmp_path.glob("journal.*.jsonl"))
+    assert len(kept) == 1 and kept[0].read_text() == "earlier\n"

@@ -303,3 +303,21 @@ def test_only_the_fallbacks_own_failure_is_waived(fake, tmp_path):
     assert phase_of(report, "broken-fallback", "detect").outcome is Outcome.FAILED
     assert phase_of(report, "broken-fallback", "fallback").outcome is Outcome.FAILED
     assert verdict_of(report, "broken-fallback").outcome is Outcome.FAILED
+
+
+def test_a_bug_in_a_phase_is_an_error_naming_the_phase(fake, tmp_path):
+    def inspect(_cid: str) -> None:
+        raise KeyError("State")  # e.g. an unwrapped SDK answer
+
+    fake.inspect = inspect  # type: ignore[method-assign,assignment]
+    report, events = drill(fake, tmp_path, standard("crash"), standard("none"))
+    detect = phase_of(report, "crash", "detect")
+    assert detect.outcome is Outcome.ERROR
+    assert "internal error in the detect phase: KeyError" in detect.summary
+    assert "Traceback" in detect.data["traceback"]
+    verdict = verdict_of(report, "crash")
+    assert verdict.outcome is Outcome.ERROR and "detect" in verdict.summary
+    assert verdict_of(report, "none").outcome is Outcome.ERROR  # it hits the same bug
+    assert [e.get("status") for e in events if e.kind == "run.finished"] == ["finished"]
+    assert report.exit_code is ExitCode.INFRA
+    assert fake.list_labelled("fuse-harness.run-id") == []

@@ -92,3 +92,16 @@ def test_deadline_check_and_clip():
     assert deadline.clip(10) == 0.0
     with pytest.raises(safety.DeadlineExceeded, match="during detect"):
         deadline.check("detect")
+
+
+def test_a_refused_run_does_not_touch_the_live_runs_journal(tmp_path):
+    from drills.runner import RunOptions, run  # noqa: PLC0415
+    from tests.drills.conftest import standard, tools_for  # noqa: PLC0415
+
+    fake = FakeDocker()
+    live = tmp_path / "journal.jsonl"
+    live.write_text("live run\n")
+    with safety.run_lock(tmp_path / "drill.lock"), pytest.raises(InfraError, match="lock"):
+        run(tools_for(fake), [standard("none")], RunOptions(out_dir=tmp_path))
+    assert live.read_text() == "live run\n"
+    assert not list(tmp_path.glob("journal.*.jsonl"))
