@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import IO
 
 import pytest
 
+from fixtures.defects import DEFECTS
 from gates import contract, runner
 from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
@@ -129,3 +131,14 @@ def test_ctrl_c_stops_reading_and_still_writes_reports(make_release: Callable[..
     report = json.loads((reports / "report.json").read_text())
     assert report["interrupted"] is True and report["exit_code"] == 130
     assert "Traceback" not in err
+
+
+def test_every_defect_variant_is_registered_and_checked() -> None:
+    assert set(DEFECTS) == {*EXPECTED, "bomb"}  # the bomb has its own test (a slow one)
+
+
+def test_releases_import_without_pulling_in_the_defect_catalogue() -> None:
+    code = "import sys, fixtures.releases; print('fixtures.defects' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
