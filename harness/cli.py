@@ -67,7 +67,7 @@ def clock_for(as_of: date | None) -> Callable[[], datetime]:
 
 def echo_report(report: Report, *, verbose: bool = False) -> None:
     """A terminal rendering: everything that is not a pass, then the verdict line."""
-    from harness.results import Outcome, counts  # noqa: PLC0415
+    from harness.results import Outcome, counts, one_line  # noqa: PLC0415
 
     quiet = (Outcome.PASSED, Outcome.SKIPPED)
     for result in report.results:
@@ -77,11 +77,12 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
         for finding in result.findings or ():
             click.echo(f"         - {finding.line()}")
         if not result.findings and result.outcome is not Outcome.PASSED:
-            click.echo(f"         - {result.summary}")
+            click.echo(f"         - {one_line(result.summary)}")
     for note in report.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {one_line(note)}")
     tally = ", ".join(f"{n} {k}" for k, n in counts(report.results).items() if n)
-    click.echo(f"{report.tool}: {report.verdict.value.upper()} ({tally}) - {report.subject}")
+    click.echo(f"{report.tool}: {report.verdict.value.upper()} ({tally}) - "
+               f"{one_line(report.subject)}")
 
 
 def interrupted_report(tool: str, subject: str, started: datetime, now: datetime) -> Report:

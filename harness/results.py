@@ -23,6 +23,12 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
+def one_line(text: str) -> str:
+    """`text` with CR and LF shown as \\r and \\n: untrusted names (archive members) must
+    not start a new output line, which under GitHub Actions could be a workflow command."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Finding:
     """One broken rule, explained: what, expected vs actual, and where."""
@@ -42,7 +48,7 @@ class Finding:
             parts.append(f"at {self.where}")
         if self.waived_by:
             parts.append(f"[waived: {self.waived_by}]")
-        return " ".join(parts)
+        return one_line(" ".join(parts))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,7 @@ more there are; the full list always goes to a collapsible log group.
 
 from __future__ import annotations
 
-import os
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -75,7 +75,8 @@ def publish(report: Report, env: Mapping[str, str], echo: Callable[[str], None])
     """Under GitHub Actions, print annotations and append the step summary."""
     if env.get("GITHUB_ACTIONS") != "true":
         return
-    for line in log_group(report, f"harness-{os.getpid()}"):
+    # an unguessable token: nothing in the findings can end stop-commands early
+    for line in log_group(report, secrets.token_hex(16)):
         echo(line)
     for line in annotation_lines(report):
         echo(line)

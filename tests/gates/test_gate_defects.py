@@ -4,6 +4,7 @@ release passes; JUnit output is parsed back."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import IO
 import pytest
 
 from fixtures.defects import DEFECTS
+from fixtures.releases import Bundle, Member
 from gates import contract, runner
 from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
@@ -142,3 +144,24 @@ def test_releases_import_without_pulling_in_the_defect_catalogue() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_member_name_cannot_start_a_workflow_command(
+        make_release: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    def injected(bundles: list[Bundle], dest: Path, phase: str) -> None:
+        if phase == "before":
+            cli = next(b for b in bundles if b.name == "fuse-cli-linux-x64.tar.gz")
+            cli.members.append(Member("../x\n::error::pwned\r::warning::also", b""))
+
+    monkeypatch.setitem(DEFECTS, "injected", injected)
+    folder = make_release("v0.7.0", "injected")
+    summary = tmp_path / "summary.md"
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
+                    env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.replace("\r", "\n").splitlines()
+    assert "x\\n::error::pwned\\r::warning::also" in proc.stdout
+    assert not [line for line in lines if line.lstrip().startswith(("::error::", "::warning::"))]
+    tokens = {line.split("::")[2] for line in lines if line.startswith("::stop-commands::")}
+    assert len(tokens) == 1 and re.fullmatch(r"[0-9a-f]{32}", tokens.pop())
