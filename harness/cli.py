@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
@@ -81,7 +82,8 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
     for note in report.notes:
         click.echo(f"note: {one_line(note)}")
     tally = ", ".join(f"{n} {k}" for k, n in counts(report.results).items() if n)
-    click.echo(f"{report.tool}: {report.verdict.value.upper()} ({tally}) - "
+    verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
+    click.echo(f"{report.tool}: {verdict} ({tally}) - "
                f"{one_line(report.subject)}")
 
 
@@ -148,21 +150,24 @@ def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
     from gates.source import check_selector  # noqa: PLC0415
     from gates.sources import open_source  # noqa: PLC0415
 
-    check_selector(selector)
-    rules = contract.load(contract_path)
-    source = open_source(source_spec, selector, os.environ)
+    _sigterm_as_interrupt()
     clock = clock_for(as_of.date() if as_of else None)
     started = clock()
-    try:
+    report: Report | None = None
+    try:  # an interrupt at any point still writes a report (and exits 130)
+        check_selector(selector)
+        rules = contract.load(contract_path)
+        source = open_source(source_spec, selector, os.environ)
         report = runner.check(source, selector, rules, clock)
-    except KeyboardInterrupt:
-        finish(interrupted_report("gate check", selector, started, clock()), report_dir)
-    if recovery_checkout is not None:
-        from gates.recovery_runner import combined  # noqa: PLC0415
+        if recovery_checkout is not None:
+            from gates.recovery_runner import combined  # noqa: PLC0415
 
-        recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
-                                 release=(selector, source_spec))
-        report = combined(report, recovered)
+            recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
+                                     release=(selector, source_spec))
+            report = combined(report, recovered)
+    except KeyboardInterrupt:
+        report = interrupted_report("gate check", selector, started, clock()) \
+            if report is None else replace(report, interrupted=True)
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
 
@@ -242,7 +247,6 @@ def run_recovery(checkout: Path, rules: Any, *, only: tuple[str, ...] = (),
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
     from gates import recovery_runner  # noqa: PLC0415
 
-    _sigterm_as_interrupt()
     options = recovery_runner.Options(only=only, skip=skip, baseline=baseline,
                                       report_dir=report_dir, log_dir=log_dir, release=release)
     return recovery_runner.run(checkout, rules, options, progress=_progress(),
@@ -281,9 +285,15 @@ def recover_cmd(checkout: Path, contract_path: Path | None, report_dir: Path | N
     if (selector is None) != (source_spec is None):
         raise ConfigError("--release and --source go together (the release to measure the "
                           "AOT binary size of, and where it lives)")
-    rules = contract.load(contract_path)
-    release = (selector, source_spec) if selector and source_spec else None
-    report = run_recovery(checkout, rules, only=only, skip=skip, baseline=baseline,
-                          report_dir=report_dir, log_dir=log_dir, release=release)
+    _sigterm_as_interrupt()
+    started = datetime.now(UTC)
+    try:  # the gates' own interrupts give a partial report; this covers the rest
+        rules = contract.load(contract_path)
+        release = (selector, source_spec) if selector and source_spec else None
+        report = run_recovery(checkout, rules, only=only, skip=skip, baseline=baseline,
+                              report_dir=report_dir, log_dir=log_dir, release=release)
+    except KeyboardInterrupt:
+        report = interrupted_report("gate recover", f"recovery gates in {checkout}", started,
+                                    datetime.now(UTC))
     echo_report(report, verbose=verbose)
     finish(report, report_dir)

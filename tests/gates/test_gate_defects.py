@@ -165,3 +165,21 @@ def test_a_member_name_cannot_start_a_workflow_command(
     assert not [line for line in lines if line.lstrip().startswith(("::error::", "::warning::"))]
     tokens = {line.split("::")[2] for line in lines if line.startswith("::stop-commands::")}
     assert len(tokens) == 1 and re.fullmatch(r"[0-9a-f]{32}", tokens.pop())
+
+
+def test_sigterm_stops_a_check_and_still_writes_reports(make_release: Callable[..., Path],
+                                                        tmp_path: Path) -> None:
+    folder = make_release("v0.7.0")
+    with (folder / "fuse-vscode-linux-x64.vsix").open("r+b") as big:
+        big.truncate(64 * 1024**3)  # sparse: hashing it would take most of a minute
+    reports = tmp_path / "reports"
+    proc = subprocess.Popen([GATE, "check", "--release", "v0.7.0", "--source", str(folder),
+                             "--report-dir", str(reports)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)  # how CI cancels a job
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, out + err
+    report = json.loads((reports / "report.json").read_text())
+    assert report["interrupted"] is True and report["exit_code"] == 130
+    assert "gate check: INTERRUPTED" in out and "Traceback" not in err
