@@ -12,13 +12,14 @@ from dataclasses import dataclass, replace
 
 from drills.faults import FaultPlan
 from drills.images import ImageSet
-from drills.probes import Probe, Sample, probe
+from drills.probes import Probe, probe, until_healthy
+from drills.safety import ROLE
+from drills.scenario import HEALTH_PATH
 from drills.seam import ContainerInfo, ContainerSpec, DockerSeam
 from harness.errors import InfraError
 
-ROLE_KEY = "fuse-harness.role"
-HEALTH_PATH = "/health"
 HOLDER_READY_S = 15.0
+HOLDER_INTERVAL_S = 0.05
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,30 +35,22 @@ def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:
     """Create and start one container (the labels come with the spec)."""
     info = seam.run(spec)
     return Deployment(container_id=info.id, name=info.name, host_port=info.host_port,
-                      role=spec.labels.get(ROLE_KEY, ""), info=info)
-
-
-def wait_ready(
-    check: Callable[[], Sample], deadline: float, *, interval_s: float = 0.05,
-    clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-) -> Sample | None:
-    """Probe until one answer is healthy (that sample) or `deadline` (clock time) passes."""
-    while True:
-        sample = check()
-        if sample.ok:
-            return sample
-        if clock() + interval_s >= deadline:
-            return None
-        sleep(interval_s)
+                      role=spec.labels.get(ROLE, ""), info=info)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Waiting:
-    """How to wait for a helper: the probe, a clock and a sleep (fakes in unit tests)."""
+    """How to wait for a helper: the probe, a clock and a sleep (fakes in unit tests), and
+    the scenario's health path."""
 
     probe: Probe = probe
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    health_path: str = HEALTH_PATH
+
+    def pause(self) -> bool:
+        self.sleep(HOLDER_INTERVAL_S)
+        return False
 
 
 def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = Waiting()) -> str:
@@ -66,15 +59,16 @@ def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = 
     It owns the network namespace (and the published port) the faulty AOT then joins.
     """
     holder = replace(spec, name=f"{spec.name}-port-holder", restart_on_failure=0,
-                     labels={**spec.labels, ROLE_KEY: "fault-helper"}, network_container=None)
+                     labels={**spec.labels, ROLE: "fault-helper"}, network_container=None)
     info = seam.run(holder)
     port = info.host_port
-    ready = None if port is None else wait_ready(
-        lambda: waiting.probe(port, HEALTH_PATH, 1.0), waiting.clock() + HOLDER_READY_S,
-        clock=waiting.clock, sleep=waiting.sleep)
+    path = waiting.health_path
+    ready = None if port is None else until_healthy(
+        lambda: waiting.probe(port, path, 1.0), waiting.clock() + HOLDER_READY_S,
+        waiting.clock, waiting.pause)
     if ready is None:
         raise InfraError(f"port-conflict: the port holder {holder.name} never answered on "
-                         f"{HEALTH_PATH}; see `docker logs {info.id[:12]}`")
+                         f"{path}; see `docker logs {info.id[:12]}`")
     return info.id
 
 
@@ -87,7 +81,7 @@ def apply_plan(
     candidate-aot: variant image, env, spec changes, port holder; shadow-native and
     fallback-native: `native_env`; fallback-native also `fallback_variant`.
     """
-    role = spec.labels.get(ROLE_KEY, "")
+    role = spec.labels.get(ROLE, "")
     if role == "candidate-aot":
         out = _with_env(spec, plan.env)
         if plan.image_variant:

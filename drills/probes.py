@@ -1,8 +1,8 @@
 """HTTP probes of a deployment, on 127.0.0.1 only, with explicit (connect, read) timeouts.
 
 `probe` is one request and never raises: a refused connection, a timeout or a bad status
-are all a `Sample` with `ok=False` and the reason. `load` is the light request load of a
-drill, bounded in both request count and time.
+are all a `Sample` with `ok=False` and the reason. `until_healthy` is the readiness loop
+every wait for a deployment uses.
 """
 
 from __future__ import annotations
@@ -54,15 +54,15 @@ def probe(host_port: int, path: str, timeout_s: float) -> Sample:
 Probe = Callable[[int, str, float], Sample]
 
 
-def load(
-    host_port: int, path: str, *, requests_max: int, duration_s: float, interval_s: float,
-    timeout_s: float, send: Probe = probe, sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> list[Sample]:
-    """A light load: one request every `interval_s`, stopping at `requests_max` or `duration_s`."""
-    samples: list[Sample] = []
-    end = clock() + duration_s
-    while len(samples) < requests_max and clock() < end:
-        samples.append(send(host_port, path, min(timeout_s, max(end - clock(), 0.05))))
-        sleep(min(interval_s, max(end - clock(), 0.0)))
-    return samples
+
+def until_healthy(check: Callable[[], Sample], until: float, clock: Callable[[], float],
+                  pause: Callable[[], bool]) -> float | None:
+    """The one readiness loop: probe with `check` until an answer is healthy (the clock
+    time of it); None once `until` passes, or when `pause` (the wait between probes)
+    returns True, e.g. because the container exited meanwhile."""
+    while clock() < until:
+        if check().ok:
+            return clock()
+        if pause():
+            return None
+    return None

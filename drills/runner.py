@@ -145,7 +145,8 @@ def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str
                      fault=tools.faults[scenario.fault_id], journal=journal, run_id=run_id,
                      deadline=deadline, evidence_dir=out_dir / "evidence",
                      build_images=lambda: tools.build_images(scenario, labels),
-                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep),
+                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep,
+                                     health_path=scenario.health_path),
                      run_gates=tools.run_gates)
     done: list[PhaseOutcome] = []
     interrupted = False

@@ -14,6 +14,8 @@ from typing import Any
 from harness.config import load_schema, load_yaml_file
 from harness.errors import ConfigError
 
+HEALTH_PATH = "/health"  # when a scenario names none
+
 SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
 CONTROLS = ("none", "both-backends", "broken-fallback")
 
@@ -70,7 +72,7 @@ class Scenario:
     release: Release = field(default_factory=lambda: Release(path=None))
     app_package: Path | None = None
     aot_env: Mapping[str, str] = field(default_factory=dict)
-    health_path: str = "/health"
+    health_path: str = HEALTH_PATH
     load_path: str = "/api/hello"
     load_requests: int = 10
     probing: Probing = field(default_factory=Probing)
@@ -118,7 +120,7 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
                         lib_dirs=tuple(base / d for d in rel.get("lib_dirs", ()))),
         app_package=_resolve(base, doc.get("app_package")),
         aot_env=dict(doc.get("aot_env", {})),
-        health_path=doc.get("health_path", "/health"),
+        health_path=doc.get("health_path", HEALTH_PATH),
         load_path=doc.get("load", {}).get("path", "/api/hello"),
         load_requests=doc.get("load", {}).get("requests", 10),
         probing=Probing(interval_s=probe.get("interval_ms", 100) / 1000,

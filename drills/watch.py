@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from drills.probes import Probe, Sample
+from drills.probes import Probe, Sample, until_healthy
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
@@ -75,12 +75,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def wait_ready(w: Watcher, cid: str, port: int | None, until: float, role: str) -> float | None:
     """The time of the first healthy answer, or None (exited, or not by `until`)."""
-    while port is not None and w.clock() < until:
-        if w.sample(port, w.scenario.health_path, "ready", role).ok:
-            return w.clock()
-        if w.pause(cid):
-            return None
-    return None
+    if port is None:
+        return None
+    return until_healthy(lambda: w.sample(port, w.scenario.health_path, "ready", role), until,
+                         w.clock, lambda: w.pause(cid))
 
 
 def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str,

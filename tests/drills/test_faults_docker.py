@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from drills.deploy import apply_plan, wait_ready
+from drills.deploy import Waiting, apply_plan
 from drills.faults import FAULTS, FaultPlan
 from drills.images import ImageSet
-from drills.probes import probe
+from drills.probes import probe, until_healthy
 from drills.seam import ContainerInfo, DockerEngine
 from harness.formats import find_fatals
 from tests.drills.conftest import spec_for
@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("containers")]
 
 def _ready(port: int | None, within_s: float = 20.0) -> bool:
     assert port is not None
-    return wait_ready(lambda: probe(port, "/health", 1.0), time.monotonic() + within_s) is not None
+    return until_healthy(lambda: probe(port, "/health", 1.0), time.monotonic() + within_s,
+                         time.monotonic, Waiting().pause) is not None
 
 
 def _inject(engine: DockerEngine, images: ImageSet, run_id: str, fault_id: str,

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from drills.probes import Sample, load, probe
+from drills.probes import Sample, probe, until_healthy
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -62,30 +62,29 @@ def test_a_closed_port_is_refused() -> None:
     assert (s.ok, s.error) == (False, "connection refused")
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
 
-    def __call__(self) -> float:
-        return self.now
+def test_until_healthy_returns_the_time_of_the_first_healthy_answer() -> None:
+    now = [0.0]
+    answers = iter([False, False, True])
 
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+    def check() -> Sample:
+        return Sample(ok=next(answers), status=None, latency_ms=None, error=None, t=now[0])
 
+    def pause() -> bool:
+        now[0] += 0.5
+        return False
 
-def _answer(port: int, path: str, timeout_s: float) -> Sample:
-    return Sample(ok=True, status=200, latency_ms=1.0, error=None, t=0.0)
-
-
-def test_load_stops_at_its_request_count() -> None:
-    clock = _Clock()
-    samples = load(1, "/", requests_max=5, duration_s=100, interval_s=0.1, timeout_s=1,
-                   send=_answer, sleep=clock.sleep, clock=clock)
-    assert len(samples) == 5
+    assert until_healthy(check, 10.0, lambda: now[0], pause) == 1.0
 
 
-def test_load_stops_at_its_duration() -> None:
-    clock = _Clock()
-    samples = load(1, "/", requests_max=1000, duration_s=1.0, interval_s=0.25, timeout_s=1,
-                   send=_answer, sleep=clock.sleep, clock=clock)
-    assert len(samples) == 4 and clock.now == pytest.approx(1.0)
+def test_until_healthy_stops_at_the_deadline_or_when_pause_says_so() -> None:
+    now = [0.0]
+    refused = Sample(ok=False, status=None, latency_ms=None, error="refused", t=0.0)
+
+    def pause() -> bool:
+        now[0] += 0.5
+        return False
+
+    assert until_healthy(lambda: refused, 2.0, lambda: now[0], pause) is None
+    assert now[0] == 2.0
+    assert until_healthy(lambda: refused, 99.0, lambda: 0.0, lambda: True) is None

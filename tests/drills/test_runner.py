@@ -8,6 +8,7 @@ import pytest
 
 from drills import journal, outputs
 from drills.faults import FaultPlan
+from drills.probes import Sample
 from drills.runner import RunOptions, run
 from drills.testing import FAULTS as SCRIPTED
 from drills.testing import Behaviour, ScriptedFault, crash_log
@@ -321,3 +322,16 @@ def test_a_bug_in_a_phase_is_an_error_naming_the_phase(fake, tmp_path):
     assert [e.get("status") for e in events if e.kind == "run.finished"] == ["finished"]
     assert report.exit_code is ExitCode.INFRA
     assert fake.list_labelled("fuse-harness.run-id") == []
+
+
+def test_port_holder_probes_the_scenarios_health_path(fake, tmp_path):
+    def probe(port: int, path: str, timeout_s: float) -> Sample:
+        if path == "/health":  # this service has its health check on /healthz
+            return Sample(ok=False, status=404, latency_ms=1.0, error="HTTP 404", t=fake.clock())
+        return fake.probe(port, path, timeout_s)
+
+    tools = replace(tools_for(fake), probe=probe)
+    scenario = standard("port-conflict", health_path="/healthz")
+    report = outputs.report(journal.read(run(tools, [scenario], RunOptions(out_dir=tmp_path))))
+    assert phase_of(report, "port-conflict", "inject").outcome is Outcome.PASSED
+    assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED

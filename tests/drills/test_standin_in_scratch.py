@@ -9,9 +9,9 @@ import time
 import pytest
 import requests
 
-from drills.deploy import start_port_holder, wait_ready
+from drills.deploy import Waiting, start_port_holder
 from drills.images import ImageSet
-from drills.probes import probe
+from drills.probes import probe, until_healthy
 from drills.seam import ContainerInfo, DockerEngine
 from harness.errors import InfraError
 from harness.formats import SHUTDOWN_RE, find_fatals
@@ -24,8 +24,8 @@ def _start_ready(engine: DockerEngine, image: str, run_id: str) -> ContainerInfo
     info = engine.run(spec_for(image, run_id))
     assert info.host_port is not None, info
     port = info.host_port
-    assert wait_ready(lambda: probe(port, "/health", 1.0), time.monotonic() + 20), \
-        engine.logs(info.id)
+    assert until_healthy(lambda: probe(port, "/health", 1.0), time.monotonic() + 20,
+                         time.monotonic, Waiting().pause) is not None, engine.logs(info.id)
     return info
 
 
