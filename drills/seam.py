@@ -88,7 +88,10 @@ class DockerSeam(Protocol):
     def remove_image(self, tag: str) -> None: ...
     def list_labelled(
         self, label_key: str, value: str | None = None,
-    ) -> list[tuple[str, str, dict[str, str]]]: ...
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """(kind, id, labels) of the containers and images carrying the label: the only
+        kinds the harness creates, and so the only ones cleanup removes."""
+        ...
 
 
 @contextmanager
@@ -336,8 +339,6 @@ class DockerEngine:
                 found.append(("container", c["Id"], dict(c.get("Labels") or {})))
             for i in api.images(filters={"label": selector}):
                 found.append(("image", i["Id"], dict(i.get("Labels") or {})))
-            for n in api.networks(filters={"label": selector}):
-                found.append(("network", n["Id"], dict(n.get("Labels") or {})))
         return found
 
     def close(self) -> None:

@@ -105,3 +105,28 @@ def test_a_refused_run_does_not_touch_the_live_runs_journal(tmp_path):
         run(tools_for(fake), [standard("none")], RunOptions(out_dir=tmp_path))
     assert live.read_text() == "live run\n"
     assert not list(tmp_path.glob("journal.*.jsonl"))
+
+
+class _Api:
+    """Enough of docker's low-level API for list_labelled: one of each kind, labelled."""
+
+    labels = {safety.RUN_ID: "r"}
+
+    def containers(self, **_filters: object) -> list[dict]:
+        return [{"Id": "c1", "Labels": self.labels}]
+
+    def images(self, **_filters: object) -> list[dict]:
+        return [{"Id": "sha256:i1", "Labels": self.labels}]
+
+    def networks(self, **_filters: object) -> list[dict]:
+        return [{"Id": "n1", "Labels": self.labels}]
+
+
+def test_labelled_resources_are_only_what_cleanup_removes():
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from drills.seam import DockerEngine  # noqa: PLC0415
+
+    engine = DockerEngine(SimpleNamespace(api=_Api()))
+    assert [kind for kind, _id, _labels in engine.list_labelled(safety.RUN_ID, "r")] == [
+        "container", "image"]
