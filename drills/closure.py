@@ -25,6 +25,10 @@ _LIST_RE = re.compile(r"^\s*(?:(?P<name>\S+) => )?(?P<path>/\S+) \(0x[0-9a-f]+\)
 _MISSING_RE = re.compile(r"^\s*(?P<name>\S+) => not found$"
                          r"|error while loading shared libraries: (?P<lib>[^:]+): cannot open")
 _PT_INTERP = 3
+KNOWN_LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1",
+                 "/lib/ld-musl-<arch>.so.1")
+_LOADER_RE = re.compile(r"/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1"
+                        r"|/lib/ld-musl-[a-z0-9_]+\.so\.1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,17 +41,38 @@ class Library:
 
 def interpreter(binary: bytes, where: str) -> str:
     """The ELF program interpreter (PT_INTERP) of a 64-bit little-endian binary."""
-    if binary[:4] != b"\x7fELF" or binary[4] != 2 or binary[5] != 1:
+    if binary[:4] != b"\x7fELF" or binary[4:6] != b"\x02\x01":
         raise ConfigError(f"{where}: not a 64-bit little-endian ELF binary; "
                           "drill images need a linux-x64 release")
+    try:
+        found = _pt_interp(binary)
+    except (struct.error, IndexError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: truncated or malformed ELF program headers ({exc}); "
+                          "is the release archive complete?") from exc
+    if found is None:
+        raise ConfigError(f"{where}: statically linked (no interpreter); nothing to resolve")
+    return found
+
+
+def _pt_interp(binary: bytes) -> str | None:
     phoff, = struct.unpack_from("<Q", binary, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", binary, 0x36)
     for i in range(phnum):
         p_type, _flags, offset, _vaddr, _paddr, size = struct.unpack_from(
             "<IIQQQQ", binary, phoff + i * phentsize)
         if p_type == _PT_INTERP:
+            if offset + size > len(binary):
+                raise IndexError("PT_INTERP lies past the end of the file")
             return binary[offset:offset + size].rstrip(b"\0").decode()
-    raise ConfigError(f"{where}: statically linked (no interpreter); nothing to resolve")
+    return None
+
+
+def trusted_loader(loader: str, where: str) -> str:
+    """The loader, if it is one we know: it comes from the release binary and gets run."""
+    if not _LOADER_RE.fullmatch(loader):
+        raise ConfigError(f"{where}: its interpreter {loader!r} is not a known dynamic loader "
+                          f"(expected one of {', '.join(KNOWN_LOADERS)}); refusing to run it")
+    return loader
 
 
 def _loader_output(loader: str, binary: Path, lib_dirs: Iterable[Path]) -> list[str]:
@@ -67,7 +92,7 @@ def _loader_output(loader: str, binary: Path, lib_dirs: Iterable[Path]) -> list[
 def closure(binary: Path, lib_dirs: Iterable[Path] = ()) -> list[Library]:
     """The shared libraries `binary` loads, as its own dynamic loader resolves them."""
     dirs = [d.resolve() for d in lib_dirs]
-    loader = interpreter(binary.read_bytes(), str(binary))
+    loader = trusted_loader(interpreter(binary.read_bytes(), str(binary)), str(binary))
     found: list[Library] = []
     for line in _loader_output(loader, binary, dirs):
         missing = _MISSING_RE.search(line)

@@ -4,12 +4,13 @@ variants, and clear errors for what cannot be imaged (no Docker needed)."""
 from __future__ import annotations
 
 import io
+import struct
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from drills.closure import closure, interpreter
+from drills.closure import closure, interpreter, trusted_loader
 from drills.images import (
     BALLAST_PATH,
     aot_context,
@@ -49,6 +50,33 @@ def test_a_library_found_nowhere_is_a_config_error(standin_tc: Toolchain, tmp_pa
 def test_a_non_elf_binary_is_refused() -> None:
     with pytest.raises(ConfigError, match="not a 64-bit little-endian ELF"):
         interpreter(b"#!/bin/sh\necho hi\n", "fuse-aot-demo")
+
+
+def _elf_with_interp(interp: bytes) -> bytes:
+    """A minimal ELF64 header and one PT_INTERP program header."""
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<Q", header, 0x20, 64)  # e_phoff
+    struct.pack_into("<HH", header, 0x36, 56, 1)  # e_phentsize, e_phnum
+    phdr = struct.pack("<IIQQQQQQ", 3, 4, 120, 0, 0, len(interp), len(interp), 1)
+    return bytes(header) + phdr + interp
+
+
+def test_a_truncated_binary_is_a_config_error_naming_it(standin_tc: Toolchain) -> None:
+    whole = standin_tc.aot_binary.read_bytes()
+    for cut in (whole[:6], whole[:0x30], whole[:70], _elf_with_interp(b"/lib64/ld")[:-3]):
+        with pytest.raises(ConfigError, match=r"^fuse-aot-demo: truncated or malformed"):
+            interpreter(cut, "fuse-aot-demo")
+
+
+def test_only_known_loaders_are_run(tmp_path: Path) -> None:
+    assert interpreter(_elf_with_interp(b"/lib64/ld-linux-x86-64.so.2\0"), "x") == (
+        "/lib64/ld-linux-x86-64.so.2")
+    odd = tmp_path / "fuse-aot-demo"
+    odd.write_bytes(_elf_with_interp(b"/tmp/evil.sh\0"))
+    with pytest.raises(ConfigError, match=r"'/tmp/evil\.sh' is not a known dynamic loader"):
+        closure(odd, [])
+    assert trusted_loader("/lib/ld-musl-x86_64.so.1", "x") == "/lib/ld-musl-x86_64.so.1"
 
 
 def test_contexts_are_deterministic_and_variants_differ(standin_tc: Toolchain) -> None:
