@@ -78,6 +78,8 @@ class State:
         self.storage_hits: list[Hit] = []
         self.base = self.storage = ""
         self.direct_downloads = False  # answer 200 instead of 302
+        self.foreign_links = False  # `Link: next` points at the storage host (another host)
+        self.foreign_asset_urls = False  # asset JSON `url` fields point at the storage host
         self.lock = threading.Lock()
         self._ids = 100
 
@@ -120,7 +122,8 @@ def release_json(state: State, r: Release) -> dict[str, Any]:
 
 
 def asset_json(state: State, a: Asset) -> dict[str, Any]:
-    return {"url": f"{state.base}/repos/{OWNER_REPO}/releases/assets/{a.id}", "id": a.id,
+    host = state.storage if state.foreign_asset_urls else state.base
+    return {"url": f"{host}/repos/{OWNER_REPO}/releases/assets/{a.id}", "id": a.id,
             "name": a.name, "label": "", "state": a.state, "content_type": "application/octet-stream",
             "size": a.path.stat().st_size, "digest": a.digest, "download_count": 0,
             "browser_download_url": f"https://github.example/{OWNER_REPO}/releases/download/{a.name}",
@@ -176,7 +179,8 @@ class ApiHandler(BaseHTTPRequestHandler):
         page = int(query.get("page", ["1"])[0])
         last = max(1, -(-len(items) // per_page))
         path = urlsplit(self.path).path
-        links = [f'<{self.state.base}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
+        host = self.state.storage if self.state.foreign_links else self.state.base
+        links = [f'<{host}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
                  for n, rel in ((page + 1, "next"), (last, "last")) if n <= last and n != page]
         extra = {"Link": ", ".join(links)} if links else {}
         self._json(items[(page - 1) * per_page: page * per_page], extra)

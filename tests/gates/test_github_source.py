@@ -340,3 +340,50 @@ def test_deleting_from_an_immutable_release_is_refused_clearly(github: State, tm
 def test_bad_repository_spec_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="expected github:OWNER/REPO"):
         open_github("not a repo", {})
+
+
+def no_token_left_the_api_host(state: State) -> bool:
+    return not any("Authorization" in hit.headers for hit in state.storage_hits)
+
+
+def test_an_off_host_next_link_is_refused_and_never_gets_the_token(
+        github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github.foreign_links = True
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    with pytest.raises(InfraError, match=r"not on the API host .*; refusing to send") as caught:
+        source.releases()
+    assert "\n" not in str(caught.value) and "per_page" not in str(caught.value)
+    assert github.storage_hits == [] and no_token_left_the_api_host(github)
+
+
+def test_an_off_host_asset_url_is_refused_and_never_gets_the_token(
+        github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github.foreign_asset_urls = True
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, selector="v0.7.0")
+    release = next(r for r in source.releases() if r.tag == "v0.7.0")
+    asset = source.assets(release)[0]
+    with pytest.raises(InfraError, match="not on the API host"):
+        source.open(release, asset).close()
+    assert github.storage_hits == [] and no_token_left_the_api_host(github)
+
+
+def test_errors_never_show_a_signed_query_string(tmp_path: Path, sleeps: Sleeps) -> None:
+    state = State()
+    with fake_github(state):
+        closed = state.storage  # a storage host that is gone
+    source = source_for(state, tmp_path, sleeps, retries=0)
+    signed = f"{closed}/release-assets/1?X-Amz-Signature=secret123&X-Amz-Credential=AKIA"
+    with pytest.raises(InfraError, match="cannot reach the server") as caught:
+        source.http.send("GET", signed, session=source.http.bare)
+    assert "secret123" not in str(caught.value) and "AKIA" not in str(caught.value)
+    assert f"{closed}/release-assets/1" in str(caught.value)
+
+
+def test_json_redirects_are_bounded(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    loop = f"/repos/{OWNER_REPO}"
+    github.faults.append(Fault(fragment=loop, status=301, times=50,
+                               headers={"Location": f"{github.base}{loop}"}))
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    with pytest.raises(InfraError, match="too many redirects"):
+        source.http.get_json(loop)
+    assert len(github.api_hits(fragment=loop)) <= 6
