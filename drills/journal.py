@@ -44,7 +44,7 @@ class Journal:
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as exc:
             raise InfraError(f"{path}: cannot open the journal ({exc.strerror}); "
-                             "choose a writable --report-dir") from exc
+                             "choose a writable --out") from exc
 
     def record(self, kind: str, **fields: Any) -> Event:
         with self._lock:

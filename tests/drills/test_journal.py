@@ -7,7 +7,7 @@ import json
 import pytest
 
 from drills import journal, outputs
-from harness.errors import ConfigError, ExitCode
+from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import drill, standard
 
@@ -58,3 +58,9 @@ def test_not_a_journal_is_a_config_error(tmp_path):
         journal.read(path)
     with pytest.raises(ConfigError, match="no such journal"):
         journal.read(tmp_path / "missing.jsonl")
+
+
+def test_a_journal_that_cannot_be_opened_names_the_drill_option(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InfraError, match=r"choose a writable --out$"):
+        journal.Journal(tmp_path / "file" / "journal.jsonl", lambda: 0.0)
