@@ -35,6 +35,7 @@ AOT_NAME = "fuse-aot-demo"
 PKG_DIR = "/app/pkg"
 PORT = 8080
 BALLAST_PATH = f"{APP_DIR}/fuse-harness-ballast.so"
+CC_LOG_TAIL = 10  # compiler output lines an error shows
 MTIME = 1_700_000_000  # fixed: the same inputs give the same context and so the same tag
 
 
@@ -261,13 +262,16 @@ def ballast_library() -> bytes | None:
     if shutil.which(cc) is None:
         return None
     source = Path(__file__).resolve().parent / "data" / "ballast.c"
+    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="fuse-harness-cc-") as tmp:
         out = Path(tmp) / "ballast.so"
         done = process.run(process.Command(
             argv=(cc, "-shared", "-fPIC", "-O2", "-pthread", "-o", str(out), str(source)),
             cwd=Path(tmp), env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-            timeout_s=60.0, log_path=Path(tmp) / "cc.log"), lambda _line: None)
+            timeout_s=60.0, log_path=Path(tmp) / "cc.log"), lines.append)
         if done.exit_code != 0:
-            raise InfraError(f"{source}: {cc} failed (exit {done.exit_code}); see the compiler "
-                             "output by running it by hand")
+            # the log goes with the temporary directory: its tail goes in the message
+            tail = "\n".join(lines[-CC_LOG_TAIL:]) or "(no output)"
+            raise InfraError(f"{source}: {cc} failed (exit {done.exit_code}); its last "
+                             f"output:\n{tail}")
         return out.read_bytes()

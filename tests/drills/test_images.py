@@ -22,7 +22,7 @@ from drills.images import (
 )
 from fixtures.releases import write_release
 from fixtures.toolchain import Toolchain, app_package
-from harness.errors import ConfigError
+from harness.errors import ConfigError, InfraError
 
 
 def members(context: bytes) -> dict[str, bytes]:
@@ -144,3 +144,13 @@ def test_a_scratch_context_imports_as_its_rootfs_plus_the_dockerfile_metadata(
     on_base = aot_context(standin_tc.aot_binary.read_bytes(), base="debian:12",
                           lib_dirs=[standin_tc.runtime_lib.parent])
     assert import_parts(on_base) is None  # a base image needs the builder
+
+
+def test_a_failing_compiler_shows_the_tail_of_its_output(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    cc = tmp_path / "cc"
+    cc.write_text("#!/bin/sh\necho 'ballast.c:3: error: pthread.h: No such file' >&2\nexit 1\n")
+    cc.chmod(0o755)
+    monkeypatch.setenv("CC", str(cc))
+    with pytest.raises(InfraError, match=r"(?s)failed \(exit 1\).*pthread\.h: No such file"):
+        ballast_library()
