@@ -169,8 +169,12 @@ def test_containment_uses_previous_aot(fake, tmp_path):
 def test_containment_failing_goes_on_to_fallback(fake, tmp_path):
     fake.behaviours["fake/previous-aot"] = Behaviour(exit_after_s=0.01, exit_code=1)
     report, _ = drill(fake, tmp_path, standard("crash"))
-    assert phase_of(report, "crash", "contain").outcome is Outcome.SKIPPED
+    contain = phase_of(report, "crash", "contain")
+    assert contain.outcome is Outcome.WAIVED
+    assert contain.summary.startswith("containment failed (non-fatal): the previous AOT")
+    assert (contain.data["contained"], contain.data["exit_code"]) == (False, 1)
     assert verdict_of(report, "crash").outcome is Outcome.PASSED
+    assert report.exit_code is ExitCode.PASSED
 
 
 def test_evidence_folder_keeps_binary_build_info_and_fatals(fake, tmp_path):
