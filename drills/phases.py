@@ -56,6 +56,7 @@ class Drill:
     build_images: Callable[[], ImageSet]
     waiting: Waiting = field(default_factory=Waiting)
     run_gates: RunGates = field(default=run_gates)
+    build_info: dict[str, str] = field(default_factory=dict)  # image -> its build info (run-wide)
     images: ImageSet | None = None
     plan: FaultPlan | None = None
     containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest

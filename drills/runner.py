@@ -133,7 +133,9 @@ def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
 
 
 def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str,
-                 deadline: safety.Deadline, signals: safety.Signals, out_dir: Path) -> None:
+                 deadline: safety.Deadline, signals: safety.Signals, out_dir: Path,
+                 build_info: dict[str, str] | None = None) -> None:
+    """One drill; `build_info` (image -> output) is shared by the run's scenarios."""
     journal.record("scenario.started", scenario=scenario.name, title=scenario.title,
                    fault=scenario.fault_id, expect_fallback=scenario.expect_fallback,
                    expect_verdict=scenario.expect_verdict, origin=scenario.origin,
@@ -147,7 +149,8 @@ def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str
                      build_images=lambda: tools.build_images(scenario, labels),
                      waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep,
                                      health_path=scenario.health_path),
-                     run_gates=tools.run_gates)
+                     run_gates=tools.run_gates,
+                     build_info={} if build_info is None else build_info)
     done: list[PhaseOutcome] = []
     interrupted = False
     try:
@@ -190,6 +193,7 @@ def rotate_journal(path: Path, now: float) -> Path:
 def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: str,
              deadline: safety.Deadline, signals: safety.Signals, opts: RunOptions) -> None:
     status = "finished"
+    build_info: dict[str, str] = {}
     try:
         if opts.reap_first:
             journal.record("action", action="reap-stale")
@@ -197,7 +201,8 @@ def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: 
             journal.record("reaped", removed=reaped)
         for scenario in scenarios:
             try:
-                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir)
+                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir,
+                             build_info)
             except safety.DeadlineExceeded as exc:
                 journal.record("run.note", note=str(exc))
                 status = "deadline"

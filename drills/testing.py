@@ -58,6 +58,8 @@ class Behaviour:
     oom: bool = False  # the scheduled exit is an OOM kill
 
 
+BUILD_INFO = Behaviour(exit_after_s=0.01, exit_code=0, log="fuse-aot-demo 0.7.1 mode=aot "
+                       "profile=release contract=aot-v1\n")  # prints, then exits
 BIND_FAILURE = Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(
     "failed to bind 0.0.0.0:8080: Address already in use (os error 98)"))
 
@@ -86,7 +88,7 @@ class FakeDocker:
     def __init__(self, clock: FakeClock | None = None) -> None:
         self.clock = clock or FakeClock()
         self.behaviours: dict[str, Behaviour] = {"": Behaviour()}
-        self.env_behaviours: dict[str, Behaviour] = {}
+        self.env_behaviours: dict[str, Behaviour] = {"FUSE_AOT_BUILD_INFO": BUILD_INFO}
         self.role_behaviours: dict[str, Behaviour] = {}
         self.failing: dict[str, str] = {}
         self.image_files: dict[str, bytes] = {"/app/fuse-aot-demo": b"\x7fELF fake"}

@@ -339,3 +339,12 @@ def test_port_holder_probes_the_scenarios_health_path(fake, tmp_path):
     report = outputs.report(journal.read(run(tools, [scenario], RunOptions(out_dir=tmp_path))))
     assert phase_of(report, "port-conflict", "inject").outcome is Outcome.PASSED
     assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED
+
+
+def test_build_info_runs_once_per_image_and_run(fake, tmp_path):
+    _report, events = drill(fake, tmp_path, standard("crash"), standard("hang"))
+    helpers = [d for name in ("crash", "hang") for d in _deployed(events, name)
+               if d["env"].get("FUSE_AOT_BUILD_INFO") == "1"]
+    assert len(helpers) == 1  # both scenarios fail on the same AOT image
+    crash, hang = (tmp_path / "evidence" / n / "build-info.txt" for n in ("crash", "hang"))
+    assert crash.read_text() == hang.read_text()
