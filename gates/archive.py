@@ -14,11 +14,11 @@ import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import IO
+from pathlib import Path, PurePosixPath
+from typing import IO, BinaryIO
 
 from gates.contract import ArchiveLimits
-from gates.tarstream import LimitReached, TarStream
+from gates.tarstream import LimitReached, Sink, TarStream
 
 CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
@@ -45,6 +45,15 @@ class ArchiveListing:
     problems: tuple[str, ...]  # unsafe content: escapes, links out, limits
     error: str = ""  # not a readable archive at all
     truncated: bool = False  # listing stopped at a safety limit: members are incomplete
+    kept: Path | None = None  # where the member asked for by `Keep` was copied, complete
+
+
+@dataclass(frozen=True, kw_only=True)
+class Keep:
+    """Copy one regular member (the AOT binary, for S002) to `dest` during the same walk."""
+
+    member: str
+    dest: Path
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,13 +114,16 @@ def unsafe_link(member: Member) -> str:
 class _Lister:
     """Collects members and enforces the limits while an archive is walked."""
 
-    def __init__(self, limits: ArchiveLimits, want: frozenset[str]) -> None:
+    def __init__(self, limits: ArchiveLimits, want: frozenset[str], keep: Keep | None) -> None:
         self.limits = limits
         self.want = want
+        self.keep = keep
         self.members: list[Member] = []
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str, bytearray] = {}
         self.problems: list[str] = []
         self.unpacked = 0
+        self.kept: tuple[BinaryIO, int] | None = None  # the open copy and the member's size
+        self.kept_whole = False
 
     def add(self, member: Member) -> None:
         self.members.append(member)
@@ -126,11 +138,26 @@ class _Lister:
             raise _Stop(f"unpacks to more than {self.limits.max_unpacked_bytes} bytes "
                         "(decompression bomb?)")
 
-    def wants_text(self, member: Member) -> bool:
-        return member.kind == "file" and member.name in self.want and member.size <= MAX_TEXT_MEMBER
+    def sink_for(self, member: Member) -> Sink | None:
+        """Where a wanted member's data goes: a small text, or the one member to keep."""
+        if member.kind != "file":
+            return None
+        if member.name in self.want and member.size <= MAX_TEXT_MEMBER:
+            return self.texts.setdefault(member.name, bytearray()).extend
+        if self.keep and not self.kept and member.name.removeprefix("./") == self.keep.member:
+            self.kept = (self.keep.dest.open("wb"), member.size)
+            return self.kept[0].write
+        return None
+
+    def close(self) -> None:
+        if self.kept is not None and not self.kept[0].closed:
+            self.kept_whole = self.kept[0].tell() == self.kept[1]
+            self.kept[0].close()
 
     def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:
-        return ArchiveListing(members=tuple(self.members), texts=self.texts,
+        kept = self.keep.dest if self.keep and self.kept_whole and not error else None
+        texts = {name: data.decode("utf-8", "replace") for name, data in self.texts.items()}
+        return ArchiveListing(members=tuple(self.members), texts=texts, kept=kept,
                               problems=tuple(self.problems), error=error, truncated=truncated)
 
 
@@ -141,15 +168,12 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
 
 
 def _tar_parser(lister: _Lister) -> TarStream:
-    def on_member(info: tarfile.TarInfo) -> bool:
+    def on_member(info: tarfile.TarInfo) -> Sink | None:
         member = _tar_member(info)
         lister.add(member)
-        return lister.wants_text(member)
+        return lister.sink_for(member)
 
-    def on_data(info: tarfile.TarInfo, data: bytes) -> None:
-        lister.texts[info.name] = data.decode("utf-8", "replace")
-
-    return TarStream(on_member, on_data)
+    return TarStream(on_member)
 
 
 def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
@@ -172,10 +196,11 @@ def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
         raise EOFError("tar stream ends inside a member")
 
 
-def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> ReadResult:
-    """Hash and list a .tar.gz in one sequential pass."""
+def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
+                keep: Keep | None = None) -> ReadResult:
+    """Hash and list a .tar.gz in one sequential pass (copying out `keep`'s member)."""
     reader = HashingReader(raw)
-    lister = _Lister(limits, want)
+    lister = _Lister(limits, want, keep)
     error, truncated = "", False
     try:
         # the budget has slack for tar headers and padding beyond the declared sizes
@@ -185,6 +210,8 @@ def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> 
         truncated = True
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         error = f"not a readable tar.gz ({exc})"
+    finally:
+        lister.close()
     reader.drain()
     return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
                       listing=lister.listing(error, truncated=truncated))
@@ -203,15 +230,18 @@ def _walk_zip(archive: zipfile.ZipFile, lister: _Lister) -> None:
             member = Member(name=member.name, kind="symlink", size=member.size, mode=member.mode,
                             link=archive.read(info).decode("utf-8", "replace"))
         lister.add(member)
-        if lister.wants_text(member):
-            lister.texts[member.name] = archive.read(info).decode("utf-8", "replace")
+        if (sink := lister.sink_for(member)) is not None:
+            with archive.open(info) as data:
+                while chunk := data.read(CHUNK):
+                    sink(memoryview(chunk))
 
 
-def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> ReadResult:
+def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
+             keep: Keep | None = None) -> ReadResult:
     """Hash a .zip sequentially, then list it from its central directory (small seeks)."""
     reader = HashingReader(raw)
     reader.drain()
-    lister = _Lister(limits, want)
+    lister = _Lister(limits, want, keep)
     error, truncated = "", False
     try:
         raw.seek(0)
@@ -222,6 +252,8 @@ def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str]) -> Rea
         truncated = True
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
         error = f"not a readable zip ({exc})"
+    finally:
+        lister.close()
     return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
                       listing=lister.listing(error, truncated=truncated))
 

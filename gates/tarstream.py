@@ -39,16 +39,20 @@ def _pax_records(data: bytes) -> dict[str, str]:
     return records
 
 
-class TarStream:
-    """Calls `on_member(info) -> want_data` per member; wanted data goes to `on_data`."""
+Sink = Callable[[memoryview], object]  # receives a wanted member's data, chunk by chunk
 
-    def __init__(self, on_member: Callable[[tarfile.TarInfo], bool],
-                 on_data: Callable[[tarfile.TarInfo, bytes], None]) -> None:
+
+class TarStream:
+    """Calls `on_member(info) -> sink` per member; a regular member's data goes to its sink
+    in chunks (None: skipped without copying)."""
+
+    def __init__(self, on_member: Callable[[tarfile.TarInfo], Sink | None]) -> None:
         self.on_member = on_member
-        self.on_data = on_data
         self.head = bytearray()
         self.skip = 0  # bytes of member data (with padding) still to pass over
-        self.capture: tuple[tarfile.TarInfo, bytearray] | None = None
+        self.keep = 0  # of those, data bytes still to give the sink
+        self.sink: Sink | None = None
+        self.meta: tuple[tarfile.TarInfo, bytearray] | None = None  # long name or pax header
         self.overrides: dict[str, str] = {}
         self.done = False
 
@@ -63,12 +67,14 @@ class TarStream:
         while pos < len(view) and not self.done:
             if self.skip:
                 step = min(self.skip, len(view) - pos)
-                if self.capture is not None:
-                    self.capture[1].extend(view[pos:pos + step])
+                keep = min(step, self.keep)
+                if keep and self.sink is not None:
+                    self.sink(view[pos:pos + keep])
+                self.keep -= keep
                 self.skip -= step
                 pos += step
-                if not self.skip and self.capture is not None:
-                    self._captured(*self.capture)
+                if not self.skip:
+                    self._member_end()
                 continue
             take = view[pos:pos + BLOCK - len(self.head)]
             self.head.extend(take)
@@ -87,18 +93,22 @@ class TarStream:
             if info.size > MAX_METADATA:
                 raise LimitReached(f"has a metadata header of more than {MAX_METADATA} bytes "
                                    f"(a long name or pax header of {info.size} bytes)")
-            self.capture, self.skip = (info, bytearray()), _padded(info.size)
+            self.meta = (info, bytearray())
+            self._start(self.meta[1].extend, info.size, _padded(info.size))
             return
         if info.type == tarfile.XGLTYPE:
-            self.skip = _padded(info.size)
+            self._start(None, 0, _padded(info.size))
             return
         self._apply_overrides(info)
-        if self.on_member(info) and info.isreg():
-            self.capture = (info, bytearray())
-        self.skip = _padded(info.size) if info.isreg() or info.type not in tarfile.SUPPORTED_TYPES \
-            else 0
-        if not self.skip and self.capture is not None:
-            self._captured(*self.capture)
+        sink = self.on_member(info)
+        has_data = info.isreg() or info.type not in tarfile.SUPPORTED_TYPES
+        self._start(sink if info.isreg() else None, info.size if info.isreg() else 0,
+                    _padded(info.size) if has_data else 0)
+
+    def _start(self, sink: Sink | None, keep: int, skip: int) -> None:
+        self.sink, self.keep, self.skip = sink, keep, skip
+        if not skip:
+            self._member_end()
 
     def _apply_overrides(self, info: tarfile.TarInfo) -> None:
         if "path" in self.overrides:
@@ -109,14 +119,16 @@ class TarStream:
             info.size = int(self.overrides["size"])
         self.overrides = {}
 
-    def _captured(self, info: tarfile.TarInfo, data: bytearray) -> None:
-        self.capture = None
+    def _member_end(self) -> None:
+        self.sink = None
+        if self.meta is None:
+            return
+        info, data = self.meta
+        self.meta = None
         payload = bytes(data[:info.size])
         if info.type == tarfile.GNUTYPE_LONGNAME:
             self.overrides["path"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
         elif info.type == tarfile.GNUTYPE_LONGLINK:
             self.overrides["linkpath"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
-        elif info.type == tarfile.XHDTYPE:
-            self.overrides.update(_pax_records(payload))
         else:
-            self.on_data(info, payload)
+            self.overrides.update(_pax_records(payload))
