@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -31,6 +32,7 @@ CREATED = "fuse-harness.created"
 EXPIRES = "fuse-harness.expires"
 HOST = "fuse-harness.host"
 PID = "fuse-harness.pid"
+MAX_REMOVALS = 8  # removals in flight at once
 
 
 class Interrupted(HarnessError):
@@ -175,15 +177,22 @@ def remove_labelled(seam: DockerSeam, keep: Callable[[Mapping[str, str]], bool],
     found = seam.list_labelled(RUN_ID, run_id)
     removed: list[str] = []
     for kind in kinds:
-        for item_kind, item_id, item_labels in found:
-            if item_kind != kind or keep(item_labels):
-                continue
-            if kind == "container":
-                seam.remove_container(item_id)
-            else:
-                seam.remove_image(item_id)
-            removed.append(f"{kind} {item_id}")
+        ids = [i for k, i, found_labels in found if k == kind and not keep(found_labels)]
+        remove = seam.remove_container if kind == "container" else seam.remove_image
+        _each_in_parallel(remove, ids)
+        removed += [f"{kind} {item_id}" for item_id in ids]
     return removed
+
+
+def _each_in_parallel(remove: Callable[[str], None], ids: list[str]) -> None:
+    """Removals wait on the engine (a container's stop), not on us: a thread each. Every
+    removal runs even when one fails; the first failure is raised afterwards."""
+    if not ids:
+        return
+    with ThreadPoolExecutor(max_workers=min(len(ids), MAX_REMOVALS)) as pool:
+        futures = [pool.submit(remove, item_id) for item_id in ids]
+    for future in futures:
+        future.result()
 
 
 def reap(seam: DockerSeam, now: float, *, live_run: str | None = None,

@@ -42,6 +42,22 @@ def test_cleanup_of_a_scenario_keeps_images_and_other_scenarios():
     assert safety.cleanup_run(fake, "r") == ["image img"]
 
 
+def test_one_failed_removal_does_not_keep_the_others_and_is_raised():
+    fake = FakeDocker()
+    ids = [_run(fake, "r", expires_in=60) for _ in range(3)]
+    remove = fake.remove_container
+
+    def flaky(container_id: str) -> None:
+        if container_id == ids[1]:
+            raise InfraError(f"docker: remove container {container_id}: engine busy")
+        remove(container_id)
+
+    fake.remove_container = flaky  # type: ignore[method-assign]
+    with pytest.raises(InfraError, match="engine busy"):
+        safety.cleanup_run(fake, "r")
+    assert list(fake.containers) == [ids[1]]
+
+
 def test_second_run_is_refused_by_the_lock(tmp_path):
     lock = tmp_path / "drill.lock"
     with (safety.run_lock(lock), pytest.raises(InfraError, match="another drill run"),
