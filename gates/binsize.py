@@ -7,23 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import tarfile
 import tempfile
-import zipfile
-import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
 
 from gates.contract import Contract, asset_name, exe
+from gates.facts import AssetFacts, read_asset
 from gates.source import ReleaseRef, ReleaseSource
 from harness import process
-from harness.errors import InfraError
 
 STRIP_TIMEOUT_S = 60.0
-CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,69 +63,52 @@ def measure(path: Path, where: str, strip_tool: str | None) -> Size:
                 method=f"stripped ({Path(strip_tool).name})")
 
 
-def _copy_bounded(src: IO[bytes], dest: Path, limit: int, name: str) -> None:
-    written = 0
-    with dest.open("wb") as out:
-        while chunk := src.read(CHUNK):
-            written += len(chunk)
-            if written > limit:
-                raise InfraError(f"{name}: larger than the archive member limit ({limit} bytes)")
-            out.write(chunk)
+def binary_of(scope: str, where: str, archive: AssetFacts, member: str) -> Binary:
+    """The binary kept while `archive` was read once (gates/facts.py), or why there is none."""
+    listing = archive.listing
+    if listing is None or listing.error:
+        why = archive.read_error or (listing.error if listing else f"state {archive.ref.state}")
+        problem = f"{where}: cannot read the AOT archive ({why})"
+    elif listing.kept is not None:
+        return Binary(scope=scope, path=listing.kept, where=where)
+    elif listing.truncated:
+        problem = f"{where}: {listing.problems[-1]}"
+    else:
+        problem = f"{archive.ref.name} has no {member}"
+    return Binary(scope=scope, path=None, where=where, problem=problem)
 
 
-def _extract(raw: IO[bytes], archive: str, member: str, dest: Path, limit: int) -> bool:
-    """Copy one regular-file member out of a .tar.gz/.zip; False when it is not there."""
-    if archive.endswith(".zip"):
-        with zipfile.ZipFile(raw) as zf:
-            if member not in zf.namelist():
-                return False
-            with zf.open(member) as src:
-                _copy_bounded(src, dest, limit, f"{archive}:{member}")
-        return True
-    with tarfile.open(fileobj=raw, mode="r|gz") as tf:
-        for info in tf:
-            if info.isfile() and info.name.removeprefix("./") == member:
-                member_file = tf.extractfile(info)
-                assert member_file is not None
-                _copy_bounded(member_file, dest, limit, f"{archive}:{member}")
-                return True
-    return False
+def binaries_of(tag: str, assets: Sequence[AssetFacts], contract: Contract) -> list[Binary]:
+    """The AOT binary of every platform of the contract, from archives read with it kept."""
+    by_name = {a.ref.name: a for a in assets}
+    found = []
+    for platform in contract.platforms:
+        archive = asset_name(contract.assets.primary, platform)
+        member = exe(contract.assets.primary_binary, platform)
+        where = f"{tag}/{archive}:{member}"
+        read = by_name.get(archive)
+        found.append(binary_of(platform, where, read, member) if read else
+                     Binary(scope=platform, path=None, where=where,
+                            problem=f"no {archive} in {tag}"))
+    return found
+
+
+def scoped(per_release: Sequence[tuple[str, list[Binary]]]) -> list[Binary]:
+    """One list; each scope names its release too when there are several."""
+    many = len(per_release) > 1
+    return [replace(b, scope=f"{tag}/{b.scope}") if many else b
+            for tag, found in per_release for b in found]
 
 
 @contextmanager
 def release_binaries(source: ReleaseSource, release: ReleaseRef,
                      contract: Contract) -> Iterator[list[Binary]]:
-    """The AOT binary of every platform of the contract, extracted to a temp dir."""
-    names = {a.name: a for a in source.assets(release)}
+    """The AOT binary of every platform of the contract, read out of its archive to a temp dir."""
+    wanted = {asset_name(contract.assets.primary, p) for p in contract.platforms}
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
-        found: list[Binary] = []
-        for platform in contract.platforms:
-            archive = asset_name(contract.assets.primary, platform)
-            member = exe(contract.assets.primary_binary, platform)
-            where = f"{release.tag}/{archive}:{member}"
-            dest = Path(tmp) / f"{platform}-{Path(member).name}"
-            ref = names.get(archive)
-            if ref is None:
-                found.append(Binary(scope=platform, path=None, where=where,
-                                    problem=f"no {archive} in {release.tag}"))
-                continue
-            try:
-                with source.open(release, ref) as raw:
-                    ok = _read_member(raw, archive, member, dest, contract=contract, where=where)
-            except InfraError as exc:
-                found.append(Binary(scope=platform, path=None, where=where, problem=str(exc)))
-                continue
-            found.append(Binary(scope=platform, path=dest if ok else None, where=where,
-                                problem="" if ok else f"{archive} has no {member}"))
-        yield found
-
-
-def _read_member(raw: IO[bytes], archive: str, member: str, dest: Path, *, contract: Contract,
-                 where: str) -> bool:
-    try:
-        return _extract(raw, archive, member, dest, contract.limits.max_member_bytes)
-    except (tarfile.TarError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        raise InfraError(f"{where}: cannot read the AOT archive ({exc})") from exc
+        read = [read_asset(source, release, ref, contract, keep_binaries=Path(tmp))
+                for ref in source.assets(release) if ref.name in wanted]
+        yield binaries_of(release.tag, read, contract)
 
 
 def strip_tool() -> str | None:

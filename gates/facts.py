@@ -3,6 +3,8 @@
 Files are read in parallel (hashing and decompression release the GIL). Archives of the
 AOT/CLI pairs and the integrity files are always read; other payloads only when the
 source cannot vouch for their digest (a folder cannot, GitHub's `digest` field can).
+When asked (`keep_binaries`), the same pass copies each AOT archive's primary binary to a
+folder the caller owns, for the binary size check (S002).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import IO, cast
 
 from gates import archive
-from gates.archive import ArchiveListing
-from gates.contract import Contract
+from gates.archive import ArchiveListing, Keep
+from gates.contract import Contract, asset_name, exe
 from gates.source import AssetRef, ReleaseRef, ReleaseSource
 from harness.errors import HarnessError
 
@@ -90,19 +93,35 @@ class _Cancellable:
         return True
 
 
+def _keep(release: ReleaseRef, asset: AssetRef, contract: Contract,
+          keep_binaries: Path | None) -> Keep | None:
+    """The primary binary to copy out of an AOT archive, when binaries are kept."""
+    if keep_binaries is None:
+        return None
+    for platform in contract.platforms:
+        if asset.name == asset_name(contract.assets.primary, platform):
+            member = exe(contract.assets.primary_binary, platform)
+            dest = keep_binaries / release.tag / f"{platform}-{Path(member).name}"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            return Keep(member=member, dest=dest)
+    return None
+
+
 def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
-               contract: Contract, stop: threading.Event | None = None) -> AssetFacts:
+               contract: Contract, stop: threading.Event | None = None,
+               keep_binaries: Path | None = None) -> AssetFacts:
     """Hash (and list, for archives) one asset in one pass."""
     if not _must_read(asset, contract):
         return AssetFacts(ref=asset)
     want = frozenset({contract.assets.build_info_member})
+    binary = _keep(release, asset, contract, keep_binaries)
     try:
         with source.open(release, asset) as opened:
             raw = cast(IO[bytes], _Cancellable(opened, stop or threading.Event()))
             if asset.name.endswith(".tar.gz"):
-                result, text = archive.read_tar_gz(raw, contract.limits, want), None
+                result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
             elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
-                result, text = archive.read_zip(raw, contract.limits, want), None
+                result, text = archive.read_zip(raw, contract.limits, want, binary), None
             else:
                 keep = asset.name in (contract.checksums_name, contract.metadata_name)
                 result, text = archive.read_plain(raw, keep)
@@ -113,13 +132,17 @@ def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
 
 
 def read_releases(source: ReleaseSource, releases: list[tuple[ReleaseRef, WindowState]],
-                  contract: Contract) -> list[ReleaseFacts]:
-    """Every asset of every release read in one parallel sweep; Ctrl-C stops the readers."""
+                  contract: Contract, keep_binaries: Path | None = None) -> list[ReleaseFacts]:
+    """Every asset of every release read in one parallel sweep; Ctrl-C stops the readers.
+
+    With `keep_binaries`, each AOT archive's primary binary is copied under that folder.
+    """
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=worker_count())
     try:
         pending = [
-            (release, window, [pool.submit(read_asset, source, release, a, contract, stop)
+            (release, window, [pool.submit(read_asset, source, release, a, contract, stop,
+                                           keep_binaries)
                                for a in source.assets(release)])
             for release, window in releases
         ]

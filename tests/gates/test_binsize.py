@@ -8,16 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from gates import binsize, contract
+from gates import archive, binsize, contract
+from gates.facts import AssetFacts
+from gates.source import AssetRef
 from harness.errors import InfraError
 from tests.gates.test_archive import member, tar_gz
 
 RULES = contract.load(None)
 
 
-def read(blob: bytes, archive: str, dest: Path) -> bool:
-    return binsize._read_member(io.BytesIO(blob), archive, "fuse-aot-demo", dest,
-                                contract=RULES, where=f"v0.7.0/{archive}")
+def read(blob: bytes, name: str, dest: Path) -> binsize.Binary:
+    """One pass over an AOT archive, keeping its binary, as `gate check` does."""
+    walk = archive.read_zip if name.endswith(".zip") else archive.read_tar_gz
+    keep = archive.Keep(member="fuse-aot-demo", dest=dest)
+    result = walk(io.BytesIO(blob), RULES.limits, frozenset(), keep)
+    facts = AssetFacts(ref=AssetRef(name=name, size=len(blob), location=name),
+                       listing=result.listing)
+    return binsize.binary_of("linux-x64", f"v0.7.0/{name}:fuse-aot-demo", facts, "fuse-aot-demo")
 
 
 @pytest.mark.parametrize(("name", "found"), [("fuse-aot-demo", True), ("./fuse-aot-demo", True),
@@ -25,18 +32,23 @@ def read(blob: bytes, archive: str, dest: Path) -> bool:
                                              ("./.fuse-aot-demo", False)])
 def test_only_a_leading_dot_slash_is_ignored(name: str, found: bool, tmp_path: Path) -> None:
     blob = tar_gz(member(name), data={name: b"\x7fELF"})
-    assert read(blob, "fuse-aot-linux-x64.tar.gz", tmp_path / "out") is found
+    binary = read(blob, "fuse-aot-linux-x64.tar.gz", tmp_path / "out")
+    assert (binary.path is not None) is found
+    assert binary.problem == ("" if found else "fuse-aot-linux-x64.tar.gz has no fuse-aot-demo")
+    if found:
+        assert (tmp_path / "out").read_bytes() == b"\x7fELF"
 
 
-def test_corrupt_deflate_data_in_a_zip_is_an_infra_error(tmp_path: Path) -> None:
+def test_corrupt_deflate_data_in_a_zip_cannot_be_read(tmp_path: Path) -> None:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("fuse-aot-demo", bytes(range(256)) * 64)
     blob = bytearray(raw.getvalue())
     start = 30 + len("fuse-aot-demo")  # the local header, then the deflated data
     blob[start:start + 40] = b"\xff" * 40
-    with pytest.raises(InfraError, match="cannot read the AOT archive"):
-        read(bytes(blob), "fuse-aot-windows-x64.zip", tmp_path / "out")
+    binary = read(bytes(blob), "fuse-aot-windows-x64.zip", tmp_path / "out")
+    assert binary.path is None
+    assert "cannot read the AOT archive (not a readable zip" in binary.problem
 
 
 def test_a_strip_tool_that_cannot_start_is_an_infra_error(tmp_path: Path) -> None:
