@@ -219,12 +219,9 @@ def release_binaries(source: ReleaseSource, selector: str,
     if not chosen:
         raise ConfigError(f"--release {selector}: no such release in {source.description}")
     with ExitStack() as stack:
-        found: list[binsize.Binary] = []
-        for release in chosen:
-            for binary in stack.enter_context(binsize.release_binaries(source, release, contract)):
-                scope = binary.scope if len(chosen) == 1 else f"{release.tag}/{binary.scope}"
-                found.append(replace(binary, scope=scope))
-        yield found
+        yield binsize.scoped([
+            (release.tag, stack.enter_context(binsize.release_binaries(source, release, contract)))
+            for release in chosen])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,6 +234,7 @@ class Options:
     report_dir: Path | None = None
     log_dir: Path | None = None
     release: tuple[str, str] | None = None  # (selector, source spec) to measure binaries of
+    binaries: tuple[binsize.Binary, ...] | None = None  # already read by `gate check`'s pass
 
 
 def run(checkout: Path, rules: Contract, options: Options, *, progress: recovery.Progress,
@@ -248,7 +246,9 @@ def run(checkout: Path, rules: Contract, options: Options, *, progress: recovery
     state = Run(checkout=checkout.resolve(), contract=rules, env=env, log_dir=logs.resolve(),
                 progress=progress, clock=clock)
     binaries: AbstractContextManager[list[binsize.Binary]]
-    if options.release is None:
+    if options.binaries is not None:
+        binaries = nullcontext(list(options.binaries))
+    elif options.release is None:
         binaries = nullcontext(binsize.checkout_binaries(checkout))
     else:
         selector, spec = options.release

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 
-from gates import retention, waivers
+from gates import binsize, retention, waivers
 from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, title
 from gates.contract import Contract
 from gates.facts import ReleaseFacts, WindowState, read_releases
@@ -78,6 +81,21 @@ def _waiver_results(contract: Contract, today: date, used: set[str], evaluated: 
 
 def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock) -> Report:
     """Run the release gate for a tag or a line."""
+    return _check(source, selector, contract, clock, None)[0]
+
+
+@contextmanager
+def check_keeping_binaries(source: ReleaseSource, selector: str, contract: Contract,
+                           clock: Clock) -> Iterator[tuple[Report, list[binsize.Binary]]]:
+    """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
+    with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
+        report, facts = _check(source, selector, contract, clock, Path(tmp))
+        yield report, binsize.scoped([(f.ref.tag, binsize.binaries_of(f.ref.tag, f.assets, contract))
+                                      for f in facts])
+
+
+def _check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock,
+           keep_binaries: Path | None) -> tuple[Report, list[ReleaseFacts]]:
     started = clock()
     today = started.date()
     all_releases = source.releases()
@@ -90,7 +108,7 @@ def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock
         line: retention.window_state(line, all_releases, contract, today)
         for line in {r.line for r in chosen}
     }
-    facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract)
+    facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
     used: set[str] = set()
     results = [run_one(cid, fn, f, contract, today, used) for f in facts for cid, fn in CHECKS.items()]
     names = {f.ref.tag: set(f.names) for f in facts}
@@ -99,6 +117,8 @@ def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock
     results += _waiver_results(contract, today, used, evaluated)
     notes = [contract.retention_note, *(w.reason for w in windows.values())]
     notes += [f"{r.tag} is a draft" for r in chosen if r.draft]
-    return Report(tool="gate check", subject=f"{selector} from {source.description} "
-                  f"(contract: {contract.origin})", started_at=started, finished_at=clock(),
-                  results=tuple(results), notes=tuple(n for n in notes if n), stats=source.stats())
+    report = Report(tool="gate check", subject=f"{selector} from {source.description} "
+                    f"(contract: {contract.origin})", started_at=started, finished_at=clock(),
+                    results=tuple(results), notes=tuple(n for n in notes if n),
+                    stats=source.stats())
+    return report, facts

@@ -158,12 +158,14 @@ def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
         check_selector(selector)
         rules = contract.load(contract_path)
         source = open_source(source_spec, selector, os.environ)
-        report = runner.check(source, selector, rules, clock)
-        if recovery_checkout is not None:
+        if recovery_checkout is None:
+            report = runner.check(source, selector, rules, clock)
+        else:  # S002 measures the binaries the check's one read of each archive kept
             from gates.recovery_runner import combined  # noqa: PLC0415
 
-            recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
-                                     release=(selector, source_spec))
+            with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):
+                recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
+                                         binaries=tuple(found))
             report = combined(report, recovered)
     except KeyboardInterrupt:
         report = interrupted_report("gate check", selector, started, clock()) \
@@ -243,12 +245,14 @@ def _sigterm_as_interrupt() -> None:
 def run_recovery(checkout: Path, rules: Any, *, only: tuple[str, ...] = (),
                  skip: tuple[str, ...] = (), baseline: Path | None = None,
                  report_dir: Path | None = None, log_dir: Path | None = None,
-                 release: tuple[str, str] | None = None) -> Report:
+                 release: tuple[str, str] | None = None,
+                 binaries: tuple[Any, ...] | None = None) -> Report:
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
     from gates import recovery_runner  # noqa: PLC0415
 
     options = recovery_runner.Options(only=only, skip=skip, baseline=baseline,
-                                      report_dir=report_dir, log_dir=log_dir, release=release)
+                                      report_dir=report_dir, log_dir=log_dir, release=release,
+                                      binaries=binaries)
     return recovery_runner.run(checkout, rules, options, progress=_progress(),
                                env=dict(os.environ), clock=clock_for(None))
 
