@@ -73,10 +73,16 @@ def fsync_cost(folder: Path, records: int = 200) -> float:
 
 
 def container_starts(mine: list[Event]) -> list[float]:
-    asked = {e.get("name"): e.t for e in mine if e.kind == "action" and e.get("action") == "deploy"}
-    started = [e for e in mine if e.kind == "action" and e.get("action") == "deployed"]
-    names = [e.get("name") for e in mine if e.kind == "action" and e.get("action") == "deploy"]
-    return [ev.t - asked[name] for ev, name in zip(started, names, strict=False)]
+    """deploy -> deployed per container; paired by role, since the shadow starts in the
+    background and its events interleave with the rollout's."""
+    asked: dict[str, float] = {}
+    took = []
+    for e in mine:
+        if e.kind == "action" and e.get("action") == "deploy":
+            asked[e.get("role")] = e.t
+        elif e.kind == "action" and e.get("action") == "deployed" and e.get("role") in asked:
+            took.append(e.t - asked.pop(e.get("role")))
+    return took
 
 
 def service_start(mine: list[Event]) -> float:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,7 @@ class Drill:
     active_at: float | None = None  # the fault in effect: what detection latency counts from
     incident: watch.Incident | None = None
     decision: Classification | None = None
+    shadow: Future[str] | None = None  # the JIT-native shadow's start, begun with detection
     fell_back: bool = False
     fallback_ready_at: float | None = None
 
@@ -105,13 +107,34 @@ def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = N
     return start(d, role, spec_for(d, role, image, env))
 
 
-def deploy_planned(d: Drill, role: str, image: str) -> str:
-    """Start `role` as the fault's plan has it (drills.deploy.apply_plan): the faulty AOT
+def planned_spec(d: Drill, role: str, image: str) -> ContainerSpec:
+    """`role`'s spec as the fault's plan has it (drills.deploy.apply_plan): the faulty AOT
     rollout (variant, env, limits, port holder), or the native deployments' env/variant."""
     assert d.plan is not None and d.images is not None
     d.act("apply-plan", role=role, plan=dataclasses.asdict(d.plan))
-    spec = apply_plan(d.seam, spec_for(d, role, image), d.plan, d.images, d.waiting)
-    return start(d, role, spec)
+    return apply_plan(d.seam, spec_for(d, role, image), d.plan, d.images, d.waiting)
+
+
+def deploy_planned(d: Drill, role: str, image: str) -> str:
+    """Start `role` as the fault's plan has it; returns its id."""
+    return start(d, role, planned_spec(d, role, image))
+
+
+def start_shadow(d: Drill) -> None:
+    """Start the JIT-native shadow in the background: its container and service start then
+    overlap detection, and classify only waits for its healthy streak."""
+    assert d.images is not None
+    spec = planned_spec(d, "shadow-native", d.images.fallback_native)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shadow-native")
+    d.shadow = pool.submit(start, d, "shadow-native", spec)
+    pool.shutdown(wait=False)
+
+
+def settle(d: Drill) -> None:
+    """Wait for a background start, so diagnostics and cleanup see its container (its
+    error, if any, is classify's to report)."""
+    if d.shadow is not None:
+        wait([d.shadow])
 
 
 def preflight(d: Drill) -> Step:
@@ -176,7 +199,10 @@ def detect(d: Drill) -> Step:
     s = d.scenario
     window = s.observe_s if s.fault_id == "none" else max(s.observe_s, s.budgets.detect_s)
     cid = d.containers["candidate-aot"]
-    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window))
+    # a fault: classify will ask whether JIT-native stays healthy
+    shadow = (lambda: start_shadow(d)) if s.fault_id != "none" else watch.nothing
+    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window),
+                              on_running=shadow)
     if d.incident is None:
         ok = s.fault_id == "none"
         return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,

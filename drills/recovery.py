@@ -23,7 +23,10 @@ def classify_incident(d: Drill) -> Step:
     s = d.scenario
     native_ok = True
     if d.incident is not None:
-        deploy_planned(d, "shadow-native", d.images.fallback_native)
+        if d.shadow is None:  # an incident without a fault (the `none` control)
+            deploy_planned(d, "shadow-native", d.images.fallback_native)
+        else:
+            d.shadow.result()
         native_ok = _healthy(d, "shadow-native", READY_S, "classify") is not None
     d.decision = classify(d.incident, native_ok)
     data = {"fallback": d.decision.fallback, "rules": list(d.decision.rules),

@@ -113,6 +113,7 @@ def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
             interrupted: bool) -> None:
     """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C."""
     with signals.shield():
+        phases.settle(d)
         if any(p.phase == "inject" for p in done):
             _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
 

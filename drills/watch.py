@@ -103,6 +103,10 @@ def load(w: Watcher, port: int, phase: str, role: str) -> Stats:
                  p50_ms=percentile(latencies, 0.5), p95_ms=percentile(latencies, 0.95))
 
 
+def nothing() -> None:
+    return None
+
+
 def _tail(log: str, lines: int = 20) -> str:
     return "\n".join(log.splitlines()[-lines:])
 
@@ -116,12 +120,18 @@ def incident_from_exit(w: Watcher, cid: str) -> Incident:
                     fatal_lines=fatals, log_tail=_tail(log))
 
 
-def detect(w: Watcher, cid: str, port: int | None, until: float) -> Incident | None:
-    """Watch until an exit or `failures` failed probes in a row; None if healthy until `until`."""
+def detect(w: Watcher, cid: str, port: int | None, until: float,
+           on_running: Callable[[], None] = lambda: None) -> Incident | None:
+    """Watch until an exit or `failures` failed probes in a row; None if healthy until `until`.
+
+    `on_running` runs once, when the first look finds the container still running: work
+    started there does not slow the report of a container that is already gone."""
     failures = 0
     while w.clock() < until:
         if w.seam.inspect(cid).status == "exited":
             return incident_from_exit(w, cid)
+        on_running()
+        on_running = nothing
         ok = port is not None and w.sample(port, w.scenario.health_path, "detect", "candidate-aot").ok
         failures = 0 if ok else failures + 1
         if failures >= w.scenario.probing.failures:

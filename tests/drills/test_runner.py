@@ -206,8 +206,9 @@ def test_port_conflict_rolls_out_the_aot_beside_a_port_holder(fake, tmp_path):
     assert any("Address already in use" in line for line in detect.data["fatal_lines"])
     roles = [c.spec.labels.get("fuse-harness.role") for c in fake.containers.values()]
     assert roles == []  # cleanup removed the holder with the rest
-    plans = [e for e in events if e.kind == "action" and e.get("action") == "apply-plan"]
-    assert plans[0].get("role") == "candidate-aot" and plans[0].get("plan")["port_holder"]
+    plans = [e for e in events if e.kind == "action" and e.get("action") == "apply-plan"
+             and e.get("role") == "candidate-aot"]
+    assert plans[0].get("plan")["port_holder"]
     assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED
 
 
@@ -348,3 +349,14 @@ def test_build_info_runs_once_per_image_and_run(fake, tmp_path):
     assert len(helpers) == 1  # both scenarios fail on the same AOT image
     crash, hang = (tmp_path / "evidence" / n / "build-info.txt" for n in ("crash", "hang"))
     assert crash.read_text() == hang.read_text()
+
+
+def test_the_shadow_starts_with_detection_and_only_for_a_fault(fake, tmp_path):
+    _report, events = drill(fake, tmp_path, standard("hang"), standard("none"))
+    detect, classify = (next(e.seq for e in events if e.kind == "phase.started"
+                             and e.get("phase") == p and e.get("scenario") == "hang")
+                        for p in ("detect", "classify"))
+    shadow = [e.seq for e in events if e.kind == "action" and e.get("action") == "deploy"
+              and e.get("role") == "shadow-native" and e.get("scenario") == "hang"]
+    assert len(shadow) == 1 and detect < shadow[0] < classify
+    assert [d for d in _deployed(events, "none") if d["role"] == "shadow-native"] == []
