@@ -7,14 +7,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gates import binsize, retention, waivers
+from gates import retention, waivers
 from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, title
 from gates.contract import Contract
 from gates.facts import ReleaseFacts, WindowState, read_releases
 from gates.source import ReleaseRef, ReleaseSource, releases_of_line, select
 from harness.errors import ConfigError
 from harness.results import Finding, Outcome, Report, Result, outcome_for
+
+if TYPE_CHECKING:
+    from gates.binsize import Binary
 
 Clock = Callable[[], datetime]
 
@@ -86,8 +90,11 @@ def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock
 
 @contextmanager
 def check_keeping_binaries(source: ReleaseSource, selector: str, contract: Contract,
-                           clock: Clock) -> Iterator[tuple[Report, list[binsize.Binary]]]:
+                           clock: Clock) -> Iterator[tuple[Report, list[Binary]]]:
     """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
+    # binsize (and the process seam under it) loads only when recovery gates are asked for
+    from gates import binsize  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
         report, facts = _check(source, selector, contract, clock, Path(tmp))
         yield report, binsize.scoped([(f.ref.tag, binsize.binaries_of(f.ref.tag, f.assets, contract))
