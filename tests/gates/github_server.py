@@ -307,3 +307,17 @@ def fake_github(state: State) -> Iterator[State]:
     with _serve(ApiHandler, state) as base, _serve(StorageHandler, state) as storage:
         state.base, state.storage = base, storage
         yield state
+
+
+LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
+
+
+def published_line(root: Path, tags: tuple[str, ...] = LINE) -> State:
+    """A State serving the fixture line (written under `root`), in pages of two."""
+    from fixtures.releases import PUBLISHED, write_line  # noqa: PLC0415
+
+    state = State(page_size=2)
+    write_line(root, tags)
+    for tag in tags:
+        state.add_release(root / tag, tag, PUBLISHED[tag])
+    return state

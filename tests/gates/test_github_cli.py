@@ -8,20 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import PUBLISHED, write_line
 from tests.gates.conftest import run_gate
-from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, fake_github
-
-LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
+from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, fake_github, published_line
 
 
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[State]:
-    state = State(page_size=2)
-    root = write_line(tmp_path / "line", LINE)
-    for tag in LINE:
-        state.add_release(root / tag, tag, PUBLISHED[tag])
-    with fake_github(state):
+    with fake_github(published_line(tmp_path / "line")) as state:
         yield state
 
 

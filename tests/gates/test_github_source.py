@@ -10,30 +10,27 @@ from pathlib import Path
 import pytest
 import requests
 
-from fixtures.releases import PUBLISHED, write_line, write_release
+from fixtures.releases import PUBLISHED, write_release
 from gates import contract, prune, runner
 from gates.folder import FolderSource
 from gates.github import GitHubSource, Settings, open_github
 from harness.errors import ConfigError, InfraError
 from tests.gates.github_server import (
+    LINE,
     OWNER_REPO,
     PUSH_TOKEN,
     READ_TOKEN,
     Fault,
     State,
     fake_github,
+    published_line,
 )
-
-LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
 
 
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[State]:
     """Three published releases, a draft v0.7.2, pages of two items."""
-    state = State(page_size=2)
-    root = write_line(tmp_path / "line", LINE)
-    for tag in LINE:
-        state.add_release(root / tag, tag, PUBLISHED[tag])
+    state = published_line(tmp_path / "line")
     draft = write_release(tmp_path / "drafts" / "v0.7.2", "v0.7.2")
     state.add_release(draft, "v0.7.2", None, draft=True)
     with fake_github(state):
