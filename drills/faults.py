@@ -68,11 +68,8 @@ def _number(params: Mapping[str, Any], key: str, default: float, low: float, hig
     return float(value)
 
 
-@dataclass(frozen=True)
-class NoFault:
-    """No fault (control): the AOT must stay up and nothing may fall back."""
-
-    id: str = "none"
+class _Fault:
+    """Defaults: no rollout, nothing done to the running container."""
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         return FaultPlan()
@@ -82,20 +79,24 @@ class NoFault:
 
 
 @dataclass(frozen=True)
-class Crash:
+class NoFault(_Fault):
+    """No fault (control): the AOT must stay up and nothing may fall back."""
+
+    id: str = "none"
+
+
+@dataclass(frozen=True)
+class Crash(_Fault):
     """Crash: a signal ends the AOT service (SIGKILL unless `signal` says otherwise)."""
 
     id: str = "crash"
-
-    def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
-        return FaultPlan()
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
         seam.kill(container_id, str(params.get("signal", "SIGKILL")))
 
 
 @dataclass(frozen=True)
-class CrashLoop:
+class CrashLoop(_Fault):
     """Crash loop: every start of the AOT ends in a runtime_fatal envelope (broken config)."""
 
     id: str = "crash-loop"
@@ -105,18 +106,12 @@ class CrashLoop:
         return FaultPlan(env={"FUSE_CONFIG": BROKEN_CONFIG},
                          spec_changes={"restart_on_failure": retries})
 
-    def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
-        return None  # the rollout is the fault: the restart policy does the looping
-
 
 @dataclass(frozen=True)
-class CorruptBinary:
+class CorruptBinary(_Fault):
     """Corrupt binary: the AOT binary on disk is cut to its ELF header, then the service restarts."""
 
     id: str = "corrupt-binary"
-
-    def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
-        return FaultPlan()
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
         path = f"{APP_DIR}/{AOT_NAME}"
@@ -125,7 +120,7 @@ class CorruptBinary:
 
 
 @dataclass(frozen=True)
-class MissingLibrary:
+class MissingLibrary(_Fault):
     """Missing library: the AOT is rolled out without libfuse_rt.so (a loader failure)."""
 
     id: str = "missing-library"
@@ -133,12 +128,9 @@ class MissingLibrary:
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         return FaultPlan(image_variant="missing-library")
 
-    def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class SlowStart:
+class SlowStart(_Fault):
     """Slow start: the AOT is rolled out under a tiny CPU quota (`cpus`, default 0.02)."""
 
     id: str = "slow-start"
@@ -147,25 +139,19 @@ class SlowStart:
         cpus = _number(params, "cpus", 0.02, 0.01, 1.0)
         return FaultPlan(spec_changes={"nano_cpus": int(cpus * 1e9)})
 
-    def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class Hang:
+class Hang(_Fault):
     """Hang: the AOT container is frozen (paused); it answers nothing and never exits."""
 
     id: str = "hang"
-
-    def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
-        return FaultPlan()
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
         seam.pause(container_id)
 
 
 @dataclass(frozen=True)
-class OutOfMemory:
+class OutOfMemory(_Fault):
     """Out of memory: a preloaded ballast grows past the memory limit and the kernel kills the AOT."""
 
     id: str = "oom"
@@ -179,7 +165,7 @@ class OutOfMemory:
 
 
 @dataclass(frozen=True)
-class PortConflict:
+class PortConflict(_Fault):
     """Port conflict: the AOT starts where another process already holds its port."""
 
     id: str = "port-conflict"
@@ -187,12 +173,9 @@ class PortConflict:
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         return FaultPlan(port_holder=True)
 
-    def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class BothBackends:
+class BothBackends(_Fault):
     """Both backends broken (control): a config both read is broken; must not fall back."""
 
     id: str = "both-backends"
@@ -201,12 +184,9 @@ class BothBackends:
         broken = {"FUSE_CONFIG": BROKEN_CONFIG}
         return FaultPlan(env=broken, native_env=broken)
 
-    def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
-        return None
-
 
 @dataclass(frozen=True)
-class BrokenFallback:
+class BrokenFallback(_Fault):
     """Broken fallback (control): the AOT crashes and the CLI fallback image is sabotaged."""
 
     id: str = "broken-fallback"
