@@ -64,7 +64,7 @@ def run_suite(out: Path) -> tuple[float, float, int]:
 
 def fsync_cost(folder: Path, records: int = 200) -> float:
     """Seconds per journal event on this file system (each one is fsync'd)."""
-    journal = Journal(folder / "bench.jsonl", time.time)
+    journal = Journal(folder / "bench.jsonl", time.time, run_id="bench")
     start = time.perf_counter()
     for i in range(records):
         journal.record("sample", scenario="bench", ok=True, latency_ms=1.0 + i)

@@ -32,19 +32,33 @@ class Event:
 
 
 class Journal:
-    """Append events; each write is flushed and fsync'd before `record` returns."""
+    """Append events; each write is flushed and fsync'd before `record` returns.
 
-    def __init__(self, path: Path, clock: Callable[[], float]) -> None:
+    A journal comes into being with its run.started event already in it (written under a
+    temporary name, then renamed into place), so a reader never finds it empty."""
+
+    def __init__(self, path: Path, clock: Callable[[], float], **started: Any) -> None:
         self.path = path
         self._clock = clock
         self._seq = 0
         self._lock = threading.Lock()
+        new = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self._fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
         except OSError as exc:
             raise InfraError(f"{path}: cannot open the journal ({exc.strerror}); "
                              "choose a writable --out") from exc
+        try:
+            self.record("run.started", **started)
+            new.replace(path)
+        except OSError as exc:
+            raise InfraError(f"{path}: cannot create the journal ({exc.strerror}); "
+                             "choose a writable --out") from exc
+        finally:
+            if new.exists():  # not renamed into place: the first event or the rename failed
+                self.close()
+                new.unlink()
 
     def record(self, kind: str, **fields: Any) -> Event:
         with self._lock:

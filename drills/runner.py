@@ -173,11 +173,10 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
     # the lock first: a refused second run must not touch the live run's journal
     with safety.run_lock(lock):
         journal = Journal(rotate_journal(opts.out_dir / "journal.jsonl", tools.clock()),
-                          tools.clock)
+                          tools.clock, run_id=run_id, pid=os.getpid(),
+                          scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
         try:
             with signals.installed():
-                journal.record("run.started", run_id=run_id, pid=os.getpid(),
-                               scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
                 _run_all(tools, scenarios, journal, run_id, deadline, signals, opts)
         finally:
             journal.close()

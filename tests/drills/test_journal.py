@@ -13,8 +13,7 @@ from tests.drills.conftest import drill, standard
 
 
 def test_events_are_appended_in_order_and_read_back(tmp_path):
-    j = journal.Journal(tmp_path / "j.jsonl", clock=lambda: 5.0)
-    j.record("run.started", run_id="r1", scenarios=[])
+    j = journal.Journal(tmp_path / "j.jsonl", clock=lambda: 5.0, run_id="r1", scenarios=[])
     j.record("action", action="deploy", role="candidate-aot")
     j.close()
     events = journal.read(tmp_path / "j.jsonl")
@@ -64,3 +63,19 @@ def test_a_journal_that_cannot_be_opened_names_the_drill_option(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(InfraError, match=r"choose a writable --out$"):
         journal.Journal(tmp_path / "file" / "journal.jsonl", lambda: 0.0)
+
+
+def test_a_journal_appears_with_its_run_started_event_so_a_reader_never_finds_it_empty(tmp_path):
+    j = journal.Journal(tmp_path / "journal.jsonl", lambda: 1.0, run_id="r1")
+    try:
+        assert [e.kind for e in journal.read(tmp_path / "journal.jsonl")] == ["run.started"]
+        assert [p.name for p in tmp_path.iterdir()] == ["journal.jsonl"]
+    finally:
+        j.close()
+
+
+def test_a_journal_that_cannot_be_put_in_place_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "journal.jsonl").mkdir()  # the rename into place fails
+    with pytest.raises(InfraError, match=r"cannot create the journal .*choose a writable --out$"):
+        journal.Journal(tmp_path / "journal.jsonl", lambda: 0.0, run_id="r1")
+    assert [p.name for p in tmp_path.iterdir()] == ["journal.jsonl"]
