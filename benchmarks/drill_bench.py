@@ -52,8 +52,12 @@ def run_suite(out: Path) -> tuple[float, float, int]:
     """(wall s, harness CPU s, exit code) of one `drill run --suite standard`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([str(DRILL), "run", "--suite", "standard", "--out", str(out)],
-                          check=False, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(DRILL), "run", "--suite", "standard", "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -88,8 +92,7 @@ def container_starts(mine: list[Event]) -> list[float]:
 def service_start(mine: list[Event]) -> float:
     """The candidate's first healthy answer after it was started, before any fault."""
     deployed = next(e.t for e in mine if e.kind == "action" and e.get("action") == "deployed")
-    ready = next(e.t for e in mine if e.kind == "sample" and e.get("phase") == "ready"
-                 and e.get("ok"))
+    ready = next(e.t for e in mine if e.kind == "sample" and e.get("phase") == "ready" and e.get("ok"))
     return ready - deployed
 
 
@@ -100,11 +103,17 @@ def row(events: list[Event], name: str) -> Row:
     detect = next(e for e in mine if e.kind == "phase.finished" and e.get("phase") == "detect")
     data = detect.get("data") or {}
     latency = data.get("latency_s")
-    return Row(scenario=name, detect_ms=None if latency is None else latency * 1000,
-               kind=str(data.get("kind") or "-"), interval_ms=interval_ms(start),
-               container_ms=statistics.median(container_starts(mine)) * 1000,
-               deploys=len(container_starts(mine)),
-               service_ms=service_start(mine) * 1000, events=len(mine), wall_s=end.t - start.t)
+    return Row(
+        scenario=name,
+        detect_ms=None if latency is None else latency * 1000,
+        kind=str(data.get("kind") or "-"),
+        interval_ms=interval_ms(start),
+        container_ms=statistics.median(container_starts(mine)) * 1000,
+        deploys=len(container_starts(mine)),
+        service_ms=service_start(mine) * 1000,
+        events=len(mine),
+        wall_s=end.t - start.t,
+    )
 
 
 def interval_ms(started: Event) -> float:
@@ -115,9 +124,11 @@ def interval_ms(started: Event) -> float:
 
 def print_table(rows: list[Row], fsync_s: float, cpu_s: float) -> None:
     cpu_each = cpu_s / len(rows)
-    head = (f"{'scenario':<16} {'detect ms':>9} {'via':<9} {'probe ms':>8} {'det/probe':>9} "
-            f"{'ctr start':>9} {'deploys':>7} {'svc start':>9} {'harness ms':>10} {'overhead':>8} "
-            f"{'wall s':>6}")
+    head = (
+        f"{'scenario':<16} {'detect ms':>9} {'via':<9} {'probe ms':>8} {'det/probe':>9} "
+        f"{'ctr start':>9} {'deploys':>7} {'svc start':>9} {'harness ms':>10} {'overhead':>8} "
+        f"{'wall s':>6}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -125,10 +136,12 @@ def print_table(rows: list[Row], fsync_s: float, cpu_s: float) -> None:
         base = r.container_ms * r.deploys + r.service_ms
         det = "-" if r.detect_ms is None else f"{r.detect_ms:9.1f}"
         ratio = "-" if r.detect_ms is None else f"{r.detect_ms / r.interval_ms:9.2f}"
-        print(f"{r.scenario:<16} {det:>9} {r.kind:<9} {r.interval_ms:8.0f} {ratio:>9} "
-              f"{r.container_ms:9.0f} {r.deploys:7d} {r.service_ms:9.0f} {own:10.0f} "
-              f"{own / base:8.2f} "
-              f"{r.wall_s:6.2f}")
+        print(
+            f"{r.scenario:<16} {det:>9} {r.kind:<9} {r.interval_ms:8.0f} {ratio:>9} "
+            f"{r.container_ms:9.0f} {r.deploys:7d} {r.service_ms:9.0f} {own:10.0f} "
+            f"{own / base:8.2f} "
+            f"{r.wall_s:6.2f}"
+        )
 
 
 def main() -> int:
@@ -142,13 +155,17 @@ def main() -> int:
         names = list(events[0].get("scenarios") or [])
         fsync_s = fsync_cost(out)
         print_table([row(events, n) for n in names], fsync_s, cpu)
-        print(f"\nstandard suite: {len(names)} scenarios, wall {wall:.1f} s (target ~60 s on "
-              f"{os.cpu_count()} cores), exit {code}; harness CPU {cpu:.1f} s "
-              f"({cpu / wall:.0%} of wall); journal {len(events)} events, "
-              f"{fsync_s * 1000:.2f} ms per fsync'd event")
-        print("overhead = (harness CPU per scenario + its journal writes) / (container starts "
-              "of its deployments + the candidate's service start); det/probe = detection "
-              "latency / probe interval (crash: the engine's wait; hang: probe timeouts)")
+        print(
+            f"\nstandard suite: {len(names)} scenarios, wall {wall:.1f} s (target ~60 s on "
+            f"{os.cpu_count()} cores), exit {code}; harness CPU {cpu:.1f} s "
+            f"({cpu / wall:.0%} of wall); journal {len(events)} events, "
+            f"{fsync_s * 1000:.2f} ms per fsync'd event"
+        )
+        print(
+            "overhead = (harness CPU per scenario + its journal writes) / (container starts "
+            "of its deployments + the candidate's service start); det/probe = detection "
+            "latency / probe interval (crash: the engine's wait; hang: probe timeouts)"
+        )
         return code
     finally:
         if args.out is None:

@@ -58,8 +58,11 @@ def shell_tools(line: Path) -> None:
 
 
 def gate_check(line: Path) -> None:
-    subprocess.run([str(BIN / "gate"), "check", "--release", "v0.7.x", "--source", str(line),
-                    "--as-of", "2026-03-08"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "gate"), "check", "--release", "v0.7.x", "--source", str(line), "--as-of", "2026-03-08"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def gate_in_process(line: Path) -> None:
@@ -90,16 +93,24 @@ def main() -> None:
         inproc = timed(lambda: gate_in_process(line))
         plain = timed(lambda: python_hash(files))
         shell = timed(lambda: shell_tools(line))
-        helps = {cmd: timed(lambda c=cmd: subprocess.run([str(BIN / c), "--help"], check=True,
-                                                          stdout=subprocess.DEVNULL), repeat=5)
-                 for cmd in ("gate", "drill")}
+        helps = {
+            cmd: timed(
+                lambda c=cmd: subprocess.run([str(BIN / c), "--help"], check=True, stdout=subprocess.DEVNULL),
+                repeat=5,
+            )
+            for cmd in ("gate", "drill")
+        }
         print(f"release line v0.7.x: {len(files)} files, {total:.0f} MB")
         print(f"gate check v0.7.x            {gate:7.3f} s")
         print(f"  same, in process           {inproc:7.3f} s")
-        print(f"python read + sha256         {plain:7.3f} s   ratio gate/python = {gate / plain:.2f} "
-              f"(in process {inproc / plain:.2f}; target <= 1.3)")
-        print(f"sha256sum -c + tar -t/unzip  {shell:7.3f} s   ratio gate/shell  = {gate / shell:.2f} "
-              "(target well under 1)")
+        print(
+            f"python read + sha256         {plain:7.3f} s   ratio gate/python = {gate / plain:.2f} "
+            f"(in process {inproc / plain:.2f}; target <= 1.3)"
+        )
+        print(
+            f"sha256sum -c + tar -t/unzip  {shell:7.3f} s   ratio gate/shell  = {gate / shell:.2f} "
+            "(target well under 1)"
+        )
         for cmd, seconds in helps.items():
             print(f"{cmd} --help                  {seconds:7.3f} s   (target < 0.2 s)")
     finally:

@@ -57,14 +57,29 @@ def rule_linker(incident: Incident) -> str | None:
 def classify(incident: Incident | None, native_healthy: bool) -> Classification:
     """Which rules hold; fallback only for an AOT-specific incident with healthy JIT-native."""
     if incident is None:
-        return Classification(fallback=False, rules=(), native_healthy=native_healthy,
-                              reasons=("no incident detected: nothing to classify",))
-    found = [(1, rule_fatal(incident, native_healthy)),
-             (2, rule_regression(incident, native_healthy)), (3, rule_linker(incident))]
+        return Classification(
+            fallback=False,
+            rules=(),
+            native_healthy=native_healthy,
+            reasons=("no incident detected: nothing to classify",),
+        )
+    found = [
+        (1, rule_fatal(incident, native_healthy)),
+        (2, rule_regression(incident, native_healthy)),
+        (3, rule_linker(incident)),
+    ]
     hits = [(n, why) for n, why in found if why is not None]
     if not native_healthy:
         why = "JIT-native is unhealthy too: not AOT-specific, no fallback"
-        return Classification(fallback=False, rules=tuple(n for n, _ in hits),
-                              native_healthy=False, reasons=(why, *[w for _, w in hits]))
-    return Classification(fallback=bool(hits), rules=tuple(n for n, _ in hits),
-                          native_healthy=True, reasons=tuple(w for _, w in hits))
+        return Classification(
+            fallback=False,
+            rules=tuple(n for n, _ in hits),
+            native_healthy=False,
+            reasons=(why, *[w for _, w in hits]),
+        )
+    return Classification(
+        fallback=bool(hits),
+        rules=tuple(n for n, _ in hits),
+        native_healthy=True,
+        reasons=tuple(w for _, w in hits),
+    )

@@ -22,13 +22,16 @@ from harness.errors import ConfigError, InfraError
 APP_DIR = "/app"
 LDD_TIMEOUT_S = 20.0
 _LIST_RE = re.compile(r"^\s*(?:(?P<name>\S+) => )?(?P<path>/\S+) \(0x[0-9a-f]+\)$")
-_MISSING_RE = re.compile(r"^\s*(?P<name>\S+) => not found$"
-                         r"|error while loading shared libraries: (?P<lib>[^:]+): cannot open")
+_MISSING_RE = re.compile(
+    r"^\s*(?P<name>\S+) => not found$"
+    r"|error while loading shared libraries: (?P<lib>[^:]+): cannot open"
+)
 _PT_INTERP = 3
-KNOWN_LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1",
-                 "/lib/ld-musl-<arch>.so.1")
-_LOADER_RE = re.compile(r"/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1"
-                        r"|/lib/ld-musl-[a-z0-9_]+\.so\.1")
+KNOWN_LOADERS = ("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-musl-<arch>.so.1")
+_LOADER_RE = re.compile(
+    r"/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1"
+    r"|/lib/ld-musl-[a-z0-9_]+\.so\.1"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,50 +45,65 @@ class Library:
 def interpreter(binary: bytes, where: str) -> str:
     """The ELF program interpreter (PT_INTERP) of a 64-bit little-endian binary."""
     if binary[:4] != b"\x7fELF" or binary[4:6] != b"\x02\x01":
-        raise ConfigError(f"{where}: not a 64-bit little-endian ELF binary; "
-                          "drill images need a linux-x64 release")
+        raise ConfigError(
+            f"{where}: not a 64-bit little-endian ELF binary; drill images need a linux-x64 release"
+        )
     try:
         found = _pt_interp(binary)
     except (struct.error, IndexError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where}: truncated or malformed ELF program headers ({exc}); "
-                          "is the release archive complete?") from exc
+        raise ConfigError(
+            f"{where}: truncated or malformed ELF program headers ({exc}); is the release archive complete?"
+        ) from exc
     if found is None:
         raise ConfigError(f"{where}: statically linked (no interpreter); nothing to resolve")
     return found
 
 
 def _pt_interp(binary: bytes) -> str | None:
-    phoff, = struct.unpack_from("<Q", binary, 0x20)
+    (phoff,) = struct.unpack_from("<Q", binary, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", binary, 0x36)
     for i in range(phnum):
         p_type, _flags, offset, _vaddr, _paddr, size = struct.unpack_from(
-            "<IIQQQQ", binary, phoff + i * phentsize)
+            "<IIQQQQ", binary, phoff + i * phentsize
+        )
         if p_type == _PT_INTERP:
             if offset + size > len(binary):
                 raise IndexError("PT_INTERP lies past the end of the file")
-            return binary[offset:offset + size].rstrip(b"\0").decode()
+            return binary[offset : offset + size].rstrip(b"\0").decode()
     return None
 
 
 def trusted_loader(loader: str, where: str) -> str:
     """The loader, if it is one we know: it comes from the release binary and gets run."""
     if not _LOADER_RE.fullmatch(loader):
-        raise ConfigError(f"{where}: its interpreter {loader!r} is not a known dynamic loader "
-                          f"(expected one of {', '.join(KNOWN_LOADERS)}); refusing to run it")
+        raise ConfigError(
+            f"{where}: its interpreter {loader!r} is not a known dynamic loader "
+            f"(expected one of {', '.join(KNOWN_LOADERS)}); refusing to run it"
+        )
     return loader
 
 
 def _loader_output(loader: str, binary: Path, lib_dirs: Iterable[Path]) -> list[str]:
     lines: list[str] = []
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "LD_LIBRARY_PATH": os.pathsep.join(str(d) for d in lib_dirs)}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LD_LIBRARY_PATH": os.pathsep.join(str(d) for d in lib_dirs),
+    }
     with tempfile.TemporaryDirectory(prefix="fuse-harness-ldd-") as tmp:
-        done = process.run(process.Command(
-            argv=(loader, "--list", str(binary)), cwd=Path(tmp), env=env,
-            timeout_s=LDD_TIMEOUT_S, log_path=Path(tmp) / "ldd.log"), lines.append)
+        done = process.run(
+            process.Command(
+                argv=(loader, "--list", str(binary)),
+                cwd=Path(tmp),
+                env=env,
+                timeout_s=LDD_TIMEOUT_S,
+                log_path=Path(tmp) / "ldd.log",
+            ),
+            lines.append,
+        )
     if done.exit_code != 0 and not any(map(_MISSING_RE.search, lines)):
-        raise InfraError(f"{binary.name}: {loader} --list failed (exit {done.exit_code}): "
-                         f"{' '.join(lines)[:300]}")
+        raise InfraError(
+            f"{binary.name}: {loader} --list failed (exit {done.exit_code}): {' '.join(lines)[:300]}"
+        )
     return lines
 
 
@@ -98,8 +116,10 @@ def closure(binary: Path, lib_dirs: Iterable[Path] = ()) -> list[Library]:
         missing = _MISSING_RE.search(line)
         if missing:
             name = missing["name"] or missing["lib"]
-            raise ConfigError(f"{binary.name}: needs {name}, found neither in the "
-                              f"system nor in {[str(d) for d in dirs]}; name its directory")
+            raise ConfigError(
+                f"{binary.name}: needs {name}, found neither in the "
+                f"system nor in {[str(d) for d in dirs]}; name its directory"
+            )
         match = _LIST_RE.match(line)
         if not match:
             continue

@@ -34,8 +34,13 @@ class Deployment:
 def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:
     """Create and start one container (the labels come with the spec)."""
     info = seam.run(spec)
-    return Deployment(container_id=info.id, name=info.name, host_port=info.host_port,
-                      role=spec.labels.get(ROLE, ""), info=info)
+    return Deployment(
+        container_id=info.id,
+        name=info.name,
+        host_port=info.host_port,
+        role=spec.labels.get(ROLE, ""),
+        info=info,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,22 +63,39 @@ def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = 
 
     It owns the network namespace (and the published port) the faulty AOT then joins.
     """
-    holder = replace(spec, name=f"{spec.name}-port-holder", restart_on_failure=0,
-                     labels={**spec.labels, ROLE: "fault-helper"}, network_container=None)
+    holder = replace(
+        spec,
+        name=f"{spec.name}-port-holder",
+        restart_on_failure=0,
+        labels={**spec.labels, ROLE: "fault-helper"},
+        network_container=None,
+    )
     info = seam.run(holder)
     port = info.host_port
     path = waiting.health_path
-    ready = None if port is None else until_healthy(
-        lambda: waiting.probe(port, path, 1.0), waiting.clock() + HOLDER_READY_S,
-        waiting.clock, waiting.pause)
+    ready = (
+        None
+        if port is None
+        else until_healthy(
+            lambda: waiting.probe(port, path, 1.0),
+            waiting.clock() + HOLDER_READY_S,
+            waiting.clock,
+            waiting.pause,
+        )
+    )
     if ready is None:
-        raise InfraError(f"port-conflict: the port holder {holder.name} never answered on "
-                         f"{path}; see `docker logs {info.id[:12]}`")
+        raise InfraError(
+            f"port-conflict: the port holder {holder.name} never answered on "
+            f"{path}; see `docker logs {info.id[:12]}`"
+        )
     return info.id
 
 
 def apply_plan(
-    seam: DockerSeam, spec: ContainerSpec, plan: FaultPlan, images: ImageSet,
+    seam: DockerSeam,
+    spec: ContainerSpec,
+    plan: FaultPlan,
+    images: ImageSet,
     waiting: Waiting = Waiting(),
 ) -> ContainerSpec:
     """The spec to deploy for the spec's role under `plan` (may start a port holder).

@@ -31,16 +31,19 @@ def _write(folder: Path, name: str, data: bytes | str) -> str:
 def _containers(d: Drill, folder: Path) -> list[str]:
     kept = []
     for role, cid in d.containers.items():
-        kept.append(_write(folder, f"{role}.inspect.json",
-                           json.dumps(d.seam.inspect_raw(cid), indent=2, default=str)))
+        kept.append(
+            _write(folder, f"{role}.inspect.json", json.dumps(d.seam.inspect_raw(cid), indent=2, default=str))
+        )
         kept.append(_write(folder, f"{role}.log", d.seam.logs(cid)))
     return kept
 
 
 def _fatals(d: Drill, folder: Path) -> tuple[str, int]:
     envelopes = find_fatals(d.seam.logs(d.containers["candidate-aot"]))
-    rows = [{"class": e.klass, "pid": e.pid, "message": e.message, "line": e.line,
-             "build": e.build_info.__dict__} for e in envelopes]
+    rows = [
+        {"class": e.klass, "pid": e.pid, "message": e.message, "line": e.line, "build": e.build_info.__dict__}
+        for e in envelopes
+    ]
     return _write(folder, "fatal-lines.json", json.dumps(rows, indent=2)), len(rows)
 
 
@@ -51,8 +54,11 @@ def _build_info(d: Drill, folder: Path) -> str:
     change, and the scenarios that share an image share its output (a timeout is not kept).
     """
     assert d.images is not None
-    image = str(d.seam.inspect_raw(d.containers["candidate-aot"]).get("Config", {}).get(
-        "Image", d.images.candidate_aot))
+    image = str(
+        d.seam.inspect_raw(d.containers["candidate-aot"])
+        .get("Config", {})
+        .get("Image", d.images.candidate_aot)
+    )
     text = d.build_info.get(image)
     if text is None:
         cid = deploy(d, "fault-helper", image, env={"FUSE_AOT_BUILD_INFO": "1"})
@@ -75,10 +81,12 @@ def preserve(d: Drill) -> Step:
     name, count = _fatals(d, folder)
     kept.append(name)
     try:
-        kept.append(_write(folder, AOT_NAME, d.seam.get_file(d.containers["candidate-aot"],
-                                                            AOT_PATH)))
+        kept.append(_write(folder, AOT_NAME, d.seam.get_file(d.containers["candidate-aot"], AOT_PATH)))
         kept.append(_build_info(d, folder))
     except HarnessError as exc:  # a container that never started has no file to copy
         kept.append(_write(folder, "binary-unavailable.txt", f"{exc}\n"))
-    return Step(outcome=Outcome.PASSED, summary=f"{len(kept)} files in {folder} "
-                f"({count} fatal lines)", data={"folder": str(folder), "files": kept})
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"{len(kept)} files in {folder} ({count} fatal lines)",
+        data={"folder": str(folder), "files": kept},
+    )

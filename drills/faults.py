@@ -63,8 +63,7 @@ def title(fault: Fault) -> str:
 def _number(params: Mapping[str, Any], key: str, default: float, low: float, high: float) -> float:
     value = params.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"fault parameter {key}: expected a number in [{low}, {high}], "
-                          f"got {value!r}")
+        raise ConfigError(f"fault parameter {key}: expected a number in [{low}, {high}], got {value!r}")
     return float(value)
 
 
@@ -103,8 +102,7 @@ class CrashLoop(_Fault):
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         retries = int(_number(params, "restarts", 3, 1, 20))
-        return FaultPlan(env={"FUSE_CONFIG": BROKEN_CONFIG},
-                         spec_changes={"restart_on_failure": retries})
+        return FaultPlan(env={"FUSE_CONFIG": BROKEN_CONFIG}, spec_changes={"restart_on_failure": retries})
 
 
 @dataclass(frozen=True)
@@ -198,6 +196,19 @@ class BrokenFallback(_Fault):
         seam.kill(container_id, "SIGKILL")
 
 
-FAULTS: dict[str, Fault] = {f.id: f for f in (
-    NoFault(), Crash(), CrashLoop(), CorruptBinary(), MissingLibrary(), SlowStart(), Hang(),
-    OutOfMemory(), PortConflict(), BothBackends(), BrokenFallback())}
+FAULTS: dict[str, Fault] = {
+    f.id: f
+    for f in (
+        NoFault(),
+        Crash(),
+        CrashLoop(),
+        CorruptBinary(),
+        MissingLibrary(),
+        SlowStart(),
+        Hang(),
+        OutOfMemory(),
+        PortConflict(),
+        BothBackends(),
+        BrokenFallback(),
+    )
+}

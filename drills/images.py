@@ -48,8 +48,10 @@ def _add(tar: tarfile.TarFile, path: str, data: bytes, mode: int = 0o755) -> Non
 def _dockerfile(base: str | None, entrypoint: tuple[str, ...], env: Mapping[str, str]) -> bytes:
     quoted = ", ".join(f'"{arg}"' for arg in entrypoint)
     env_line = " ".join(f'{k}="{v}"' for k, v in sorted(env.items()))
-    return (f"FROM {base or 'scratch'}\nCOPY rootfs/ /\nWORKDIR {APP_DIR}\nENV {env_line}\n"
-            f"EXPOSE {PORT}\nENTRYPOINT [{quoted}]\n").encode()
+    return (
+        f"FROM {base or 'scratch'}\nCOPY rootfs/ /\nWORKDIR {APP_DIR}\nENV {env_line}\n"
+        f"EXPOSE {PORT}\nENTRYPOINT [{quoted}]\n"
+    ).encode()
 
 
 def context_tar(files: Mapping[str, bytes], dockerfile: bytes) -> bytes:
@@ -69,7 +71,11 @@ def content_tag(role: str, context: bytes, namespace: str = "") -> str:
 
 
 def ensure_image(
-    seam: DockerSeam, role: str, context: bytes, labels: Mapping[str, str], namespace: str = "",
+    seam: DockerSeam,
+    role: str,
+    context: bytes,
+    labels: Mapping[str, str],
+    namespace: str = "",
 ) -> str:
     """Build the context under its content tag unless an image with that tag exists.
 
@@ -103,8 +109,7 @@ def import_parts(context: bytes) -> tuple[bytes, tuple[str, ...]] | None:
         with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as out:
             for member in src.getmembers():
                 if member.isfile() and member.name.startswith("rootfs/"):
-                    _add(out, member.name.removeprefix("rootfs/"), _member(src, member.name),
-                         member.mode)
+                    _add(out, member.name.removeprefix("rootfs/"), _member(src, member.name), member.mode)
     return buf.getvalue(), tuple(lines[2:])
 
 
@@ -115,7 +120,11 @@ def _member(tar: tarfile.TarFile, name: str) -> bytes:
 
 
 def rootfs_files(
-    binary_name: str, binary: bytes, libs: Iterable[Library], *, base: str | None,
+    binary_name: str,
+    binary: bytes,
+    libs: Iterable[Library],
+    *,
+    base: str | None,
     drop: Iterable[str] = (),
 ) -> dict[str, bytes]:
     """The binary in /app plus its closure (only the non-system part on a base image)."""
@@ -140,11 +149,16 @@ class ImageSet:
     fallback_broken: str | None = None
 
     def variant(self, name: str) -> str:
-        tag = {"missing-library": self.aot_missing_library, "oom": self.aot_oom,
-               "broken-fallback": self.fallback_broken}.get(name)
+        tag = {
+            "missing-library": self.aot_missing_library,
+            "oom": self.aot_oom,
+            "broken-fallback": self.fallback_broken,
+        }.get(name)
         if tag is None:
-            raise ConfigError(f"image variant {name!r} was not built (known: missing-library, "
-                              "oom (needs a C compiler), broken-fallback)")
+            raise ConfigError(
+                f"image variant {name!r} was not built (known: missing-library, "
+                "oom (needs a C compiler), broken-fallback)"
+            )
         return tag
 
 
@@ -171,8 +185,12 @@ def _binary_closure(name: str, binary: bytes, lib_dirs: Iterable[Path]) -> list[
 
 
 def aot_context(
-    binary: bytes, *, lib_dirs: Iterable[Path] = (), base: str | None = None,
-    drop: Iterable[str] = (), preload: bytes | None = None,
+    binary: bytes,
+    *,
+    lib_dirs: Iterable[Path] = (),
+    base: str | None = None,
+    drop: Iterable[str] = (),
+    preload: bytes | None = None,
 ) -> bytes:
     """Build context of an AOT image.
 
@@ -200,7 +218,11 @@ def _package_files(package: Path) -> dict[str, bytes]:
 
 
 def fallback_context(
-    fuse: bytes, package: Path, *, lib_dirs: Iterable[Path] = (), base: str | None = None,
+    fuse: bytes,
+    package: Path,
+    *,
+    lib_dirs: Iterable[Path] = (),
+    base: str | None = None,
     broken: bool = False,
 ) -> bytes:
     """Build context of the CLI fallback: `fuse run --manifest-path <pkg> --backend native`.
@@ -221,9 +243,16 @@ def runtime_libraries(libs: Iterable[Library]) -> list[str]:
 
 
 def build_images(
-    seam: DockerSeam, *, release: Path, app_package: Path, labels: Mapping[str, str],
-    previous: Path | None = None, lib_dirs: Iterable[Path] = (), base: str | None = None,
-    namespace: str = "", previous_lib_dirs: Iterable[Path] | None = None,
+    seam: DockerSeam,
+    *,
+    release: Path,
+    app_package: Path,
+    labels: Mapping[str, str],
+    previous: Path | None = None,
+    lib_dirs: Iterable[Path] = (),
+    base: str | None = None,
+    namespace: str = "",
+    previous_lib_dirs: Iterable[Path] | None = None,
 ) -> ImageSet:
     """Every image of a drill from release folders (content-cached; variants included).
 
@@ -245,15 +274,20 @@ def build_images(
         prev = build("previous-aot", aot_context(prev_bin, lib_dirs=prev_dirs, base=base))
     return ImageSet(
         candidate_aot=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base)),
-        fallback_native=build("fallback-native", fallback_context(
-            fuse, app_package, lib_dirs=dirs, base=base)),
+        fallback_native=build(
+            "fallback-native", fallback_context(fuse, app_package, lib_dirs=dirs, base=base)
+        ),
         previous_aot=prev,
-        aot_missing_library=build("candidate-aot", aot_context(
-            aot, lib_dirs=dirs, base=base, drop=own[:1])) if own else None,
-        aot_oom=build("candidate-aot", aot_context(
-            aot, lib_dirs=dirs, base=base, preload=ballast)) if ballast else None,
-        fallback_broken=build("fallback-native", fallback_context(
-            fuse, app_package, lib_dirs=dirs, base=base, broken=True)))
+        aot_missing_library=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, drop=own[:1]))
+        if own
+        else None,
+        aot_oom=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, preload=ballast))
+        if ballast
+        else None,
+        fallback_broken=build(
+            "fallback-native", fallback_context(fuse, app_package, lib_dirs=dirs, base=base, broken=True)
+        ),
+    )
 
 
 def ballast_library() -> bytes | None:
@@ -265,13 +299,18 @@ def ballast_library() -> bytes | None:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="fuse-harness-cc-") as tmp:
         out = Path(tmp) / "ballast.so"
-        done = process.run(process.Command(
-            argv=(cc, "-shared", "-fPIC", "-O2", "-pthread", "-o", str(out), str(source)),
-            cwd=Path(tmp), env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-            timeout_s=60.0, log_path=Path(tmp) / "cc.log"), lines.append)
+        done = process.run(
+            process.Command(
+                argv=(cc, "-shared", "-fPIC", "-O2", "-pthread", "-o", str(out), str(source)),
+                cwd=Path(tmp),
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                timeout_s=60.0,
+                log_path=Path(tmp) / "cc.log",
+            ),
+            lines.append,
+        )
         if done.exit_code != 0:
             # the log goes with the temporary directory: its tail goes in the message
             tail = "\n".join(lines[-CC_LOG_TAIL:]) or "(no output)"
-            raise InfraError(f"{source}: {cc} failed (exit {done.exit_code}); its last "
-                             f"output:\n{tail}")
+            raise InfraError(f"{source}: {cc} failed (exit {done.exit_code}); its last output:\n{tail}")
         return out.read_bytes()

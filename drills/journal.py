@@ -47,14 +47,16 @@ class Journal:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
         except OSError as exc:
-            raise InfraError(f"{path}: cannot open the journal ({exc.strerror}); "
-                             "choose a writable --out") from exc
+            raise InfraError(
+                f"{path}: cannot open the journal ({exc.strerror}); choose a writable --out"
+            ) from exc
         try:
             self.record("run.started", **started)
             new.replace(path)
         except OSError as exc:
-            raise InfraError(f"{path}: cannot create the journal ({exc.strerror}); "
-                             "choose a writable --out") from exc
+            raise InfraError(
+                f"{path}: cannot create the journal ({exc.strerror}); choose a writable --out"
+            ) from exc
         finally:
             if new.exists():  # not renamed into place: the first event or the rename failed
                 self.close()
@@ -64,8 +66,11 @@ class Journal:
         with self._lock:
             self._seq += 1
             event = Event(seq=self._seq, t=self._clock(), kind=kind, fields=fields)
-            line = json.dumps({"seq": event.seq, "t": round(event.t, 6), "kind": kind, **fields},
-                              default=str, sort_keys=False)
+            line = json.dumps(
+                {"seq": event.seq, "t": round(event.t, 6), "kind": kind, **fields},
+                default=str,
+                sort_keys=False,
+            )
             try:
                 os.write(self._fd, (line + "\n").encode("utf-8"))
                 os.fsync(self._fd)
@@ -86,13 +91,13 @@ def _parse(lines: list[str]) -> Iterator[Event]:
             continue
         try:
             raw = json.loads(line)
-            yield Event(seq=int(raw.pop("seq")), t=float(raw.pop("t")), kind=str(raw.pop("kind")),
-                        fields=raw)
+            yield Event(seq=int(raw.pop("seq")), t=float(raw.pop("t")), kind=str(raw.pop("kind")), fields=raw)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             if number == len(lines):
                 return  # a torn last line: the run died mid-write; everything before it stands
-            raise ConfigError(f"line {number}: not a journal event ({exc}); "
-                              "is this a drill journal.jsonl?") from exc
+            raise ConfigError(
+                f"line {number}: not a journal event ({exc}); is this a drill journal.jsonl?"
+            ) from exc
 
 
 def read(path: Path) -> list[Event]:
@@ -108,6 +113,7 @@ def read(path: Path) -> list[Event]:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
     if not events or events[0].kind != "run.started":
-        raise ConfigError(f"{path}: does not start with a run.started event; "
-                          "pass the journal.jsonl of a drill run")
+        raise ConfigError(
+            f"{path}: does not start with a run.started event; pass the journal.jsonl of a drill run"
+        )
     return events

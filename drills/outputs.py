@@ -47,24 +47,35 @@ def _phase_result(ev: Event, waived: bool) -> Result:
     summary = str(ev.get("summary", ""))
     if waived and outcome is Outcome.FAILED:
         outcome, summary = Outcome.WAIVED, f"failed as the scenario expects: {summary}"
-    return Result(check=f"drill.{ev.get('phase')}", title=TITLES.get(ev.get("phase"), ""),
-                  scope=ev.get("scenario", ""), outcome=outcome, summary=summary,
-                  duration_s=ev.get("duration_s"), data=ev.get("data") or {},
-                  findings=tuple(Finding(**f) for f in ev.get("findings") or ()))
+    return Result(
+        check=f"drill.{ev.get('phase')}",
+        title=TITLES.get(ev.get("phase"), ""),
+        scope=ev.get("scenario", ""),
+        outcome=outcome,
+        summary=summary,
+        duration_s=ev.get("duration_s"),
+        data=ev.get("data") or {},
+        findings=tuple(Finding(**f) for f in ev.get("findings") or ()),
+    )
 
 
 def _verdict_result(ev: Event | None, name: str, started: bool) -> Result:
     if ev is None:
         why = "interrupted before the verdict" if started else "not run (the run ended first)"
-        return Result(check="drill.verdict", title=TITLES["verdict"], scope=name,
-                      outcome=Outcome.ERROR, summary=why)
+        return Result(
+            check="drill.verdict", title=TITLES["verdict"], scope=name, outcome=Outcome.ERROR, summary=why
+        )
     ok = bool(ev.get("as_expected"))
     verdict, expected = ev.get("verdict"), ev.get("expected")
     outcome = Outcome.PASSED if ok else (Outcome.ERROR if verdict == "error" else Outcome.FAILED)
-    return Result(check="drill.verdict", title=TITLES["verdict"], scope=name, outcome=outcome,
-                  summary=f"{verdict} (expected {expected}): {ev.get('reason')}",
-                  data={"verdict": verdict, "expected": expected,
-                        "fell_back": ev.get("fell_back")})
+    return Result(
+        check="drill.verdict",
+        title=TITLES["verdict"],
+        scope=name,
+        outcome=outcome,
+        summary=f"{verdict} (expected {expected}): {ev.get('reason')}",
+        data={"verdict": verdict, "expected": expected, "fell_back": ev.get("fell_back")},
+    )
 
 
 def _scenario_results(events: list[Event], name: str) -> list[Result]:
@@ -80,9 +91,15 @@ def _scenario_results(events: list[Event], name: str) -> list[Result]:
             open_phases.pop(ev.get("phase"), None)
             results.append(_phase_result(ev, ev is waive))
     for phase in open_phases:
-        results.append(Result(check=f"drill.{phase}", title=TITLES.get(phase, ""), scope=name,
-                              outcome=Outcome.ERROR, summary="phase never finished: the run "
-                              "was killed; run `drill reap` to remove leftovers"))
+        results.append(
+            Result(
+                check=f"drill.{phase}",
+                title=TITLES.get(phase, ""),
+                scope=name,
+                outcome=Outcome.ERROR,
+                summary="phase never finished: the run was killed; run `drill reap` to remove leftovers",
+            )
+        )
     return [*results, _verdict_result(end, name, start is not None)]
 
 
@@ -92,8 +109,9 @@ def _waived_phase(mine: list[Event], start: Event | None, end: Event | None) -> 
     expected_red = bool(start and start.get("expect_verdict") == "failed")
     if not (expected_red and end and end.get("as_expected")):
         return None
-    return next((e for e in mine if e.kind == "phase.finished"
-                 and e.get("outcome") == Outcome.FAILED.value), None)
+    return next(
+        (e for e in mine if e.kind == "phase.finished" and e.get("outcome") == Outcome.FAILED.value), None
+    )
 
 
 def timeline(events: Iterable[Event]) -> list[Timeline]:
@@ -120,18 +138,29 @@ def report(events: list[Event]) -> Report:
     interrupted = finished is None or finished.get("status") == "interrupted"
     notes = [str(e.get("note")) for e in events if e.kind == "run.note"]
     if finished is None:
-        notes.append("the journal ends without run.finished: the run was killed; "
-                     "run `drill reap` to remove what it left")
-    return Report(tool="drill", subject=f"run {head.get('run_id')}: {len(names)} scenarios",
-                  started_at=datetime.fromtimestamp(head.t, UTC),
-                  finished_at=datetime.fromtimestamp(events[-1].t, UTC), results=tuple(results),
-                  notes=tuple(notes), interrupted=interrupted, stats=_stats(events))
+        notes.append(
+            "the journal ends without run.finished: the run was killed; "
+            "run `drill reap` to remove what it left"
+        )
+    return Report(
+        tool="drill",
+        subject=f"run {head.get('run_id')}: {len(names)} scenarios",
+        started_at=datetime.fromtimestamp(head.t, UTC),
+        finished_at=datetime.fromtimestamp(events[-1].t, UTC),
+        results=tuple(results),
+        notes=tuple(notes),
+        interrupted=interrupted,
+        stats=_stats(events),
+    )
 
 
 def _stats(events: list[Event]) -> dict[str, Any]:
     samples = [e for e in events if e.kind == "sample"]
-    return {"run_id": events[0].get("run_id"), "duration_s": round(events[-1].t - events[0].t, 3),
-            "samples": len(samples)}
+    return {
+        "run_id": events[0].get("run_id"),
+        "duration_s": round(events[-1].t - events[0].t, 3),
+        "samples": len(samples),
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,8 +179,14 @@ class Overview:
 
 
 def _data(mine: list[Event], phase: str, key: str) -> Any:
-    return next(((e.get("data") or {}).get(key) for e in mine
-                 if e.kind == "phase.finished" and e.get("phase") == phase), None)
+    return next(
+        (
+            (e.get("data") or {}).get(key)
+            for e in mine
+            if e.kind == "phase.finished" and e.get("phase") == phase
+        ),
+        None,
+    )
 
 
 def overview(events: list[Event]) -> list[Overview]:
@@ -162,15 +197,19 @@ def overview(events: list[Event]) -> list[Overview]:
         start = next((e for e in mine if e.kind == "scenario.started"), None)
         end = next((e for e in mine if e.kind == "scenario.finished"), None)
         latency = _data(mine, "detect", "latency_s")
-        rows.append(Overview(
-            scenario=name, fault=str(start.get("fault")) if start else "-",
-            expected=str(start.get("expect_verdict")) if start else "-",
-            verdict=str(end.get("verdict")) if end else "error",
-            as_expected=bool(end.get("as_expected")) if end else None,
-            fell_back=end.get("fell_back") if end else None,
-            detect_ms=None if latency is None else latency * 1000,
-            restore_s=_data(mine, "verify", "time_to_restore_s"),
-            duration_s=end.t - start.t if end and start else None))
+        rows.append(
+            Overview(
+                scenario=name,
+                fault=str(start.get("fault")) if start else "-",
+                expected=str(start.get("expect_verdict")) if start else "-",
+                verdict=str(end.get("verdict")) if end else "error",
+                as_expected=bool(end.get("as_expected")) if end else None,
+                fell_back=end.get("fell_back") if end else None,
+                detect_ms=None if latency is None else latency * 1000,
+                restore_s=_data(mine, "verify", "time_to_restore_s"),
+                duration_s=end.t - start.t if end and start else None,
+            )
+        )
     return rows
 
 
@@ -179,22 +218,27 @@ def _cell(value: float | None, fmt: str) -> str:
 
 
 def markdown_overview(events: list[Event]) -> str:
-    lines = ["### Scenarios", "", "| | scenario | fault | verdict (expected) | fell back | "
-             "detected (ms) | restored (s) | took (s) |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "### Scenarios",
+        "",
+        "| | scenario | fault | verdict (expected) | fell back | detected (ms) | restored (s) | took (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for o in overview(events):
         mark = {True: "✅", False: "❌", None: "⚠️"}[o.as_expected]
         back = {True: "yes", False: "no", None: "-"}[o.fell_back]
-        lines.append(f"| {mark} | {o.scenario} | {o.fault} | {o.verdict} ({o.expected}) | "
-                     f"{back} | {_cell(o.detect_ms, '.0f')} | {_cell(o.restore_s, '.2f')} | "
-                     f"{_cell(o.duration_s, '.1f')} |")
+        lines.append(
+            f"| {mark} | {o.scenario} | {o.fault} | {o.verdict} ({o.expected}) | "
+            f"{back} | {_cell(o.detect_ms, '.0f')} | {_cell(o.restore_s, '.2f')} | "
+            f"{_cell(o.duration_s, '.1f')} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def markdown_timeline(events: list[Event]) -> str:
     start = events[0].t
     lines = ["### Timeline", "", "| t (s) | scenario | event |", "|---|---|---|"]
-    lines += [f"| {item.t - start:.3f} | {item.scenario} | {item.text} |"
-              for item in timeline(events)]
+    lines += [f"| {item.t - start:.3f} | {item.scenario} | {item.text} |" for item in timeline(events)]
     return "\n".join(lines) + "\n"
 
 
@@ -205,8 +249,14 @@ def write(events: list[Event], out_dir: Path) -> tuple[Report, list[Path]]:
     rep = report(events)
     written = write_all(rep, out_dir)
     summary = out_dir / "summary.md"
-    summary.write_text(summary.read_text(encoding="utf-8") + "\n" + markdown_overview(events)
-                       + "\n" + markdown_timeline(events), encoding="utf-8")
+    summary.write_text(
+        summary.read_text(encoding="utf-8")
+        + "\n"
+        + markdown_overview(events)
+        + "\n"
+        + markdown_timeline(events),
+        encoding="utf-8",
+    )
     html = out_dir / "report.html"
     html.write_text(render_html(rep, events), encoding="utf-8")
     return rep, [*written, html]

@@ -82,14 +82,22 @@ class Drill:
         return self.clock() + self.deadline.clip(seconds)
 
 
-def spec_for(d: Drill, role: str, image: str, env: Mapping[str, str] | None = None,
-             ) -> ContainerSpec:
+def spec_for(
+    d: Drill,
+    role: str,
+    image: str,
+    env: Mapping[str, str] | None = None,
+) -> ContainerSpec:
     """The labelled spec a role gets before any fault plan applies (AOT roles: `aot_env`)."""
     s = d.scenario
     own = s.aot_env if role in AOT_ROLES else {}
-    return ContainerSpec(image=image, name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
-                         labels=labels(d.run_id, s.name, role, d.clock(), TTL_S),
-                         env={**own, **(env or {})}, mem_limit_bytes=s.memory_mb * 1024 * 1024)
+    return ContainerSpec(
+        image=image,
+        name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
+        labels=labels(d.run_id, s.name, role, d.clock(), TTL_S),
+        env={**own, **(env or {})},
+        mem_limit_bytes=s.memory_mb * 1024 * 1024,
+    )
 
 
 def start(d: Drill, role: str, spec: ContainerSpec) -> str:
@@ -97,8 +105,7 @@ def start(d: Drill, role: str, spec: ContainerSpec) -> str:
     d.act("deploy", role=role, image=spec.image, name=spec.name, env=dict(spec.env))
     dep = deploy_container(d.seam, spec)
     d.containers[role], d.ports[role] = dep.container_id, dep.host_port
-    d.act("deployed", role=role, container=dep.container_id, host_port=dep.host_port,
-          error=dep.info.error)
+    d.act("deployed", role=role, container=dep.container_id, host_port=dep.host_port, error=dep.info.error)
     return dep.container_id
 
 
@@ -144,18 +151,23 @@ def preflight(d: Drill) -> Step:
     d.images = d.build_images()
     d.plan = d.fault.prepare(d.scenario.fault_params)
     tags = {k: v for k, v in dataclasses.asdict(d.images).items() if v}
-    return Step(outcome=Outcome.PASSED, summary=f"{len(tags)} images ready; fault "
-                f"'{d.fault.id}' prepared", data={"images": tags})
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"{len(tags)} images ready; fault '{d.fault.id}' prepared",
+        data={"images": tags},
+    )
 
 
 def deploy_candidate(d: Drill) -> Step:
     assert d.images is not None
     cid = deploy(d, "candidate-aot", d.images.candidate_aot)
-    ready = watch.wait_ready(d.watcher, cid, d.ports["candidate-aot"],
-                             d.until(READY_S), "candidate-aot")
+    ready = watch.wait_ready(d.watcher, cid, d.ports["candidate-aot"], d.until(READY_S), "candidate-aot")
     if ready is None:
-        return Step(outcome=Outcome.ERROR, summary="the candidate AOT (before any fault) never "
-                    "answered its health path: fix the release or the scenario first")
+        return Step(
+            outcome=Outcome.ERROR,
+            summary="the candidate AOT (before any fault) never "
+            "answered its health path: fix the release or the scenario first",
+        )
     return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy")
 
 
@@ -163,17 +175,22 @@ def steady_state(d: Drill) -> Step:
     port = d.ports["candidate-aot"]
     assert port is not None
     cid = d.containers["candidate-aot"]
-    ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(READY_S),
-                                "candidate-aot", "steady-state")
+    ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(READY_S), "candidate-aot", "steady-state")
     stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
     d.steady = stats
     if ok is None or stats.error_rate > d.scenario.max_error_rate:
-        return Step(outcome=Outcome.ERROR, summary=f"no steady state before the fault (error "
-                    f"rate {stats.error_rate:.0%}): the drill cannot judge recovery",
-                    data=stats.as_data())
-    return Step(outcome=Outcome.PASSED, summary=f"p50 {stats.p50_ms:.1f} ms, p95 "
-                f"{stats.p95_ms:.1f} ms, {stats.errors}/{stats.requests} errors",
-                data=stats.as_data())
+        return Step(
+            outcome=Outcome.ERROR,
+            summary=f"no steady state before the fault (error "
+            f"rate {stats.error_rate:.0%}): the drill cannot judge recovery",
+            data=stats.as_data(),
+        )
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"p50 {stats.p50_ms:.1f} ms, p95 "
+        f"{stats.p95_ms:.1f} ms, {stats.errors}/{stats.requests} errors",
+        data=stats.as_data(),
+    )
 
 
 def inject(d: Drill) -> Step:
@@ -190,8 +207,11 @@ def inject(d: Drill) -> Step:
     d.injected_at = d.injected_at or d.clock()
     d.fault.inject(d.seam, cid, params)
     d.active_at = d.clock()
-    return Step(outcome=Outcome.PASSED, summary=f"fault '{d.fault.id}' injected into the AOT "
-                "deployment", data={"plan": dataclasses.asdict(plan)})
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"fault '{d.fault.id}' injected into the AOT deployment",
+        data={"plan": dataclasses.asdict(plan)},
+    )
 
 
 def detect(d: Drill) -> Step:
@@ -201,20 +221,25 @@ def detect(d: Drill) -> Step:
     cid = d.containers["candidate-aot"]
     # a fault: classify will ask whether JIT-native stays healthy
     shadow = (lambda: start_shadow(d)) if s.fault_id != "none" else watch.nothing
-    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window),
-                              on_running=shadow)
+    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window), on_running=shadow)
     if d.incident is None:
         ok = s.fault_id == "none"
-        return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,
-                    summary=f"no incident in {window:.1f} s" + ("" if ok else
-                    ": the fault was not detected"))
+        return Step(
+            outcome=Outcome.PASSED if ok else Outcome.FAILED,
+            summary=f"no incident in {window:.1f} s" + ("" if ok else ": the fault was not detected"),
+        )
     assert d.active_at is not None
     latency = max(0.0, d.incident.at - d.active_at)
-    data = {"kind": d.incident.kind, "latency_s": round(latency, 4),
-            "since_injection_s": round(d.incident.at - d.injected_at, 4),
-            "exit_code": d.incident.exit_code, "fatal_lines": list(d.incident.fatal_lines)}
+    data = {
+        "kind": d.incident.kind,
+        "latency_s": round(latency, 4),
+        "since_injection_s": round(d.incident.at - d.injected_at, 4),
+        "exit_code": d.incident.exit_code,
+        "fatal_lines": list(d.incident.fatal_lines),
+    }
     summary = f"{d.incident.kind} detected {latency * 1000:.0f} ms after injection"
     if latency > s.budgets.detect_s:
-        return Step(outcome=Outcome.FAILED, summary=f"{summary}: over the {s.budgets.detect_s} s "
-                    "budget", data=data)
+        return Step(
+            outcome=Outcome.FAILED, summary=f"{summary}: over the {s.budgets.detect_s} s budget", data=data
+        )
     return Step(outcome=Outcome.PASSED, summary=summary, data=data)

@@ -41,22 +41,29 @@ def probe(host_port: int, path: str, timeout_s: float) -> Sample:
     started, t0 = time.time(), time.perf_counter()
     try:
         response = requests.get(
-            f"http://{HOST}:{host_port}{path}", allow_redirects=False,
-            timeout=(min(CONNECT_TIMEOUT_S, timeout_s), timeout_s))
+            f"http://{HOST}:{host_port}{path}",
+            allow_redirects=False,
+            timeout=(min(CONNECT_TIMEOUT_S, timeout_s), timeout_s),
+        )
     except requests.RequestException as exc:
         return Sample(ok=False, status=None, latency_ms=None, error=_reason(exc), t=started)
     latency = (time.perf_counter() - t0) * 1000
     ok = 200 <= response.status_code < 300
-    return Sample(ok=ok, status=response.status_code, latency_ms=round(latency, 3),
-                  error=None if ok else f"HTTP {response.status_code}", t=started)
+    return Sample(
+        ok=ok,
+        status=response.status_code,
+        latency_ms=round(latency, 3),
+        error=None if ok else f"HTTP {response.status_code}",
+        t=started,
+    )
 
 
 Probe = Callable[[int, str, float], Sample]
 
 
-
-def until_healthy(check: Callable[[], Sample], until: float, clock: Callable[[], float],
-                  pause: Callable[[], bool]) -> float | None:
+def until_healthy(
+    check: Callable[[], Sample], until: float, clock: Callable[[], float], pause: Callable[[], bool]
+) -> float | None:
     """The one readiness loop: probe with `check` until an answer is healthy (the clock
     time of it); None once `until` passes, or when `pause` (the wait between probes)
     returns True, e.g. because the container exited meanwhile."""

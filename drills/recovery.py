@@ -29,16 +29,32 @@ def classify_incident(d: Drill) -> Step:
             d.shadow.result()
         native_ok = _healthy(d, "shadow-native", READY_S, "classify") is not None
     d.decision = classify(d.incident, native_ok)
-    data = {"fallback": d.decision.fallback, "rules": list(d.decision.rules),
-            "native_healthy": native_ok, "reasons": list(d.decision.reasons)}
+    data = {
+        "fallback": d.decision.fallback,
+        "rules": list(d.decision.rules),
+        "native_healthy": native_ok,
+        "reasons": list(d.decision.reasons),
+    }
     verdict = "AOT-specific: fall back" if d.decision.fallback else "no fallback"
     ok = d.decision.fallback == s.expect_fallback
-    findings = () if ok else (Finding(
-        subject=s.name, message="classification disagrees with the scenario",
-        expected="fallback" if s.expect_fallback else "no fallback", actual=verdict),)
-    return Step(outcome=Outcome.PASSED if ok else Outcome.FAILED,
-                summary=f"{verdict}; " + "; ".join(d.decision.reasons), findings=findings,
-                data=data)
+    findings = (
+        ()
+        if ok
+        else (
+            Finding(
+                subject=s.name,
+                message="classification disagrees with the scenario",
+                expected="fallback" if s.expect_fallback else "no fallback",
+                actual=verdict,
+            ),
+        )
+    )
+    return Step(
+        outcome=Outcome.PASSED if ok else Outcome.FAILED,
+        summary=f"{verdict}; " + "; ".join(d.decision.reasons),
+        findings=findings,
+        data=data,
+    )
 
 
 def contain(d: Drill) -> Step:
@@ -53,15 +69,20 @@ def contain(d: Drill) -> Step:
         # the playbook goes on to the fallback, so this does not fail the drill; WAIVED
         # keeps it visible in every report
         info = d.seam.inspect(d.containers["previous-aot"])
-        return Step(outcome=Outcome.WAIVED, summary=f"containment failed (non-fatal): the "
-                    f"previous AOT was not healthy within the {d.scenario.budgets.contain_s} s "
-                    f"containment budget (status {info.status}, exit code {info.exit_code}); "
-                    "going on to the fallback",
-                    data={"contained": False, "status": info.status,
-                          "exit_code": info.exit_code})
+        return Step(
+            outcome=Outcome.WAIVED,
+            summary=f"containment failed (non-fatal): the "
+            f"previous AOT was not healthy within the {d.scenario.budgets.contain_s} s "
+            f"containment budget (status {info.status}, exit code {info.exit_code}); "
+            "going on to the fallback",
+            data={"contained": False, "status": info.status, "exit_code": info.exit_code},
+        )
     took = healthy_at - start
-    return Step(outcome=Outcome.PASSED, summary=f"contained on the previous AOT in "
-                f"{took * 1000:.0f} ms", data={"contained": True, "contain_s": round(took, 4)})
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"contained on the previous AOT in {took * 1000:.0f} ms",
+        data={"contained": True, "contain_s": round(took, 4)},
+    )
 
 
 def fall_back(d: Drill) -> Step:
@@ -71,22 +92,31 @@ def fall_back(d: Drill) -> Step:
     d.fell_back = True
     cid = deploy_planned(d, "fallback-native", d.images.fallback_native)
     left = s.budgets.recover_s - (d.clock() - d.injected_at)
-    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], d.until(left),
-                             "fallback-native")
+    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], d.until(left), "fallback-native")
     if ready is None:
         info = d.seam.inspect(cid)
         tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
-        why = ("fallback path too slow" if info.status == "running" else "fallback path broken")
-        return Step(outcome=Outcome.FAILED, summary=f"the fallback was not healthy within the "
-                    f"{s.budgets.recover_s} s recovery budget (status {info.status}, exit code "
-                    f"{info.exit_code}): {why}",
-                    findings=(Finding(subject=s.name, message="fallback deployment not healthy",
-                              expected=f"healthy within {s.budgets.recover_s} s of the fault",
-                              actual=f"{info.status} {info.error} {tail}".strip()),))
+        why = "fallback path too slow" if info.status == "running" else "fallback path broken"
+        return Step(
+            outcome=Outcome.FAILED,
+            summary=f"the fallback was not healthy within the "
+            f"{s.budgets.recover_s} s recovery budget (status {info.status}, exit code "
+            f"{info.exit_code}): {why}",
+            findings=(
+                Finding(
+                    subject=s.name,
+                    message="fallback deployment not healthy",
+                    expected=f"healthy within {s.budgets.recover_s} s of the fault",
+                    actual=f"{info.status} {info.error} {tail}".strip(),
+                ),
+            ),
+        )
     d.fallback_ready_at = ready
-    return Step(outcome=Outcome.PASSED, summary=f"JIT-native answered "
-                f"{(ready - d.injected_at) * 1000:.0f} ms after the fault",
-                data={"ready_s": round(ready - d.injected_at, 4)})
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"JIT-native answered {(ready - d.injected_at) * 1000:.0f} ms after the fault",
+        data={"ready_s": round(ready - d.injected_at, 4)},
+    )
 
 
 def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
@@ -95,12 +125,23 @@ def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
     limit = base.p95_ms * s.tolerance.latency_factor + s.tolerance.latency_slack_ms
     out = []
     if stats.p95_ms > limit:
-        out.append(Finding(subject=s.name, message="latency not back within tolerance",
-                           expected=f"p95 <= {limit:.1f} ms", actual=f"p95 {stats.p95_ms:.1f} ms"))
+        out.append(
+            Finding(
+                subject=s.name,
+                message="latency not back within tolerance",
+                expected=f"p95 <= {limit:.1f} ms",
+                actual=f"p95 {stats.p95_ms:.1f} ms",
+            )
+        )
     if stats.error_rate > s.tolerance.error_rate:
-        out.append(Finding(subject=s.name, message="error rate not back within tolerance",
-                           expected=f"<= {s.tolerance.error_rate:.1%}",
-                           actual=f"{stats.error_rate:.1%}"))
+        out.append(
+            Finding(
+                subject=s.name,
+                message="error rate not back within tolerance",
+                expected=f"<= {s.tolerance.error_rate:.1%}",
+                actual=f"{stats.error_rate:.1%}",
+            )
+        )
     return out
 
 
@@ -110,30 +151,45 @@ def verify(d: Drill, role: str) -> Step:
     s = d.scenario
     cid, port = d.containers[role], d.ports[role]
     left = s.budgets.recover_s - (d.clock() - d.injected_at)
-    at = (watch.healthy_in_a_row(d.watcher, cid, port, d.until(left), role, "verify")
-          if port is not None else None)
+    at = (
+        watch.healthy_in_a_row(d.watcher, cid, port, d.until(left), role, "verify")
+        if port is not None
+        else None
+    )
     if at is None or port is None:
-        return Step(outcome=Outcome.FAILED, summary=f"{role}: not {s.probing.successes} healthy "
-                    f"probes in a row within the {s.budgets.recover_s} s recovery budget")
+        return Step(
+            outcome=Outcome.FAILED,
+            summary=f"{role}: not {s.probing.successes} healthy "
+            f"probes in a row within the {s.budgets.recover_s} s recovery budget",
+        )
     stats = watch.load(d.watcher, port, "verify", role)
     before = len(find_fatals(d.seam.logs(cid)))
     exited = d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
     fatals = find_fatals(d.seam.logs(cid))[before:]
     findings = _tolerance_findings(d, stats) + [
         Finding(subject=s.name, message="new fatal envelope in the quiet period", actual=f.line)
-        for f in fatals]
+        for f in fatals
+    ]
     if exited is not None:
         who = "fallback" if role == "fallback-native" else role
-        findings.append(Finding(subject=s.name, message=f"{who} exited during the quiet period",
-                                expected=f"running for {s.quiet_s:.1f} s",
-                                actual=f"exit code {exited.exit_code}"))
+        findings.append(
+            Finding(
+                subject=s.name,
+                message=f"{who} exited during the quiet period",
+                expected=f"running for {s.quiet_s:.1f} s",
+                actual=f"exit code {exited.exit_code}",
+            )
+        )
     restore = at - d.injected_at
     data = {**stats.as_data(), "time_to_restore_s": round(restore, 4)}
     if findings:
-        return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings),
-                    data=data)
-    return Step(outcome=Outcome.PASSED, summary=f"{role} restored {restore * 1000:.0f} ms after "
-                f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s", data=data)
+        return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings), data=data)
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"{role} restored {restore * 1000:.0f} ms after "
+        f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s",
+        data=data,
+    )
 
 
 def _gates_failed(d: Drill) -> Step | None:
@@ -147,9 +203,12 @@ def _gates_failed(d: Drill) -> Step | None:
     if run.exit_code == 0:
         return None
     how = "timed out" if run.exit_code is None else f"exit {run.exit_code}"
-    return Step(outcome=Outcome.FAILED, summary=f"recovery gates did not pass (gate recover "
-                f"{how}: {run.last_line}); staying on JIT-native, see {report_dir}",
-                data={"gates_exit_code": run.exit_code, "report_dir": str(report_dir)})
+    return Step(
+        outcome=Outcome.FAILED,
+        summary=f"recovery gates did not pass (gate recover "
+        f"{how}: {run.last_line}); staying on JIT-native, see {report_dir}",
+        data={"gates_exit_code": run.exit_code, "report_dir": str(report_dir)},
+    )
 
 
 def recover_to_aot(d: Drill) -> Step:
@@ -161,6 +220,5 @@ def recover_to_aot(d: Drill) -> Step:
     gates = "recovery gates passed; " if d.scenario.recovery_gates else ""
     deploy(d, "candidate-aot", d.images.candidate_aot)
     if _healthy(d, "candidate-aot", d.scenario.budgets.recover_s, "recover") is None:
-        return Step(outcome=Outcome.FAILED, summary=f"{gates}the AOT redeploy did not become "
-                    "healthy")
+        return Step(outcome=Outcome.FAILED, summary=f"{gates}the AOT redeploy did not become healthy")
     return Step(outcome=Outcome.PASSED, summary=f"{gates}back on AOT and healthy")

@@ -33,23 +33,38 @@ def gate_command() -> str:
     sibling = Path(sys.executable).with_name("gate")
     found = str(sibling) if sibling.is_file() else shutil.which("gate")
     if found is None:
-        raise InfraError("recover_to_aot: the `gate` command is not installed; reinstall "
-                         "fuse-release-harness")
+        raise InfraError(
+            "recover_to_aot: the `gate` command is not installed; reinstall fuse-release-harness"
+        )
     return found
 
 
 def argv(gates: RecoveryGates, report_dir: Path) -> tuple[str, ...]:
     contract = ("--contract", str(gates.contract)) if gates.contract else ()
-    return (gate_command(), "recover", "--checkout", str(gates.checkout), *contract,
-            "--report-dir", str(report_dir))
+    return (
+        gate_command(),
+        "recover",
+        "--checkout",
+        str(gates.checkout),
+        *contract,
+        "--report-dir",
+        str(report_dir),
+    )
 
 
 def run_gates(gates: RecoveryGates, report_dir: Path) -> GateRun:
     """`gate recover` to completion or its timeout; its reports go to `report_dir`."""
     lines: list[str] = []
-    done = process.run(process.Command(
-        argv=argv(gates, report_dir), cwd=gates.checkout, env=dict(os.environ),
-        timeout_s=gates.timeout_s, log_path=report_dir / "gate-recover.log"), lines.append)
+    done = process.run(
+        process.Command(
+            argv=argv(gates, report_dir),
+            cwd=gates.checkout,
+            env=dict(os.environ),
+            timeout_s=gates.timeout_s,
+            log_path=report_dir / "gate-recover.log",
+        ),
+        lines.append,
+    )
     verdicts = [line for line in lines if line.startswith("gate recover:")]
     last = verdicts[-1] if verdicts else next((x for x in reversed(lines) if x.strip()), "")
     return GateRun(exit_code=done.exit_code, report_dir=report_dir, last_line=last.strip())

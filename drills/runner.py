@@ -59,8 +59,14 @@ def new_run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
-def _phase(d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.Step],
-           done: list[PhaseOutcome], *, guarded: bool = True) -> phases.Step:
+def _phase(
+    d: phases.Drill,
+    name: str,
+    step_fn: Callable[[phases.Drill], phases.Step],
+    done: list[PhaseOutcome],
+    *,
+    guarded: bool = True,
+) -> phases.Step:
     """Run, time and journal one phase. Guarded phases lose to the deadline: a wait cut short
     by it must not read as an unhealthy deployment."""
     journal, scenario, clock = d.journal, d.scenario.name, d.clock
@@ -71,28 +77,52 @@ def _phase(d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.
         if guarded:
             d.deadline.check(name)
     except (safety.Interrupted, safety.DeadlineExceeded) as exc:
-        journal.record("phase.finished", scenario=scenario, phase=name, outcome="error",
-                       summary=str(exc), duration_s=clock() - start, findings=[], data={})
+        journal.record(
+            "phase.finished",
+            scenario=scenario,
+            phase=name,
+            outcome="error",
+            summary=str(exc),
+            duration_s=clock() - start,
+            findings=[],
+            data={},
+        )
         done.append(PhaseOutcome(phase=name, outcome=Outcome.ERROR, summary=str(exc)))
         raise
     except HarnessError as exc:
         step = phases.Step(outcome=Outcome.ERROR, summary=str(exc))
     except Exception as exc:  # a bug in a phase must still reach the reports
-        step = phases.Step(outcome=Outcome.ERROR, summary=f"internal error in the {name} "
-                           f"phase: {type(exc).__name__}: {exc} (traceback in the journal; "
-                           "please report it)", data={"traceback": traceback.format_exc()})
-    journal.record("phase.finished", scenario=scenario, phase=name, outcome=step.outcome.value,
-                   summary=step.summary, duration_s=round(clock() - start, 6),
-                   findings=[f.__dict__ for f in step.findings], data=dict(step.data))
+        step = phases.Step(
+            outcome=Outcome.ERROR,
+            summary=f"internal error in the {name} "
+            f"phase: {type(exc).__name__}: {exc} (traceback in the journal; "
+            "please report it)",
+            data={"traceback": traceback.format_exc()},
+        )
+    journal.record(
+        "phase.finished",
+        scenario=scenario,
+        phase=name,
+        outcome=step.outcome.value,
+        summary=step.summary,
+        duration_s=round(clock() - start, 6),
+        findings=[f.__dict__ for f in step.findings],
+        data=dict(step.data),
+    )
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary))
     return step
 
 
 def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
     """preflight .. verify; stops at the first error, skips what the decision rules out."""
-    for name, fn in (("preflight", phases.preflight), ("deploy", phases.deploy_candidate),
-                     ("steady-state", phases.steady_state), ("inject", phases.inject),
-                     ("detect", phases.detect), ("classify", recovery.classify_incident)):
+    for name, fn in (
+        ("preflight", phases.preflight),
+        ("deploy", phases.deploy_candidate),
+        ("steady-state", phases.steady_state),
+        ("inject", phases.inject),
+        ("detect", phases.detect),
+        ("classify", recovery.classify_incident),
+    ):
         d.deadline.check(name)
         if _phase(d, name, fn, done).outcome is Outcome.ERROR:
             return
@@ -109,8 +139,7 @@ def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
             _phase(d, "recover-to-aot", recovery.recover_to_aot, done)
 
 
-def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
-            interrupted: bool) -> None:
+def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals, interrupted: bool) -> None:
     """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C."""
     with signals.shield():
         phases.settle(d)
@@ -120,38 +149,73 @@ def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals,
         def cleanup(dr: phases.Drill) -> phases.Step:
             dr.act("cleanup", run_id=dr.run_id)
             removed = safety.cleanup_run(dr.seam, dr.run_id, dr.scenario.name)
-            return phases.Step(outcome=Outcome.PASSED, summary=f"removed {len(removed)} "
-                               "containers", data={"removed": removed})
+            return phases.Step(
+                outcome=Outcome.PASSED,
+                summary=f"removed {len(removed)} containers",
+                data={"removed": removed},
+            )
 
         _phase(d, "cleanup", cleanup, done, guarded=False)
         s = d.scenario
-        v = decide(done, fell_back=d.fell_back, expect_fallback=s.expect_fallback,
-                   expected=Outcome(s.expect_verdict),
-                   interrupted=interrupted or signals.pending)
-        d.journal.record("scenario.finished", scenario=s.name, verdict=v.verdict.value,
-                         expected=v.expected.value, as_expected=v.as_expected,
-                         reason=v.reason, fell_back=d.fell_back)
+        v = decide(
+            done,
+            fell_back=d.fell_back,
+            expect_fallback=s.expect_fallback,
+            expected=Outcome(s.expect_verdict),
+            interrupted=interrupted or signals.pending,
+        )
+        d.journal.record(
+            "scenario.finished",
+            scenario=s.name,
+            verdict=v.verdict.value,
+            expected=v.expected.value,
+            as_expected=v.as_expected,
+            reason=v.reason,
+            fell_back=d.fell_back,
+        )
 
 
-def run_scenario(tools: Tools, scenario: Scenario, journal: Journal, run_id: str,
-                 deadline: safety.Deadline, signals: safety.Signals, out_dir: Path,
-                 build_info: dict[str, str] | None = None) -> None:
+def run_scenario(
+    tools: Tools,
+    scenario: Scenario,
+    journal: Journal,
+    run_id: str,
+    deadline: safety.Deadline,
+    signals: safety.Signals,
+    out_dir: Path,
+    build_info: dict[str, str] | None = None,
+) -> None:
     """One drill; `build_info` (image -> output) is shared by the run's scenarios."""
-    journal.record("scenario.started", scenario=scenario.name, title=scenario.title,
-                   fault=scenario.fault_id, expect_fallback=scenario.expect_fallback,
-                   expect_verdict=scenario.expect_verdict, origin=scenario.origin,
-                   budgets=scenario.budgets.__dict__)
-    watcher = watch.Watcher(seam=tools.seam, probe=tools.probe, clock=tools.clock,
-                            journal=journal, scenario=scenario)
+    journal.record(
+        "scenario.started",
+        scenario=scenario.name,
+        title=scenario.title,
+        fault=scenario.fault_id,
+        expect_fallback=scenario.expect_fallback,
+        expect_verdict=scenario.expect_verdict,
+        origin=scenario.origin,
+        budgets=scenario.budgets.__dict__,
+    )
+    watcher = watch.Watcher(
+        seam=tools.seam, probe=tools.probe, clock=tools.clock, journal=journal, scenario=scenario
+    )
     labels = safety.labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
-    d = phases.Drill(scenario=scenario, seam=tools.seam, watcher=watcher,
-                     fault=tools.faults[scenario.fault_id], journal=journal, run_id=run_id,
-                     deadline=deadline, evidence_dir=out_dir / "evidence",
-                     build_images=lambda: tools.build_images(scenario, labels),
-                     waiting=Waiting(probe=tools.probe, clock=tools.clock, sleep=tools.sleep,
-                                     health_path=scenario.health_path),
-                     run_gates=tools.run_gates,
-                     build_info={} if build_info is None else build_info)
+    d = phases.Drill(
+        scenario=scenario,
+        seam=tools.seam,
+        watcher=watcher,
+        fault=tools.faults[scenario.fault_id],
+        journal=journal,
+        run_id=run_id,
+        deadline=deadline,
+        evidence_dir=out_dir / "evidence",
+        build_images=lambda: tools.build_images(scenario, labels),
+        waiting=Waiting(
+            probe=tools.probe, clock=tools.clock, sleep=tools.sleep, health_path=scenario.health_path
+        ),
+        run_gates=tools.run_gates,
+        build_info={} if build_info is None else build_info,
+    )
     done: list[PhaseOutcome] = []
     interrupted = False
     try:
@@ -172,9 +236,14 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
     signals = safety.Signals()
     # the lock first: a refused second run must not touch the live run's journal
     with safety.run_lock(lock):
-        journal = Journal(rotate_journal(opts.out_dir / "journal.jsonl", tools.clock()),
-                          tools.clock, run_id=run_id, pid=os.getpid(),
-                          scenarios=[s.name for s in scenarios], deadline_s=opts.deadline_s)
+        journal = Journal(
+            rotate_journal(opts.out_dir / "journal.jsonl", tools.clock()),
+            tools.clock,
+            run_id=run_id,
+            pid=os.getpid(),
+            scenarios=[s.name for s in scenarios],
+            deadline_s=opts.deadline_s,
+        )
         try:
             with signals.installed():
                 _run_all(tools, scenarios, journal, run_id, deadline, signals, opts)
@@ -190,8 +259,15 @@ def rotate_journal(path: Path, now: float) -> Path:
     return path
 
 
-def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: str,
-             deadline: safety.Deadline, signals: safety.Signals, opts: RunOptions) -> None:
+def _run_all(
+    tools: Tools,
+    scenarios: list[Scenario],
+    journal: Journal,
+    run_id: str,
+    deadline: safety.Deadline,
+    signals: safety.Signals,
+    opts: RunOptions,
+) -> None:
     status = "finished"
     build_info: dict[str, str] = {}
     try:
@@ -201,8 +277,7 @@ def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: 
             journal.record("reaped", removed=reaped)
         for scenario in scenarios:
             try:
-                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir,
-                             build_info)
+                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
             except safety.DeadlineExceeded as exc:
                 journal.record("run.note", note=str(exc))
                 status = "deadline"
@@ -220,8 +295,7 @@ def _run_all(tools: Tools, scenarios: list[Scenario], journal: Journal, run_id: 
             _cleanup_run(tools, journal, run_id, status, signals)
 
 
-def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str,
-                 signals: safety.Signals) -> None:
+def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signals: safety.Signals) -> None:
     """Remove the run's resources; run.finished is journalled even if that fails."""
     removed: list[str] = []
     journal.record("action", action="cleanup-run", run_id=run_id)
@@ -231,5 +305,4 @@ def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str,
         status = "error"
         raise
     finally:
-        journal.record("run.finished", status="interrupted" if signals.pending else status,
-                       removed=removed)
+        journal.record("run.finished", status="interrupted" if signals.pending else status, removed=removed)

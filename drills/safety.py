@@ -44,8 +44,15 @@ class DeadlineExceeded(HarnessError):
 
 
 def labels(run_id: str, scenario: str, role: str, now: float, ttl_s: float) -> dict[str, str]:
-    return {RUN_ID: run_id, SCENARIO: scenario, ROLE: role, CREATED: str(int(now)),
-            EXPIRES: str(int(now + ttl_s)), HOST: socket.gethostname(), PID: str(os.getpid())}
+    return {
+        RUN_ID: run_id,
+        SCENARIO: scenario,
+        ROLE: role,
+        CREATED: str(int(now)),
+        EXPIRES: str(int(now + ttl_s)),
+        HOST: socket.gethostname(),
+        PID: str(os.getpid()),
+    }
 
 
 @dataclass
@@ -58,8 +65,9 @@ class Deadline:
 
     def check(self, where: str) -> None:
         if self.clock() >= self.at:
-            raise DeadlineExceeded(f"run-wide deadline passed during {where}; "
-                                   "raise --deadline or run fewer scenarios")
+            raise DeadlineExceeded(
+                f"run-wide deadline passed during {where}; raise --deadline or run fewer scenarios"
+            )
 
     def clip(self, seconds: float) -> float:
         """A wait of `seconds`, cut so it never outlives the deadline."""
@@ -80,8 +88,10 @@ def run_lock(path: Path) -> Iterator[None]:
         except BlockingIOError as exc:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
-            raise InfraError(f"{path}: another drill run holds the lock (pid {holder}); "
-                             "wait for it, or pass a different --lock-file") from exc
+            raise InfraError(
+                f"{path}: another drill run holds the lock (pid {holder}); "
+                "wait for it, or pass a different --lock-file"
+            ) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -170,9 +180,12 @@ def is_stale(found: Mapping[str, str], now: float, live_run: str | None = None) 
     return pid.isdigit() and not _pid_alive(int(pid))
 
 
-def remove_labelled(seam: DockerSeam, keep: Callable[[Mapping[str, str]], bool],
-                    run_id: str | None = None,
-                    kinds: tuple[str, ...] = ("container", "image")) -> list[str]:
+def remove_labelled(
+    seam: DockerSeam,
+    keep: Callable[[Mapping[str, str]], bool],
+    run_id: str | None = None,
+    kinds: tuple[str, ...] = ("container", "image"),
+) -> list[str]:
     """Remove containers before images; returns 'kind id' of what was removed."""
     found = seam.list_labelled(RUN_ID, run_id)
     removed: list[str] = []
@@ -195,8 +208,7 @@ def _each_in_parallel(remove: Callable[[str], None], ids: list[str]) -> None:
         future.result()
 
 
-def reap(seam: DockerSeam, now: float, *, live_run: str | None = None,
-         everything: bool = False) -> list[str]:
+def reap(seam: DockerSeam, now: float, *, live_run: str | None = None, everything: bool = False) -> list[str]:
     """Remove stale leftovers (or, with everything=True, all labelled resources)."""
     if everything:
         return remove_labelled(seam, lambda _labels: False)
@@ -208,5 +220,4 @@ def cleanup_run(seam: DockerSeam, run_id: str, scenario: str | None = None) -> l
     every scenario and go when the run ends). Idempotent."""
     if scenario is None:
         return remove_labelled(seam, lambda _labels: False, run_id)
-    return remove_labelled(seam, lambda found: found.get(SCENARIO) != scenario, run_id,
-                           kinds=("container",))
+    return remove_labelled(seam, lambda found: found.get(SCENARIO) != scenario, run_id, kinds=("container",))

@@ -102,8 +102,11 @@ def _gates(base: Path, value: bool | Mapping[str, Any] | None) -> RecoveryGates 
         return None
     checkout = _resolve(base, value["checkout"])
     assert checkout is not None
-    return RecoveryGates(checkout=checkout, contract=_resolve(base, value.get("contract")),
-                         timeout_s=float(value.get("timeout_s", 600.0)))
+    return RecoveryGates(
+        checkout=checkout,
+        contract=_resolve(base, value.get("contract")),
+        timeout_s=float(value.get("timeout_s", 600.0)),
+    )
 
 
 def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
@@ -111,25 +114,37 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
     base = origin.parent
     rel, probe, tol, bud = (doc.get(k, {}) for k in ("release", "probe", "tolerance", "budgets"))
     return Scenario(
-        name=doc["name"], title=doc.get("title", doc["name"]), origin=str(origin),
-        fault_id=doc["fault"]["id"], fault_params=dict(doc["fault"].get("params", {})),
+        name=doc["name"],
+        title=doc.get("title", doc["name"]),
+        origin=str(origin),
+        fault_id=doc["fault"]["id"],
+        fault_params=dict(doc["fault"].get("params", {})),
         expect_fallback=doc["expect"]["fallback"],
         expect_verdict=doc["expect"].get("verdict", "passed"),
-        release=Release(path=_resolve(base, rel.get("path")), tag=rel.get("tag", "v0.7.1"),
-                        previous=rel.get("previous", "v0.7.0"),
-                        lib_dirs=tuple(base / d for d in rel.get("lib_dirs", ()))),
+        release=Release(
+            path=_resolve(base, rel.get("path")),
+            tag=rel.get("tag", "v0.7.1"),
+            previous=rel.get("previous", "v0.7.0"),
+            lib_dirs=tuple(base / d for d in rel.get("lib_dirs", ())),
+        ),
         app_package=_resolve(base, doc.get("app_package")),
         aot_env=dict(doc.get("aot_env", {})),
         health_path=doc.get("health_path", HEALTH_PATH),
         load_path=doc.get("load", {}).get("path", "/api/hello"),
         load_requests=doc.get("load", {}).get("requests", 10),
-        probing=Probing(interval_s=probe.get("interval_ms", 100) / 1000,
-                        timeout_s=probe.get("timeout_ms", 500) / 1000,
-                        failures=probe.get("failures", 3), successes=probe.get("successes", 5)),
+        probing=Probing(
+            interval_s=probe.get("interval_ms", 100) / 1000,
+            timeout_s=probe.get("timeout_ms", 500) / 1000,
+            failures=probe.get("failures", 3),
+            successes=probe.get("successes", 5),
+        ),
         max_error_rate=doc.get("steady_state", {}).get("max_error_rate", 0.0),
-        tolerance=Tolerance(**tol), quiet_s=doc.get("quiet_period_ms", 600) / 1000,
-        budgets=Budgets(**bud), observe_s=doc.get("observe_s", 3.0),
-        memory_mb=doc.get("memory_mb", 64), recover_to_aot=bool(doc.get("recover_to_aot")),
+        tolerance=Tolerance(**tol),
+        quiet_s=doc.get("quiet_period_ms", 600) / 1000,
+        budgets=Budgets(**bud),
+        observe_s=doc.get("observe_s", 3.0),
+        memory_mb=doc.get("memory_mb", 64),
+        recover_to_aot=bool(doc.get("recover_to_aot")),
         recovery_gates=_gates(base, doc.get("recover_to_aot")),
     )
 
@@ -138,11 +153,13 @@ def _lint(scenario: Scenario) -> None:
     """Rules a schema cannot say: a control must not expect a fallback that works."""
     where = f"{scenario.origin}: expect"
     if scenario.fault_id in ("none", "both-backends") and scenario.expect_fallback:
-        raise ConfigError(f"{where}.fallback: control '{scenario.fault_id}' must not fall back; "
-                          "set expect.fallback: false")
+        raise ConfigError(
+            f"{where}.fallback: control '{scenario.fault_id}' must not fall back; set expect.fallback: false"
+        )
     if scenario.fault_id == "broken-fallback" and scenario.expect_verdict != "failed":
-        raise ConfigError(f"{where}.verdict: a sabotaged fallback must be reported broken; "
-                          "set expect.verdict: failed")
+        raise ConfigError(
+            f"{where}.verdict: a sabotaged fallback must be reported broken; set expect.verdict: failed"
+        )
     if scenario.expect_verdict == "failed" and scenario.fault_id != "broken-fallback":
         raise ConfigError(f"{where}.verdict: only 'broken-fallback' may expect a failed verdict")
 
@@ -174,7 +191,9 @@ def load_all(files: list[Path]) -> list[Scenario]:
     seen: dict[str, str] = {}
     for s in scenarios:
         if s.name in seen:
-            raise ConfigError(f"{s.origin}: name: '{s.name}' is also the name of {seen[s.name]}; "
-                              "scenario names must be unique in a run")
+            raise ConfigError(
+                f"{s.origin}: name: '{s.name}' is also the name of {seen[s.name]}; "
+                "scenario names must be unique in a run"
+            )
         seen[s.name] = s.origin
     return scenarios

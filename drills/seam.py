@@ -67,8 +67,8 @@ class DockerSeam(Protocol):
     def image_exists(self, tag: str) -> bool: ...
     def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None: ...
     def import_image(
-        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
-        labels: Mapping[str, str]) -> None: ...
+        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]
+    ) -> None: ...
     def run(self, spec: ContainerSpec) -> ContainerInfo: ...
     def inspect(self, container_id: str) -> ContainerInfo: ...
     def inspect_raw(self, container_id: str) -> dict[str, Any]: ...
@@ -76,18 +76,19 @@ class DockerSeam(Protocol):
     def kill(self, container_id: str, signal: str = "SIGKILL") -> None: ...
     def pause(self, container_id: str) -> None: ...
     def update(
-        self, container_id: str, *, nano_cpus: int | None = None,
-        mem_limit_bytes: int | None = None) -> None: ...
+        self, container_id: str, *, nano_cpus: int | None = None, mem_limit_bytes: int | None = None
+    ) -> None: ...
     def restart(self, container_id: str) -> None: ...
     def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None: ...
-    def events(
-        self, labels: Mapping[str, str], since: float, until: float) -> list[ContainerEvent]: ...
+    def events(self, labels: Mapping[str, str], since: float, until: float) -> list[ContainerEvent]: ...
     def put_file(self, container_id: str, path: str, data: bytes, mode: int = 0o755) -> None: ...
     def get_file(self, container_id: str, path: str) -> bytes: ...
     def remove_container(self, container_id: str) -> None: ...
     def remove_image(self, tag: str) -> None: ...
     def list_labelled(
-        self, label_key: str, value: str | None = None,
+        self,
+        label_key: str,
+        value: str | None = None,
     ) -> list[tuple[str, str, dict[str, str]]]:
         """(kind, id, labels) of the containers and images carrying the label: the only
         kinds the harness creates, and so the only ones cleanup removes."""
@@ -123,18 +124,25 @@ def info_from_attrs(attrs: Mapping[str, Any]) -> ContainerInfo:
     status = str(state.get("Status", "unknown"))
     started = status not in ("created",) or bool(state.get("Error"))
     return ContainerInfo(
-        id=str(attrs["Id"]), name=str(attrs.get("Name", "")).lstrip("/"), status=status,
+        id=str(attrs["Id"]),
+        name=str(attrs.get("Name", "")).lstrip("/"),
+        status=status,
         exit_code=int(state["ExitCode"]) if started and "ExitCode" in state else None,
         oom_killed=bool(state.get("OOMKilled", False)),
         restart_count=int(attrs.get("RestartCount", 0)),
-        host_port=_host_port(attrs), labels=dict((attrs.get("Config") or {}).get("Labels") or {}),
-        error=str(state.get("Error") or ""))
+        host_port=_host_port(attrs),
+        labels=dict((attrs.get("Config") or {}).get("Labels") or {}),
+        error=str(state.get("Error") or ""),
+    )
 
 
 def _create_kwargs(spec: ContainerSpec) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
-        "image": spec.image, "name": spec.name, "labels": dict(spec.labels),
-        "environment": dict(spec.env), "detach": True,
+        "image": spec.image,
+        "name": spec.name,
+        "labels": dict(spec.labels),
+        "environment": dict(spec.env),
+        "detach": True,
     }
     if spec.command is not None:
         kwargs["command"] = list(spec.command)
@@ -150,8 +158,7 @@ def _create_kwargs(spec: ContainerSpec) -> dict[str, Any]:
     if spec.nano_cpus is not None:
         kwargs["nano_cpus"] = spec.nano_cpus
     if spec.restart_on_failure:
-        kwargs["restart_policy"] = {
-            "Name": "on-failure", "MaximumRetryCount": spec.restart_on_failure}
+        kwargs["restart_policy"] = {"Name": "on-failure", "MaximumRetryCount": spec.restart_on_failure}
     return kwargs
 
 
@@ -195,24 +202,35 @@ class DockerEngine:
     def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None:
         with _sdk(f"build image {tag}"):
             stream = self._client.api.build(
-                fileobj=io.BytesIO(context_tar), custom_context=True, tag=tag,
-                labels=dict(labels), rm=True, forcerm=True, decode=True)
+                fileobj=io.BytesIO(context_tar),
+                custom_context=True,
+                tag=tag,
+                labels=dict(labels),
+                rm=True,
+                forcerm=True,
+                decode=True,
+            )
             for chunk in stream:
                 if "error" in chunk:
                     raise InfraError(f"docker: build image {tag}: {chunk['error'].strip()}")
 
     def import_image(
-        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
+        self,
+        rootfs_tar: bytes,
+        tag: str,
+        changes: tuple[str, ...],
         labels: Mapping[str, str],
     ) -> None:
         """A one-layer image from a root filesystem tar plus Dockerfile metadata `changes`."""
-        label = "LABEL " + " ".join(f"{json.dumps(k)}={json.dumps(v)}"
-                                    for k, v in sorted(labels.items()))
+        label = "LABEL " + " ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in sorted(labels.items()))
         repository, _, version = tag.rpartition(":")
         with _sdk(f"import image {tag}"):
             self._client.api.import_image_from_data(
-                rootfs_tar, repository=repository, tag=version,
-                changes=[*changes, label] if labels else list(changes))
+                rootfs_tar,
+                repository=repository,
+                tag=version,
+                changes=[*changes, label] if labels else list(changes),
+            )
 
     def run(self, spec: ContainerSpec) -> ContainerInfo:
         with _sdk(f"create container {spec.name} from {spec.image}"):
@@ -252,7 +270,10 @@ class DockerEngine:
             self._client.api.pause(container_id)
 
     def update(
-        self, container_id: str, *, nano_cpus: int | None = None,
+        self,
+        container_id: str,
+        *,
+        nano_cpus: int | None = None,
         mem_limit_bytes: int | None = None,
     ) -> None:
         body: dict[str, Any] = {}
@@ -263,8 +284,7 @@ class DockerEngine:
         with _sdk(f"update resources of {container_id[:12]}"):
             # The SDK's update_container cannot set NanoCpus (7.x); the engine's endpoint can.
             api = self._client.api
-            api._raise_for_status(api._post_json(
-                api._url("/containers/{0}/update", container_id), data=body))
+            api._raise_for_status(api._post_json(api._url("/containers/{0}/update", container_id), data=body))
 
     def restart(self, container_id: str) -> None:
         with _sdk(f"restart {container_id[:12]}"):
@@ -277,8 +297,7 @@ class DockerEngine:
     def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
         """Block on the engine's `wait` (event-driven); None when `timeout_s` passes first."""
         try:
-            self._client.api.wait(container_id, timeout=max(timeout_s, 0.01),
-                                  condition="not-running")
+            self._client.api.wait(container_id, timeout=max(timeout_s, 0.01), condition="not-running")
         except requests.exceptions.ReadTimeout:
             return None
         except requests.exceptions.ConnectionError as exc:
@@ -290,19 +309,20 @@ class DockerEngine:
         return self.inspect(container_id)
 
     def events(
-        self, labels: Mapping[str, str], since: float, until: float,
+        self,
+        labels: Mapping[str, str],
+        since: float,
+        until: float,
     ) -> list[ContainerEvent]:
         filters = {"type": "container", "label": [f"{k}={v}" for k, v in labels.items()]}
         with _sdk("read container events"):
-            stream = self._client.api.events(
-                since=since, until=until, filters=filters, decode=True)
+            stream = self._client.api.events(since=since, until=until, filters=filters, decode=True)
             return [_event(raw) for raw in stream if raw.get("Type") == "container"]
 
     def put_file(self, container_id: str, path: str, data: bytes, mode: int = 0o755) -> None:
         directory, _, name = path.rpartition("/")
         with _sdk(f"put {path} into {container_id[:12]}"):
-            ok = self._client.api.put_archive(
-                container_id, directory or "/", _one_file_tar(name, data, mode))
+            ok = self._client.api.put_archive(container_id, directory or "/", _one_file_tar(name, data, mode))
         if not ok:
             raise InfraError(f"docker: put {path} into {container_id[:12]}: refused")
 
@@ -329,7 +349,9 @@ class DockerEngine:
                 return
 
     def list_labelled(
-        self, label_key: str, value: str | None = None,
+        self,
+        label_key: str,
+        value: str | None = None,
     ) -> list[tuple[str, str, dict[str, str]]]:
         selector = label_key if value is None else f"{label_key}={value}"
         found: list[tuple[str, str, dict[str, str]]] = []
@@ -353,7 +375,8 @@ def _event(raw: Mapping[str, Any]) -> ContainerEvent:
         container_id=str((raw.get("Actor") or {}).get("ID", raw.get("id", ""))),
         action=str(raw.get("Action", raw.get("status", ""))).split(":")[0],
         time=nanos / 1e9 if nanos else float(raw.get("time", 0)),
-        exit_code=int(code) if code is not None else None)
+        exit_code=int(code) if code is not None else None,
+    )
 
 
 def connect(timeout_s: float = 60.0) -> DockerEngine:

@@ -22,9 +22,11 @@ from drills.safety import ROLE
 from drills.seam import ContainerEvent, ContainerInfo, ContainerSpec
 from harness.errors import InfraError
 
-FATAL = ("fatal: class=runtime_fatal pid=1 message={msg} mode=aot profile=release "
-         "target=x86_64-unknown-linux-gnu rustc=rustc 1.85.0 (4d91de4e4 2025-02-17) cli=0.7.1 "
-         "runtime_cache=1 contract=aot-v1")
+FATAL = (
+    "fatal: class=runtime_fatal pid=1 message={msg} mode=aot profile=release "
+    "target=x86_64-unknown-linux-gnu rustc=rustc 1.85.0 (4d91de4e4 2025-02-17) cli=0.7.1 "
+    "runtime_cache=1 contract=aot-v1"
+)
 
 
 class FakeClock:
@@ -58,10 +60,14 @@ class Behaviour:
     oom: bool = False  # the scheduled exit is an OOM kill
 
 
-BUILD_INFO = Behaviour(exit_after_s=0.01, exit_code=0, log="fuse-aot-demo 0.7.1 mode=aot "
-                       "profile=release contract=aot-v1\n")  # prints, then exits
-BIND_FAILURE = Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(
-    "failed to bind 0.0.0.0:8080: Address already in use (os error 98)"))
+BUILD_INFO = Behaviour(
+    exit_after_s=0.01, exit_code=0, log="fuse-aot-demo 0.7.1 mode=aot profile=release contract=aot-v1\n"
+)  # prints, then exits
+BIND_FAILURE = Behaviour(
+    exit_after_s=0.02,
+    exit_code=1,
+    log=crash_log("failed to bind 0.0.0.0:8080: Address already in use (os error 98)"),
+)
 
 
 @dataclass
@@ -130,14 +136,19 @@ class FakeDocker:
 
     def _exit(self, c: _Container, code: int, at: float, action: str = "die") -> None:
         c.status, c.exit_code = "exited", code
-        self.event_log.append(ContainerEvent(container_id=c.id, action=action, time=at,
-                                             exit_code=code))
+        self.event_log.append(ContainerEvent(container_id=c.id, action=action, time=at, exit_code=code))
 
     def _info(self, c: _Container) -> ContainerInfo:
-        return ContainerInfo(id=c.id, name=c.spec.name, status=c.status, exit_code=c.exit_code,
-                             oom_killed=c.oom, restart_count=0,
-                             host_port=c.port if c.status != "exited" else None,
-                             labels=dict(c.spec.labels))
+        return ContainerInfo(
+            id=c.id,
+            name=c.spec.name,
+            status=c.status,
+            exit_code=c.exit_code,
+            oom_killed=c.oom,
+            restart_count=0,
+            host_port=c.port if c.status != "exited" else None,
+            labels=dict(c.spec.labels),
+        )
 
     def running(self) -> list[str]:
         return [c.id for c in self.containers.values() if c.status in ("running", "paused")]
@@ -154,8 +165,9 @@ class FakeDocker:
         self._check("build_image")
         self.images[tag] = dict(labels)
 
-    def import_image(self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...],
-                     labels: Mapping[str, str]) -> None:
+    def import_image(
+        self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]
+    ) -> None:
         self._check("import_image")
         self.images[tag] = dict(labels)
 
@@ -169,12 +181,19 @@ class FakeDocker:
         if spec.nano_cpus is not None and spec.nano_cpus < 500_000_000:
             behaviour = replace(behaviour, ready_after_s=behaviour.ready_after_s * 50)
         owner = self.containers.get(spec.network_container or "")
-        c = _Container(id=f"c{next(self._ids):04d}", spec=spec, behaviour=behaviour,
-                       port=owner.port if owner else next(self._ports),
-                       started=self.clock.now, logs=behaviour.log, files=dict(self.image_files))
+        c = _Container(
+            id=f"c{next(self._ids):04d}",
+            spec=spec,
+            behaviour=behaviour,
+            port=owner.port if owner else next(self._ports),
+            started=self.clock.now,
+            logs=behaviour.log,
+            files=dict(self.image_files),
+        )
         self.containers[c.id] = c
-        self.event_log.append(ContainerEvent(container_id=c.id, action="start",
-                                             time=self.clock.now, exit_code=None))
+        self.event_log.append(
+            ContainerEvent(container_id=c.id, action="start", time=self.clock.now, exit_code=None)
+        )
         return self._info(c)
 
     def inspect(self, container_id: str) -> ContainerInfo:
@@ -183,9 +202,12 @@ class FakeDocker:
 
     def inspect_raw(self, container_id: str) -> dict[str, Any]:
         c = self._get(container_id)
-        return {"Id": c.id, "Name": "/" + c.spec.name, "State": {"Status": c.status,
-                "ExitCode": c.exit_code, "OOMKilled": c.oom}, "Config": {
-                "Image": c.spec.image, "Labels": dict(c.spec.labels), "Env": dict(c.spec.env)}}
+        return {
+            "Id": c.id,
+            "Name": "/" + c.spec.name,
+            "State": {"Status": c.status, "ExitCode": c.exit_code, "OOMKilled": c.oom},
+            "Config": {"Image": c.spec.image, "Labels": dict(c.spec.labels), "Env": dict(c.spec.env)},
+        }
 
     def logs(self, container_id: str) -> str:
         self._check("logs")
@@ -195,8 +217,9 @@ class FakeDocker:
         self._check("kill")
         c = self._get(container_id)
         if c.status in ("running", "paused"):
-            self.event_log.append(ContainerEvent(container_id=c.id, action="kill",
-                                                 time=self.clock.now, exit_code=None))
+            self.event_log.append(
+                ContainerEvent(container_id=c.id, action="kill", time=self.clock.now, exit_code=None)
+            )
             self._exit(c, 137 if signal == "SIGKILL" else 143, at=self.clock.now)
 
     def pause(self, container_id: str) -> None:
@@ -205,8 +228,9 @@ class FakeDocker:
         if c.status == "running":
             c.status = "paused"
 
-    def update(self, container_id: str, *, nano_cpus: int | None = None,
-               mem_limit_bytes: int | None = None) -> None:
+    def update(
+        self, container_id: str, *, nano_cpus: int | None = None, mem_limit_bytes: int | None = None
+    ) -> None:
         self._check("update")
         c = self._get(container_id)
         if mem_limit_bytes is not None and mem_limit_bytes < 8 * 1024 * 1024:
@@ -233,10 +257,12 @@ class FakeDocker:
         self.clock.sleep(timeout_s)
         return None
 
-    def events(self, labels: Mapping[str, str], since: float,
-               until: float) -> list[ContainerEvent]:
-        wanted = {c.id for c in self.containers.values()
-                  if all(c.spec.labels.get(k) == v for k, v in labels.items())}
+    def events(self, labels: Mapping[str, str], since: float, until: float) -> list[ContainerEvent]:
+        wanted = {
+            c.id
+            for c in self.containers.values()
+            if all(c.spec.labels.get(k) == v for k, v in labels.items())
+        }
         return [e for e in self.event_log if e.container_id in wanted and since <= e.time <= until]
 
     def put_file(self, container_id: str, path: str, data: bytes, mode: int = 0o755) -> None:
@@ -255,13 +281,15 @@ class FakeDocker:
     def remove_image(self, tag: str) -> None:
         self.images.pop(tag, None)
 
-    def list_labelled(self, label_key: str,
-                      value: str | None = None) -> list[tuple[str, str, dict[str, str]]]:
+    def list_labelled(
+        self, label_key: str, value: str | None = None
+    ) -> list[tuple[str, str, dict[str, str]]]:
         def hit(found: Mapping[str, str]) -> bool:
             return label_key in found and (value is None or found[label_key] == value)
 
-        out = [("container", c.id, dict(c.spec.labels)) for c in self.containers.values()
-               if hit(c.spec.labels)]
+        out = [
+            ("container", c.id, dict(c.spec.labels)) for c in self.containers.values() if hit(c.spec.labels)
+        ]
         return out + [("image", tag, dict(lab)) for tag, lab in self.images.items() if hit(lab)]
 
     # -- the HTTP side: what a probe would see -----------------------------------------
@@ -280,10 +308,13 @@ class FakeDocker:
             return Sample(ok=False, status=None, latency_ms=None, error="read timeout", t=now)
         self.clock.sleep(c.behaviour.latency_ms / 1000)
         status = 200 if c.behaviour.healthy else 500
-        return Sample(ok=status == 200, status=status, latency_ms=c.behaviour.latency_ms,
-                      error=None if status == 200 else "HTTP 500", t=now)
-
-
+        return Sample(
+            ok=status == 200,
+            status=status,
+            latency_ms=c.behaviour.latency_ms,
+            error=None if status == 200 else "HTTP 500",
+            t=now,
+        )
 
 
 # -- a scripted fault catalogue and image set for runner tests -----------------------------
@@ -305,41 +336,55 @@ class ScriptedFault:
             seam.pause(container_id)
 
 
-LOADER_ERROR = ("/app/fuse-aot-demo: error while loading shared libraries: libfuse_rt.so: "
-                "cannot open shared object file: No such file or directory\n")
-FAULTS: dict[str, ScriptedFault] = {f.id: f for f in (
-    ScriptedFault(id="crash", action="kill"),
-    ScriptedFault(id="crash-loop", plan=FaultPlan(env={"FAKE_CRASH_LOOP": "1"})),
-    ScriptedFault(id="corrupt-binary", plan=FaultPlan(env={"FAKE_CORRUPT": "1"})),
-    ScriptedFault(id="missing-library", plan=FaultPlan(image_variant="missing-library")),
-    ScriptedFault(id="slow-start", plan=FaultPlan(spec_changes={"nano_cpus": 100_000_000})),
-    ScriptedFault(id="hang", action="pause"),
-    ScriptedFault(id="oom", plan=FaultPlan(env={"FAKE_OOM": "1"})),
-    ScriptedFault(id="port-conflict", plan=FaultPlan(port_holder=True)),
-    ScriptedFault(id="none"),
-    ScriptedFault(id="both-backends", plan=FaultPlan(env={"FAKE_APP_BROKEN": "1"},
-                                                     native_env={"FAKE_APP_BROKEN": "1"})),
-    ScriptedFault(id="broken-fallback", plan=FaultPlan(fallback_variant="broken-fallback"),
-                  action="kill"),
-)}
+LOADER_ERROR = (
+    "/app/fuse-aot-demo: error while loading shared libraries: libfuse_rt.so: "
+    "cannot open shared object file: No such file or directory\n"
+)
+FAULTS: dict[str, ScriptedFault] = {
+    f.id: f
+    for f in (
+        ScriptedFault(id="crash", action="kill"),
+        ScriptedFault(id="crash-loop", plan=FaultPlan(env={"FAKE_CRASH_LOOP": "1"})),
+        ScriptedFault(id="corrupt-binary", plan=FaultPlan(env={"FAKE_CORRUPT": "1"})),
+        ScriptedFault(id="missing-library", plan=FaultPlan(image_variant="missing-library")),
+        ScriptedFault(id="slow-start", plan=FaultPlan(spec_changes={"nano_cpus": 100_000_000})),
+        ScriptedFault(id="hang", action="pause"),
+        ScriptedFault(id="oom", plan=FaultPlan(env={"FAKE_OOM": "1"})),
+        ScriptedFault(id="port-conflict", plan=FaultPlan(port_holder=True)),
+        ScriptedFault(id="none"),
+        ScriptedFault(
+            id="both-backends",
+            plan=FaultPlan(env={"FAKE_APP_BROKEN": "1"}, native_env={"FAKE_APP_BROKEN": "1"}),
+        ),
+        ScriptedFault(
+            id="broken-fallback", plan=FaultPlan(fallback_variant="broken-fallback"), action="kill"
+        ),
+    )
+}
 
 
 def standard_behaviours(fake: FakeDocker) -> FakeDocker:
     """The stand-in release as the fake sees it: what each fault does to a container."""
     crash = Behaviour(exit_after_s=0.05, exit_code=1, log=crash_log("crash loop"))
-    fake.behaviours.update({
-        "fake/candidate-aot-missing-library": Behaviour(exit_after_s=0.01, exit_code=127,
-                                                        log=LOADER_ERROR),
-        "fake/fallback-native-broken": Behaviour(exit_after_s=0.01, exit_code=126,
-                                                 log="exec format error\n"),
-        "fake/fallback-native": Behaviour(ready_after_s=0.4, latency_ms=3.0),
-    })
-    fake.env_behaviours.update({
-        "FAKE_CRASH_LOOP": crash,
-        "FAKE_CORRUPT": Behaviour(exit_after_s=0.01, exit_code=126, log="exec format error\n"),
-        "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
-        "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
-    })
+    fake.behaviours.update(
+        {
+            "fake/candidate-aot-missing-library": Behaviour(
+                exit_after_s=0.01, exit_code=127, log=LOADER_ERROR
+            ),
+            "fake/fallback-native-broken": Behaviour(
+                exit_after_s=0.01, exit_code=126, log="exec format error\n"
+            ),
+            "fake/fallback-native": Behaviour(ready_after_s=0.4, latency_ms=3.0),
+        }
+    )
+    fake.env_behaviours.update(
+        {
+            "FAKE_CRASH_LOOP": crash,
+            "FAKE_CORRUPT": Behaviour(exit_after_s=0.01, exit_code=126, log="exec format error\n"),
+            "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
+            "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
+        }
+    )
     return fake
 
 
@@ -348,13 +393,20 @@ def image_builder(fake: FakeDocker, *, previous: bool = True) -> Any:
     from drills.images import ImageSet  # noqa: PLC0415
 
     def build(_scenario: Any, labels: Mapping[str, str]) -> ImageSet:
-        images = ImageSet(candidate_aot="fake/candidate-aot:1",
-                          fallback_native="fake/fallback-native:1",
-                          previous_aot="fake/previous-aot:1" if previous else None,
-                          aot_missing_library="fake/candidate-aot-missing-library:1",
-                          fallback_broken="fake/fallback-native-broken:1")
-        for tag in (images.candidate_aot, images.fallback_native, images.previous_aot,
-                    images.aot_missing_library, images.fallback_broken):
+        images = ImageSet(
+            candidate_aot="fake/candidate-aot:1",
+            fallback_native="fake/fallback-native:1",
+            previous_aot="fake/previous-aot:1" if previous else None,
+            aot_missing_library="fake/candidate-aot-missing-library:1",
+            fallback_broken="fake/fallback-native-broken:1",
+        )
+        for tag in (
+            images.candidate_aot,
+            images.fallback_native,
+            images.previous_aot,
+            images.aot_missing_library,
+            images.fallback_broken,
+        ):
             if tag is not None:
                 fake.build_image(b"", tag, labels)
         return images

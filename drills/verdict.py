@@ -35,23 +35,34 @@ class Verdict:
         return self.verdict is self.expected and self.on_target
 
 
-def decide(phases: Iterable[PhaseOutcome], *, fell_back: bool, expect_fallback: bool,
-           expected: Outcome, interrupted: bool = False) -> Verdict:
+def decide(
+    phases: Iterable[PhaseOutcome],
+    *,
+    fell_back: bool,
+    expect_fallback: bool,
+    expected: Outcome,
+    interrupted: bool = False,
+) -> Verdict:
     """The verdict; a control expected to fail only counts when the fallback itself failed."""
     done = list(phases)
-    found = _verdict(done, fell_back=fell_back, expect_fallback=expect_fallback,
-                     expected=expected, interrupted=interrupted)
+    found = _verdict(
+        done, fell_back=fell_back, expect_fallback=expect_fallback, expected=expected, interrupted=interrupted
+    )
     if expected is not Outcome.FAILED or found.verdict is not Outcome.FAILED:
         return found
     first = next((p for p in done if p.outcome is Outcome.FAILED), None)
     if fell_back and expect_fallback and first is not None and first.phase in FALLBACK_PHASES:
         return found
-    return replace(found, on_target=False, reason=f"{found.reason}; expected the fallback "
-                   "itself to fail, so the fallback path went untested")
+    return replace(
+        found,
+        on_target=False,
+        reason=f"{found.reason}; expected the fallback itself to fail, so the fallback path went untested",
+    )
 
 
-def _verdict(done: list[PhaseOutcome], *, fell_back: bool, expect_fallback: bool,
-             expected: Outcome, interrupted: bool) -> Verdict:
+def _verdict(
+    done: list[PhaseOutcome], *, fell_back: bool, expect_fallback: bool, expected: Outcome, interrupted: bool
+) -> Verdict:
     errors = [p for p in done if p.outcome is Outcome.ERROR]
     failures = [p for p in done if p.outcome is Outcome.FAILED]
     if interrupted or errors:
@@ -59,15 +70,18 @@ def _verdict(done: list[PhaseOutcome], *, fell_back: bool, expect_fallback: bool
         reason = f"{first.phase}: {first.summary}" if first else "interrupted before the verdict"
         return Verdict(verdict=Outcome.ERROR, expected=expected, reason=reason)
     if fell_back and not expect_fallback:
-        return Verdict(verdict=Outcome.FAILED, expected=expected,
-                       reason="a control fell back: the incident was wrongly called AOT-specific")
+        return Verdict(
+            verdict=Outcome.FAILED,
+            expected=expected,
+            reason="a control fell back: the incident was wrongly called AOT-specific",
+        )
     if expect_fallback and not fell_back:
         why = f" ({failures[0].phase}: {failures[0].summary})" if failures else ""
-        return Verdict(verdict=Outcome.FAILED, expected=expected,
-                       reason=f"the expected fallback did not happen{why}")
+        return Verdict(
+            verdict=Outcome.FAILED, expected=expected, reason=f"the expected fallback did not happen{why}"
+        )
     if failures:
         first = failures[0]
-        return Verdict(verdict=Outcome.FAILED, expected=expected,
-                       reason=f"{first.phase}: {first.summary}")
+        return Verdict(verdict=Outcome.FAILED, expected=expected, reason=f"{first.phase}: {first.summary}")
     what = "fell back and recovered within budget" if fell_back else "no fallback, as expected"
     return Verdict(verdict=Outcome.PASSED, expected=expected, reason=what)

@@ -30,8 +30,15 @@ class Watcher:
 
     def sample(self, port: int, path: str, phase: str, role: str) -> Sample:
         s = self.probe(port, path, self.scenario.probing.timeout_s)
-        self.journal.record("sample", scenario=self.scenario.name, phase=phase, role=role,
-                            ok=s.ok, latency_ms=s.latency_ms, error=s.error)
+        self.journal.record(
+            "sample",
+            scenario=self.scenario.name,
+            phase=phase,
+            role=role,
+            ok=s.ok,
+            latency_ms=s.latency_ms,
+            error=s.error,
+        )
         return s
 
     def pause(self, container_id: str) -> bool:
@@ -51,8 +58,13 @@ class Stats:
         return self.errors / self.requests if self.requests else 0.0
 
     def as_data(self) -> dict[str, Any]:
-        return {"requests": self.requests, "errors": self.errors, "p50_ms": round(self.p50_ms, 2),
-                "p95_ms": round(self.p95_ms, 2), "error_rate": round(self.error_rate, 4)}
+        return {
+            "requests": self.requests,
+            "errors": self.errors,
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "error_rate": round(self.error_rate, 4),
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,12 +89,12 @@ def wait_ready(w: Watcher, cid: str, port: int | None, until: float, role: str) 
     """The time of the first healthy answer, or None (exited, or not by `until`)."""
     if port is None:
         return None
-    return until_healthy(lambda: w.sample(port, w.scenario.health_path, "ready", role), until,
-                         w.clock, lambda: w.pause(cid))
+    return until_healthy(
+        lambda: w.sample(port, w.scenario.health_path, "ready", role), until, w.clock, lambda: w.pause(cid)
+    )
 
 
-def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str,
-                     phase: str) -> float | None:
+def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str, phase: str) -> float | None:
     """The time when `successes` consecutive probes answered healthy, or None."""
     streak = 0
     while w.clock() < until:
@@ -96,11 +108,14 @@ def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str,
 
 def load(w: Watcher, port: int, phase: str, role: str) -> Stats:
     """A light, bounded request load: `load.requests` sequential requests."""
-    samples = [w.sample(port, w.scenario.load_path, phase, role)
-               for _ in range(w.scenario.load_requests)]
+    samples = [w.sample(port, w.scenario.load_path, phase, role) for _ in range(w.scenario.load_requests)]
     latencies = [s.latency_ms for s in samples if s.ok and s.latency_ms is not None]
-    return Stats(requests=len(samples), errors=sum(1 for s in samples if not s.ok),
-                 p50_ms=percentile(latencies, 0.5), p95_ms=percentile(latencies, 0.95))
+    return Stats(
+        requests=len(samples),
+        errors=sum(1 for s in samples if not s.ok),
+        p50_ms=percentile(latencies, 0.5),
+        p95_ms=percentile(latencies, 0.95),
+    )
 
 
 def nothing() -> None:
@@ -116,12 +131,19 @@ def incident_from_exit(w: Watcher, cid: str) -> Incident:
     log = w.seam.logs(cid)
     fatals = tuple(env.line for env in find_fatals(log))
     kind = "oom" if info.oom_killed else "exit"
-    return Incident(kind=kind, at=w.clock(), exit_code=info.exit_code, error=info.error,
-                    fatal_lines=fatals, log_tail=_tail(log))
+    return Incident(
+        kind=kind,
+        at=w.clock(),
+        exit_code=info.exit_code,
+        error=info.error,
+        fatal_lines=fatals,
+        log_tail=_tail(log),
+    )
 
 
-def detect(w: Watcher, cid: str, port: int | None, until: float,
-           on_running: Callable[[], None] = lambda: None) -> Incident | None:
+def detect(
+    w: Watcher, cid: str, port: int | None, until: float, on_running: Callable[[], None] = lambda: None
+) -> Incident | None:
     """Watch until an exit or `failures` failed probes in a row; None if healthy until `until`.
 
     `on_running` runs once, when the first look finds the container still running: work
@@ -136,9 +158,13 @@ def detect(w: Watcher, cid: str, port: int | None, until: float,
         failures = 0 if ok else failures + 1
         if failures >= w.scenario.probing.failures:
             log = w.seam.logs(cid)
-            return Incident(kind="unhealthy", at=w.clock(), fatal_lines=tuple(
-                e.line for e in find_fatals(log)), log_tail=_tail(log),
-                details={"consecutive_failures": failures})
+            return Incident(
+                kind="unhealthy",
+                at=w.clock(),
+                fatal_lines=tuple(e.line for e in find_fatals(log)),
+                log_tail=_tail(log),
+                details={"consecutive_failures": failures},
+            )
         if w.pause(cid):
             return incident_from_exit(w, cid)
     return None

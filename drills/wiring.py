@@ -29,8 +29,10 @@ def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]
             write_line(root, runnable=True)
     current = root / rel.tag if (root / rel.tag).is_dir() else root
     if not (current / "fuse-aot-linux-x64.tar.gz").is_file():
-        raise ConfigError(f"{scenario.origin}: release.path: {root} holds no {rel.tag} bundle "
-                          "(expected fuse-aot-linux-x64.tar.gz in it or in its tag folder)")
+        raise ConfigError(
+            f"{scenario.origin}: release.path: {root} holds no {rel.tag} bundle "
+            "(expected fuse-aot-linux-x64.tar.gz in it or in its tag folder)"
+        )
     previous = root / rel.previous if rel.previous and (root / rel.previous).is_dir() else None
     return current, previous
 
@@ -47,9 +49,11 @@ def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         try:
             return (build_toolchain(tag.lstrip("v")).runtime_lib.parent,) if tag else ()
         except (ToolchainBuildError, OSError) as exc:
-            raise InfraError(f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
-                             f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
-                             "compiler installed (CC)?") from exc
+            raise InfraError(
+                f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
+                f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
+                "compiler installed (CC)?"
+            ) from exc
 
     return of(rel.tag), of(rel.previous)
 
@@ -71,10 +75,16 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
             current, previous = release_dirs(scenario, work_dir)
             package = scenario.app_package or app_package()
             own, previous_own = lib_dirs(scenario)
-            built[key] = build_images(seam, release=current, app_package=package,
-                                      labels=labels, previous=previous, lib_dirs=own,
-                                      previous_lib_dirs=previous_own,
-                                      namespace=labels.get(RUN_ID, ""))
+            built[key] = build_images(
+                seam,
+                release=current,
+                app_package=package,
+                labels=labels,
+                previous=previous,
+                lib_dirs=own,
+                previous_lib_dirs=previous_own,
+                namespace=labels.get(RUN_ID, ""),
+            )
         return built[key]
 
     return build
@@ -86,9 +96,11 @@ def real_tools(work_dir: Path) -> Tools:
     try:
         from drills import faults, probes, seam  # noqa: PLC0415
     except ImportError as exc:
-        raise InfraError(f"drill run needs {exc.name}, which this installation lacks; "
-                         "reinstall fuse-release-harness") from exc
+        raise InfraError(
+            f"drill run needs {exc.name}, which this installation lacks; reinstall fuse-release-harness"
+        ) from exc
 
     engine = seam.connect()
-    return Tools(seam=engine, build_images=image_builder(engine, work_dir),
-                 probe=probes.probe, faults=faults.FAULTS)
+    return Tools(
+        seam=engine, build_images=image_builder(engine, work_dir), probe=probes.probe, faults=faults.FAULTS
+    )

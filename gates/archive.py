@@ -132,11 +132,11 @@ class _Lister:
         if len(self.members) > self.limits.max_members:
             raise _Stop(f"has more than {self.limits.max_members} members")
         if member.size > self.limits.max_member_bytes:
-            raise _Stop(f"member '{member.name}' is {member.size} bytes "
-                        f"(limit {self.limits.max_member_bytes})")
+            raise _Stop(
+                f"member '{member.name}' is {member.size} bytes (limit {self.limits.max_member_bytes})"
+            )
         if self.unpacked > self.limits.max_unpacked_bytes:
-            raise _Stop(f"unpacks to more than {self.limits.max_unpacked_bytes} bytes "
-                        "(decompression bomb?)")
+            raise _Stop(f"unpacks to more than {self.limits.max_unpacked_bytes} bytes (decompression bomb?)")
 
     def sink_for(self, member: Member) -> Sink | None:
         """Where a wanted member's data goes: a small text, or the one member to keep."""
@@ -157,13 +157,28 @@ class _Lister:
     def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:
         kept = self.keep.dest if self.keep and self.kept_whole and not error else None
         texts = {name: data.decode("utf-8", "replace") for name, data in self.texts.items()}
-        return ArchiveListing(members=tuple(self.members), texts=texts, kept=kept,
-                              problems=tuple(self.problems), error=error, truncated=truncated)
+        return ArchiveListing(
+            members=tuple(self.members),
+            texts=texts,
+            kept=kept,
+            problems=tuple(self.problems),
+            error=error,
+            truncated=truncated,
+        )
 
 
 def _tar_member(info: tarfile.TarInfo) -> Member:
-    kind = ("file" if info.isreg() else "dir" if info.isdir() else "symlink" if info.issym()
-            else "hardlink" if info.islnk() else "other")
+    kind = (
+        "file"
+        if info.isreg()
+        else "dir"
+        if info.isdir()
+        else "symlink"
+        if info.issym()
+        else "hardlink"
+        if info.islnk()
+        else "other"
+    )
     return Member(name=info.name, kind=kind, size=info.size, mode=info.mode, link=info.linkname)
 
 
@@ -196,8 +211,9 @@ def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
         raise EOFError("tar stream ends inside a member")
 
 
-def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
-                keep: Keep | None = None) -> ReadResult:
+def read_tar_gz(
+    raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str], keep: Keep | None = None
+) -> ReadResult:
     """Hash and list a .tar.gz in one sequential pass (copying out `keep`'s member)."""
     reader = HashingReader(raw)
     lister = _Lister(limits, want, keep)
@@ -213,13 +229,14 @@ def read_tar_gz(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
     finally:
         lister.close()
     reader.drain()
-    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
-                      listing=lister.listing(error, truncated=truncated))
+    return ReadResult(
+        sha256=reader.digest.hexdigest(), size=reader.size, listing=lister.listing(error, truncated=truncated)
+    )
 
 
 def _zip_member(info: zipfile.ZipInfo) -> Member:
     mode = info.external_attr >> 16
-    kind = ("dir" if info.is_dir() else "symlink" if stat.S_ISLNK(mode) else "file")
+    kind = "dir" if info.is_dir() else "symlink" if stat.S_ISLNK(mode) else "file"
     return Member(name=info.filename, kind=kind, size=info.file_size, mode=mode & 0o7777)
 
 
@@ -227,8 +244,13 @@ def _walk_zip(archive: zipfile.ZipFile, lister: _Lister) -> None:
     for info in archive.infolist():
         member = _zip_member(info)
         if member.kind == "symlink" and info.file_size <= MAX_TEXT_MEMBER:
-            member = Member(name=member.name, kind="symlink", size=member.size, mode=member.mode,
-                            link=archive.read(info).decode("utf-8", "replace"))
+            member = Member(
+                name=member.name,
+                kind="symlink",
+                size=member.size,
+                mode=member.mode,
+                link=archive.read(info).decode("utf-8", "replace"),
+            )
         lister.add(member)
         if (sink := lister.sink_for(member)) is not None:
             with archive.open(info) as data:
@@ -236,8 +258,9 @@ def _walk_zip(archive: zipfile.ZipFile, lister: _Lister) -> None:
                     sink(memoryview(chunk))
 
 
-def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
-             keep: Keep | None = None) -> ReadResult:
+def read_zip(
+    raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str], keep: Keep | None = None
+) -> ReadResult:
     """Hash a .zip sequentially, then list it from its central directory (small seeks)."""
     reader = HashingReader(raw)
     reader.drain()
@@ -254,8 +277,9 @@ def read_zip(raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str],
         error = f"not a readable zip ({exc})"
     finally:
         lister.close()
-    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size,
-                      listing=lister.listing(error, truncated=truncated))
+    return ReadResult(
+        sha256=reader.digest.hexdigest(), size=reader.size, listing=lister.listing(error, truncated=truncated)
+    )
 
 
 def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]:

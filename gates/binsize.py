@@ -42,8 +42,13 @@ class Size:
 def _strip_copy(path: Path, tool: str, workdir: Path) -> int | None:
     copy = workdir / "stripped"
     shutil.copyfile(path, copy)
-    command = process.Command(argv=(tool, str(copy)), cwd=workdir, env=dict(os.environ),
-                              timeout_s=STRIP_TIMEOUT_S, log_path=workdir / "strip.log")
+    command = process.Command(
+        argv=(tool, str(copy)),
+        cwd=workdir,
+        env=dict(os.environ),
+        timeout_s=STRIP_TIMEOUT_S,
+        log_path=workdir / "strip.log",
+    )
     done = process.run(command, lambda _line: None)
     return copy.stat().st_size if done.exit_code == 0 else None
 
@@ -52,15 +57,27 @@ def measure(path: Path, where: str, strip_tool: str | None) -> Size:
     """The binary's size, stripped where possible (never touching `path` itself)."""
     file_bytes = path.stat().st_size
     if strip_tool is None:
-        return Size(where=where, file_bytes=file_bytes, measured_bytes=file_bytes,
-                    method="file size (no strip tool found)")
+        return Size(
+            where=where,
+            file_bytes=file_bytes,
+            measured_bytes=file_bytes,
+            method="file size (no strip tool found)",
+        )
     with tempfile.TemporaryDirectory(prefix="gate-strip-") as tmp:
         stripped = _strip_copy(path, strip_tool, Path(tmp))
     if stripped is None:
-        return Size(where=where, file_bytes=file_bytes, measured_bytes=file_bytes,
-                    method=f"file size ({Path(strip_tool).name} could not strip this format)")
-    return Size(where=where, file_bytes=file_bytes, measured_bytes=stripped,
-                method=f"stripped ({Path(strip_tool).name})")
+        return Size(
+            where=where,
+            file_bytes=file_bytes,
+            measured_bytes=file_bytes,
+            method=f"file size ({Path(strip_tool).name} could not strip this format)",
+        )
+    return Size(
+        where=where,
+        file_bytes=file_bytes,
+        measured_bytes=stripped,
+        method=f"stripped ({Path(strip_tool).name})",
+    )
 
 
 def binary_of(scope: str, where: str, archive: AssetFacts, member: str) -> Binary:
@@ -87,27 +104,32 @@ def binaries_of(tag: str, assets: Sequence[AssetFacts], contract: Contract) -> l
         member = exe(contract.assets.primary_binary, platform)
         where = f"{tag}/{archive}:{member}"
         read = by_name.get(archive)
-        found.append(binary_of(platform, where, read, member) if read else
-                     Binary(scope=platform, path=None, where=where,
-                            problem=f"no {archive} in {tag}"))
+        found.append(
+            binary_of(platform, where, read, member)
+            if read
+            else Binary(scope=platform, path=None, where=where, problem=f"no {archive} in {tag}")
+        )
     return found
 
 
 def scoped(per_release: Sequence[tuple[str, list[Binary]]]) -> list[Binary]:
     """One list; each scope names its release too when there are several."""
     many = len(per_release) > 1
-    return [replace(b, scope=f"{tag}/{b.scope}") if many else b
-            for tag, found in per_release for b in found]
+    return [replace(b, scope=f"{tag}/{b.scope}") if many else b for tag, found in per_release for b in found]
 
 
 @contextmanager
-def release_binaries(source: ReleaseSource, release: ReleaseRef,
-                     contract: Contract) -> Iterator[list[Binary]]:
+def release_binaries(
+    source: ReleaseSource, release: ReleaseRef, contract: Contract
+) -> Iterator[list[Binary]]:
     """The AOT binary of every platform of the contract, read out of its archive to a temp dir."""
     wanted = {asset_name(contract.assets.primary, p) for p in contract.platforms}
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
-        read = [read_asset(source, release, ref, contract, keep_binaries=Path(tmp))
-                for ref in source.assets(release) if ref.name in wanted]
+        read = [
+            read_asset(source, release, ref, contract, keep_binaries=Path(tmp))
+            for ref in source.assets(release)
+            if ref.name in wanted
+        ]
         yield binaries_of(release.tag, read, contract)
 
 

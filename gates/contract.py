@@ -135,10 +135,12 @@ def _waivers(items: list[dict[str, Any]], origin: str) -> tuple[Waiver, ...]:
 
 def _assets(data: dict[str, Any]) -> AssetRules:
     return AssetRules(
-        primary=data["primary"], fallback=data["fallback"],
+        primary=data["primary"],
+        fallback=data["fallback"],
         primary_members=tuple(data["primary_members"]),
         fallback_members=tuple(data["fallback_members"]),
-        primary_binary=data["primary_binary"], build_info_member=data["build_info_member"],
+        primary_binary=data["primary_binary"],
+        build_info_member=data["build_info_member"],
         build_info_contract=data["build_info_contract"],
         payload_patterns=tuple(data["payload_patterns"]),
     )

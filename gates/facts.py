@@ -93,8 +93,9 @@ class _Cancellable:
         return True
 
 
-def _keep(release: ReleaseRef, asset: AssetRef, contract: Contract,
-          keep_binaries: Path | None) -> Keep | None:
+def _keep(
+    release: ReleaseRef, asset: AssetRef, contract: Contract, keep_binaries: Path | None
+) -> Keep | None:
     """The primary binary to copy out of an AOT archive, when binaries are kept."""
     if keep_binaries is None:
         return None
@@ -107,9 +108,14 @@ def _keep(release: ReleaseRef, asset: AssetRef, contract: Contract,
     return None
 
 
-def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
-               contract: Contract, stop: threading.Event | None = None,
-               keep_binaries: Path | None = None) -> AssetFacts:
+def read_asset(
+    source: ReleaseSource,
+    release: ReleaseRef,
+    asset: AssetRef,
+    contract: Contract,
+    stop: threading.Event | None = None,
+    keep_binaries: Path | None = None,
+) -> AssetFacts:
     """Hash (and list, for archives) one asset in one pass."""
     if not _must_read(asset, contract):
         return AssetFacts(ref=asset)
@@ -127,12 +133,17 @@ def read_asset(source: ReleaseSource, release: ReleaseRef, asset: AssetRef,
                 result, text = archive.read_plain(raw, keep)
     except (HarnessError, OSError) as exc:
         return AssetFacts(ref=asset, read_error=str(exc))
-    return AssetFacts(ref=asset, sha256=result.sha256, size_read=result.size,
-                      listing=result.listing, text=text)
+    return AssetFacts(
+        ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
+    )
 
 
-def read_releases(source: ReleaseSource, releases: list[tuple[ReleaseRef, WindowState]],
-                  contract: Contract, keep_binaries: Path | None = None) -> list[ReleaseFacts]:
+def read_releases(
+    source: ReleaseSource,
+    releases: list[tuple[ReleaseRef, WindowState]],
+    contract: Contract,
+    keep_binaries: Path | None = None,
+) -> list[ReleaseFacts]:
     """Every asset of every release read in one parallel sweep; Ctrl-C stops the readers.
 
     With `keep_binaries`, each AOT archive's primary binary is copied under that folder.
@@ -141,14 +152,20 @@ def read_releases(source: ReleaseSource, releases: list[tuple[ReleaseRef, Window
     pool = ThreadPoolExecutor(max_workers=worker_count())
     try:
         pending = [
-            (release, window, [pool.submit(read_asset, source, release, a, contract, stop,
-                                           keep_binaries)
-                               for a in source.assets(release)])
+            (
+                release,
+                window,
+                [
+                    pool.submit(read_asset, source, release, a, contract, stop, keep_binaries)
+                    for a in source.assets(release)
+                ],
+            )
             for release, window in releases
         ]
-        return [ReleaseFacts(ref=release, window=window,
-                             assets=tuple(f.result() for f in futures))
-                for release, window, futures in pending]
+        return [
+            ReleaseFacts(ref=release, window=window, assets=tuple(f.result() for f in futures))
+            for release, window, futures in pending
+        ]
     except BaseException:
         stop.set()
         raise

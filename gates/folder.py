@@ -27,8 +27,9 @@ def _published_at(folder: Path) -> datetime | None:
 
 
 def _looks_like_release(folder: Path) -> bool:
-    return any(p.is_file() and (p.name.startswith("fuse-") or p.name == "SHA256SUMS")
-               for p in folder.iterdir())
+    return any(
+        p.is_file() and (p.name.startswith("fuse-") or p.name == "SHA256SUMS") for p in folder.iterdir()
+    )
 
 
 class FolderSource:
@@ -36,23 +37,27 @@ class FolderSource:
 
     def __init__(self, root: Path, *, single_tag: str | None = None) -> None:
         if not root.is_dir():
-            raise ConfigError(f"--source: {root} is not a folder; pass a dist/ folder "
-                              "or a folder with one sub-folder per tag")
+            raise ConfigError(
+                f"--source: {root} is not a folder; pass a dist/ folder "
+                "or a folder with one sub-folder per tag"
+            )
         self.root = root
         self.single_tag = single_tag
         self.description = f"folder {root}"
         self._deleted = 0
 
     def _release(self, folder: Path, tag: str) -> ReleaseRef:
-        return ReleaseRef(tag=tag, location=str(folder), published_at=_published_at(folder),
-                          key=str(folder))
+        return ReleaseRef(tag=tag, location=str(folder), published_at=_published_at(folder), key=str(folder))
 
     def releases(self) -> list[ReleaseRef]:
         try:
             if _looks_like_release(self.root):
                 return [self._release(self.root, self._single_tag())]
-            return [self._release(sub, sub.name) for sub in sorted(self.root.iterdir())
-                    if sub.is_dir() and TAG_RE.match(sub.name)]
+            return [
+                self._release(sub, sub.name)
+                for sub in sorted(self.root.iterdir())
+                if sub.is_dir() and TAG_RE.match(sub.name)
+            ]
         except OSError as exc:
             raise InfraError(f"{self.root}: cannot list releases ({exc.strerror})") from exc
 
@@ -69,8 +74,11 @@ class FolderSource:
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
         folder = Path(release.key)
         try:
-            return [AssetRef(name=p.name, size=p.stat().st_size, location=str(p), key=str(p))
-                    for p in sorted(folder.iterdir()) if p.is_file()]
+            return [
+                AssetRef(name=p.name, size=p.stat().st_size, location=str(p), key=str(p))
+                for p in sorted(folder.iterdir())
+                if p.is_file()
+            ]
         except OSError as exc:
             raise InfraError(f"{folder}: cannot list assets ({exc.strerror})") from exc
 

@@ -30,18 +30,27 @@ def _when(stamp: str | None) -> datetime | None:
 
 
 def release_ref(data: Mapping[str, Any]) -> ReleaseRef:
-    return ReleaseRef(tag=str(data["tag_name"]), location=str(data.get("html_url") or data["url"]),
-                      published_at=_when(data.get("published_at")), draft=bool(data.get("draft")),
-                      prerelease=bool(data.get("prerelease")),
-                      immutable=bool(data.get("immutable")), key=str(data["url"]))
+    return ReleaseRef(
+        tag=str(data["tag_name"]),
+        location=str(data.get("html_url") or data["url"]),
+        published_at=_when(data.get("published_at")),
+        draft=bool(data.get("draft")),
+        prerelease=bool(data.get("prerelease")),
+        immutable=bool(data.get("immutable")),
+        key=str(data["url"]),
+    )
 
 
 def asset_ref(data: Mapping[str, Any]) -> AssetRef:
     digest = data.get("digest")
-    return AssetRef(name=str(data["name"]), size=int(data["size"]),
-                    location=str(data.get("browser_download_url") or data["url"]),
-                    digest=digest if isinstance(digest, str) and digest.startswith("sha256:")
-                    else None, state=str(data.get("state", "uploaded")), key=str(data["url"]))
+    return AssetRef(
+        name=str(data["name"]),
+        size=int(data["size"]),
+        location=str(data.get("browser_download_url") or data["url"]),
+        digest=digest if isinstance(digest, str) and digest.startswith("sha256:") else None,
+        state=str(data.get("state", "uploaded")),
+        key=str(data["url"]),
+    )
 
 
 class GitHubSource:
@@ -75,8 +84,10 @@ class GitHubSource:
         draft = next((r for r in listed if r.tag == tag and r.draft), None)
         if draft is not None:
             return draft
-        raise ConfigError(f"--release {tag}: no published release with that tag in "
-                          f"github:{self.repo}, and no draft of it is listed; {self._draft_note()}")
+        raise ConfigError(
+            f"--release {tag}: no published release with that tag in "
+            f"github:{self.repo}, and no draft of it is listed; {self._draft_note()}"
+        )
 
     def _draft_note(self) -> str:
         if not self.http.settings.token:
@@ -84,9 +95,12 @@ class GitHubSource:
         data, _ = self.http.get_json(f"/repos/{self.repo}")
         push = bool((data.get("permissions") or {}).get("push"))
         self._drafts = "visible" if push else "hidden: the token has no push access"
-        return ("the token has push access, so drafts would be listed" if push else
-                "drafts are listed only for a token with push access, and GITHUB_TOKEN has none "
-                "(a workflow needs `contents: write` to see drafts)")
+        return (
+            "the token has push access, so drafts would be listed"
+            if push
+            else "drafts are listed only for a token with push access, and GITHUB_TOKEN has none "
+            "(a workflow needs `contents: write` to see drafts)"
+        )
 
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
         return [asset_ref(a) for a in self.http.pages(f"{release.key}/assets")]
@@ -94,10 +108,10 @@ class GitHubSource:
     def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
         """Stream the asset to an anonymous temporary file (gone once closed)."""
         if asset.state != "uploaded":
-            raise InfraError(f"{shown(asset.location)}: asset state is '{asset.state}', "
-                             "not 'uploaded'")
-        response = self.http.send("GET", asset.key, headers={"Accept": "application/octet-stream"},
-                                  stream=True)
+            raise InfraError(f"{shown(asset.location)}: asset state is '{asset.state}', not 'uploaded'")
+        response = self.http.send(
+            "GET", asset.key, headers={"Accept": "application/octet-stream"}, stream=True
+        )
         if response.status_code in (301, 302, 303, 307, 308):
             location = response.headers.get("location", "")
             response.close()
@@ -116,29 +130,48 @@ class GitHubSource:
         self._last_delete = self.http.clock()
         response = self.http.send("DELETE", asset.key)
         if response.status_code == 422:
-            raise InfraError(f"{release.tag}/{asset.name}: GitHub refused the deletion "
-                             "(422; an immutable release keeps its assets)")
+            raise InfraError(
+                f"{release.tag}/{asset.name}: GitHub refused the deletion "
+                "(422; an immutable release keeps its assets)"
+            )
         if response.status_code not in (204, 404):
             raise self.http.fail("DELETE", asset.key, response)
         self.http.counters.deleted += 1
 
     def stats(self) -> dict[str, Any]:
         c = self.http.counters
-        return {"source": "github", "repository": self.repo, "api_calls": c.api_calls,
-                "not_modified": c.not_modified, "downloads": c.downloads, "retries": c.retries,
-                "waited_s": round(c.waited_s, 1), "deleted": c.deleted,
-                "rate_limit_remaining": c.remaining, "rate_limit_limit": c.limit,
-                "rate_limit_reset": c.reset, "drafts": self._drafts}
+        return {
+            "source": "github",
+            "repository": self.repo,
+            "api_calls": c.api_calls,
+            "not_modified": c.not_modified,
+            "downloads": c.downloads,
+            "retries": c.retries,
+            "waited_s": round(c.waited_s, 1),
+            "deleted": c.deleted,
+            "rate_limit_remaining": c.remaining,
+            "rate_limit_limit": c.limit,
+            "rate_limit_reset": c.reset,
+            "drafts": self._drafts,
+        }
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
-                    token=env.get("GITHUB_TOKEN", "").strip())
+    return Settings(
+        api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+        token=env.get("GITHUB_TOKEN", "").strip(),
+    )
 
 
-def open_github(repo: str, env: Mapping[str, str], selector: str = "", *,
-                sleep: Sleep = time.sleep, clock: Clock = time.time,
-                settings: Settings | None = None) -> GitHubSource:
+def open_github(
+    repo: str,
+    env: Mapping[str, str],
+    selector: str = "",
+    *,
+    sleep: Sleep = time.sleep,
+    clock: Clock = time.time,
+    settings: Settings | None = None,
+) -> GitHubSource:
     """The GitHub source for `OWNER/REPO`, configured from the environment."""
     if not REPO_RE.match(repo):
         raise ConfigError(f"--source github:{repo}: expected github:OWNER/REPO")

@@ -68,17 +68,27 @@ class Counters:
 class Transport:
     """requests, with retries, rate limits, conditional GETs and counters."""
 
-    def __init__(self, settings: Settings, cache: EtagCache | None, *, sleep: Sleep = time.sleep,
-                 clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cache: EtagCache | None,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.time,
+    ) -> None:
         self.settings = settings
         self.cache = cache
         self.sleep, self.clock = sleep, clock
         self.counters = Counters()
         self._lock = threading.Lock()
         self.api = requests.Session()
-        self.api.headers.update({"Accept": "application/vnd.github+json",
-                                 "X-GitHub-Api-Version": API_VERSION,
-                                 "User-Agent": "fuse-release-harness"})
+        self.api.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "fuse-release-harness",
+            }
+        )
         if settings.token:
             self.api.headers["Authorization"] = f"Bearer {settings.token}"
         # the storage host gets no credentials at all: no header, no .netrc
@@ -91,9 +101,11 @@ class Transport:
     def _on_api_host(self, method: str, url: str) -> None:
         """The token goes to the API host only, whatever a Link or a JSON field names."""
         if _origin(url) != _origin(self.settings.api_url):
-            raise InfraError(f"{method} {shown(url)}: not on the API host "
-                             f"{shown(self.settings.api_url)}; refusing to send the token there "
-                             "(set GITHUB_API_URL to the host that serves this repository)")
+            raise InfraError(
+                f"{method} {shown(url)}: not on the API host "
+                f"{shown(self.settings.api_url)}; refusing to send the token there "
+                "(set GITHUB_API_URL to the host that serves this repository)"
+            )
 
     def redact(self, text: str) -> str:
         token = self.settings.token
@@ -133,21 +145,31 @@ class Transport:
             return 60.0  # a secondary limit without retry-after: wait at least a minute
         return None
 
-    def _too_long(self, method: str, url: str, wait: float,
-                  response: requests.Response) -> InfraError:
+    def _too_long(self, method: str, url: str, wait: float, response: requests.Response) -> InfraError:
         reset = response.headers.get("x-ratelimit-reset", "")
-        when = (datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
-                if reset.isdigit() else f"in {wait:.0f} s")
+        when = (
+            datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
+            if reset.isdigit()
+            else f"in {wait:.0f} s"
+        )
         kind = "secondary" if "retry-after" in response.headers else "primary"
         return InfraError(
             f"{method} {shown(url)}: GitHub API {kind} rate limit reached "
             f"({response.headers.get('x-ratelimit-used', '?')} of "
             f"{response.headers.get('x-ratelimit-limit', '?')} used); it resets {when}, "
             f"more than the {self.settings.max_wait_s:.0f} s this run waits. Rerun later, or "
-            "set GITHUB_TOKEN for a larger budget")
+            "set GITHUB_TOKEN for a larger budget"
+        )
 
-    def send(self, method: str, url: str, *, session: requests.Session | None = None,
-             headers: Mapping[str, str] | None = None, stream: bool = False) -> requests.Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        session: requests.Session | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
         """One request, retried on 5xx, connection errors and rate limits."""
         api = session is None
         http = self.api if api else session
@@ -157,12 +179,19 @@ class Transport:
         for attempt in range(self.settings.retries + 1):
             last = attempt == self.settings.retries
             try:
-                response = http.request(method, url, headers=dict(headers or {}), stream=stream,
-                                        allow_redirects=False, timeout=self.settings.timeout_s)
+                response = http.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    stream=stream,
+                    allow_redirects=False,
+                    timeout=self.settings.timeout_s,
+                )
             except requests.RequestException as exc:
                 if last:
-                    raise InfraError(f"{method} {shown(url)}: cannot reach the server "
-                                     f"({type(exc).__name__})") from None
+                    raise InfraError(
+                        f"{method} {shown(url)}: cannot reach the server ({type(exc).__name__})"
+                    ) from None
                 self._pause(self.settings.backoff_s * 2**attempt)
                 continue
             self._count(response, api=api)
@@ -207,8 +236,10 @@ class Transport:
         location = response.headers.get("location", "")
         if response.status_code in (301, 302, 307) and location.startswith(self.url("/")):
             if hops >= MAX_REDIRECTS:
-                raise InfraError(f"GET {shown(url)}: too many redirects (more than "
-                                 f"{MAX_REDIRECTS}); check the repository name")
+                raise InfraError(
+                    f"GET {shown(url)}: too many redirects (more than "
+                    f"{MAX_REDIRECTS}); check the repository name"
+                )
             return self.get_json(location, hops + 1)  # a moved repository, same API host
         if response.status_code != 200:
             raise self.fail("GET", url, response)

@@ -78,14 +78,22 @@ def parse(text: str, origin: str) -> PerfMetrics:
         raise MetricsError(f"{origin}: (top level): expected a JSON object")
     version = document.get("schema_version")
     if version != SCHEMA_VERSION or isinstance(version, bool):
-        raise MetricsError(f"{origin}: schema_version: {version!r} is not supported "
-                           f"(expected {SCHEMA_VERSION})")
+        raise MetricsError(
+            f"{origin}: schema_version: {version!r} is not supported (expected {SCHEMA_VERSION})"
+        )
     p50, p95, p99, tput, jit, aot = (_number(document, path, origin) for path in REQUIRED)
     context = document.get("benchmark_context")
     samples = context.get("samples") if isinstance(context, dict) else None
-    return PerfMetrics(path=origin, cold_start_p50_pct=p50, cold_start_p95_pct=p95,
-                       cold_start_p99_pct=p99, throughput_p50_pct=tput, jit_p50_ms=jit,
-                       aot_p50_ms=aot, samples=samples if isinstance(samples, int) else None)
+    return PerfMetrics(
+        path=origin,
+        cold_start_p50_pct=p50,
+        cold_start_p95_pct=p95,
+        cold_start_p99_pct=p99,
+        throughput_p50_pct=tput,
+        jit_p50_ms=jit,
+        aot_p50_ms=aot,
+        samples=samples if isinstance(samples, int) else None,
+    )
 
 
 def load(path: Path) -> PerfMetrics:
@@ -113,8 +121,13 @@ def judge(metrics: PerfMetrics, slo: Slo) -> list[Finding]:
     """One finding per contract threshold the metrics fall short of."""
     values = metrics.as_data()
     return [
-        Finding(subject=name, message="below the release contract's minimum",
-                expected=f">= {minimum:g}%", actual=f"{values[name]:g}%", where=metrics.path)
+        Finding(
+            subject=name,
+            message="below the release contract's minimum",
+            expected=f">= {minimum:g}%",
+            actual=f"{values[name]:g}%",
+            where=metrics.path,
+        )
         for name, minimum in thresholds(slo).items()
         if values[name] < minimum
     ]

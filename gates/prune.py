@@ -33,19 +33,27 @@ class PlanItem:
     reason: str
 
 
-def _item(release: ReleaseRef, asset: AssetRef, newest: bool, window_open: bool, why: str,
-          contract: Contract) -> PlanItem:
+def _item(
+    release: ReleaseRef, asset: AssetRef, newest: bool, window_open: bool, why: str, contract: Contract
+) -> PlanItem:
     fallback = asset.name.startswith(contract.assets.fallback.split("{")[0])
     if newest:
-        return PlanItem(release=release, asset=asset, action=Action.KEEP,
-                        reason="newest release of the line")
+        return PlanItem(release=release, asset=asset, action=Action.KEEP, reason="newest release of the line")
     if release.immutable:
-        return PlanItem(release=release, asset=asset, action=Action.KEEP,
-                        reason="immutable release: assets cannot be deleted")
+        return PlanItem(
+            release=release,
+            asset=asset,
+            action=Action.KEEP,
+            reason="immutable release: assets cannot be deleted",
+        )
     if window_open:
         role = "fallback CLI bundle" if fallback else "primary AOT bundle"
-        return PlanItem(release=release, asset=asset, action=Action.REFUSE,
-                        reason=f"{role} inside an open release window: {why}")
+        return PlanItem(
+            release=release,
+            asset=asset,
+            action=Action.REFUSE,
+            reason=f"{role} inside an open release window: {why}",
+        )
     return PlanItem(release=release, asset=asset, action=Action.DELETE, reason=why)
 
 
@@ -59,7 +67,8 @@ def plan(source: ReleaseSource, line: str, contract: Contract, today: date) -> l
     newest = releases[-1].tag
     return [
         _item(r, a, r.tag == newest, window.open, window.reason, contract)
-        for r in releases for a in sorted(source.assets(r), key=lambda a: a.name)
+        for r in releases
+        for a in sorted(source.assets(r), key=lambda a: a.name)
         if is_pair_archive(a.name)
     ]
 
@@ -73,9 +82,11 @@ def apply(source: ReleaseSource, items: list[PlanItem]) -> list[PlanItem]:
             continue
         try:
             source.delete(item.release, item.asset)
-            done.append(PlanItem(release=item.release, asset=item.asset, action=Action.DELETED,
-                                 reason=item.reason))
+            done.append(
+                PlanItem(release=item.release, asset=item.asset, action=Action.DELETED, reason=item.reason)
+            )
         except HarnessError as exc:
-            done.append(PlanItem(release=item.release, asset=item.asset, action=Action.FAILED,
-                                 reason=str(exc)))
+            done.append(
+                PlanItem(release=item.release, asset=item.asset, action=Action.FAILED, reason=str(exc))
+            )
     return done

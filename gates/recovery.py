@@ -92,13 +92,19 @@ def _gate(item: Mapping[str, Any], index: int, origin: str) -> RecoveryGate:
     where = f"recovery_gates[{index}]"
     produces = tuple(_relative(p, f"{where}.produces", origin) for p in item.get("produces", ()))
     return RecoveryGate(
-        id=item["id"], title=item.get("title") or item["id"], command=tuple(item["command"]),
+        id=item["id"],
+        title=item.get("title") or item["id"],
+        command=tuple(item["command"]),
         cwd=_relative(item.get("cwd", "."), f"{where}.cwd", origin),
         timeout_s=float(item.get("timeout_s", DEFAULT_TIMEOUT_S)),
-        retries=int(item.get("retries", 0)), env=dict(item.get("env", {})), produces=produces,
-        needs=tuple(item.get("needs", ())), pass_line=item.get("pass_line", ""),
+        retries=int(item.get("retries", 0)),
+        env=dict(item.get("env", {})),
+        produces=produces,
+        needs=tuple(item.get("needs", ())),
+        pass_line=item.get("pass_line", ""),
         judge=item.get("judge", "exit-code"),
-        metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin))
+        metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin),
+    )
 
 
 def gates_of(contract: Contract) -> tuple[RecoveryGate, ...]:
@@ -108,43 +114,55 @@ def gates_of(contract: Contract) -> tuple[RecoveryGate, ...]:
     for index, item in enumerate(contract.recovery_gates):
         gate = _gate(item, index, contract.origin)
         if gate.id in seen:
-            raise ConfigError(f"{contract.origin}: recovery_gates[{index}].id: "
-                              f"'{gate.id}' is used twice; ids must be unique")
+            raise ConfigError(
+                f"{contract.origin}: recovery_gates[{index}].id: "
+                f"'{gate.id}' is used twice; ids must be unique"
+            )
         for need in gate.needs:
             if need not in seen:
-                raise ConfigError(f"{contract.origin}: recovery_gates[{index}].needs: '{need}' "
-                                  "is not an earlier gate (list dependencies first)")
+                raise ConfigError(
+                    f"{contract.origin}: recovery_gates[{index}].needs: '{need}' "
+                    "is not an earlier gate (list dependencies first)"
+                )
         seen.add(gate.id)
         gates.append(gate)
     return tuple(gates)
 
 
-def select(gates: Sequence[RecoveryGate], only: Sequence[str],
-           skip: Sequence[str]) -> list[RecoveryGate]:
+def select(gates: Sequence[RecoveryGate], only: Sequence[str], skip: Sequence[str]) -> list[RecoveryGate]:
     known = [g.id for g in gates]
     for option, ids in (("--only", only), ("--skip", skip)):
         for gate_id in ids:
             if gate_id not in known:
-                raise ConfigError(f"{option} {gate_id}: no such recovery gate "
-                                  f"(the contract has: {', '.join(known) or 'none'})")
+                raise ConfigError(
+                    f"{option} {gate_id}: no such recovery gate "
+                    f"(the contract has: {', '.join(known) or 'none'})"
+                )
     return [g for g in gates if (not only or g.id in only) and g.id not in skip]
 
 
 def _attempt_data(done: process.Completed, attempt: int, seen_pass: bool) -> dict[str, Any]:
-    return {"attempt": attempt, "exit_code": done.exit_code, "duration_s": done.duration_s,
-            "timed_out": done.timed_out, "log": str(done.log_path), "pass_line_seen": seen_pass}
+    return {
+        "attempt": attempt,
+        "exit_code": done.exit_code,
+        "duration_s": done.duration_s,
+        "timed_out": done.timed_out,
+        "log": str(done.log_path),
+        "pass_line_seen": seen_pass,
+    }
 
 
-def _verdict(gate: RecoveryGate, done: process.Completed, seen_pass: bool,
-             workdir: Path) -> tuple[Outcome, str]:
+def _verdict(
+    gate: RecoveryGate, done: process.Completed, seen_pass: bool, workdir: Path
+) -> tuple[Outcome, str]:
     if done.timed_out:
-        return Outcome.ERROR, (f"timed out after {gate.timeout_s:g}s; its process group was "
-                               f"killed (log: {done.log_path})")
+        return Outcome.ERROR, (
+            f"timed out after {gate.timeout_s:g}s; its process group was killed (log: {done.log_path})"
+        )
     if done.exit_code != 0:
         return Outcome.FAILED, f"exited {done.exit_code} (log: {done.log_path})"
     if gate.pass_line and not seen_pass:
-        return Outcome.FAILED, (f"exited 0 but never printed '{gate.pass_line}' "
-                                f"(log: {done.log_path})")
+        return Outcome.FAILED, (f"exited 0 but never printed '{gate.pass_line}' (log: {done.log_path})")
     missing = [p for p in gate.produces if not (workdir / p).is_file()]
     if missing:
         return Outcome.FAILED, f"exited 0 but did not write {', '.join(missing)}"
@@ -157,8 +175,9 @@ def _clear_products(gate: RecoveryGate, workdir: Path) -> None:
         (workdir / produced).unlink(missing_ok=True)
 
 
-def _attempt(gate: RecoveryGate, run: Run, attempt: int,
-             attempts: int) -> tuple[Outcome, str, dict[str, Any]]:
+def _attempt(
+    gate: RecoveryGate, run: Run, attempt: int, attempts: int
+) -> tuple[Outcome, str, dict[str, Any]]:
     workdir = run.checkout / gate.cwd
     _clear_products(gate, workdir)
     seen_pass = False
@@ -170,8 +189,9 @@ def _attempt(gate: RecoveryGate, run: Run, attempt: int,
 
     run.progress.gate_started(gate, attempt, attempts)
     log = run.log_dir / f"{gate.id}.attempt-{attempt}.log"
-    command = process.Command(argv=gate.command, cwd=workdir, env={**run.env, **gate.env},
-                              timeout_s=gate.timeout_s, log_path=log)
+    command = process.Command(
+        argv=gate.command, cwd=workdir, env={**run.env, **gate.env}, timeout_s=gate.timeout_s, log_path=log
+    )
     done = run.runner(command, on_line)
     outcome, summary = _verdict(gate, done, seen_pass, workdir)
     return outcome, summary, _attempt_data(done, attempt, seen_pass)
@@ -181,43 +201,72 @@ def _summary(outcome: Outcome, last: str, attempts: list[dict[str, Any]]) -> str
     if len(attempts) == 1:
         return last
     failed = len(attempts) - (1 if outcome is Outcome.PASSED else 0)
-    return f"attempt {len(attempts)} of {len(attempts)}: {last} ({failed} earlier attempt(s) " \
-           "did not pass; see data.attempts)" if outcome is Outcome.PASSED else \
-           f"all {len(attempts)} attempts did not pass; last: {last}"
+    return (
+        f"attempt {len(attempts)} of {len(attempts)}: {last} ({failed} earlier attempt(s) "
+        "did not pass; see data.attempts)"
+        if outcome is Outcome.PASSED
+        else f"all {len(attempts)} attempts did not pass; last: {last}"
+    )
 
 
-def _result(gate: RecoveryGate, outcome: Outcome, summary: str, data: dict[str, Any],
-            duration: float | None = None) -> Result:
-    findings = (Finding(subject=gate.id, message=summary, where=" ".join(gate.command)),) \
-        if outcome is Outcome.FAILED else ()
-    return Result(check=gate.id, title=gate.title, scope=SCOPE, outcome=outcome,
-                  summary=summary, findings=findings, duration_s=duration, data=data)
+def _result(
+    gate: RecoveryGate, outcome: Outcome, summary: str, data: dict[str, Any], duration: float | None = None
+) -> Result:
+    findings = (
+        (Finding(subject=gate.id, message=summary, where=" ".join(gate.command)),)
+        if outcome is Outcome.FAILED
+        else ()
+    )
+    return Result(
+        check=gate.id,
+        title=gate.title,
+        scope=SCOPE,
+        outcome=outcome,
+        summary=summary,
+        findings=findings,
+        duration_s=duration,
+        data=data,
+    )
 
 
 def run_gate(gate: RecoveryGate, run: Run) -> Result:
     """Run one gate with its retries; every attempt is in `data.attempts`."""
-    base: dict[str, Any] = {"command": list(gate.command), "cwd": gate.cwd,
-                            "timeout_s": gate.timeout_s, "retries": gate.retries}
+    base: dict[str, Any] = {
+        "command": list(gate.command),
+        "cwd": gate.cwd,
+        "timeout_s": gate.timeout_s,
+        "retries": gate.retries,
+    }
     attempts: list[dict[str, Any]] = []
     outcome, last = Outcome.ERROR, "not run"
     for attempt in range(1, gate.retries + 2):
         try:
             outcome, last, data = _attempt(gate, run, attempt, gate.retries + 1)
         except HarnessError as exc:  # missing or non-executable command: retrying cannot help
-            return _result(gate, Outcome.ERROR, f"could not run: {exc}",
-                           {**base, "attempts": attempts})
+            return _result(gate, Outcome.ERROR, f"could not run: {exc}", {**base, "attempts": attempts})
         attempts.append(data)
         if outcome is Outcome.PASSED:
             break
     total = round(sum(a["duration_s"] for a in attempts), 3)
     metrics = {"duration_s": attempts[-1]["duration_s"], "attempts": len(attempts)}
-    return _result(gate, outcome, _summary(outcome, last, attempts),
-                   {**base, "attempts": attempts, "metrics": metrics}, total)
+    return _result(
+        gate,
+        outcome,
+        _summary(outcome, last, attempts),
+        {**base, "attempts": attempts, "metrics": metrics},
+        total,
+    )
 
 
 def skipped(gate: RecoveryGate, reason: str) -> Result:
-    return Result(check=gate.id, title=gate.title, scope=SCOPE, outcome=Outcome.SKIPPED,
-                  summary=reason, data={"command": list(gate.command)})
+    return Result(
+        check=gate.id,
+        title=gate.title,
+        scope=SCOPE,
+        outcome=Outcome.SKIPPED,
+        summary=reason,
+        data={"command": list(gate.command)},
+    )
 
 
 def blocked_by(gate: RecoveryGate, outcomes: Mapping[str, Outcome]) -> str:
@@ -229,8 +278,9 @@ def blocked_by(gate: RecoveryGate, outcomes: Mapping[str, Outcome]) -> str:
     return ""
 
 
-def run_all(gates: Sequence[RecoveryGate], run: Run,
-            after: Callable[[RecoveryGate, Result], list[Result]]) -> list[Result]:
+def run_all(
+    gates: Sequence[RecoveryGate], run: Run, after: Callable[[RecoveryGate, Result], list[Result]]
+) -> list[Result]:
     """Run the gates in order; `after` adds the harness's own judgement of a gate's output.
 
     Raises Interrupted (with the results so far) on Ctrl-C, after the group is gone.
@@ -242,8 +292,14 @@ def run_all(gates: Sequence[RecoveryGate], run: Run,
         try:
             result = skipped(gate, reason) if reason else run_gate(gate, run)
         except KeyboardInterrupt:
-            results.append(_result(gate, Outcome.ERROR, "interrupted: its process group was "
-                                   "killed", {"command": list(gate.command)}))
+            results.append(
+                _result(
+                    gate,
+                    Outcome.ERROR,
+                    "interrupted: its process group was killed",
+                    {"command": list(gate.command)},
+                )
+            )
             results += [skipped(g, "not run: interrupted") for g in gates[index + 1 :]]
             raise Interrupted(results) from None
         outcomes[gate.id] = result.outcome

@@ -40,9 +40,11 @@ def _drift(gate: Result, contract_ok: bool, limits: dict[str, float]) -> str:
         return ""
     said = "passed" if script_ok else "failed"
     contract = "pass" if contract_ok else "fail"
-    return (f"threshold drift: {gate.check} {said} but the release contract's thresholds "
-            f"({_limits_text(limits)}) say {contract}; the script's own thresholds differ "
-            "from the contract")
+    return (
+        f"threshold drift: {gate.check} {said} but the release contract's thresholds "
+        f"({_limits_text(limits)}) say {contract}; the script's own thresholds differ "
+        "from the contract"
+    )
 
 
 def _keep(path: Path, kept: Path) -> str:
@@ -64,43 +66,63 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
     try:
         metrics = perf.load(path)
     except perf.MetricsError as exc:
-        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}",
-                      data={"thresholds": limits}), ""
+        return Result(
+            **base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}", data={"thresholds": limits}
+        ), ""
     kept = _keep(path, run.log_dir / f"{gate.id}.{path.name}")
     findings = perf.judge(metrics, run.contract.slo)
     outcome = outcome_for(findings)
-    script = {"outcome": result.outcome.value, "pass_line": gate.pass_line,
-              "attempts": result.data.get("attempts", [])[-1:]}
+    script = {
+        "outcome": result.outcome.value,
+        "pass_line": gate.pass_line,
+        "attempts": result.data.get("attempts", [])[-1:],
+    }
     note = _drift(result, outcome is Outcome.PASSED, limits)
-    data = {"metrics": metrics.as_data(), "thresholds": limits, "metrics_file": kept,
-            "samples": metrics.samples, "script_verdict": script,
-            "contract_verdict": outcome.value, "drift": bool(note)}
+    data = {
+        "metrics": metrics.as_data(),
+        "thresholds": limits,
+        "metrics_file": kept,
+        "samples": metrics.samples,
+        "script_verdict": script,
+        "contract_verdict": outcome.value,
+        "drift": bool(note),
+    }
     values = metrics.as_data()
-    summary = "; ".join(f.line() for f in findings) if findings else "ok: " + ", ".join(
-        f"{k} {values[k]:g} >= {v:g}" for k, v in limits.items())
+    summary = (
+        "; ".join(f.line() for f in findings)
+        if findings
+        else "ok: " + ", ".join(f"{k} {values[k]:g} >= {v:g}" for k, v in limits.items())
+    )
     if note:
         summary += f" ({note})"
-    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings),
-                  data=data), note
+    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data), note
 
 
 def size_result(binary: binsize.Binary, limit: int, strip_tool: str | None) -> Result:
     base: dict[str, Any] = {"check": "S002", "title": S002_TITLE, "scope": binary.scope}
     if binary.path is None:
-        return Result(**base, outcome=Outcome.ERROR,
-                      summary=f"could not evaluate: {binary.problem}")
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {binary.problem}")
     try:
         size = binsize.measure(binary.path, binary.where, strip_tool)
     except (InfraError, OSError) as exc:  # e.g. a strip that cannot start
         return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
-    data = {"metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
-            "limit_bytes": limit, "method": size.method, "where": size.where}
+    data = {
+        "metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
+        "limit_bytes": limit,
+        "method": size.method,
+        "where": size.where,
+    }
     findings = []
     if size.measured_bytes > limit:
-        findings.append(Finding(
-            subject=binary.scope, message=f"AOT binary too large ({size.method})",
-            expected=f"<= {limit} bytes", actual=f"{size.measured_bytes} bytes",
-            where=size.where))
+        findings.append(
+            Finding(
+                subject=binary.scope,
+                message=f"AOT binary too large ({size.method})",
+                expected=f"<= {limit} bytes",
+                actual=f"{size.measured_bytes} bytes",
+                where=size.where,
+            )
+        )
     outcome = outcome_for(findings)
     summary = f"{size.measured_bytes} bytes, {size.method}, limit {limit}"
     return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data)
@@ -109,12 +131,26 @@ def size_result(binary: binsize.Binary, limit: int, strip_tool: str | None) -> R
 def size_results(binaries: Sequence[binsize.Binary], run: Run) -> list[Result]:
     limit = run.contract.slo.max_binary_bytes
     if limit is None:
-        return [Result(check="S002", title=S002_TITLE, scope="aot", outcome=Outcome.SKIPPED,
-                       summary="the contract sets no max_binary_bytes")]
+        return [
+            Result(
+                check="S002",
+                title=S002_TITLE,
+                scope="aot",
+                outcome=Outcome.SKIPPED,
+                summary="the contract sets no max_binary_bytes",
+            )
+        ]
     if not binaries:
-        return [Result(check="S002", title=S002_TITLE, scope="aot", outcome=Outcome.SKIPPED,
-                       summary="no AOT binary to measure: pass --release and --source, or "
-                       "build .fuse/build/program.aot in the checkout")]
+        return [
+            Result(
+                check="S002",
+                title=S002_TITLE,
+                scope="aot",
+                outcome=Outcome.SKIPPED,
+                summary="no AOT binary to measure: pass --release and --source, or "
+                "build .fuse/build/program.aot in the checkout",
+            )
+        ]
     tool = binsize.strip_tool()
     return [size_result(b, limit, tool) for b in binaries]
 
@@ -133,9 +169,17 @@ def load_baseline(path: Path) -> dict[str, float]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         items = document["results"]
-        results = [Result(check=r["check"], title=r.get("title", ""), scope=r["scope"],
-                          outcome=Outcome(r["outcome"]), summary=r.get("summary", ""),
-                          data=r.get("data") or {}) for r in items]
+        results = [
+            Result(
+                check=r["check"],
+                title=r.get("title", ""),
+                scope=r["scope"],
+                outcome=Outcome(r["outcome"]),
+                summary=r.get("summary", ""),
+                data=r.get("data") or {},
+            )
+            for r in items
+        ]
     except FileNotFoundError as exc:
         raise ConfigError(f"--baseline {path}: no such file") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -143,8 +187,7 @@ def load_baseline(path: Path) -> dict[str, float]:
     return _metrics_of(results)
 
 
-def with_deltas(results: list[Result],
-                baseline: dict[str, float]) -> tuple[list[Result], list[str]]:
+def with_deltas(results: list[Result], baseline: dict[str, float]) -> tuple[list[Result], list[str]]:
     """Each result gets data.baseline (previous value and delta per metric); notes list them."""
     notes: list[str] = []
     out: list[Result] = []
@@ -166,19 +209,34 @@ def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
     binary (a size-only run); a contract without gates is always a mistake.
     """
     if not contract.recovery_gates:
-        why = (f"{contract.origin} lists no recovery_gates; add the gates to run "
-               "(`gate contract` prints the default ones)")
+        why = (
+            f"{contract.origin} lists no recovery_gates; add the gates to run "
+            "(`gate contract` prints the default ones)"
+        )
     elif all(r.outcome is Outcome.SKIPPED for r in results):
-        why = ("--only/--skip left no recovery gate to run and no AOT binary was measured; "
-               "select at least one gate, or pass --release and --source to measure one")
+        why = (
+            "--only/--skip left no recovery gate to run and no AOT binary was measured; "
+            "select at least one gate, or pass --release and --source to measure one"
+        )
     else:
         return []
-    return [Result(check="recovery", title="At least one recovery gate ran", scope="gates",
-                   outcome=Outcome.ERROR, summary=f"no recovery gate ran: {why}")]
+    return [
+        Result(
+            check="recovery",
+            title="At least one recovery gate ran",
+            scope="gates",
+            outcome=Outcome.ERROR,
+            summary=f"no recovery gate ran: {why}",
+        )
+    ]
 
 
-def recover(run: Run, gates: Sequence[RecoveryGate], binaries: Sequence[binsize.Binary],
-            baseline: dict[str, float] | None = None) -> Report:
+def recover(
+    run: Run,
+    gates: Sequence[RecoveryGate],
+    binaries: Sequence[binsize.Binary],
+    baseline: dict[str, float] | None = None,
+) -> Report:
     """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report."""
     started = run.clock()
     run.log_dir.mkdir(parents=True, exist_ok=True)
@@ -205,23 +263,32 @@ def recover(run: Run, gates: Sequence[RecoveryGate], binaries: Sequence[binsize.
         results, delta_notes = with_deltas(results, baseline)
         notes += delta_notes
     notes.append(f"logs: {run.log_dir}")
-    return Report(tool="gate recover", subject=f"recovery gates in {run.checkout} "
-                  f"(contract: {run.contract.origin})", started_at=started,
-                  finished_at=run.clock(), results=tuple(results), notes=tuple(notes),
-                  interrupted=interrupted)
+    return Report(
+        tool="gate recover",
+        subject=f"recovery gates in {run.checkout} (contract: {run.contract.origin})",
+        started_at=started,
+        finished_at=run.clock(),
+        results=tuple(results),
+        notes=tuple(notes),
+        interrupted=interrupted,
+    )
 
 
 @contextmanager
-def release_binaries(source: ReleaseSource, selector: str,
-                     contract: Contract) -> Iterator[list[binsize.Binary]]:
+def release_binaries(
+    source: ReleaseSource, selector: str, contract: Contract
+) -> Iterator[list[binsize.Binary]]:
     """The AOT binaries of every selected release, extracted for measuring."""
     chosen = select_releases(source.releases(), selector)
     if not chosen:
         raise ConfigError(f"--release {selector}: no such release in {source.description}")
     with ExitStack() as stack:
-        yield binsize.scoped([
-            (release.tag, stack.enter_context(binsize.release_binaries(source, release, contract)))
-            for release in chosen])
+        yield binsize.scoped(
+            [
+                (release.tag, stack.enter_context(binsize.release_binaries(source, release, contract)))
+                for release in chosen
+            ]
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,14 +304,27 @@ class Options:
     binaries: tuple[binsize.Binary, ...] | None = None  # already read by `gate check`'s pass
 
 
-def run(checkout: Path, rules: Contract, options: Options, *, progress: recovery.Progress,
-        env: dict[str, str], clock: Callable[[], datetime]) -> Report:
+def run(
+    checkout: Path,
+    rules: Contract,
+    options: Options,
+    *,
+    progress: recovery.Progress,
+    env: dict[str, str],
+    clock: Callable[[], datetime],
+) -> Report:
     """Select the gates, run them in `checkout`, measure the AOT binaries, judge everything."""
     gates = recovery.select(recovery.gates_of(rules), options.only, options.skip)
     previous = load_baseline(options.baseline) if options.baseline else None
     logs = options.log_dir or default_log_dir(checkout, options.report_dir, clock())
-    state = Run(checkout=checkout.resolve(), contract=rules, env=env, log_dir=logs.resolve(),
-                progress=progress, clock=clock)
+    state = Run(
+        checkout=checkout.resolve(),
+        contract=rules,
+        env=env,
+        log_dir=logs.resolve(),
+        progress=progress,
+        clock=clock,
+    )
     binaries: AbstractContextManager[list[binsize.Binary]]
     if options.binaries is not None:
         binaries = nullcontext(list(options.binaries))
@@ -266,7 +346,11 @@ def default_log_dir(checkout: Path, report_dir: Path | None, now: datetime) -> P
 
 def combined(check: Report, recovered: Report) -> Report:
     """`gate check --recovery-checkout`: one report, the release checks then the recovery gates."""
-    return replace(check, results=check.results + recovered.results,
-                   notes=check.notes + recovered.notes, finished_at=recovered.finished_at,
-                   interrupted=recovered.interrupted,
-                   subject=f"{check.subject}; {recovered.subject}")
+    return replace(
+        check,
+        results=check.results + recovered.results,
+        notes=check.notes + recovered.notes,
+        finished_at=recovered.finished_at,
+        interrupted=recovered.interrupted,
+        subject=f"{check.subject}; {recovered.subject}",
+    )

@@ -32,34 +32,43 @@ def window_state(line: str, releases: list[ReleaseRef], contract: Contract, toda
     window = contract.window_for(line)
     if window.closes is not None:
         is_open = today <= window.closes
-        return WindowState(open=is_open, closes=window.closes,
-                           reason=f"{line} window {'closes' if is_open else 'closed'} on "
-                                  f"{window.closes} (contract date)")
+        return WindowState(
+            open=is_open,
+            closes=window.closes,
+            reason=f"{line} window {'closes' if is_open else 'closed'} on {window.closes} (contract date)",
+        )
     days = window.days_after_next_line or 0
     successor = next_line_first_release(line, releases)
     if successor is None:
-        return WindowState(open=True, closes=None,
-                           reason=f"{line} window is open: no later line has shipped")
+        return WindowState(open=True, closes=None, reason=f"{line} window is open: no later line has shipped")
     if successor.published_at is None:
-        return WindowState(open=True, closes=None,
-                           reason=f"{line} window is open: {successor.tag}'s release date "
-                                  "is unknown")
+        return WindowState(
+            open=True, closes=None, reason=f"{line} window is open: {successor.tag}'s release date is unknown"
+        )
     closes = successor.published_at.date() + timedelta(days=days)
     is_open = today <= closes
-    return WindowState(open=is_open, closes=closes,
-                       reason=f"{line} window {'closes' if is_open else 'closed'} on {closes} "
-                              f"({days} days after {successor.tag})")
+    return WindowState(
+        open=is_open,
+        closes=closes,
+        reason=f"{line} window {'closes' if is_open else 'closed'} on {closes} "
+        f"({days} days after {successor.tag})",
+    )
 
 
-def fallback_retained(release: ReleaseRef, names: set[str], window: WindowState,
-                      contract: Contract) -> list[Finding]:
+def fallback_retained(
+    release: ReleaseRef, names: set[str], window: WindowState, contract: Contract
+) -> list[Finding]:
     """Fallback CLI bundles are kept while the release window is open."""
     if not window.open:
         return []
     return [
-        Finding(subject=release.tag,
-                message=f"fallback bundle deleted while the release window is open ({window.reason})",
-                expected=expected, actual="absent", where=release.location)
+        Finding(
+            subject=release.tag,
+            message=f"fallback bundle deleted while the release window is open ({window.reason})",
+            expected=expected,
+            actual="absent",
+            where=release.location,
+        )
         for expected in (asset_name(contract.assets.fallback, p) for p in contract.platforms)
         if expected not in names
     ]

@@ -34,12 +34,20 @@ def _summary(outcome: Outcome, findings: list[Finding]) -> str:
     return first.line() + (f" (+{more} more)" if more else "")
 
 
-def run_one(check_id: str, check: Check, facts: ReleaseFacts, contract: Contract,
-            today: date, used: set[str]) -> Result:
+def run_one(
+    check_id: str, check: Check, facts: ReleaseFacts, contract: Contract, today: date, used: set[str]
+) -> Result:
     """One check on one release, as a Result (errors and skips included)."""
+
     def result(outcome: Outcome, summary: str, found: tuple[Finding, ...] = ()) -> Result:
-        return Result(check=check_id, title=title(check), scope=facts.ref.tag, outcome=outcome,
-                      summary=summary, findings=found)
+        return Result(
+            check=check_id,
+            title=title(check),
+            scope=facts.ref.tag,
+            outcome=outcome,
+            summary=summary,
+            findings=found,
+        )
 
     try:
         found = check(facts, contract)
@@ -52,9 +60,15 @@ def run_one(check_id: str, check: Check, facts: ReleaseFacts, contract: Contract
     return result(outcome, _summary(outcome, found), tuple(found))
 
 
-def _retention_results(all_releases: list[ReleaseRef], lines: set[str], names: dict[str, set[str]],
-                       source: ReleaseSource, contract: Contract, today: date,
-                       used: set[str]) -> list[Result]:
+def _retention_results(
+    all_releases: list[ReleaseRef],
+    lines: set[str],
+    names: dict[str, set[str]],
+    source: ReleaseSource,
+    contract: Contract,
+    today: date,
+    used: set[str],
+) -> list[Result]:
     results = []
     for line in sorted(lines):
         window = retention.window_state(line, all_releases, contract, today)
@@ -64,9 +78,17 @@ def _retention_results(all_releases: list[ReleaseRef], lines: set[str], names: d
             found = waivers.apply(found, "R001", release, contract.waivers, today, used)
             outcome = outcome_for(found) if window.open else Outcome.SKIPPED
             summary = _summary(outcome, found) if window.open else window.reason
-            results.append(Result(check="R001", title=title(retention.fallback_retained),
-                                  scope=release.tag, outcome=outcome, summary=summary,
-                                  findings=tuple(found), data={"window": window.reason}))
+            results.append(
+                Result(
+                    check="R001",
+                    title=title(retention.fallback_retained),
+                    scope=release.tag,
+                    outcome=outcome,
+                    summary=summary,
+                    findings=tuple(found),
+                    data={"window": window.reason},
+                )
+            )
     return results
 
 
@@ -74,12 +96,19 @@ def _waiver_results(contract: Contract, today: date, used: set[str], evaluated: 
     results = []
     for check_id, fn, found in (
         ("W001", waivers.expired, waivers.expired(contract.waivers, today, contract.origin)),
-        ("W002", waivers.unused,
-         waivers.unused(contract.waivers, used, today, contract.origin, evaluated)),
+        ("W002", waivers.unused, waivers.unused(contract.waivers, used, today, contract.origin, evaluated)),
     ):
         outcome = outcome_for(found)
-        results.append(Result(check=check_id, title=title(fn), scope="waivers", outcome=outcome,
-                              summary=_summary(outcome, found), findings=tuple(found)))
+        results.append(
+            Result(
+                check=check_id,
+                title=title(fn),
+                scope="waivers",
+                outcome=outcome,
+                summary=_summary(outcome, found),
+                findings=tuple(found),
+            )
+        )
     return results
 
 
@@ -89,31 +118,33 @@ def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock
 
 
 @contextmanager
-def check_keeping_binaries(source: ReleaseSource, selector: str, contract: Contract,
-                           clock: Clock) -> Iterator[tuple[Report, list[Binary]]]:
+def check_keeping_binaries(
+    source: ReleaseSource, selector: str, contract: Contract, clock: Clock
+) -> Iterator[tuple[Report, list[Binary]]]:
     """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
     # binsize (and the process seam under it) loads only when recovery gates are asked for
     from gates import binsize  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
         report, facts = _check(source, selector, contract, clock, Path(tmp))
-        yield report, binsize.scoped([(f.ref.tag, binsize.binaries_of(f.ref.tag, f.assets, contract))
-                                      for f in facts])
+        yield (
+            report,
+            binsize.scoped([(f.ref.tag, binsize.binaries_of(f.ref.tag, f.assets, contract)) for f in facts]),
+        )
 
 
-def _check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock,
-           keep_binaries: Path | None) -> tuple[Report, list[ReleaseFacts]]:
+def _check(
+    source: ReleaseSource, selector: str, contract: Contract, clock: Clock, keep_binaries: Path | None
+) -> tuple[Report, list[ReleaseFacts]]:
     started = clock()
     today = started.date()
     all_releases = source.releases()
     chosen = select(all_releases, selector)
     if not chosen:
         seen = ", ".join(sorted(r.tag for r in all_releases)) or "none"
-        raise ConfigError(f"--release {selector}: no such release in {source.description} "
-                          f"(found: {seen})")
+        raise ConfigError(f"--release {selector}: no such release in {source.description} (found: {seen})")
     windows: dict[str, WindowState] = {
-        line: retention.window_state(line, all_releases, contract, today)
-        for line in {r.line for r in chosen}
+        line: retention.window_state(line, all_releases, contract, today) for line in {r.line for r in chosen}
     }
     facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
     used: set[str] = set()
@@ -124,8 +155,13 @@ def _check(source: ReleaseSource, selector: str, contract: Contract, clock: Cloc
     results += _waiver_results(contract, today, used, evaluated)
     notes = [contract.retention_note, *(w.reason for w in windows.values())]
     notes += [f"{r.tag} is a draft" for r in chosen if r.draft]
-    report = Report(tool="gate check", subject=f"{selector} from {source.description} "
-                    f"(contract: {contract.origin})", started_at=started, finished_at=clock(),
-                    results=tuple(results), notes=tuple(n for n in notes if n),
-                    stats=source.stats())
+    report = Report(
+        tool="gate check",
+        subject=f"{selector} from {source.description} (contract: {contract.origin})",
+        started_at=started,
+        finished_at=clock(),
+        results=tuple(results),
+        notes=tuple(n for n in notes if n),
+        stats=source.stats(),
+    )
     return report, facts

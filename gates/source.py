@@ -89,9 +89,7 @@ def check_selector(selector: str) -> str:
     """A tag (`v0.7.0`) or a line (`v0.7.x`); anything else is a usage error."""
     if TAG_RE.match(selector) or LINE_RE.match(selector):
         return selector
-    raise ConfigError(
-        f"--release: '{selector}' is neither a tag like v0.7.0 nor a line like v0.7.x"
-    )
+    raise ConfigError(f"--release: '{selector}' is neither a tag like v0.7.0 nor a line like v0.7.x")
 
 
 def is_line(selector: str) -> bool:
@@ -109,5 +107,4 @@ def select(releases: Iterable[ReleaseRef], selector: str) -> list[ReleaseRef]:
 
 
 def releases_of_line(releases: Iterable[ReleaseRef], line: str) -> list[ReleaseRef]:
-    return sorted((r for r in releases if r.line == line and not r.draft),
-                  key=lambda r: version_key(r.tag))
+    return sorted((r for r in releases if r.line == line and not r.draft), key=lambda r: version_key(r.tag))

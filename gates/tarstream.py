@@ -29,10 +29,10 @@ def _pax_records(data: bytes) -> dict[str, str]:
     records: dict[str, str] = {}
     pos = 0
     while pos < len(data):
-        length_text, _, _ = data[pos:pos + 20].partition(b" ")
+        length_text, _, _ = data[pos : pos + 20].partition(b" ")
         if not length_text.isdigit() or int(length_text) <= 0:
             break
-        record = data[pos:pos + int(length_text)].decode("utf-8", "surrogateescape")
+        record = data[pos : pos + int(length_text)].decode("utf-8", "surrogateescape")
         key, _, value = record.partition(" ")[2].rstrip("\n").partition("=")
         records[key] = value
         pos += int(length_text)
@@ -69,14 +69,14 @@ class TarStream:
                 step = min(self.skip, len(view) - pos)
                 keep = min(step, self.keep)
                 if keep and self.sink is not None:
-                    self.sink(view[pos:pos + keep])
+                    self.sink(view[pos : pos + keep])
                 self.keep -= keep
                 self.skip -= step
                 pos += step
                 if not self.skip:
                     self._member_end()
                 continue
-            take = view[pos:pos + BLOCK - len(self.head)]
+            take = view[pos : pos + BLOCK - len(self.head)]
             self.head.extend(take)
             pos += len(take)
             if len(self.head) == BLOCK:
@@ -91,8 +91,10 @@ class TarStream:
         info = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
         if info.type in _CAPTURED_TYPES:
             if info.size > MAX_METADATA:
-                raise LimitReached(f"has a metadata header of more than {MAX_METADATA} bytes "
-                                   f"(a long name or pax header of {info.size} bytes)")
+                raise LimitReached(
+                    f"has a metadata header of more than {MAX_METADATA} bytes "
+                    f"(a long name or pax header of {info.size} bytes)"
+                )
             self.meta = (info, bytearray())
             self._start(self.meta[1].extend, info.size, _padded(info.size))
             return
@@ -102,8 +104,11 @@ class TarStream:
         self._apply_overrides(info)
         sink = self.on_member(info)
         has_data = info.isreg() or info.type not in tarfile.SUPPORTED_TYPES
-        self._start(sink if info.isreg() else None, info.size if info.isreg() else 0,
-                    _padded(info.size) if has_data else 0)
+        self._start(
+            sink if info.isreg() else None,
+            info.size if info.isreg() else 0,
+            _padded(info.size) if has_data else 0,
+        )
 
     def _start(self, sink: Sink | None, keep: int, skip: int) -> None:
         self.sink, self.keep, self.skip = sink, keep, skip
@@ -125,7 +130,7 @@ class TarStream:
             return
         info, data = self.meta
         self.meta = None
-        payload = bytes(data[:info.size])
+        payload = bytes(data[: info.size])
         if info.type == tarfile.GNUTYPE_LONGNAME:
             self.overrides["path"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
         elif info.type == tarfile.GNUTYPE_LONGLINK:

@@ -50,8 +50,11 @@ def error_boundary(prog: str) -> Callable[[F], F]:
             except Exception as exc:
                 if debug:
                     _print_traceback()
-                click.echo(f"{prog}: internal error: {type(exc).__name__}: {exc} "
-                           "(rerun with --debug for the traceback, and report it)", err=True)
+                click.echo(
+                    f"{prog}: internal error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for the traceback, and report it)",
+                    err=True,
+                )
                 sys.exit(ExitCode.INFRA)
 
         return wrapper  # type: ignore[return-value]
@@ -83,16 +86,21 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
         click.echo(f"note: {one_line(note)}")
     tally = ", ".join(f"{n} {k}" for k, n in counts(report.results).items() if n)
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    click.echo(f"{report.tool}: {verdict} ({tally}) - "
-               f"{one_line(report.subject)}")
+    click.echo(f"{report.tool}: {verdict} ({tally}) - {one_line(report.subject)}")
 
 
 def interrupted_report(tool: str, subject: str, started: datetime, now: datetime) -> Report:
     """What a run interrupted before it had results still writes (and exits 130 with)."""
     from harness.results import Report  # noqa: PLC0415
 
-    return Report(tool=tool, subject=f"{subject} (interrupted)", started_at=started,
-                  finished_at=now, results=(), interrupted=True)
+    return Report(
+        tool=tool,
+        subject=f"{subject} (interrupted)",
+        started_at=started,
+        finished_at=now,
+        results=(),
+        interrupted=True,
+    )
 
 
 def finish(report: Report, report_dir: Path | None) -> None:
@@ -108,14 +116,22 @@ def finish(report: Report, report_dir: Path | None) -> None:
 
 
 report_dir_option = click.option(
-    "--report-dir", type=click.Path(file_okay=False, path_type=Path),
-    help="Write report.json, junit.xml and summary.md here.")
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.json, junit.xml and summary.md here.",
+)
 contract_option = click.option(
-    "--contract", "contract_path", type=click.Path(dir_okay=False, path_type=Path),
-    help="Release contract YAML (default: the embedded FUSE v0.7.x contract).")
+    "--contract",
+    "contract_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Release contract YAML (default: the embedded FUSE v0.7.x contract).",
+)
 as_of_option = click.option(
-    "--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-    help="Judge release windows and waiver expiry as of this date (default: today).")
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge release windows and waiver expiry as of this date (default: today).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -130,21 +146,39 @@ def gate(debug: bool) -> None:
 
 
 @gate.command("check")
-@click.option("--release", "selector", required=True,
-              help="A tag (v0.7.0) or a line (v0.7.x: every published release of it).")
-@click.option("--source", "source_spec", required=True,
-              help="A dist/ folder, a folder of per-tag folders, or github:OWNER/REPO.")
+@click.option(
+    "--release",
+    "selector",
+    required=True,
+    help="A tag (v0.7.0) or a line (v0.7.x: every published release of it).",
+)
+@click.option(
+    "--source",
+    "source_spec",
+    required=True,
+    help="A dist/ folder, a folder of per-tag folders, or github:OWNER/REPO.",
+)
 @contract_option
 @report_dir_option
 @as_of_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed checks.")
-@click.option("--recovery-checkout", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=None, help="Also run the contract's recovery gates in this checkout "
-              "(as `gate recover` does) and measure the release's AOT binary size.")
+@click.option(
+    "--recovery-checkout",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Also run the contract's recovery gates in this checkout "
+    "(as `gate recover` does) and measure the release's AOT binary size.",
+)
 @error_boundary("gate")
-def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
-              report_dir: Path | None, as_of: datetime | None, verbose: bool,
-              recovery_checkout: Path | None) -> None:
+def check_cmd(
+    selector: str,
+    source_spec: str,
+    contract_path: Path | None,
+    report_dir: Path | None,
+    as_of: datetime | None,
+    verbose: bool,
+    recovery_checkout: Path | None,
+) -> None:
     """Check a release (or a whole line) against the release contract."""
     from gates import contract, runner  # noqa: PLC0415
     from gates.source import check_selector  # noqa: PLC0415
@@ -164,12 +198,16 @@ def check_cmd(selector: str, source_spec: str, contract_path: Path | None,
             from gates.recovery_runner import combined  # noqa: PLC0415
 
             with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):
-                recovered = run_recovery(recovery_checkout, rules, report_dir=report_dir,
-                                         binaries=tuple(found))
+                recovered = run_recovery(
+                    recovery_checkout, rules, report_dir=report_dir, binaries=tuple(found)
+                )
             report = combined(report, recovered)
     except KeyboardInterrupt:
-        report = interrupted_report("gate check", selector, started, clock()) \
-            if report is None else replace(report, interrupted=True)
+        report = (
+            interrupted_report("gate check", selector, started, clock())
+            if report is None
+            else replace(report, interrupted=True)
+        )
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
 
@@ -195,8 +233,9 @@ def contract_cmd(contract_path: Path | None) -> None:
 @as_of_option
 @click.option("--apply", "do_apply", is_flag=True, help="Perform the deletions (default: plan only).")
 @error_boundary("gate")
-def prune_cmd(line: str, source_spec: str, contract_path: Path | None, as_of: datetime | None,
-              do_apply: bool) -> None:
+def prune_cmd(
+    line: str, source_spec: str, contract_path: Path | None, as_of: datetime | None, do_apply: bool
+) -> None:
     """Plan (or --apply) deletion of old bundles; never inside an open release window."""
     from gates import contract, prune  # noqa: PLC0415
     from gates.source import is_line  # noqa: PLC0415
@@ -215,9 +254,14 @@ def prune_cmd(line: str, source_spec: str, contract_path: Path | None, as_of: da
         click.echo(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}")
     failed = [i for i in items if i.action is prune.Action.FAILED]
     mode = "applied" if do_apply else "plan only (pass --apply to delete)"
-    click.echo(f"gate prune: {mode}; " + ", ".join(
-        f"{sum(1 for i in items if i.action is a)} {a.value}" for a in prune.Action
-        if any(i.action is a for i in items)))
+    click.echo(
+        f"gate prune: {mode}; "
+        + ", ".join(
+            f"{sum(1 for i in items if i.action is a)} {a.value}"
+            for a in prune.Action
+            if any(i.action is a for i in items)
+        )
+    )
     sys.exit(ExitCode.INFRA if failed else ExitCode.PASSED)
 
 
@@ -242,42 +286,78 @@ def _sigterm_as_interrupt() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_recovery(checkout: Path, rules: Any, *, only: tuple[str, ...] = (),
-                 skip: tuple[str, ...] = (), baseline: Path | None = None,
-                 report_dir: Path | None = None, log_dir: Path | None = None,
-                 release: tuple[str, str] | None = None,
-                 binaries: tuple[Any, ...] | None = None) -> Report:
+def run_recovery(
+    checkout: Path,
+    rules: Any,
+    *,
+    only: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
+    baseline: Path | None = None,
+    report_dir: Path | None = None,
+    log_dir: Path | None = None,
+    release: tuple[str, str] | None = None,
+    binaries: tuple[Any, ...] | None = None,
+) -> Report:
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
     from gates import recovery_runner  # noqa: PLC0415
 
-    options = recovery_runner.Options(only=only, skip=skip, baseline=baseline,
-                                      report_dir=report_dir, log_dir=log_dir, release=release,
-                                      binaries=binaries)
-    return recovery_runner.run(checkout, rules, options, progress=_progress(),
-                               env=dict(os.environ), clock=clock_for(None))
+    options = recovery_runner.Options(
+        only=only,
+        skip=skip,
+        baseline=baseline,
+        report_dir=report_dir,
+        log_dir=log_dir,
+        release=release,
+        binaries=binaries,
+    )
+    return recovery_runner.run(
+        checkout, rules, options, progress=_progress(), env=dict(os.environ), clock=clock_for(None)
+    )
 
 
 @gate.command("recover")
-@click.option("--checkout", required=True, type=click.Path(exists=True, file_okay=False,
-              path_type=Path), help="The source checkout the recovery scripts run in.")
+@click.option(
+    "--checkout",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The source checkout the recovery scripts run in.",
+)
 @contract_option
 @report_dir_option
 @click.option("--only", multiple=True, metavar="ID", help="Run only this gate (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID", help="Do not run this gate (repeatable).")
-@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A previous run's report.json: show the delta of every metric.")
-@click.option("--release", "selector", default=None,
-              help="Measure the AOT binary size from this release's AOT archives (with --source).")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A previous run's report.json: show the delta of every metric.",
+)
+@click.option(
+    "--release",
+    "selector",
+    default=None,
+    help="Measure the AOT binary size from this release's AOT archives (with --source).",
+)
 @click.option("--source", "source_spec", default=None, help="Where --release lives.")
-@click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep each attempt's log here (default: <report-dir>/logs, else "
-              "<checkout>/.fuse/gate-logs/<time>).")
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep each attempt's log here (default: <report-dir>/logs, else <checkout>/.fuse/gate-logs/<time>).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
 @error_boundary("gate")
-def recover_cmd(checkout: Path, contract_path: Path | None, report_dir: Path | None,
-                only: tuple[str, ...], skip: tuple[str, ...], baseline: Path | None,
-                selector: str | None, source_spec: str | None, log_dir: Path | None,
-                verbose: bool) -> None:
+def recover_cmd(
+    checkout: Path,
+    contract_path: Path | None,
+    report_dir: Path | None,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    baseline: Path | None,
+    selector: str | None,
+    source_spec: str | None,
+    log_dir: Path | None,
+    verbose: bool,
+) -> None:
     """Run the recovery gates (perf bench, SLO check, smoke) and judge them against the contract.
 
     Each gate runs in its own process group with a timeout; Ctrl-C kills the group and
@@ -287,17 +367,28 @@ def recover_cmd(checkout: Path, contract_path: Path | None, report_dir: Path | N
     from harness.errors import ConfigError  # noqa: PLC0415
 
     if (selector is None) != (source_spec is None):
-        raise ConfigError("--release and --source go together (the release to measure the "
-                          "AOT binary size of, and where it lives)")
+        raise ConfigError(
+            "--release and --source go together (the release to measure the "
+            "AOT binary size of, and where it lives)"
+        )
     _sigterm_as_interrupt()
     started = datetime.now(UTC)
     try:  # the gates' own interrupts give a partial report; this covers the rest
         rules = contract.load(contract_path)
         release = (selector, source_spec) if selector and source_spec else None
-        report = run_recovery(checkout, rules, only=only, skip=skip, baseline=baseline,
-                              report_dir=report_dir, log_dir=log_dir, release=release)
+        report = run_recovery(
+            checkout,
+            rules,
+            only=only,
+            skip=skip,
+            baseline=baseline,
+            report_dir=report_dir,
+            log_dir=log_dir,
+            release=release,
+        )
     except KeyboardInterrupt:
-        report = interrupted_report("gate recover", f"recovery gates in {checkout}", started,
-                                    datetime.now(UTC))
+        report = interrupted_report(
+            "gate recover", f"recovery gates in {checkout}", started, datetime.now(UTC)
+        )
     echo_report(report, verbose=verbose)
     finish(report, report_dir)

@@ -33,8 +33,7 @@ def drill(debug: bool) -> None:
     """
 
 
-scenario_args = click.argument("paths", nargs=-1,
-                               type=click.Path(exists=True, path_type=Path))
+scenario_args = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 suite_option = click.option("--suite", default=None, help="A named suite: standard.")
 
 
@@ -48,8 +47,10 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
 
     for item in scenario.load_all(scenario.scenario_files(paths, suite)):
         expect = "fallback" if item.expect_fallback else "no fallback"
-        click.echo(f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
-                   f"verdict {item.expect_verdict})")
+        click.echo(
+            f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
+            f"verdict {item.expect_verdict})"
+        )
 
 
 def _render(events: list[Event], out_dir: Path) -> int:
@@ -60,16 +61,14 @@ def _render(events: list[Event], out_dir: Path) -> int:
     report, written = outputs.write(events, out_dir)
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            click.echo(f"{result.outcome.value:<8} {result.scope} {result.check}: "
-                       f"{result.summary}")
+            click.echo(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}")
     for note in report.notes:
         click.echo(f"note: {note}")
     publish(report, os.environ, click.echo)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(outputs.markdown_overview(events) + "\n"
-                         + outputs.markdown_timeline(events))
+            handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
     click.echo(f"reports: {', '.join(str(p) for p in written)}")
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
     click.echo(f"drill: {verdict} - {report.subject}")
@@ -79,25 +78,51 @@ def _render(events: list[Event], out_dir: Path) -> int:
 @drill.command("run")
 @scenario_args
 @suite_option
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("drill-out"), show_default=True,
-              help="Journal, reports, evidence and the work dir go here.")
-@click.option("--deadline", "deadline_s", type=click.FloatRange(min=1), default=600.0,
-              show_default=True, help="Run-wide deadline in seconds.")
-@click.option("--lock-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Single-run lock (default: <out>/drill.lock).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("drill-out"),
+    show_default=True,
+    help="Journal, reports, evidence and the work dir go here.",
+)
+@click.option(
+    "--deadline",
+    "deadline_s",
+    type=click.FloatRange(min=1),
+    default=600.0,
+    show_default=True,
+    help="Run-wide deadline in seconds.",
+)
+@click.option(
+    "--lock-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Single-run lock (default: <out>/drill.lock).",
+)
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
 @error_boundary("drill")
-def run_cmd(paths: tuple[Path, ...], suite: str | None, out_dir: Path, deadline_s: float,
-            lock_file: Path | None, no_reap: bool) -> None:
+def run_cmd(
+    paths: tuple[Path, ...],
+    suite: str | None,
+    out_dir: Path,
+    deadline_s: float,
+    lock_file: Path | None,
+    no_reap: bool,
+) -> None:
     """Run drills: every scenario named, or a whole suite."""
     from drills import runner, scenario, wiring  # noqa: PLC0415
     from drills.safety import Interrupted  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
     tools = wiring.real_tools(out_dir / "work")
-    opts = runner.RunOptions(out_dir=out_dir, deadline_s=deadline_s, lock_file=lock_file,
-                             reap_first=not no_reap, run_id=runner.new_run_id())
+    opts = runner.RunOptions(
+        out_dir=out_dir,
+        deadline_s=deadline_s,
+        lock_file=lock_file,
+        reap_first=not no_reap,
+        run_id=runner.new_run_id(),
+    )
     code: int | None = None
     try:
         runner.run(tools, scenarios, opts)
@@ -127,8 +152,13 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
 
 @drill.command("report")
 @click.argument("journal_path", metavar="JOURNAL", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Where to write the reports (default: beside the journal).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the reports (default: beside the journal).",
+)
 @error_boundary("drill")
 def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
     """Rebuild every report from a journal, even one a killed run left."""
@@ -139,8 +169,12 @@ def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
 
 
 @drill.command("reap")
-@click.option("--all", "everything", is_flag=True,
-              help="Remove every labelled resource, not only stale ones (no run may be active).")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Remove every labelled resource, not only stale ones (no run may be active).",
+)
 @error_boundary("drill")
 def reap_cmd(everything: bool) -> None:
     """Remove containers and images a killed run left behind (by label)."""

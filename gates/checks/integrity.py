@@ -16,8 +16,7 @@ SUMS_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)$")
 
 
 def payloads(release: ReleaseFacts, contract: Contract) -> set[str]:
-    return {n for n in release.names
-            if any(fnmatchcase(n, p) for p in contract.assets.payload_patterns)}
+    return {n for n in release.names if any(fnmatchcase(n, p) for p in contract.assets.payload_patterns)}
 
 
 def actual_sha(asset: AssetFacts) -> str | None:
@@ -39,9 +38,17 @@ def assets_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
 
 def assets_uploaded(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every asset is fully uploaded (GitHub state `uploaded`)."""
-    return [Finding(subject=a.ref.name, message="asset upload is not complete",
-                    expected="uploaded", actual=a.ref.state, where=a.ref.location)
-            for a in release.assets if a.ref.state != "uploaded"]
+    return [
+        Finding(
+            subject=a.ref.name,
+            message="asset upload is not complete",
+            expected="uploaded",
+            actual=a.ref.state,
+            where=a.ref.location,
+        )
+        for a in release.assets
+        if a.ref.state != "uploaded"
+    ]
 
 
 def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[str, str], list[Finding]]:
@@ -55,9 +62,15 @@ def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[s
     for number, line in enumerate(sums.text.splitlines(), start=1):
         match = SUMS_LINE.match(line)
         if match is None:
-            bad.append(Finding(subject=contract.checksums_name, message="malformed line",
-                               expected="<64 lowercase hex>  <file name>", actual=repr(line),
-                               where=f"{sums.ref.location}:{number}"))
+            bad.append(
+                Finding(
+                    subject=contract.checksums_name,
+                    message="malformed line",
+                    expected="<64 lowercase hex>  <file name>",
+                    actual=repr(line),
+                    where=f"{sums.ref.location}:{number}",
+                )
+            )
         else:
             listed[match["name"]] = match["sha"]
     return sums, listed, bad
@@ -66,9 +79,15 @@ def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[s
 def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """SHA256SUMS is present and every line reads `<sha256>  <name>`."""
     if release.asset(contract.checksums_name) is None:
-        return [Finding(subject=contract.checksums_name, message="the checksum file is missing",
-                        expected=contract.checksums_name, actual="absent",
-                        where=release.ref.location)]
+        return [
+            Finding(
+                subject=contract.checksums_name,
+                message="the checksum file is missing",
+                expected=contract.checksums_name,
+                actual="absent",
+                where=release.ref.location,
+            )
+        ]
     return _sums(release, contract)[2]
 
 
@@ -77,24 +96,37 @@ def _pruned(release: ReleaseFacts, name: str) -> bool:
     return not release.window.open and is_pair_archive(name)
 
 
-def _set_findings(listed: set[str], release: ReleaseFacts, contract: Contract,
-                  file: str, where: str) -> list[Finding]:
+def _set_findings(
+    listed: set[str], release: ReleaseFacts, contract: Contract, file: str, where: str
+) -> list[Finding]:
     present = payloads(release, contract)
     unlisted = sorted(present - listed)
     absent = sorted(n for n in listed - present if not _pruned(release, n))
-    return [Finding(subject=n, message=f"payload is not listed in {file}",
-                    expected=f"listed in {file}", actual="not listed", where=where)
-            for n in unlisted] + [
-            Finding(subject=n, message=f"{file} lists a payload the release does not have",
-                    expected="asset present", actual="absent", where=where)
-            for n in absent]
+    return [
+        Finding(
+            subject=n,
+            message=f"payload is not listed in {file}",
+            expected=f"listed in {file}",
+            actual="not listed",
+            where=where,
+        )
+        for n in unlisted
+    ] + [
+        Finding(
+            subject=n,
+            message=f"{file} lists a payload the release does not have",
+            expected="asset present",
+            actual="absent",
+            where=where,
+        )
+        for n in absent
+    ]
 
 
 def checksums_list_payloads(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """SHA256SUMS lists exactly the release's payloads."""
     sums, listed, _bad = _sums(release, contract)
-    return _set_findings(set(listed), release, contract, contract.checksums_name,
-                         sums.ref.location)
+    return _set_findings(set(listed), release, contract, contract.checksums_name, sums.ref.location)
 
 
 def checksums_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
@@ -105,8 +137,15 @@ def checksums_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
         asset = release.asset(name)
         have = actual_sha(asset) if asset else None
         if have is not None and have != want:
-            findings.append(Finding(subject=name, message="checksum mismatch", expected=want,
-                                    actual=have, where=sums.ref.location))
+            findings.append(
+                Finding(
+                    subject=name,
+                    message="checksum mismatch",
+                    expected=want,
+                    actual=have,
+                    where=sums.ref.location,
+                )
+            )
     return findings
 
 
@@ -135,8 +174,15 @@ def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[F
     """release-artifacts.json is valid and lists exactly the payloads."""
     name = contract.metadata_name
     if release.asset(name) is None:
-        return [Finding(subject=name, message="the release metadata file is missing",
-                        expected=name, actual="absent", where=release.ref.location)]
+        return [
+            Finding(
+                subject=name,
+                message="the release metadata file is missing",
+                expected=name,
+                actual="absent",
+                where=release.ref.location,
+            )
+        ]
     try:
         meta, artifacts = _metadata(release, contract)
     except _Invalid as exc:
@@ -158,13 +204,25 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
             continue
         have = actual_sha(asset)
         if have is not None and entry.get("sha256") != have:
-            findings.append(Finding(subject=asset.ref.name, message="sha256 in metadata is wrong",
-                                    expected=have, actual=str(entry.get("sha256")),
-                                    where=meta.ref.location))
+            findings.append(
+                Finding(
+                    subject=asset.ref.name,
+                    message="sha256 in metadata is wrong",
+                    expected=have,
+                    actual=str(entry.get("sha256")),
+                    where=meta.ref.location,
+                )
+            )
         if entry.get("size") != asset.ref.size:
-            findings.append(Finding(subject=asset.ref.name, message="size in metadata is wrong",
-                                    expected=str(asset.ref.size), actual=str(entry.get("size")),
-                                    where=meta.ref.location))
+            findings.append(
+                Finding(
+                    subject=asset.ref.name,
+                    message="size in metadata is wrong",
+                    expected=str(asset.ref.size),
+                    actual=str(entry.get("size")),
+                    where=meta.ref.location,
+                )
+            )
     return findings
 
 
@@ -174,7 +232,13 @@ def source_digest_matches(release: ReleaseFacts, contract: Contract) -> list[Fin
     if not any(a.ref.digest for a in release.assets):
         raise NotApplicable("the source publishes no asset digests")
     return [
-        Finding(subject=a.ref.name, message="downloaded bytes differ from the published digest",
-                expected=str(a.ref.digest), actual=f"sha256:{a.sha256}", where=a.ref.location)
-        for a in compared if a.ref.digest != f"sha256:{a.sha256}"
+        Finding(
+            subject=a.ref.name,
+            message="downloaded bytes differ from the published digest",
+            expected=str(a.ref.digest),
+            actual=f"sha256:{a.sha256}",
+            where=a.ref.location,
+        )
+        for a in compared
+        if a.ref.digest != f"sha256:{a.sha256}"
     ]

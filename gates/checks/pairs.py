@@ -17,10 +17,20 @@ def _exactly_one(release: ReleaseFacts, contract: Contract, pattern: str, role: 
             continue
         if not found and not release.window.open:
             continue  # pruned after the release window closed: allowed
-        message = (f"no {role} bundle for {platform}" if not found
-                   else f"{len(found)} {role} bundles for {platform}; exactly one is allowed")
-        findings.append(Finding(subject=platform, message=message, expected=expected,
-                                actual=", ".join(found) or "absent", where=release.ref.location))
+        message = (
+            f"no {role} bundle for {platform}"
+            if not found
+            else f"{len(found)} {role} bundles for {platform}; exactly one is allowed"
+        )
+        findings.append(
+            Finding(
+                subject=platform,
+                message=message,
+                expected=expected,
+                actual=", ".join(found) or "absent",
+                where=release.ref.location,
+            )
+        )
     return findings
 
 
@@ -41,9 +51,13 @@ def right_extension(release: ReleaseFacts, contract: Contract) -> list[Finding]:
         for pattern in (contract.assets.primary, contract.assets.fallback):
             for asset in candidates(release, pattern, platform):
                 if asset.ref.name != asset_name(pattern, platform):
-                    findings.append(Finding(
-                        subject=asset.ref.name,
-                        message=f"{platform} bundles must be {extension(platform)} archives",
-                        expected=asset_name(pattern, platform), actual=asset.ref.name,
-                        where=asset.ref.location))
+                    findings.append(
+                        Finding(
+                            subject=asset.ref.name,
+                            message=f"{platform} bundles must be {extension(platform)} archives",
+                            expected=asset_name(pattern, platform),
+                            actual=asset.ref.name,
+                            where=asset.ref.location,
+                        )
+                    )
     return findings

@@ -26,7 +26,6 @@ def write_all(report: Report, report_dir: Path) -> list[Path]:
             written.append(path)
     except OSError as exc:
         raise InfraError(
-            f"{report_dir}: cannot write reports ({exc.strerror}); "
-            "choose a writable --report-dir"
+            f"{report_dir}: cannot write reports ({exc.strerror}); choose a writable --report-dir"
         ) from exc
     return written

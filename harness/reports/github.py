@@ -54,8 +54,12 @@ def annotation_lines(report: Report) -> list[str]:
         if len(items) > len(shown):
             more = len(items) - len(shown)
             lines.append(
-                command(level, f"{more} more {level}s not shown: see the report artifact "
-                        "and the 'all findings' log group", title=f"{more} more {level}s")
+                command(
+                    level,
+                    f"{more} more {level}s not shown: see the report artifact "
+                    "and the 'all findings' log group",
+                    title=f"{more} more {level}s",
+                )
             )
     return lines
 

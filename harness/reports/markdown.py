@@ -41,8 +41,7 @@ def _table(report: Report) -> list[str]:
     lines = ["| | check | scope | title | summary |", "|---|---|---|---|---|"]
     for r in report.results:
         lines.append(
-            f"| {ICONS[r.outcome]} | `{r.check}` | {_cell(r.scope)} | {_cell(r.title)} "
-            f"| {_cell(r.summary)} |"
+            f"| {ICONS[r.outcome]} | `{r.check}` | {_cell(r.scope)} | {_cell(r.title)} | {_cell(r.summary)} |"
         )
     return [*lines, ""]
 

@@ -19,8 +19,14 @@ def fake() -> FakeDocker:
 
 
 def tools_for(fake: FakeDocker, *, previous: bool = True) -> Tools:
-    return Tools(seam=fake, build_images=image_builder(fake, previous=previous),
-                 probe=fake.probe, faults=FAULTS, clock=fake.clock, sleep=fake.clock.sleep)
+    return Tools(
+        seam=fake,
+        build_images=image_builder(fake, previous=previous),
+        probe=fake.probe,
+        faults=FAULTS,
+        clock=fake.clock,
+        sleep=fake.clock.sleep,
+    )
 
 
 def standard(name: str, **changes: object):
@@ -79,16 +85,21 @@ def standin_tc() -> Toolchain:
 
 
 @pytest.fixture(scope="session")
-def drill_images(engine: DockerEngine, docker_run_id: str,
-                 standin_tc: Toolchain) -> Iterator[ImageSet]:
+def drill_images(engine: DockerEngine, docker_run_id: str, standin_tc: Toolchain) -> Iterator[ImageSet]:
     """Every drill image, built once per session from the stand-in release; all removed after."""
     labels = docker_labels(docker_run_id, "image")
     with tempfile.TemporaryDirectory(prefix="fuse-harness-test-") as tmp:
         current = write_release(Path(tmp) / "v0.7.1", "v0.7.1", runnable=True)
         previous = write_release(Path(tmp) / "v0.7.0", "v0.7.0", runnable=True)
-        images = build_images(engine, release=current, previous=previous,
-                              app_package=app_package(), labels=labels,
-                              lib_dirs=[standin_tc.runtime_lib.parent], namespace=docker_run_id)
+        images = build_images(
+            engine,
+            release=current,
+            previous=previous,
+            app_package=app_package(),
+            labels=labels,
+            lib_dirs=[standin_tc.runtime_lib.parent],
+            namespace=docker_run_id,
+        )
     yield images
     _remove_labelled(engine, docker_run_id)
     for tag in (v for v in vars(images).values() if v):
@@ -117,6 +128,7 @@ def containers(engine: DockerEngine, docker_run_id: str) -> Iterator[None]:
 
 
 def spec_for(image: str, run_id: str, role: str = "candidate-aot", **changes: object) -> ContainerSpec:
-    spec = ContainerSpec(image=image, name=f"fh-{run_id}-{role}-{uuid.uuid4().hex[:6]}",
-                         labels=docker_labels(run_id, role))
+    spec = ContainerSpec(
+        image=image, name=f"fh-{run_id}-{role}-{uuid.uuid4().hex[:6]}", labels=docker_labels(run_id, role)
+    )
     return replace(spec, **changes)  # type: ignore[arg-type]

@@ -28,8 +28,9 @@ def test_validate_bad_file_is_exit_2_one_line(tmp_path):
 
 def test_report_rebuilds_outputs_and_maps_verdicts_to_exit_codes(fake, tmp_path):
     drill(fake, tmp_path / "green", standard("crash"))
-    ok = CliRunner().invoke(drill_cli, ["report", str(tmp_path / "green" / "journal.jsonl"),
-                                        "--out", str(tmp_path / "out")])
+    ok = CliRunner().invoke(
+        drill_cli, ["report", str(tmp_path / "green" / "journal.jsonl"), "--out", str(tmp_path / "out")]
+    )
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "out" / "report.html").is_file()
     fake.behaviours["fake/fallback-native-broken"] = fake.behaviours["fake/fallback-native"]
@@ -45,9 +46,11 @@ def test_report_on_a_missing_journal_is_exit_2(tmp_path):
 
 
 def test_help_does_not_import_heavy_modules():
-    code = ("import sys; from harness.drill_cli import drill; "
-            "heavy = [m for m in ('docker', 'drills.runner', 'jsonschema', 'requests') "
-            "if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys; from harness.drill_cli import drill; "
+        "heavy = [m for m in ('docker', 'drills.runner', 'jsonschema', 'requests') "
+        "if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -59,16 +62,14 @@ def _fake_tools(monkeypatch, fake):
     monkeypatch.setattr(wiring, "real_tools", lambda _work: tools_for(fake))
 
 
-def test_a_second_run_on_the_same_out_leaves_the_live_journal_alone(fake, tmp_path,
-                                                                      monkeypatch):
+def test_a_second_run_on_the_same_out_leaves_the_live_journal_alone(fake, tmp_path, monkeypatch):
     from drills import safety  # noqa: PLC0415
 
     _fake_tools(monkeypatch, fake)
     live = tmp_path / "journal.jsonl"
     live.write_text('{"seq": 1, "t": 1.0, "kind": "run.started", "run_id": "live"}\n')
     with safety.run_lock(tmp_path / "drill.lock"):
-        result = CliRunner().invoke(drill_cli, ["run", "--suite", "standard", "--out",
-                                                str(tmp_path)])
+        result = CliRunner().invoke(drill_cli, ["run", "--suite", "standard", "--out", str(tmp_path)])
     assert result.exit_code == 3, result.output
     assert result.output.startswith("drill: error: ") and result.output.count("\n") == 1
     assert "another drill run holds the lock" in result.output
@@ -83,8 +84,9 @@ def test_run_writes_reports_even_when_the_run_dies_of_a_bug(fake, tmp_path, monk
         raise KeyError("Labels")
 
     fake.list_labelled = broken  # type: ignore[method-assign,assignment]
-    result = CliRunner().invoke(drill_cli, [
-        "run", str(SUITES["standard"] / "crash.yaml"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        drill_cli, ["run", str(SUITES["standard"] / "crash.yaml"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 3, result.output
     assert "internal error: KeyError" in result.output
     assert (tmp_path / "report.json").is_file() and (tmp_path / "report.html").is_file()
@@ -94,8 +96,9 @@ def test_run_writes_reports_even_when_the_run_dies_of_a_bug(fake, tmp_path, monk
 def test_run_keeps_an_earlier_journal(fake, tmp_path, monkeypatch):
     _fake_tools(monkeypatch, fake)
     (tmp_path / "journal.jsonl").write_text("earlier\n")
-    result = CliRunner().invoke(drill_cli, [
-        "run", str(SUITES["standard"] / "none.yaml"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        drill_cli, ["run", str(SUITES["standard"] / "none.yaml"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     kept = list(tmp_path.glob("journal.*.jsonl"))
     assert len(kept) == 1 and kept[0].read_text() == "earlier\n"

@@ -11,10 +11,26 @@ from drills.seam import ContainerSpec
 from drills.testing import FakeDocker, Sample
 from harness.errors import ConfigError, InfraError
 
-IMAGES = ImageSet(candidate_aot="aot:1", fallback_native="native:1", aot_missing_library="aot-ml:1",
-                  aot_oom="aot-oom:1", fallback_broken="native-broken:1")
-ISSUE_CATALOGUE = {"crash", "crash-loop", "corrupt-binary", "missing-library", "slow-start",
-                   "hang", "oom", "port-conflict", "none", "both-backends", "broken-fallback"}
+IMAGES = ImageSet(
+    candidate_aot="aot:1",
+    fallback_native="native:1",
+    aot_missing_library="aot-ml:1",
+    aot_oom="aot-oom:1",
+    fallback_broken="native-broken:1",
+)
+ISSUE_CATALOGUE = {
+    "crash",
+    "crash-loop",
+    "corrupt-binary",
+    "missing-library",
+    "slow-start",
+    "hang",
+    "oom",
+    "port-conflict",
+    "none",
+    "both-backends",
+    "broken-fallback",
+}
 
 
 def new_fake() -> FakeDocker:
@@ -29,8 +45,12 @@ def waiting(fake: FakeDocker, probe=None) -> Waiting:
 
 
 def spec(role: str, image: str = "aot:1") -> ContainerSpec:
-    return ContainerSpec(image=image, name=f"c-{role}", env={"APP_PORT": "8080"},
-                         labels={"fuse-harness.role": role, "fuse-harness.run-id": "r1"})
+    return ContainerSpec(
+        image=image,
+        name=f"c-{role}",
+        env={"APP_PORT": "8080"},
+        labels={"fuse-harness.role": role, "fuse-harness.run-id": "r1"},
+    )
 
 
 def test_the_catalogue_is_the_issues_with_stable_ids_and_titles() -> None:
@@ -38,17 +58,35 @@ def test_the_catalogue_is_the_issues_with_stable_ids_and_titles() -> None:
     assert all(f.id == key and title(f) and "\n" not in title(f) for key, f in FAULTS.items())
 
 
-@pytest.mark.parametrize(("fault_id", "rollout"), [
-    ("none", False), ("crash", False), ("hang", False), ("corrupt-binary", False),
-    ("broken-fallback", False), ("crash-loop", True), ("missing-library", True),
-    ("slow-start", True), ("oom", True), ("port-conflict", True), ("both-backends", True)])
+@pytest.mark.parametrize(
+    ("fault_id", "rollout"),
+    [
+        ("none", False),
+        ("crash", False),
+        ("hang", False),
+        ("corrupt-binary", False),
+        ("broken-fallback", False),
+        ("crash-loop", True),
+        ("missing-library", True),
+        ("slow-start", True),
+        ("oom", True),
+        ("port-conflict", True),
+        ("both-backends", True),
+    ],
+)
 def test_runtime_faults_act_and_build_faults_roll_out(fault_id: str, rollout: bool) -> None:
     assert FAULTS[fault_id].prepare({}).rollout is rollout
 
 
-@pytest.mark.parametrize(("fault_id", "params"), [
-    ("slow-start", {"cpus": 0}), ("slow-start", {"cpus": "fast"}), ("oom", {"memory_mb": 1}),
-    ("crash-loop", {"restarts": True})])
+@pytest.mark.parametrize(
+    ("fault_id", "params"),
+    [
+        ("slow-start", {"cpus": 0}),
+        ("slow-start", {"cpus": "fast"}),
+        ("oom", {"memory_mb": 1}),
+        ("crash-loop", {"restarts": True}),
+    ],
+)
 def test_bad_parameters_are_one_clear_config_error(fault_id: str, params: dict) -> None:
     with pytest.raises(ConfigError, match=r"fault parameter \w+: expected a number"):
         FAULTS[fault_id].prepare(params)
@@ -86,8 +124,13 @@ def test_corrupt_binary_cuts_the_binary_to_its_header_and_restarts() -> None:
 
 def test_apply_plan_changes_only_the_roles_the_plan_names() -> None:
     fake = new_fake()
-    plan = FaultPlan(image_variant="missing-library", env={"A": "1"}, native_env={"N": "2"},
-                     spec_changes={"restart_on_failure": 3}, fallback_variant="broken-fallback")
+    plan = FaultPlan(
+        image_variant="missing-library",
+        env={"A": "1"},
+        native_env={"N": "2"},
+        spec_changes={"restart_on_failure": 3},
+        fallback_variant="broken-fallback",
+    )
     aot = apply_plan(fake, spec("candidate-aot"), plan, IMAGES)
     assert (aot.image, aot.env["A"], aot.restart_on_failure) == ("aot-ml:1", "1", 3)
     shadow = apply_plan(fake, spec("shadow-native", "native:1"), plan, IMAGES)
@@ -114,8 +157,9 @@ def test_a_holder_that_never_answers_is_an_infra_error() -> None:
         return Sample(ok=False, status=None, latency_ms=None, error="refused", t=0.0)
 
     with pytest.raises(InfraError, match=r"port holder .* never answered"):
-        apply_plan(fake, spec("candidate-aot"), FAULTS["port-conflict"].prepare({}), IMAGES,
-                   waiting(fake, refused))
+        apply_plan(
+            fake, spec("candidate-aot"), FAULTS["port-conflict"].prepare({}), IMAGES, waiting(fake, refused)
+        )
 
 
 def test_an_unbuilt_variant_is_named() -> None:

@@ -22,12 +22,21 @@ pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("containers")]
 
 def _ready(port: int | None, within_s: float = 20.0) -> bool:
     assert port is not None
-    return until_healthy(lambda: probe(port, "/health", 1.0), time.monotonic() + within_s,
-                         time.monotonic, Waiting().pause) is not None
+    return (
+        until_healthy(
+            lambda: probe(port, "/health", 1.0), time.monotonic() + within_s, time.monotonic, Waiting().pause
+        )
+        is not None
+    )
 
 
-def _inject(engine: DockerEngine, images: ImageSet, run_id: str, fault_id: str,
-            params: Mapping[str, Any] | None = None) -> tuple[ContainerInfo, FaultPlan]:
+def _inject(
+    engine: DockerEngine,
+    images: ImageSet,
+    run_id: str,
+    fault_id: str,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[ContainerInfo, FaultPlan]:
     """What the runner does: a healthy AOT, then the fault (a faulty rollout or an act)."""
     fault, params = FAULTS[fault_id], dict(params or {})
     plan = fault.prepare(params)
@@ -54,7 +63,8 @@ def test_none_leaves_the_service_up(engine, drill_images, docker_run_id) -> None
 
 
 def test_crash_kills_the_service_and_the_engine_reports_the_death(
-        engine, drill_images, docker_run_id) -> None:
+    engine, drill_images, docker_run_id
+) -> None:
     since = time.time() - 1
     info, _ = _inject(engine, drill_images, docker_run_id, "crash")
     assert _exited(engine, info).exit_code == 137
@@ -63,8 +73,7 @@ def test_crash_kills_the_service_and_the_engine_reports_the_death(
     assert [e.exit_code for e in dies] == [137]
 
 
-def test_crash_loop_prints_a_fatal_envelope_on_every_start(
-        engine, drill_images, docker_run_id) -> None:
+def test_crash_loop_prints_a_fatal_envelope_on_every_start(engine, drill_images, docker_run_id) -> None:
     info, _ = _inject(engine, drill_images, docker_run_id, "crash-loop", {"restarts": 2})
     deadline = time.monotonic() + 30
     state = engine.inspect(info.id)
@@ -114,8 +123,9 @@ def test_oom_has_the_kernel_kill_the_service(engine, drill_images, docker_run_id
 
 def test_oom_ballast_is_inert_until_triggered(engine, drill_images, docker_run_id) -> None:
     plan = FAULTS["oom"].prepare({})
-    info = engine.run(apply_plan(engine, spec_for(drill_images.candidate_aot, docker_run_id),
-                                 plan, drill_images))
+    info = engine.run(
+        apply_plan(engine, spec_for(drill_images.candidate_aot, docker_run_id), plan, drill_images)
+    )
     assert _ready(info.host_port), engine.logs(info.id)
     assert engine.wait_exit(info.id, 1.0) is None
 
@@ -125,13 +135,15 @@ def test_port_conflict_is_a_fatal_bind_failure(engine, drill_images, docker_run_
     assert _exited(engine, info).exit_code == 1
     fatals = find_fatals(engine.logs(info.id))
     assert fatals and "Address already in use" in fatals[0].message
-    roles = [labels["fuse-harness.role"] for kind, _id, labels
-             in engine.list_labelled("fuse-harness.run-id", docker_run_id) if kind == "container"]
+    roles = [
+        labels["fuse-harness.role"]
+        for kind, _id, labels in engine.list_labelled("fuse-harness.run-id", docker_run_id)
+        if kind == "container"
+    ]
     assert "fault-helper" in roles  # the holder is labelled, so cleanup finds it
 
 
-def test_both_backends_breaks_the_native_deployment_too(
-        engine, drill_images, docker_run_id) -> None:
+def test_both_backends_breaks_the_native_deployment_too(engine, drill_images, docker_run_id) -> None:
     info, plan = _inject(engine, drill_images, docker_run_id, "both-backends")
     assert _exited(engine, info).exit_code == 1
     assert find_fatals(engine.logs(info.id))[0].message.startswith("failed to read config file")
@@ -142,7 +154,8 @@ def test_both_backends_breaks_the_native_deployment_too(
 
 
 def test_broken_fallback_crashes_the_aot_and_sabotages_only_the_fallback(
-        engine, drill_images, docker_run_id) -> None:
+    engine, drill_images, docker_run_id
+) -> None:
     info, plan = _inject(engine, drill_images, docker_run_id, "broken-fallback")
     assert _exited(engine, info).exit_code == 137
     fallback = spec_for(drill_images.fallback_native, docker_run_id, role="fallback-native")

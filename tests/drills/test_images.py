@@ -71,7 +71,8 @@ def test_a_truncated_binary_is_a_config_error_naming_it(standin_tc: Toolchain) -
 
 def test_only_known_loaders_are_run(tmp_path: Path) -> None:
     assert interpreter(_elf_with_interp(b"/lib64/ld-linux-x86-64.so.2\0"), "x") == (
-        "/lib64/ld-linux-x86-64.so.2")
+        "/lib64/ld-linux-x86-64.so.2"
+    )
     odd = tmp_path / "fuse-aot-demo"
     odd.write_bytes(_elf_with_interp(b"/tmp/evil.sh\0"))
     with pytest.raises(ConfigError, match=r"'/tmp/evil\.sh' is not a known dynamic loader"):
@@ -92,24 +93,31 @@ def test_contexts_are_deterministic_and_variants_differ(standin_tc: Toolchain) -
 
 
 def test_on_a_base_image_only_the_binary_and_its_own_libraries_go_in(standin_tc: Toolchain) -> None:
-    ctx = members(aot_context(standin_tc.aot_binary.read_bytes(), base="debian:12",
-                              lib_dirs=[standin_tc.runtime_lib.parent]))
+    ctx = members(
+        aot_context(
+            standin_tc.aot_binary.read_bytes(), base="debian:12", lib_dirs=[standin_tc.runtime_lib.parent]
+        )
+    )
     assert sorted(n for n in ctx if n.startswith("rootfs/")) == [
-        "rootfs/app/fuse-aot-demo", "rootfs/app/libfuse_rt.so"]
+        "rootfs/app/fuse-aot-demo",
+        "rootfs/app/libfuse_rt.so",
+    ]
     assert ctx["Dockerfile"].startswith(b"FROM debian:12\n")
 
 
 def test_the_oom_variant_preloads_the_ballast(standin_tc: Toolchain) -> None:
     ballast = ballast_library()
     assert ballast is not None and ballast[:4] == b"\x7fELF"
-    ctx = members(aot_context(standin_tc.aot_binary.read_bytes(), preload=ballast,
-                              lib_dirs=[standin_tc.runtime_lib.parent]))
+    ctx = members(
+        aot_context(
+            standin_tc.aot_binary.read_bytes(), preload=ballast, lib_dirs=[standin_tc.runtime_lib.parent]
+        )
+    )
     assert f"rootfs{BALLAST_PATH}" in ctx
     assert f'LD_PRELOAD="{BALLAST_PATH}"'.encode() in ctx["Dockerfile"]
 
 
-def test_the_fallback_runs_the_package_natively_and_the_broken_one_cannot(
-        standin_tc: Toolchain) -> None:
+def test_the_fallback_runs_the_package_natively_and_the_broken_one_cannot(standin_tc: Toolchain) -> None:
     fuse = standin_tc.fuse.read_bytes()
     good = members(fallback_context(fuse, app_package()))
     broken = members(fallback_context(fuse, app_package(), broken=True))
@@ -125,14 +133,12 @@ def test_a_folder_that_is_not_a_package_is_refused(standin_tc: Toolchain, tmp_pa
 
 def test_archive_members_are_read_by_name(tmp_path: Path) -> None:
     release = write_release(tmp_path / "v0.7.1", "v0.7.1")
-    assert archive_member(release / "fuse-aot-linux-x64.tar.gz", "AOT_BUILD_INFO.txt").startswith(
-        b"mode=aot")
+    assert archive_member(release / "fuse-aot-linux-x64.tar.gz", "AOT_BUILD_INFO.txt").startswith(b"mode=aot")
     with pytest.raises(ConfigError, match="has no member 'fuse'"):
         archive_member(release / "fuse-aot-linux-x64.tar.gz", "fuse")
 
 
-def test_a_scratch_context_imports_as_its_rootfs_plus_the_dockerfile_metadata(
-        standin_tc: Toolchain) -> None:
+def test_a_scratch_context_imports_as_its_rootfs_plus_the_dockerfile_metadata(standin_tc: Toolchain) -> None:
     ctx = aot_context(standin_tc.aot_binary.read_bytes(), lib_dirs=[standin_tc.runtime_lib.parent])
     parts = import_parts(ctx)
     assert parts is not None
@@ -141,13 +147,15 @@ def test_a_scratch_context_imports_as_its_rootfs_plus_the_dockerfile_metadata(
     assert files["app/fuse-aot-demo"] == standin_tc.aot_binary.read_bytes()
     assert "app/libfuse_rt.so" in files and not any(n.startswith("rootfs/") for n in files)
     assert changes[0] == "WORKDIR /app" and changes[-1] == 'ENTRYPOINT ["/app/fuse-aot-demo"]'
-    on_base = aot_context(standin_tc.aot_binary.read_bytes(), base="debian:12",
-                          lib_dirs=[standin_tc.runtime_lib.parent])
+    on_base = aot_context(
+        standin_tc.aot_binary.read_bytes(), base="debian:12", lib_dirs=[standin_tc.runtime_lib.parent]
+    )
     assert import_parts(on_base) is None  # a base image needs the builder
 
 
-def test_a_failing_compiler_shows_the_tail_of_its_output(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_compiler_shows_the_tail_of_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cc = tmp_path / "cc"
     cc.write_text("#!/bin/sh\necho 'ballast.c:3: error: pthread.h: No such file' >&2\nexit 1\n")
     cc.chmod(0o755)

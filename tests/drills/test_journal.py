@@ -43,8 +43,20 @@ def test_a_complete_run_reports_one_testcase_per_phase(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("crash"))
     _, _written = outputs.write(events, tmp_path)
     junit = (tmp_path / "junit.xml").read_text()
-    for phase in ("preflight", "deploy", "steady-state", "inject", "detect", "classify",
-                  "contain", "fallback", "verify", "diagnostics", "cleanup", "verdict"):
+    for phase in (
+        "preflight",
+        "deploy",
+        "steady-state",
+        "inject",
+        "detect",
+        "classify",
+        "contain",
+        "fallback",
+        "verify",
+        "diagnostics",
+        "cleanup",
+        "verdict",
+    ):
         assert f'name="drill.{phase}:' in junit
     assert "<svg" in (tmp_path / "report.html").read_text()
     assert "| crash | detect: passed" in (tmp_path / "summary.md").read_text()

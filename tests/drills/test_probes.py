@@ -62,7 +62,6 @@ def test_a_closed_port_is_refused() -> None:
     assert (s.ok, s.error) == (False, "connection refused")
 
 
-
 def test_until_healthy_returns_the_time_of_the_first_healthy_answer() -> None:
     now = [0.0]
     answers = iter([False, False, True])

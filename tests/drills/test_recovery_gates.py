@@ -24,10 +24,10 @@ def _drill(fake, tmp_path: Path, exit_code: int | None):
         calls.append((g, report_dir))
         return GateRun(exit_code=exit_code, report_dir=report_dir, last_line="gate recover: X")
 
-    scenario = replace(standard("crash"), recover_to_aot=True,
-                       recovery_gates=RecoveryGates(checkout=tmp_path / "fix"))
-    path = run(replace(tools_for(fake), run_gates=gates), [scenario],
-               RunOptions(out_dir=tmp_path))
+    scenario = replace(
+        standard("crash"), recover_to_aot=True, recovery_gates=RecoveryGates(checkout=tmp_path / "fix")
+    )
+    path = run(replace(tools_for(fake), run_gates=gates), [scenario], RunOptions(out_dir=tmp_path))
     events = journal.read(path)
     return outputs.report(events), events, calls
 

@@ -16,8 +16,16 @@ from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of
 
-FAULTS = ("crash", "crash-loop", "corrupt-binary", "missing-library", "slow-start", "hang",
-          "oom", "port-conflict")
+FAULTS = (
+    "crash",
+    "crash-loop",
+    "corrupt-binary",
+    "missing-library",
+    "slow-start",
+    "hang",
+    "oom",
+    "port-conflict",
+)
 
 
 @pytest.mark.parametrize("name", FAULTS)
@@ -68,8 +76,7 @@ def test_fallback_that_exits_at_start_is_reported_broken(fake, tmp_path):
 def test_fallback_over_budget_fails(fake, tmp_path):
     fake.behaviours["fake/fallback-native"] = Behaviour(ready_after_s=3.0)
     scenario = standard("crash")
-    scenario = standard("crash", budgets=type(scenario.budgets)(detect_s=5, contain_s=10,
-                                                                  recover_s=2.0))
+    scenario = standard("crash", budgets=type(scenario.budgets)(detect_s=5, contain_s=10, recover_s=2.0))
     report, _ = drill(fake, tmp_path, scenario)
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
     assert report.exit_code is ExitCode.FAILED
@@ -77,8 +84,7 @@ def test_fallback_over_budget_fails(fake, tmp_path):
 
 def test_slow_detection_over_budget_fails(fake, tmp_path):
     scenario = standard("hang")
-    scenario = standard("hang", budgets=type(scenario.budgets)(detect_s=0.1, contain_s=10,
-                                                                 recover_s=15))
+    scenario = standard("hang", budgets=type(scenario.budgets)(detect_s=0.1, contain_s=10, recover_s=15))
     report, _ = drill(fake, tmp_path, scenario)
     assert phase_of(report, "hang", "detect").outcome is Outcome.FAILED
     assert verdict_of(report, "hang").outcome is Outcome.FAILED
@@ -196,8 +202,11 @@ def test_deadline_ends_the_run_with_error_and_cleans_up(fake, tmp_path):
 
 
 def _deployed(events, scenario: str) -> list[dict]:
-    return [dict(e.fields) for e in events
-            if e.kind == "action" and e.get("action") == "deploy" and e.get("scenario") == scenario]
+    return [
+        dict(e.fields)
+        for e in events
+        if e.kind == "action" and e.get("action") == "deploy" and e.get("scenario") == scenario
+    ]
 
 
 def test_port_conflict_rolls_out_the_aot_beside_a_port_holder(fake, tmp_path):
@@ -206,8 +215,11 @@ def test_port_conflict_rolls_out_the_aot_beside_a_port_holder(fake, tmp_path):
     assert any("Address already in use" in line for line in detect.data["fatal_lines"])
     roles = [c.spec.labels.get("fuse-harness.role") for c in fake.containers.values()]
     assert roles == []  # cleanup removed the holder with the rest
-    plans = [e for e in events if e.kind == "action" and e.get("action") == "apply-plan"
-             and e.get("role") == "candidate-aot"]
+    plans = [
+        e
+        for e in events
+        if e.kind == "action" and e.get("action") == "apply-plan" and e.get("role") == "candidate-aot"
+    ]
     assert plans[0].get("plan")["port_holder"]
     assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED
 
@@ -239,10 +251,12 @@ def test_the_overview_says_per_scenario_what_was_expected_and_what_happened(fake
     _report, events = drill(fake, tmp_path, standard("crash"), standard("none"))
     rows = {o.scenario: o for o in outputs.overview(events)}
     assert (rows["crash"].verdict, rows["crash"].as_expected, rows["crash"].fell_back) == (
-        "failed", False, False)
+        "failed",
+        False,
+        False,
+    )
     assert rows["crash"].detect_ms is not None and rows["crash"].restore_s is None
-    assert (rows["none"].verdict, rows["none"].as_expected, rows["none"].detect_ms) == (
-        "passed", True, None)
+    assert (rows["none"].verdict, rows["none"].as_expected, rows["none"].detect_ms) == ("passed", True, None)
     outputs.write(events, tmp_path)
     summary = (tmp_path / "summary.md").read_text()
     assert "| ❌ | crash | crash | failed (passed) | no |" in summary
@@ -276,8 +290,7 @@ def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
 
 def test_fallback_that_exits_quietly_during_the_quiet_period_fails(fake, tmp_path):
     # healthy and fast, then gone without a fatal envelope once the quiet period began
-    fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=0.1, exit_after_s=0.8,
-                                                        exit_code=0)
+    fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=0.1, exit_after_s=0.8, exit_code=0)
     report, _ = drill(fake, tmp_path, standard("crash"))
     assert phase_of(report, "crash", "fallback").outcome is Outcome.PASSED
     verify = phase_of(report, "crash", "verify")
@@ -300,8 +313,9 @@ def test_broken_fallback_that_never_falls_back_is_not_as_expected(fake, tmp_path
 
 def test_only_the_fallbacks_own_failure_is_waived(fake, tmp_path):
     # a hang detected over budget: detect goes red first, then the broken fallback
-    hang = ScriptedFault(id="broken-fallback", action="pause",
-                         plan=FaultPlan(fallback_variant="broken-fallback"))
+    hang = ScriptedFault(
+        id="broken-fallback", action="pause", plan=FaultPlan(fallback_variant="broken-fallback")
+    )
     tools = replace(tools_for(fake), faults={**SCRIPTED, "broken-fallback": hang})
     scenario = standard("broken-fallback")
     slow = standard("broken-fallback", budgets=replace(scenario.budgets, detect_s=0.01))
@@ -344,8 +358,12 @@ def test_port_holder_probes_the_scenarios_health_path(fake, tmp_path):
 
 def test_build_info_runs_once_per_image_and_run(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("crash"), standard("hang"))
-    helpers = [d for name in ("crash", "hang") for d in _deployed(events, name)
-               if d["env"].get("FUSE_AOT_BUILD_INFO") == "1"]
+    helpers = [
+        d
+        for name in ("crash", "hang")
+        for d in _deployed(events, name)
+        if d["env"].get("FUSE_AOT_BUILD_INFO") == "1"
+    ]
     assert len(helpers) == 1  # both scenarios fail on the same AOT image
     crash, hang = (tmp_path / "evidence" / n / "build-info.txt" for n in ("crash", "hang"))
     assert crash.read_text() == hang.read_text()
@@ -353,10 +371,21 @@ def test_build_info_runs_once_per_image_and_run(fake, tmp_path):
 
 def test_the_shadow_starts_with_detection_and_only_for_a_fault(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("hang"), standard("none"))
-    detect, classify = (next(e.seq for e in events if e.kind == "phase.started"
-                             and e.get("phase") == p and e.get("scenario") == "hang")
-                        for p in ("detect", "classify"))
-    shadow = [e.seq for e in events if e.kind == "action" and e.get("action") == "deploy"
-              and e.get("role") == "shadow-native" and e.get("scenario") == "hang"]
+    detect, classify = (
+        next(
+            e.seq
+            for e in events
+            if e.kind == "phase.started" and e.get("phase") == p and e.get("scenario") == "hang"
+        )
+        for p in ("detect", "classify")
+    )
+    shadow = [
+        e.seq
+        for e in events
+        if e.kind == "action"
+        and e.get("action") == "deploy"
+        and e.get("role") == "shadow-native"
+        and e.get("scenario") == "hang"
+    ]
     assert len(shadow) == 1 and detect < shadow[0] < classify
     assert [d for d in _deployed(events, "none") if d["role"] == "shadow-native"] == []

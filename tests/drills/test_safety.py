@@ -60,8 +60,7 @@ def test_one_failed_removal_does_not_keep_the_others_and_is_raised():
 
 def test_second_run_is_refused_by_the_lock(tmp_path):
     lock = tmp_path / "drill.lock"
-    with (safety.run_lock(lock), pytest.raises(InfraError, match="another drill run"),
-          safety.run_lock(lock)):
+    with safety.run_lock(lock), pytest.raises(InfraError, match="another drill run"), safety.run_lock(lock):
         pass
     with safety.run_lock(lock):  # released after the first one ends
         pass
@@ -70,8 +69,11 @@ def test_second_run_is_refused_by_the_lock(tmp_path):
 def test_signal_while_shielded_is_raised_when_the_outermost_shield_ends():
     signals = safety.Signals()
     cleanup_finished = False
-    with (signals.installed(), pytest.raises(safety.Interrupted, match="SIGTERM during cleanup"),
-          signals.shield()):
+    with (
+        signals.installed(),
+        pytest.raises(safety.Interrupted, match="SIGTERM during cleanup"),
+        signals.shield(),
+    ):
         with signals.shield():
             os.kill(os.getpid(), signal.SIGTERM)  # held: cleanup goes on
         assert signals.pending  # an inner shield does not raise
@@ -144,5 +146,4 @@ def test_labelled_resources_are_only_what_cleanup_removes():
     from drills.seam import DockerEngine  # noqa: PLC0415
 
     engine = DockerEngine(SimpleNamespace(api=_Api()))
-    assert [kind for kind, _id, _labels in engine.list_labelled(safety.RUN_ID, "r")] == [
-        "container", "image"]
+    assert [kind for kind, _id, _labels in engine.list_labelled(safety.RUN_ID, "r")] == ["container", "image"]

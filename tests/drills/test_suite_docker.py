@@ -30,8 +30,9 @@ WITH_FATALS = ("crash-loop", "port-conflict")  # the AOT prints a fatal envelope
 
 
 def drill_run(out: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([DRILL, "run", *args, "--out", str(out)], capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [DRILL, "run", *args, "--out", str(out)], capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def events_of(out: Path) -> list[journal.Event]:
@@ -42,14 +43,19 @@ def assert_nothing_left(engine: DockerEngine, out: Path) -> None:
     events = events_of(out)
     run_id = events[0].get("run_id")
     assert engine.list_labelled(RUN_KEY, run_id) == []
-    tags = [t for e in events if e.get("phase") == "preflight" and e.kind == "phase.finished"
-            for t in (e.get("data") or {}).get("images", {}).values()]
+    tags = [
+        t
+        for e in events
+        if e.get("phase") == "preflight" and e.kind == "phase.finished"
+        for t in (e.get("data") or {}).get("images", {}).values()
+    ]
     assert [t for t in tags if engine.image_exists(t)] == []
 
 
 @pytest.fixture(scope="module")
-def suite_run(tmp_path_factory: pytest.TempPathFactory,
-              engine: DockerEngine) -> tuple[subprocess.CompletedProcess[str], Path, float]:
+def suite_run(
+    tmp_path_factory: pytest.TempPathFactory, engine: DockerEngine
+) -> tuple[subprocess.CompletedProcess[str], Path, float]:
     out = tmp_path_factory.mktemp("suite")
     start = time.monotonic()
     done = drill_run(out, "--suite", "standard")
@@ -68,8 +74,11 @@ def test_every_verdict_is_as_expected(suite_run) -> None:
 
 
 def _phases(report: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
-    return {r["check"].removeprefix("drill."): r for r in report["results"]
-            if r["scope"] == name and r["check"] != "drill.verdict"}
+    return {
+        r["check"].removeprefix("drill."): r
+        for r in report["results"]
+        if r["scope"] == name and r["check"] != "drill.verdict"
+    }
 
 
 def test_phase_timings_are_present_and_plausible(suite_run) -> None:
@@ -78,8 +87,16 @@ def test_phase_timings_are_present_and_plausible(suite_run) -> None:
     total = 0.0
     for name in SUITE:
         phases = _phases(report, name)
-        assert {"preflight", "deploy", "steady-state", "inject", "detect", "classify",
-                "diagnostics", "cleanup"} <= set(phases)
+        assert {
+            "preflight",
+            "deploy",
+            "steady-state",
+            "inject",
+            "detect",
+            "classify",
+            "diagnostics",
+            "cleanup",
+        } <= set(phases)
         durations = [p["duration_s"] for p in phases.values()]
         assert all(isinstance(d, float) and 0 <= d < 30 for d in durations), phases
         total += sum(durations)
@@ -92,10 +109,13 @@ def test_phase_timings_are_present_and_plausible(suite_run) -> None:
 
 def test_junit_has_one_testcase_per_phase_per_scenario(suite_run) -> None:
     _done, out, _took = suite_run
-    finished = {(e.get("scenario"), f"drill.{e.get('phase')}") for e in events_of(out)
-                if e.kind == "phase.finished"}
-    cases = [(c.get("classname"), c.get("name", "").split(":")[0])
-             for c in ET.parse(out / "junit.xml").getroot().iter("testcase")]
+    finished = {
+        (e.get("scenario"), f"drill.{e.get('phase')}") for e in events_of(out) if e.kind == "phase.finished"
+    }
+    cases = [
+        (c.get("classname"), c.get("name", "").split(":")[0])
+        for c in ET.parse(out / "junit.xml").getroot().iter("testcase")
+    ]
     phases = [c for c in cases if c[1] != "drill.verdict"]
     assert len(phases) == len(set(phases)) and set(phases) == finished
     assert sorted(n for n, check in cases if check == "drill.verdict") == SUITE
@@ -123,7 +143,8 @@ def test_evidence_is_kept_for_every_scenario_that_fell_back(suite_run, name: str
 
 
 def test_the_suite_leaves_nothing_labelled_and_runs_in_about_a_minute(
-        suite_run, engine: DockerEngine) -> None:
+    suite_run, engine: DockerEngine
+) -> None:
     _done, out, took = suite_run
     assert_nothing_left(engine, out)
     assert took < 180, f"the standard suite took {took:.0f} s"  # a guard, not the benchmark
@@ -134,8 +155,9 @@ def _wait_for(out: Path, phase: str, within_s: float = 60) -> None:
     end = time.monotonic() + within_s
     while time.monotonic() < end:
         path = out / "journal.jsonl"
-        if path.exists() and any(e.kind == "phase.started" and e.get("phase") == phase
-                                 for e in journal.read(path)):
+        if path.exists() and any(
+            e.kind == "phase.started" and e.get("phase") == phase for e in journal.read(path)
+        ):
             return
         time.sleep(0.05)
     pytest.fail(f"the drill never reached {phase}")
@@ -143,10 +165,15 @@ def _wait_for(out: Path, phase: str, within_s: float = 60) -> None:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_mid_drill_cleans_up_writes_reports_and_exits_130(
-        tmp_path: Path, engine: DockerEngine, sig: signal.Signals) -> None:
+    tmp_path: Path, engine: DockerEngine, sig: signal.Signals
+) -> None:
     scenarios = [str(SUITES["standard"] / f"{n}.yaml") for n in ("crash", "hang")]
-    proc = subprocess.Popen([DRILL, "run", *scenarios, "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [DRILL, "run", *scenarios, "--out", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for(tmp_path, "classify")
         proc.send_signal(sig)
@@ -166,8 +193,10 @@ def test_a_signal_mid_drill_cleans_up_writes_reports_and_exits_130(
 
 def test_a_wrong_expectation_makes_drill_run_exit_1(tmp_path: Path, engine: DockerEngine) -> None:
     scenario = tmp_path / "tight.yaml"
-    scenario.write_text("name: crash-tight-budget\nfault: {id: crash}\nexpect: {fallback: true}\n"
-                        "release: {previous: null}\nbudgets: {recover_s: 0.05}\n")
+    scenario.write_text(
+        "name: crash-tight-budget\nfault: {id: crash}\nexpect: {fallback: true}\n"
+        "release: {previous: null}\nbudgets: {recover_s: 0.05}\n"
+    )
     done = drill_run(tmp_path / "out", str(scenario))
     assert done.returncode == 1, done.stdout + done.stderr
     assert "failed   crash-tight-budget drill.verdict" in done.stdout

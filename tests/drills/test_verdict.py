@@ -17,10 +17,11 @@ def test_an_expected_red_control_counts_only_when_the_fallback_failed():
 
 
 def test_an_expected_red_control_that_failed_elsewhere_is_not_as_expected():
-    for done, fell_back in ((_phases(("detect", Outcome.FAILED)), False),
-                            (_phases(("classify", Outcome.FAILED)), False),
-                            (_phases(("detect", Outcome.FAILED), ("fallback", Outcome.FAILED)),
-                             True)):
+    for done, fell_back in (
+        (_phases(("detect", Outcome.FAILED)), False),
+        (_phases(("classify", Outcome.FAILED)), False),
+        (_phases(("detect", Outcome.FAILED), ("fallback", Outcome.FAILED)), True),
+    ):
         v = decide(done, fell_back=fell_back, expect_fallback=True, expected=Outcome.FAILED)
         assert v.verdict is Outcome.FAILED
         assert not v.as_expected, done

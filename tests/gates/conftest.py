@@ -25,6 +25,7 @@ def make_release(tmp_path: Path) -> Callable[..., Path]:
     def make(tag: str = "v0.7.0", *defects: str) -> Path:
         name = "-".join(defects) or "clean"
         return write_release(tmp_path / name / tag, tag, defects=defects)
+
     return make
 
 
@@ -32,5 +33,6 @@ def run_gate(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     """The installed console script, as CI runs it."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     full_env.update(env or {})
-    return subprocess.run([GATE, *args], capture_output=True, text=True, env=full_env,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [GATE, *args], capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )

@@ -112,22 +112,40 @@ class State:
 
 def release_json(state: State, r: Release) -> dict[str, Any]:
     api = f"{state.base}/repos/{OWNER_REPO}/releases/{r.id}"
-    return {"url": api, "assets_url": f"{api}/assets", "id": r.id, "tag_name": r.tag,
-            "html_url": f"https://github.example/{OWNER_REPO}/releases/tag/{r.tag}",
-            "upload_url": f"{state.base}/uploads/{r.id}/assets{{?name,label}}",
-            "name": f"FUSE {r.tag}", "draft": r.draft, "prerelease": r.prerelease,
-            "immutable": r.immutable, "created_at": r.published_at, "published_at": r.published_at,
-            "target_commitish": "main", "author": {"login": "fuse-bot", "id": 1},
-            "assets": [asset_json(state, a) for a in r.assets]}
+    return {
+        "url": api,
+        "assets_url": f"{api}/assets",
+        "id": r.id,
+        "tag_name": r.tag,
+        "html_url": f"https://github.example/{OWNER_REPO}/releases/tag/{r.tag}",
+        "upload_url": f"{state.base}/uploads/{r.id}/assets{{?name,label}}",
+        "name": f"FUSE {r.tag}",
+        "draft": r.draft,
+        "prerelease": r.prerelease,
+        "immutable": r.immutable,
+        "created_at": r.published_at,
+        "published_at": r.published_at,
+        "target_commitish": "main",
+        "author": {"login": "fuse-bot", "id": 1},
+        "assets": [asset_json(state, a) for a in r.assets],
+    }
 
 
 def asset_json(state: State, a: Asset) -> dict[str, Any]:
     host = state.storage if state.foreign_asset_urls else state.base
-    return {"url": f"{host}/repos/{OWNER_REPO}/releases/assets/{a.id}", "id": a.id,
-            "name": a.name, "label": "", "state": a.state, "content_type": "application/octet-stream",
-            "size": a.path.stat().st_size, "digest": a.digest, "download_count": 0,
-            "browser_download_url": f"https://github.example/{OWNER_REPO}/releases/download/{a.name}",
-            "uploader": {"login": "fuse-bot", "id": 1}}
+    return {
+        "url": f"{host}/repos/{OWNER_REPO}/releases/assets/{a.id}",
+        "id": a.id,
+        "name": a.name,
+        "label": "",
+        "state": a.state,
+        "content_type": "application/octet-stream",
+        "size": a.path.stat().st_size,
+        "digest": a.digest,
+        "download_count": 0,
+        "browser_download_url": f"https://github.example/{OWNER_REPO}/releases/download/{a.name}",
+        "uploader": {"login": "fuse-bot", "id": 1},
+    }
 
 
 class ApiHandler(BaseHTTPRequestHandler):
@@ -149,10 +167,15 @@ class ApiHandler(BaseHTTPRequestHandler):
             if counted:
                 self.state.budget = max(0, self.state.budget - 1)
             remaining = self.state.budget
-        base = {"x-ratelimit-limit": str(self.state.limit), "x-ratelimit-remaining": str(remaining),
-                "x-ratelimit-used": str(self.state.limit - remaining),
-                "x-ratelimit-reset": str(self.state.reset), "x-ratelimit-resource": "core",
-                "x-github-api-version-selected": "2022-11-28", "Content-Length": str(len(body))}
+        base = {
+            "x-ratelimit-limit": str(self.state.limit),
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-used": str(self.state.limit - remaining),
+            "x-ratelimit-reset": str(self.state.reset),
+            "x-ratelimit-resource": "core",
+            "x-github-api-version-selected": "2022-11-28",
+            "Content-Length": str(len(body)),
+        }
         for name, value in {**base, **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
@@ -165,12 +188,12 @@ class ApiHandler(BaseHTTPRequestHandler):
         if self.headers.get("If-None-Match") == etag:
             self._send(304, headers={"ETag": etag, **(extra or {})})
             return
-        self._send(200, body, {"Content-Type": "application/json; charset=utf-8", "ETag": etag,
-                               **(extra or {})})
+        self._send(
+            200, body, {"Content-Type": "application/json; charset=utf-8", "ETag": etag, **(extra or {})}
+        )
 
     def _error(self, status: int, message: str) -> None:
-        body = json.dumps({"message": message,
-                           "documentation_url": "https://docs.github.com/rest"}).encode()
+        body = json.dumps({"message": message, "documentation_url": "https://docs.github.com/rest"}).encode()
         self._send(status, body, {"Content-Type": "application/json; charset=utf-8"})
 
     def _page(self, items: list[Any]) -> None:
@@ -180,10 +203,13 @@ class ApiHandler(BaseHTTPRequestHandler):
         last = max(1, -(-len(items) // per_page))
         path = urlsplit(self.path).path
         host = self.state.storage if self.state.foreign_links else self.state.base
-        links = [f'<{host}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
-                 for n, rel in ((page + 1, "next"), (last, "last")) if n <= last and n != page]
+        links = [
+            f'<{host}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
+            for n, rel in ((page + 1, "next"), (last, "last"))
+            if n <= last and n != page
+        ]
         extra = {"Link": ", ".join(links)} if links else {}
-        self._json(items[(page - 1) * per_page: page * per_page], extra)
+        self._json(items[(page - 1) * per_page : page * per_page], extra)
 
     def _fault(self) -> bool:
         fault = self.state.take_fault(self.path)
@@ -274,8 +300,11 @@ class StorageHandler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/release-assets/(\d+)\?X-Amz-Signature=abc123", self.path)
         found = self.state.asset(int(match[1])) if match else None
         if "Authorization" in self.headers:
-            hit.status, body = 400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth " \
-                                    b"mechanism allowed</Message></Error>"
+            hit.status, body = (
+                400,
+                b"<Error><Code>InvalidArgument</Code><Message>Only one auth "
+                b"mechanism allowed</Message></Error>",
+            )
         elif found is None:
             hit.status, body = 404, b"<Error><Code>NoSuchKey</Code></Error>"
         else:

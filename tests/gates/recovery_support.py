@@ -33,23 +33,39 @@ def make_checkout(root: Path) -> Path:
 def gates_doc(**overrides: dict[str, Any]) -> list[dict[str, Any]]:
     """FUSE's three gates with the stand-in's small sample counts and short timeouts."""
     gates: list[dict[str, Any]] = [
-        {"id": "aot-perf-bench", "title": "AOT perf bench",
-         "command": ["./scripts/aot_perf_bench.sh", "--samples", "3", "--burst-runs", "1"],
-         "timeout_s": 60, "produces": [".fuse/bench/aot_perf_metrics.json"]},
-        {"id": "aot-perf-slo", "title": "AOT perf SLO check",
-         "command": ["./scripts/check_aot_perf_slo.sh"], "timeout_s": 30,
-         "needs": ["aot-perf-bench"], "pass_line": "AOT performance SLO checks passed",
-         "judge": "aot-perf-metrics"},
-        {"id": "release-smoke", "title": "Release smoke",
-         "command": ["./scripts/release_smoke.sh", "--skip-bench"], "timeout_s": 60,
-         "pass_line": "release smoke checks passed"},
+        {
+            "id": "aot-perf-bench",
+            "title": "AOT perf bench",
+            "command": ["./scripts/aot_perf_bench.sh", "--samples", "3", "--burst-runs", "1"],
+            "timeout_s": 60,
+            "produces": [".fuse/bench/aot_perf_metrics.json"],
+        },
+        {
+            "id": "aot-perf-slo",
+            "title": "AOT perf SLO check",
+            "command": ["./scripts/check_aot_perf_slo.sh"],
+            "timeout_s": 30,
+            "needs": ["aot-perf-bench"],
+            "pass_line": "AOT performance SLO checks passed",
+            "judge": "aot-perf-metrics",
+        },
+        {
+            "id": "release-smoke",
+            "title": "Release smoke",
+            "command": ["./scripts/release_smoke.sh", "--skip-bench"],
+            "timeout_s": 60,
+            "pass_line": "release smoke checks passed",
+        },
     ]
     return [{**g, **overrides.get(g["id"], {})} for g in gates]
 
 
 def contract_doc(slo: dict[str, Any] | None = None, **overrides: dict[str, Any]) -> dict[str, Any]:
-    doc: dict[str, Any] = {"schema_version": 1, "platforms": ["linux-x64"],
-                           "recovery_gates": gates_doc(**overrides)}
+    doc: dict[str, Any] = {
+        "schema_version": 1,
+        "platforms": ["linux-x64"],
+        "recovery_gates": gates_doc(**overrides),
+    }
     if slo:
         doc["slo"] = slo
     return doc
@@ -63,10 +79,8 @@ def load_contract(doc: dict[str, Any], tmp_path: Path) -> contract.Contract:
 
 
 def script_env(tc: Toolchain, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("STANDIN_", "GITHUB_"))}
-    env.update(FUSE_BIN=str(tc.fuse), FUSE_AOT_BIN=str(tc.aot_binary),
-               FUSE_LSP_BIN=str(tc.fuse_lsp), **extra)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("STANDIN_", "GITHUB_"))}
+    env.update(FUSE_BIN=str(tc.fuse), FUSE_AOT_BIN=str(tc.aot_binary), FUSE_LSP_BIN=str(tc.fuse_lsp), **extra)
     return env
 
 
@@ -86,10 +100,16 @@ class Recorder:
         self.events.append(("end", f"{result.check} {result.outcome.value}"))
 
 
-def make_run(checkout: Path, rules: contract.Contract, env: dict[str, str],
-             progress: Recorder | None = None) -> Run:
-    return Run(checkout=checkout, contract=rules, env=env, log_dir=checkout.parent / "logs",
-               progress=progress or Recorder())
+def make_run(
+    checkout: Path, rules: contract.Contract, env: dict[str, str], progress: Recorder | None = None
+) -> Run:
+    return Run(
+        checkout=checkout,
+        contract=rules,
+        env=env,
+        log_dir=checkout.parent / "logs",
+        progress=progress or Recorder(),
+    )
 
 
 def live_processes_in(directory: Path) -> list[int]:

@@ -35,8 +35,11 @@ def member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.
 
 
 def test_hash_listing_and_text_in_one_pass() -> None:
-    blob = tar_gz(member("fuse-aot-demo"), member("AOT_BUILD_INFO.txt"),
-                  data={"fuse-aot-demo": b"\x7fELF", "AOT_BUILD_INFO.txt": b"mode=aot\n"})
+    blob = tar_gz(
+        member("fuse-aot-demo"),
+        member("AOT_BUILD_INFO.txt"),
+        data={"fuse-aot-demo": b"\x7fELF", "AOT_BUILD_INFO.txt": b"mode=aot\n"},
+    )
     result = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
     assert result.sha256 == hashlib.sha256(blob).hexdigest() and result.size == len(blob)
     assert result.listing is not None
@@ -46,20 +49,24 @@ def test_hash_listing_and_text_in_one_pass() -> None:
     assert not result.listing.problems and not result.listing.error
 
 
-@pytest.mark.parametrize(("info", "problem"), [
-    (member("../evil"), "escapes the archive"),
-    (member("/etc/passwd"), "absolute path"),
-    (member("lib.so", tarfile.SYMTYPE, "../../lib/libc.so"), "points outside the archive"),
-    (member("hard", tarfile.LNKTYPE, "/etc/shadow"), "hardlink 'hard' points outside"),
-])
+@pytest.mark.parametrize(
+    ("info", "problem"),
+    [
+        (member("../evil"), "escapes the archive"),
+        (member("/etc/passwd"), "absolute path"),
+        (member("lib.so", tarfile.SYMTYPE, "../../lib/libc.so"), "points outside the archive"),
+        (member("hard", tarfile.LNKTYPE, "/etc/shadow"), "hardlink 'hard' points outside"),
+    ],
+)
 def test_unsafe_members_are_problems(info: tarfile.TarInfo, problem: str) -> None:
     listing = read_tar_gz(io.BytesIO(tar_gz(info)), LIMITS, WANT).listing
     assert listing is not None and any(problem in p for p in listing.problems)
 
 
 def test_link_inside_the_archive_is_fine() -> None:
-    listing = read_tar_gz(io.BytesIO(tar_gz(member("fuse"), member("alias", tarfile.SYMTYPE, "fuse"))),
-                          LIMITS, WANT).listing
+    listing = read_tar_gz(
+        io.BytesIO(tar_gz(member("fuse"), member("alias", tarfile.SYMTYPE, "fuse"))), LIMITS, WANT
+    ).listing
     assert listing is not None and listing.problems == ()
 
 
@@ -72,8 +79,14 @@ def test_member_count_limit_stops_listing_but_hash_completes() -> None:
 
 
 def test_unpacked_size_limit() -> None:
-    blob = tar_gz(member("a"), member("b"), data={"a": bytes(4_000), "b": bytes(4_000)},
-                  ) + b""
+    blob = (
+        tar_gz(
+            member("a"),
+            member("b"),
+            data={"a": bytes(4_000), "b": bytes(4_000)},
+        )
+        + b""
+    )
     ok = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
     assert ok.listing is not None and not ok.listing.problems
     big = tar_gz(*(member(n) for n in "abc"), data={n: bytes(4_000) for n in "abc"})
@@ -106,8 +119,11 @@ def test_windows_style_escapes(name: str) -> None:
 
 
 def test_relative_link_that_stays_inside_is_fine() -> None:
-    listing = read_tar_gz(io.BytesIO(tar_gz(member("bin/fuse"), member("bin/x/alias", tarfile.SYMTYPE,
-                                                                         "../fuse"))), LIMITS, WANT).listing
+    listing = read_tar_gz(
+        io.BytesIO(tar_gz(member("bin/fuse"), member("bin/x/alias", tarfile.SYMTYPE, "../fuse"))),
+        LIMITS,
+        WANT,
+    ).listing
     assert listing is not None and listing.problems == ()
 
 
@@ -139,29 +155,31 @@ def test_truncated_tar_inside_member_is_an_error() -> None:
     assert listing is not None and "ends inside a member" in listing.error
 
 
-@pytest.mark.parametrize(("name", "link"), [
-    ("a/b/x", "../y"),  # hardlink targets are archive-root relative: `../y` leaves the root
-    ("a/x", "a/../../etc/passwd"),
-])
+@pytest.mark.parametrize(
+    ("name", "link"),
+    [
+        ("a/b/x", "../y"),  # hardlink targets are archive-root relative: `../y` leaves the root
+        ("a/x", "a/../../etc/passwd"),
+    ],
+)
 def test_hardlink_target_is_resolved_from_the_archive_root(name: str, link: str) -> None:
-    listing = read_tar_gz(io.BytesIO(tar_gz(member(name, tarfile.LNKTYPE, link))),
-                          LIMITS, WANT).listing
+    listing = read_tar_gz(io.BytesIO(tar_gz(member(name, tarfile.LNKTYPE, link))), LIMITS, WANT).listing
     assert listing is not None
     assert any(f"hardlink '{name}' points outside" in p for p in listing.problems)
 
 
 def test_hardlink_to_a_member_in_another_folder_is_fine() -> None:
-    listing = read_tar_gz(io.BytesIO(tar_gz(member("bin/fuse"), member("lib/x/fuse",
-                                                                       tarfile.LNKTYPE,
-                                                                       "bin/fuse"))),
-                          LIMITS, WANT).listing
+    listing = read_tar_gz(
+        io.BytesIO(tar_gz(member("bin/fuse"), member("lib/x/fuse", tarfile.LNKTYPE, "bin/fuse"))),
+        LIMITS,
+        WANT,
+    ).listing
     assert listing is not None and listing.problems == ()
 
 
 @pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE])
 def test_oversized_metadata_header_stops_listing(kind: bytes) -> None:
-    limits = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000_000,
-                           max_member_bytes=5_000_000)
+    limits = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000_000, max_member_bytes=5_000_000)
     header = tarfile.TarInfo("././@LongLink")
     header.type, header.size = kind, MAX_METADATA + 1
     raw = header.tobuf(tarfile.USTAR_FORMAT) + bytes(-(-header.size // 512) * 512)

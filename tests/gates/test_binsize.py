@@ -22,14 +22,19 @@ def read(blob: bytes, name: str, dest: Path) -> binsize.Binary:
     walk = archive.read_zip if name.endswith(".zip") else archive.read_tar_gz
     keep = archive.Keep(member="fuse-aot-demo", dest=dest)
     result = walk(io.BytesIO(blob), RULES.limits, frozenset(), keep)
-    facts = AssetFacts(ref=AssetRef(name=name, size=len(blob), location=name),
-                       listing=result.listing)
+    facts = AssetFacts(ref=AssetRef(name=name, size=len(blob), location=name), listing=result.listing)
     return binsize.binary_of("linux-x64", f"v0.7.0/{name}:fuse-aot-demo", facts, "fuse-aot-demo")
 
 
-@pytest.mark.parametrize(("name", "found"), [("fuse-aot-demo", True), ("./fuse-aot-demo", True),
-                                             ("..fuse-aot-demo", False),
-                                             ("./.fuse-aot-demo", False)])
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("fuse-aot-demo", True),
+        ("./fuse-aot-demo", True),
+        ("..fuse-aot-demo", False),
+        ("./.fuse-aot-demo", False),
+    ],
+)
 def test_only_a_leading_dot_slash_is_ignored(name: str, found: bool, tmp_path: Path) -> None:
     blob = tar_gz(member(name), data={name: b"\x7fELF"})
     binary = read(blob, "fuse-aot-linux-x64.tar.gz", tmp_path / "out")
@@ -45,7 +50,7 @@ def test_corrupt_deflate_data_in_a_zip_cannot_be_read(tmp_path: Path) -> None:
         archive.writestr("fuse-aot-demo", bytes(range(256)) * 64)
     blob = bytearray(raw.getvalue())
     start = 30 + len("fuse-aot-demo")  # the local header, then the deflated data
-    blob[start:start + 40] = b"\xff" * 40
+    blob[start : start + 40] = b"\xff" * 40
     binary = read(bytes(blob), "fuse-aot-windows-x64.zip", tmp_path / "out")
     assert binary.path is None
     assert "cannot read the AOT archive (not a readable zip" in binary.problem

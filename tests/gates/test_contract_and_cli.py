@@ -22,15 +22,21 @@ def test_embedded_contract_is_fuse_v07() -> None:
     assert contract.asset_name(rules.assets.fallback, "windows-x64") == "fuse-cli-windows-x64.zip"
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("schema_version: 1\nplatforms: [linux-x64, linux-arm]\n",
-     "platforms[1]: 'linux-arm' is not one of"),
-    ("schema_version: 1\nplatforms: [linux-x64]\nslo: {cold_start_p50_improvement_pct: fast}\n",
-     "slo.cold_start_p50_improvement_pct: 'fast' is not of type 'number'"),
-    ("schema_version: 1\nplatforms: [linux-x64]\nwaivers: [{check: P002}]\n",
-     "waivers[0]: 'scope' is a required property"),
-    ("schema_version: 1\nplatforms: [linux-x64\n", "release-contract.yaml:3:1:"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("schema_version: 1\nplatforms: [linux-x64, linux-arm]\n", "platforms[1]: 'linux-arm' is not one of"),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\nslo: {cold_start_p50_improvement_pct: fast}\n",
+            "slo.cold_start_p50_improvement_pct: 'fast' is not of type 'number'",
+        ),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\nwaivers: [{check: P002}]\n",
+            "waivers[0]: 'scope' is a required property",
+        ),
+        ("schema_version: 1\nplatforms: [linux-x64\n", "release-contract.yaml:3:1:"),
+    ],
+)
 def test_invalid_contract_is_one_line_exit_2(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "release-contract.yaml"
     path.write_text(body)
@@ -49,8 +55,9 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_gate_contract_prints_effective_contract(tmp_path: Path) -> None:
     path = tmp_path / "release-contract.yaml"
-    path.write_text("schema_version: 1\nplatforms: [linux-x64]\n"
-                    "retention: {lines: {v0.7.x: {closes: '2027-01-31'}}}\n")
+    path.write_text(
+        "schema_version: 1\nplatforms: [linux-x64]\nretention: {lines: {v0.7.x: {closes: '2027-01-31'}}}\n"
+    )
     proc = run_gate("contract", "--contract", str(path))
     assert proc.returncode == 0, proc.stderr
     printed = yaml.safe_load(proc.stdout)
@@ -62,19 +69,26 @@ def test_gate_contract_prints_effective_contract(tmp_path: Path) -> None:
 
 def test_bad_waiver_date_names_the_key(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("schema_version: 1\nplatforms: [linux-x64]\nwaivers:\n"
-                    "  - {check: P002, scope: v0.7.0, reason: r, approver: a, expires: '2026-13-01'}\n")
+    path.write_text(
+        "schema_version: 1\nplatforms: [linux-x64]\nwaivers:\n"
+        "  - {check: P002, scope: v0.7.0, reason: r, approver: a, expires: '2026-13-01'}\n"
+    )
     with pytest.raises(ConfigError, match=r"waivers\[0\]\.expires: '2026-13-01' is not a date"):
         contract.load(path)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["check", "--release", "0.7", "--source", "."], "neither a tag like v0.7.0 nor a line"),
-    (["check", "--release", "v0.7.0", "--source", "/nonexistent/dist"], "is not a folder"),
-    (["prune", "--release", "v0.7.0", "--source", "."], "is not a line like v0.7.x"),
-    (["check", "--release", "v0.7.0", "--source", ".", "--contract", "/nonexistent.yaml"],
-     "no such file"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--release", "0.7", "--source", "."], "neither a tag like v0.7.0 nor a line"),
+        (["check", "--release", "v0.7.0", "--source", "/nonexistent/dist"], "is not a folder"),
+        (["prune", "--release", "v0.7.0", "--source", "."], "is not a line like v0.7.x"),
+        (
+            ["check", "--release", "v0.7.0", "--source", ".", "--contract", "/nonexistent.yaml"],
+            "no such file",
+        ),
+    ],
+)
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     proc = run_gate(*args)
     assert proc.returncode == 2, proc.stdout + proc.stderr
@@ -103,10 +117,12 @@ def test_embedded_default_contract_is_valid_against_its_schema() -> None:
 @pytest.mark.parametrize("quote", ["", "'"])
 def test_dates_load_quoted_or_not(tmp_path: Path, quote: str) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text("schema_version: 1\nplatforms: [linux-x64]\n"
-                    f"retention: {{lines: {{v0.7.x: {{closes: {quote}2027-01-31{quote}}}}}}}\n"
-                    "waivers:\n  - {check: P002, scope: v0.7.0, reason: r, approver: a, "
-                    f"expires: {quote}2030-01-01{quote}}}\n")
+    path.write_text(
+        "schema_version: 1\nplatforms: [linux-x64]\n"
+        f"retention: {{lines: {{v0.7.x: {{closes: {quote}2027-01-31{quote}}}}}}}\n"
+        "waivers:\n  - {check: P002, scope: v0.7.0, reason: r, approver: a, "
+        f"expires: {quote}2030-01-01{quote}}}\n"
+    )
     rules = contract.load(path)
     assert rules.waivers[0].expires.isoformat() == "2030-01-01"
     closes = rules.window_for("v0.7.x").closes

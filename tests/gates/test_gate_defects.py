@@ -60,12 +60,12 @@ def failed_checks(report_dir: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("defect", sorted(EXPECTED))
-def test_defect_fails_with_its_check_id(defect: str, make_release: Callable[..., Path],
-                                         tmp_path: Path) -> None:
+def test_defect_fails_with_its_check_id(
+    defect: str, make_release: Callable[..., Path], tmp_path: Path
+) -> None:
     folder = make_release("v0.7.0", defect)
     reports = tmp_path / "reports"
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
-                    "--report-dir", str(reports))
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--report-dir", str(reports))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert failed_checks(reports) == EXPECTED[defect]
     assert "Traceback" not in proc.stderr
@@ -73,8 +73,17 @@ def test_defect_fails_with_its_check_id(defect: str, make_release: Callable[...,
 
 def test_clean_line_passes_and_reports(release_line: Path, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    proc = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
-                    "--report-dir", str(reports), "--as-of", "2026-03-08")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.x",
+        "--source",
+        str(release_line),
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-03-08",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((reports / "report.json").read_text())
     assert report["schema_version"] == 1
@@ -87,8 +96,7 @@ def test_clean_line_passes_and_reports(release_line: Path, tmp_path: Path) -> No
 def test_bomb_is_a_finding_not_a_hang(make_release: Callable[..., Path], tmp_path: Path) -> None:
     folder = make_release("v0.7.0", "bomb")
     reports = tmp_path / "reports"
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
-                    "--report-dir", str(reports))
+    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--report-dir", str(reports))
     assert proc.returncode == 1
     assert failed_checks(reports) == {"C007"}
     assert "member 'zeros.bin' is 1153433600 bytes" in proc.stdout
@@ -108,10 +116,10 @@ def test_junit_keeps_failures_and_errors_apart(make_release: Callable[..., Path]
     now = datetime(2026, 3, 1, tzinfo=UTC)
     report = runner.check(FlakyDisk(folder), "v0.7.0", contract.load(None), lambda: now)
     suite = ET.fromstring(junit.render(report))
-    failures = {c.get("name", "").split(":")[0] for c in suite.iter("testcase")
-                if c.find("failure") is not None}
-    errors = {c.get("name", "").split(":")[0] for c in suite.iter("testcase")
-              if c.find("error") is not None}
+    failures = {
+        c.get("name", "").split(":")[0] for c in suite.iter("testcase") if c.find("failure") is not None
+    }
+    errors = {c.get("name", "").split(":")[0] for c in suite.iter("testcase") if c.find("error") is not None}
     assert failures == {"C001"}
     assert errors == {"A001"}
     assert report.exit_code == 1  # a finding outranks could-not-evaluate
@@ -123,14 +131,13 @@ def test_every_defect_variant_is_registered_and_checked() -> None:
 
 def test_releases_import_without_pulling_in_the_defect_catalogue() -> None:
     code = "import sys, fixtures.releases; print('fixtures.defects' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 
 
 def test_a_member_name_cannot_start_a_workflow_command(
-        make_release: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
-        tmp_path: Path) -> None:
+    make_release: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     def injected(bundles: list[Bundle], dest: Path, phase: str) -> None:
         if phase == "before":
             cli = next(b for b in bundles if b.name == "fuse-cli-linux-x64.tar.gz")
@@ -139,8 +146,14 @@ def test_a_member_name_cannot_start_a_workflow_command(
     monkeypatch.setitem(DEFECTS, "injected", injected)
     folder = make_release("v0.7.0", "injected")
     summary = tmp_path / "summary.md"
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder),
-                    env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(folder),
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stdout.replace("\r", "\n").splitlines()
     assert "x\\n::error::pwned\\r::warning::also" in proc.stdout
@@ -150,15 +163,19 @@ def test_a_member_name_cannot_start_a_workflow_command(
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])  # Ctrl-C; how CI cancels a job
-def test_interrupt_stops_reading_and_still_writes_reports(make_release: Callable[..., Path],
-                                                          tmp_path: Path, sig: signal.Signals) -> None:
+def test_interrupt_stops_reading_and_still_writes_reports(
+    make_release: Callable[..., Path], tmp_path: Path, sig: signal.Signals
+) -> None:
     folder = make_release("v0.7.0")
     with (folder / "fuse-vscode-linux-x64.vsix").open("r+b") as big:
         big.truncate(64 * 1024**3)  # sparse: hashing it would take most of a minute
     reports = tmp_path / "reports"
-    proc = subprocess.Popen([GATE, "check", "--release", "v0.7.0", "--source", str(folder),
-                             "--report-dir", str(reports)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [GATE, "check", "--release", "v0.7.0", "--source", str(folder), "--report-dir", str(reports)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=20)

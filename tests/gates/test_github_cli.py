@@ -19,15 +19,27 @@ def github(tmp_path: Path) -> Iterator[State]:
 
 
 def env_for(state: State, tmp_path: Path) -> dict[str, str]:
-    return {"GITHUB_API_URL": state.base, "GITHUB_TOKEN": PUSH_TOKEN,
-            "GATE_CACHE_DIR": str(tmp_path / "cache")}
+    return {
+        "GITHUB_API_URL": state.base,
+        "GITHUB_TOKEN": PUSH_TOKEN,
+        "GATE_CACHE_DIR": str(tmp_path / "cache"),
+    }
 
 
 def test_gate_check_reads_a_line_from_github(github: State, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    proc = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
-                    "--report-dir", str(reports), "--as-of", "2026-03-12",
-                    env=env_for(github, tmp_path))
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.x",
+        "--source",
+        f"github:{OWNER_REPO}",
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-03-12",
+        env=env_for(github, tmp_path),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((reports / "report.json").read_text())
     stats = report["stats"]
@@ -38,17 +50,27 @@ def test_gate_check_reads_a_line_from_github(github: State, tmp_path: Path) -> N
     written = [p.read_text() for p in reports.iterdir()]
     assert all(PUSH_TOKEN not in text for text in [proc.stdout, proc.stderr, *written])
 
-    again = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
-                     "--report-dir", str(reports), "--as-of", "2026-03-12",
-                     env=env_for(github, tmp_path))
+    again = run_gate(
+        "check",
+        "--release",
+        "v0.7.x",
+        "--source",
+        f"github:{OWNER_REPO}",
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-03-12",
+        env=env_for(github, tmp_path),
+    )
     assert again.returncode == 0
     stats = json.loads((reports / "report.json").read_text())["stats"]
     assert stats["not_modified"] > 0  # the ETag cache answered the JSON GETs
 
 
 def test_gate_check_unknown_tag_is_one_clear_line(github: State, tmp_path: Path) -> None:
-    proc = run_gate("check", "--release", "v0.9.0", "--source", f"github:{OWNER_REPO}",
-                    env=env_for(github, tmp_path))
+    proc = run_gate(
+        "check", "--release", "v0.9.0", "--source", f"github:{OWNER_REPO}", env=env_for(github, tmp_path)
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
     assert "no published release with that tag" in proc.stderr
@@ -56,8 +78,7 @@ def test_gate_check_unknown_tag_is_one_clear_line(github: State, tmp_path: Path)
     assert PUSH_TOKEN not in proc.stderr
 
 
-def test_gate_check_rejected_token_exits_2_without_showing_it(github: State,
-                                                              tmp_path: Path) -> None:
+def test_gate_check_rejected_token_exits_2_without_showing_it(github: State, tmp_path: Path) -> None:
     bad = "ghp_NOTvalidNOTvalid0123456789"
     env = {**env_for(github, tmp_path), "GITHUB_TOKEN": bad}
     proc = run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}", env=env)
@@ -67,14 +88,32 @@ def test_gate_check_rejected_token_exits_2_without_showing_it(github: State,
 
 
 def test_gate_prune_apply_deletes_through_the_api(github: State, tmp_path: Path) -> None:
-    refused = run_gate("prune", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
-                       "--apply", "--as-of", "2026-03-12", env=env_for(github, tmp_path))
+    refused = run_gate(
+        "prune",
+        "--release",
+        "v0.7.x",
+        "--source",
+        f"github:{OWNER_REPO}",
+        "--apply",
+        "--as-of",
+        "2026-03-12",
+        env=env_for(github, tmp_path),
+    )
     assert refused.returncode == 0, refused.stderr
     assert "refuse" in refused.stdout
     assert github.api_hits("DELETE") == []
 
-    applied = run_gate("prune", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}",
-                       "--apply", "--as-of", "2026-07-01", env=env_for(github, tmp_path))
+    applied = run_gate(
+        "prune",
+        "--release",
+        "v0.7.x",
+        "--source",
+        f"github:{OWNER_REPO}",
+        "--apply",
+        "--as-of",
+        "2026-07-01",
+        env=env_for(github, tmp_path),
+    )
     assert applied.returncode == 0, applied.stderr
     assert "6 deleted" in applied.stdout
     assert len(github.api_hits("DELETE")) == 6

@@ -57,13 +57,18 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-def source_for(state: State, tmp_path: Path, sleeps: Sleeps, *, token: str = "",
-               selector: str = "v0.7.x", **settings: object) -> GitHubSource:
-    env = {"GITHUB_API_URL": state.base, "GITHUB_TOKEN": token,
-           "GATE_CACHE_DIR": str(tmp_path / "cache")}
+def source_for(
+    state: State,
+    tmp_path: Path,
+    sleeps: Sleeps,
+    *,
+    token: str = "",
+    selector: str = "v0.7.x",
+    **settings: object,
+) -> GitHubSource:
+    env = {"GITHUB_API_URL": state.base, "GITHUB_TOKEN": token, "GATE_CACHE_DIR": str(tmp_path / "cache")}
     chosen = replace(Settings(api_url=state.base, token=token), **settings)  # type: ignore[arg-type]
-    return open_github(OWNER_REPO, env, selector, sleep=sleeps.sleep, clock=sleeps.clock,
-                       settings=chosen)
+    return open_github(OWNER_REPO, env, selector, sleep=sleeps.sleep, clock=sleeps.clock, settings=chosen)
 
 
 def gate_report(source: GitHubSource | FolderSource, selector: str, on: date = date(2026, 3, 12)):
@@ -94,8 +99,7 @@ def test_assets_paginate_past_the_first_page(github: State, tmp_path: Path, slee
     assert all(a.digest and a.digest.startswith("sha256:") for a in source.assets(release))
 
 
-def test_drafts_are_listed_only_for_push_access(github: State, tmp_path: Path,
-                                                sleeps: Sleeps) -> None:
+def test_drafts_are_listed_only_for_push_access(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     pushed = source_for(github, tmp_path / "a", sleeps, token=PUSH_TOKEN, selector="v0.7.2")
     draft = next(r for r in pushed.releases() if r.tag == "v0.7.2")
     assert draft.draft
@@ -108,8 +112,7 @@ def test_drafts_are_listed_only_for_push_access(github: State, tmp_path: Path,
         anonymous.releases()
 
 
-def test_a_tag_resolves_through_the_tags_endpoint(github: State, tmp_path: Path,
-                                                  sleeps: Sleeps) -> None:
+def test_a_tag_resolves_through_the_tags_endpoint(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     source = source_for(github, tmp_path, sleeps, selector="v0.7.1")
     assert "v0.7.1" in {r.tag for r in source.releases()}
     assert len(github.api_hits(fragment="/releases/tags/v0.7.1")) == 1
@@ -130,8 +133,7 @@ def test_second_run_is_answered_with_304s(github: State, tmp_path: Path, sleeps:
     assert stats["rate_limit_remaining"] == budget
 
 
-def test_download_follows_302_without_the_token(github: State, tmp_path: Path,
-                                                sleeps: Sleeps) -> None:
+def test_download_follows_302_without_the_token(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
     release = next(r for r in source.releases() if r.tag == "v0.7.0")
     asset = next(a for a in source.assets(release) if a.name == "SHA256SUMS")
@@ -142,8 +144,7 @@ def test_download_follows_302_without_the_token(github: State, tmp_path: Path,
     [hit] = github.storage_hits
     assert hit.status == 200
     assert "Authorization" not in hit.headers
-    assert github.api_hits(fragment="/releases/assets/")[0].headers["Accept"] == \
-        "application/octet-stream"
+    assert github.api_hits(fragment="/releases/assets/")[0].headers["Accept"] == "application/octet-stream"
     assert source.stats()["downloads"] == 1
 
 
@@ -166,8 +167,7 @@ def test_download_answered_with_200(github: State, tmp_path: Path, sleeps: Sleep
     assert github.storage_hits == []
 
 
-def test_transient_502s_are_retried_with_backoff(github: State, tmp_path: Path,
-                                                 sleeps: Sleeps) -> None:
+def test_transient_502s_are_retried_with_backoff(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     github.faults.append(Fault("/releases", 502, times=2, body="<html>Bad gateway</html>"))
     source = source_for(github, tmp_path, sleeps)
     assert len(source.releases()) == 3
@@ -175,8 +175,7 @@ def test_transient_502s_are_retried_with_backoff(github: State, tmp_path: Path,
     assert source.stats()["retries"] == 2
 
 
-def test_persistent_5xx_is_an_infrastructure_error(github: State, tmp_path: Path,
-                                                   sleeps: Sleeps) -> None:
+def test_persistent_5xx_is_an_infrastructure_error(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     github.faults.append(Fault("/releases", 503, times=10, body='{"message": "Unavailable"}'))
     source = source_for(github, tmp_path, sleeps, retries=2)
     with pytest.raises(InfraError, match=r"HTTP 503 Unavailable"):
@@ -195,24 +194,36 @@ def test_unreachable_api_is_an_infrastructure_error(tmp_path: Path, sleeps: Slee
     assert sleeps.calls == [1.0, 2.0]
 
 
-def test_primary_rate_limit_waits_until_reset(github: State, tmp_path: Path,
-                                              sleeps: Sleeps) -> None:
+def test_primary_rate_limit_waits_until_reset(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     reset = int(sleeps.now) + 30
-    github.faults.append(Fault("/releases", 403, headers={
-        "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
-        body='{"message": "API rate limit exceeded"}'))
+    github.faults.append(
+        Fault(
+            "/releases",
+            403,
+            headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+            body='{"message": "API rate limit exceeded"}',
+        )
+    )
     source = source_for(github, tmp_path, sleeps)
     assert len(source.releases()) == 3
     assert len(sleeps.calls) == 1
     assert 30 <= sleeps.calls[0] <= 32
 
 
-def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: Path,
-                                                      sleeps: Sleeps) -> None:
-    github.faults.append(Fault("/releases", 403, headers={
-        "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(sleeps.now) + 3000),
-        "x-ratelimit-limit": "60", "x-ratelimit-used": "60"},
-        body='{"message": "API rate limit exceeded"}'))
+def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github.faults.append(
+        Fault(
+            "/releases",
+            403,
+            headers={
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": str(int(sleeps.now) + 3000),
+                "x-ratelimit-limit": "60",
+                "x-ratelimit-used": "60",
+            },
+            body='{"message": "API rate limit exceeded"}',
+        )
+    )
     source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
     with pytest.raises(InfraError, match=r"primary rate limit reached \(60 of 60 used\)") as err:
         source.releases()
@@ -220,18 +231,24 @@ def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: P
     assert READ_TOKEN not in str(err.value)
 
 
-def test_secondary_rate_limit_honours_retry_after(github: State, tmp_path: Path,
-                                                  sleeps: Sleeps) -> None:
-    github.faults.append(Fault("/assets", 429, headers={"retry-after": "7"},
-                               body='{"message": "You have exceeded a secondary rate limit"}'))
+def test_secondary_rate_limit_honours_retry_after(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github.faults.append(
+        Fault(
+            "/assets",
+            429,
+            headers={"retry-after": "7"},
+            body='{"message": "You have exceeded a secondary rate limit"}',
+        )
+    )
     source = source_for(github, tmp_path, sleeps)
     release = source.releases()[0]
     assert len(source.assets(release)) == 11
     assert sleeps.calls == [7.0]
 
 
-def test_rejected_token_is_a_config_error_without_the_token(github: State, tmp_path: Path,
-                                                            sleeps: Sleeps) -> None:
+def test_rejected_token_is_a_config_error_without_the_token(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     bad = "ghp_WRONGwrongWRONG0123456789"
     source = source_for(github, tmp_path, sleeps, token=bad)
     with pytest.raises(ConfigError, match="GITHUB_TOKEN was rejected") as err:
@@ -241,8 +258,7 @@ def test_rejected_token_is_a_config_error_without_the_token(github: State, tmp_p
     assert bad not in str(source.stats())
 
 
-def test_token_is_never_written_to_the_cache(github: State, tmp_path: Path,
-                                             sleeps: Sleeps) -> None:
+def test_token_is_never_written_to_the_cache(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
     for release in source.releases():
         source.assets(release)
@@ -251,37 +267,40 @@ def test_token_is_never_written_to_the_cache(github: State, tmp_path: Path,
     assert all(PUSH_TOKEN not in f.read_text() for f in files if f.is_file())
 
 
-def test_a_clean_line_passes_through_github(github: State, tmp_path: Path,
-                                            sleeps: Sleeps) -> None:
+def test_a_clean_line_passes_through_github(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.x")
-    assert report.verdict.value == "passed", [r.summary for r in report.results
-                                              if r.outcome.value != "passed"]
+    assert report.verdict.value == "passed", [
+        r.summary for r in report.results if r.outcome.value != "passed"
+    ]
     assert report.stats["api_calls"] > 0
     # only archives and integrity files are downloaded: the VSIX payloads are vouched by digest
     downloaded = {h.path for h in github.api_hits(fragment="/releases/assets/")}
     assert len(downloaded) == 2 * 8
 
 
-def test_an_asset_not_uploaded_fails_the_release(github: State, tmp_path: Path,
-                                                 sleeps: Sleeps) -> None:
+def test_an_asset_not_uploaded_fails_the_release(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     github.releases[1].assets[0].state = "starter"
     report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.1")
     assert "A002" in failed(report)
     assert report.verdict.value == "failed"
 
 
-def test_a_digest_that_disagrees_with_the_bytes_fails_i006(github: State, tmp_path: Path,
-                                                           sleeps: Sleeps) -> None:
+def test_a_digest_that_disagrees_with_the_bytes_fails_i006(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     asset = next(a for a in github.releases[0].assets if a.name == "fuse-cli-linux-x64.tar.gz")
     asset.digest = "sha256:" + "0" * 64
     report = gate_report(source_for(github, tmp_path, sleeps), "v0.7.0")
     assert "I006" in failed(report)
 
 
-@pytest.mark.parametrize("defect", ["missing-fallback", "cli-without-fuse-lsp",
-                                    "checksum-mismatch", "sums-missing", "corrupt-archive"])
-def test_defects_fail_the_same_checks_as_the_folder_source(defect: str, tmp_path: Path,
-                                                           sleeps: Sleeps) -> None:
+@pytest.mark.parametrize(
+    "defect",
+    ["missing-fallback", "cli-without-fuse-lsp", "checksum-mismatch", "sums-missing", "corrupt-archive"],
+)
+def test_defects_fail_the_same_checks_as_the_folder_source(
+    defect: str, tmp_path: Path, sleeps: Sleeps
+) -> None:
     folder = write_release(tmp_path / "dist" / "v0.7.0", "v0.7.0", defects=(defect,))
     expected = failed(gate_report(FolderSource(folder, single_tag="v0.7.0"), "v0.7.0"))
     state = State(page_size=3)
@@ -292,8 +311,9 @@ def test_defects_fail_the_same_checks_as_the_folder_source(defect: str, tmp_path
     assert got == expected
 
 
-def test_prune_apply_deletes_through_the_api_with_pauses(github: State, tmp_path: Path,
-                                                         sleeps: Sleeps) -> None:
+def test_prune_apply_deletes_through_the_api_with_pauses(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
     items = prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1))
     done = prune.apply(source, items)
@@ -305,16 +325,14 @@ def test_prune_apply_deletes_through_the_api_with_pauses(github: State, tmp_path
     assert source.stats()["deleted"] == 6
 
 
-def test_prune_refuses_inside_an_open_window(github: State, tmp_path: Path,
-                                             sleeps: Sleeps) -> None:
+def test_prune_refuses_inside_an_open_window(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
     done = prune.apply(source, prune.plan(source, "v0.7.x", contract.load(None), date(2026, 3, 12)))
     assert {i.action for i in done} == {prune.Action.REFUSE, prune.Action.KEEP}
     assert github.api_hits("DELETE") == []
 
 
-def test_immutable_release_is_kept_and_never_deleted(github: State, tmp_path: Path,
-                                                     sleeps: Sleeps) -> None:
+def test_immutable_release_is_kept_and_never_deleted(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     github.releases[0].immutable = True
     source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
     done = prune.apply(source, prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1)))
@@ -324,8 +342,9 @@ def test_immutable_release_is_kept_and_never_deleted(github: State, tmp_path: Pa
     assert github.api_hits("DELETE") == []
 
 
-def test_deleting_from_an_immutable_release_is_refused_clearly(github: State, tmp_path: Path,
-                                                               sleeps: Sleeps) -> None:
+def test_deleting_from_an_immutable_release_is_refused_clearly(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     github.releases[0].immutable = True
     source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
     release = next(r for r in source.releases() if r.tag == "v0.7.0")
@@ -344,7 +363,8 @@ def no_token_left_the_api_host(state: State) -> bool:
 
 
 def test_an_off_host_next_link_is_refused_and_never_gets_the_token(
-        github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     github.foreign_links = True
     source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
     with pytest.raises(InfraError, match=r"not on the API host .*; refusing to send") as caught:
@@ -354,7 +374,8 @@ def test_an_off_host_next_link_is_refused_and_never_gets_the_token(
 
 
 def test_an_off_host_asset_url_is_refused_and_never_gets_the_token(
-        github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
     github.foreign_asset_urls = True
     source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, selector="v0.7.0")
     release = next(r for r in source.releases() if r.tag == "v0.7.0")
@@ -378,8 +399,9 @@ def test_errors_never_show_a_signed_query_string(tmp_path: Path, sleeps: Sleeps)
 
 def test_json_redirects_are_bounded(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
     loop = f"/repos/{OWNER_REPO}"
-    github.faults.append(Fault(fragment=loop, status=301, times=50,
-                               headers={"Location": f"{github.base}{loop}"}))
+    github.faults.append(
+        Fault(fragment=loop, status=301, times=50, headers={"Location": f"{github.base}{loop}"})
+    )
     source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
     with pytest.raises(InfraError, match="too many redirects"):
         source.http.get_json(loop)

@@ -65,7 +65,8 @@ def test_check_with_recovery_opens_each_aot_archive_once(tmp_path: Path) -> None
     assert set(source.opened.values()) == {1}  # and every other asset once too
     assert kept == {name.split("-", 2)[2].split(".")[0]: member_bytes(dist / name) for name in AOT}
     assert [(r.scope, r.outcome, r.data["metrics"]["file_bytes"]) for r in s002] == [
-        (scope, Outcome.PASSED, len(data)) for scope, data in kept.items()]
+        (scope, Outcome.PASSED, len(data)) for scope, data in kept.items()
+    ]
     assert all(b.path is not None and not b.path.exists() for b in found)  # temp dir is gone
 
 

@@ -27,9 +27,15 @@ from tests.gates.recovery_support import (
 )
 
 
-def recover(tmp_path: Path, doc: dict[str, Any] | None = None, *,
-            binaries: list[binsize.Binary] | None = None, baseline: dict[str, float] | None = None,
-            progress: Recorder | None = None, **env: str) -> Report:
+def recover(
+    tmp_path: Path,
+    doc: dict[str, Any] | None = None,
+    *,
+    binaries: list[binsize.Binary] | None = None,
+    baseline: dict[str, float] | None = None,
+    progress: Recorder | None = None,
+    **env: str,
+) -> Report:
     checkout = tmp_path / "checkout"
     if not checkout.exists():
         make_checkout(tmp_path)
@@ -47,7 +53,12 @@ def test_all_gates_pass_and_the_gate_judges_the_metrics_itself(tmp_path: Path) -
     report = recover(tmp_path, progress=progress)
     results = by_check(report)
     assert [r.check for r in report.results] == [
-        "aot-perf-bench", "aot-perf-slo", "S001", "release-smoke", "S002"]
+        "aot-perf-bench",
+        "aot-perf-slo",
+        "S001",
+        "release-smoke",
+        "S002",
+    ]
     assert report.exit_code is ExitCode.PASSED
     for gate_id in ("aot-perf-bench", "aot-perf-slo", "release-smoke"):
         attempts = results[gate_id].data["attempts"]
@@ -55,8 +66,10 @@ def test_all_gates_pass_and_the_gate_judges_the_metrics_itself(tmp_path: Path) -
         assert Path(attempts[0]["log"]).is_file()
     s001 = results["S001"]
     assert s001.outcome is Outcome.PASSED
-    assert s001.data["thresholds"] == {"cold_start_improvement_p50_pct": 30,
-                                       "cold_start_improvement_p95_pct": 20}
+    assert s001.data["thresholds"] == {
+        "cold_start_improvement_p50_pct": 30,
+        "cold_start_improvement_p95_pct": 20,
+    }
     assert s001.data["script_verdict"]["outcome"] == "passed"
     assert s001.data["drift"] is False
     assert Path(s001.data["metrics_file"]).is_file()  # evidence kept beside the logs
@@ -78,15 +91,17 @@ def test_a_failing_bench_skips_the_gates_that_need_it(tmp_path: Path) -> None:
 
 
 def test_metrics_below_the_contract_fail_both_the_script_and_the_gate(tmp_path: Path) -> None:
-    report = recover(tmp_path, STANDIN_METRICS="below-slo",
-                     doc=contract_doc(**{"release-smoke": {"command": ["true"]}}))
+    report = recover(
+        tmp_path, STANDIN_METRICS="below-slo", doc=contract_doc(**{"release-smoke": {"command": ["true"]}})
+    )
     results = by_check(report)
     assert results["aot-perf-slo"].outcome is Outcome.FAILED
     s001 = results["S001"]
     assert s001.outcome is Outcome.FAILED
     assert [(f.subject, f.expected, f.actual) for f in s001.findings] == [
         ("cold_start_improvement_p50_pct", ">= 30%", "10%"),
-        ("cold_start_improvement_p95_pct", ">= 20%", "5%")]
+        ("cold_start_improvement_p95_pct", ">= 20%", "5%"),
+    ]
     assert s001.data["drift"] is False
 
 
@@ -98,19 +113,27 @@ def test_script_stricter_than_the_contract_is_flagged_as_threshold_drift(tmp_pat
     assert results["aot-perf-slo"].outcome is Outcome.FAILED
     assert results["S001"].outcome is Outcome.PASSED
     assert results["S001"].data["drift"] is True
-    assert any(n.startswith("threshold drift: aot-perf-slo failed but the release contract's "
-                            "thresholds") for n in report.notes)
+    assert any(
+        n.startswith("threshold drift: aot-perf-slo failed but the release contract's thresholds")
+        for n in report.notes
+    )
 
 
 def test_contract_stricter_than_the_script_is_flagged_and_fails(tmp_path: Path) -> None:
-    report = recover(tmp_path, contract_doc(slo={"cold_start_p50_improvement_pct": 100000,
-                                                 "throughput_p50_improvement_pct": 100000}))
+    report = recover(
+        tmp_path,
+        contract_doc(
+            slo={"cold_start_p50_improvement_pct": 100000, "throughput_p50_improvement_pct": 100000}
+        ),
+    )
     results = by_check(report)
     assert results["aot-perf-slo"].outcome is Outcome.PASSED
     s001 = results["S001"]
     assert s001.outcome is Outcome.FAILED
-    assert {f.subject for f in s001.findings} == {"cold_start_improvement_p50_pct",
-                                                  "throughput_improvement_p50_pct"}
+    assert {f.subject for f in s001.findings} == {
+        "cold_start_improvement_p50_pct",
+        "throughput_improvement_p50_pct",
+    }
     assert "threshold drift: aot-perf-slo passed" in s001.summary
     assert report.exit_code is ExitCode.FAILED
 
@@ -133,16 +156,17 @@ def test_a_stale_metrics_file_does_not_count(tmp_path: Path) -> None:
     assert not stale.exists()
 
 
-@pytest.mark.parametrize(("how", "message"), [
-    ("bad-schema", "schema_version: 2 is not supported (expected 1)"),
-    ("nan", "cold_start_ms.improvement_pct.p50: nan is not a finite number"),
-    ("missing-key", "cold_start_ms.improvement_pct.p95: missing"),
-    ("garbage", "not valid JSON"),
-])
-def test_bad_metrics_are_an_error_naming_the_problem(tmp_path: Path, how: str,
-                                                    message: str) -> None:
-    report = recover(tmp_path, contract_doc(**{"release-smoke": {"command": ["true"]}}),
-                     STANDIN_METRICS=how)
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("bad-schema", "schema_version: 2 is not supported (expected 1)"),
+        ("nan", "cold_start_ms.improvement_pct.p50: nan is not a finite number"),
+        ("missing-key", "cold_start_ms.improvement_pct.p95: missing"),
+        ("garbage", "not valid JSON"),
+    ],
+)
+def test_bad_metrics_are_an_error_naming_the_problem(tmp_path: Path, how: str, message: str) -> None:
+    report = recover(tmp_path, contract_doc(**{"release-smoke": {"command": ["true"]}}), STANDIN_METRICS=how)
     s001 = by_check(report)["S001"]
     assert s001.outcome is Outcome.ERROR
     assert message in s001.summary
@@ -193,8 +217,7 @@ def test_a_missing_script_is_an_error(tmp_path: Path) -> None:
 
 def test_retries_are_recorded_attempt_by_attempt(tmp_path: Path) -> None:
     doc = contract_doc(**{"aot-perf-slo": {"retries": 2}})
-    report = recover(tmp_path, doc, STANDIN_SLO_FAIL_TIMES="1",
-                     STANDIN_STATE_DIR=str(tmp_path / "state"))
+    report = recover(tmp_path, doc, STANDIN_SLO_FAIL_TIMES="1", STANDIN_STATE_DIR=str(tmp_path / "state"))
     slo = by_check(report)["aot-perf-slo"]
     assert slo.outcome is Outcome.PASSED
     attempts = slo.data["attempts"]
@@ -223,8 +246,9 @@ def test_exit_zero_without_the_pass_line_fails(tmp_path: Path) -> None:
 def test_binary_over_the_limit_fails_and_says_how_it_was_measured(tmp_path: Path) -> None:
     tc = toolchain()
     binaries = [binsize.Binary(scope="checkout", path=tc.aot_binary, where=str(tc.aot_binary))]
-    doc = contract_doc(slo={"max_binary_bytes": 1000},
-                       **{"release-smoke": {"command": ["true"], "pass_line": ""}})
+    doc = contract_doc(
+        slo={"max_binary_bytes": 1000}, **{"release-smoke": {"command": ["true"], "pass_line": ""}}
+    )
     s002 = by_check(recover(tmp_path, doc, binaries=binaries))["S002"]
     assert s002.outcome is Outcome.FAILED
     assert s002.findings[0].expected == "<= 1000 bytes"
@@ -251,10 +275,11 @@ def test_baseline_deltas_cover_every_metric(tmp_path: Path) -> None:
     s001 = by_check(second)["S001"]
     assert set(s001.data["baseline"]) == set(s001.data["metrics"])
     p50 = s001.data["baseline"]["cold_start_improvement_p50_pct"]
-    assert p50["baseline"] == by_check(first)["S001"].data["metrics"][
-        "cold_start_improvement_p50_pct"]
-    assert any(n.startswith("S001[aot-perf-slo].cold_start_improvement_p50_pct: ")
-               and "(baseline " in n for n in second.notes)
+    assert p50["baseline"] == by_check(first)["S001"].data["metrics"]["cold_start_improvement_p50_pct"]
+    assert any(
+        n.startswith("S001[aot-perf-slo].cold_start_improvement_p50_pct: ") and "(baseline " in n
+        for n in second.notes
+    )
     assert "duration_s" in by_check(second)["aot-perf-bench"].data["baseline"]
 
 
@@ -272,8 +297,9 @@ def test_ctrl_c_gives_a_partial_interrupted_report(tmp_path: Path) -> None:
         calls.append(command.argv[0])
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return Completed(argv=command.argv, exit_code=0, duration_s=0.1, timed_out=False,
-                         log_path=command.log_path, pgid=0)
+        return Completed(
+            argv=command.argv, exit_code=0, duration_s=0.1, timed_out=False, log_path=command.log_path, pgid=0
+        )
 
     make_checkout(tmp_path)
     rules = load_contract(contract_doc(**{"aot-perf-bench": {"produces": []}}), tmp_path)
@@ -283,22 +309,35 @@ def test_ctrl_c_gives_a_partial_interrupted_report(tmp_path: Path) -> None:
     assert report.interrupted
     assert report.exit_code is ExitCode.INTERRUPTED
     assert [(r.check, r.outcome) for r in report.results] == [
-        ("aot-perf-bench", Outcome.PASSED), ("aot-perf-slo", Outcome.ERROR),
-        ("release-smoke", Outcome.SKIPPED)]
+        ("aot-perf-bench", Outcome.PASSED),
+        ("aot-perf-slo", Outcome.ERROR),
+        ("release-smoke", Outcome.SKIPPED),
+    ]
 
 
-@pytest.mark.parametrize(("gates", "message"), [
-    ([{"id": "a", "command": ["x"], "needs": ["b"]}, {"id": "b", "command": ["x"]}],
-     r"recovery_gates\[0\].needs: 'b' is not an earlier gate"),
-    ([{"id": "a", "command": ["x"]}, {"id": "a", "command": ["y"]}],
-     r"recovery_gates\[1\].id: 'a' is used twice"),
-    ([{"id": "a", "command": ["x"], "produces": ["../out.json"]}],
-     r"recovery_gates\[0\].produces: '../out.json' must be a path inside the checkout"),
-])
-def test_bad_gate_definitions_are_config_errors(tmp_path: Path, gates: list[dict[str, Any]],
-                                                message: str) -> None:
-    rules = load_contract({"schema_version": 1, "platforms": ["linux-x64"],
-                           "recovery_gates": gates}, tmp_path)
+@pytest.mark.parametrize(
+    ("gates", "message"),
+    [
+        (
+            [{"id": "a", "command": ["x"], "needs": ["b"]}, {"id": "b", "command": ["x"]}],
+            r"recovery_gates\[0\].needs: 'b' is not an earlier gate",
+        ),
+        (
+            [{"id": "a", "command": ["x"]}, {"id": "a", "command": ["y"]}],
+            r"recovery_gates\[1\].id: 'a' is used twice",
+        ),
+        (
+            [{"id": "a", "command": ["x"], "produces": ["../out.json"]}],
+            r"recovery_gates\[0\].produces: '../out.json' must be a path inside the checkout",
+        ),
+    ],
+)
+def test_bad_gate_definitions_are_config_errors(
+    tmp_path: Path, gates: list[dict[str, Any]], message: str
+) -> None:
+    rules = load_contract(
+        {"schema_version": 1, "platforms": ["linux-x64"], "recovery_gates": gates}, tmp_path
+    )
     with pytest.raises(ConfigError, match=message):
         recovery.gates_of(rules)
 
@@ -307,16 +346,20 @@ def test_only_and_skip_select_gates_and_reject_unknown_ids(tmp_path: Path) -> No
     gates = recovery.gates_of(load_contract(contract_doc(), tmp_path))
     assert [g.id for g in recovery.select(gates, ("aot-perf-slo",), ())] == ["aot-perf-slo"]
     assert [g.id for g in recovery.select(gates, (), ("release-smoke",))] == [
-        "aot-perf-bench", "aot-perf-slo"]
+        "aot-perf-bench",
+        "aot-perf-slo",
+    ]
     with pytest.raises(ConfigError, match="--only nope: no such recovery gate"):
         recovery.select(gates, ("nope",), ())
 
 
 def test_default_contract_runs_fuses_three_scripts_in_playbook_order() -> None:
     gates: tuple[RecoveryGate, ...] = recovery.gates_of(contract.load(None))
-    assert [g.command for g in gates] == [("./scripts/aot_perf_bench.sh",),
-                                          ("./scripts/check_aot_perf_slo.sh",),
-                                          ("./scripts/release_smoke.sh",)]
+    assert [g.command for g in gates] == [
+        ("./scripts/aot_perf_bench.sh",),
+        ("./scripts/check_aot_perf_slo.sh",),
+        ("./scripts/release_smoke.sh",),
+    ]
     assert gates[1].needs == ("aot-perf-bench",)
     assert gates[1].judge == "aot-perf-metrics"
 
@@ -344,14 +387,19 @@ def test_a_report_with_nothing_evaluated_is_not_a_pass() -> None:
 
 
 def test_a_strip_that_cannot_start_is_an_error_and_the_report_is_kept(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = tmp_path / "strip"
     fake.write_text("#!/bin/sh\n")  # present but not executable: process cannot start it
     monkeypatch.setattr(binsize, "strip_tool", lambda: str(fake))
     tc = toolchain()
     binaries = [binsize.Binary(scope="checkout", path=tc.aot_binary, where=str(tc.aot_binary))]
-    doc = {"schema_version": 1, "platforms": ["linux-x64"], "slo": {"max_binary_bytes": 10**9},
-           "recovery_gates": [{"id": "smoke", "command": ["true"]}]}
+    doc = {
+        "schema_version": 1,
+        "platforms": ["linux-x64"],
+        "slo": {"max_binary_bytes": 10**9},
+        "recovery_gates": [{"id": "smoke", "command": ["true"]}],
+    }
     report = recover(tmp_path, doc, binaries=binaries)
     assert by_check(report)["smoke"].outcome is Outcome.PASSED
     s002 = by_check(report)["S002"]

@@ -35,8 +35,14 @@ def setup(tmp_path: Path, doc: dict[str, Any] | None = None) -> tuple[Path, Path
 
 
 def gate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([GATE, *args], capture_output=True, text=True, timeout=120,
-                          env=script_env(toolchain(), **env), check=False)
+    return subprocess.run(
+        [GATE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=script_env(toolchain(), **env),
+        check=False,
+    )
 
 
 def report_of(report_dir: Path) -> dict[str, Any]:
@@ -51,8 +57,9 @@ def outcomes(report: dict[str, Any]) -> dict[str, str]:
 def test_recover_passes_and_writes_every_report(tmp_path: Path) -> None:
     checkout, contract = setup(tmp_path)
     reports = tmp_path / "reports"
-    done = gate("recover", "--checkout", str(checkout), "--contract", str(contract),
-                "--report-dir", str(reports))
+    done = gate(
+        "recover", "--checkout", str(checkout), "--contract", str(contract), "--report-dir", str(reports)
+    )
     assert done.returncode == 0, done.stderr
     assert "  release-smoke [9/9] AOT service: GET /health, then SIGTERM" in done.stdout
     assert "gate recover: PASSED" in done.stdout
@@ -62,8 +69,10 @@ def test_recover_passes_and_writes_every_report(tmp_path: Path) -> None:
     assert (reports / "junit.xml").is_file()
     assert "S001" in (reports / "summary.md").read_text()
     assert sorted(p.name for p in (reports / "logs").glob("*.log")) == [
-        "aot-perf-bench.attempt-1.log", "aot-perf-slo.attempt-1.log",
-        "release-smoke.attempt-1.log"]
+        "aot-perf-bench.attempt-1.log",
+        "aot-perf-slo.attempt-1.log",
+        "release-smoke.attempt-1.log",
+    ]
 
 
 def test_recover_exit_codes_for_failed_and_could_not_evaluate(tmp_path: Path) -> None:
@@ -82,8 +91,11 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     checkout, contract = setup(tmp_path)
     base = ("recover", "--checkout", str(checkout), "--contract", str(contract))
     for args, message in (
-        (("--only", "nope"), "gate: error: --only nope: no such recovery gate (the contract "
-                             "has: aot-perf-bench, aot-perf-slo, release-smoke)\n"),
+        (
+            ("--only", "nope"),
+            "gate: error: --only nope: no such recovery gate (the contract "
+            "has: aot-perf-bench, aot-perf-slo, release-smoke)\n",
+        ),
         (("--release", "v0.7.0"), "gate: error: --release and --source go together"),
     ):
         done = gate(*base, *args)
@@ -97,9 +109,20 @@ def test_binary_size_is_measured_from_the_release_archives(tmp_path: Path) -> No
     checkout, contract = setup(tmp_path, contract_doc(slo={"max_binary_bytes": 1000}))
     source = write_release(tmp_path / "dist" / "v0.7.0", "v0.7.0", binary_size=4096)
     reports = tmp_path / "reports"
-    done = gate("recover", "--checkout", str(checkout), "--contract", str(contract),
-                "--release", "v0.7.0", "--source", str(source), "--report-dir", str(reports),
-                *ALL_GATES)
+    done = gate(
+        "recover",
+        "--checkout",
+        str(checkout),
+        "--contract",
+        str(contract),
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(source),
+        "--report-dir",
+        str(reports),
+        *ALL_GATES,
+    )
     assert done.returncode == 1, done.stderr
     results = {r["scope"]: r for r in report_of(reports)["results"] if r["check"] == "S002"}
     assert set(results) == {"linux-x64"}
@@ -114,10 +137,23 @@ def test_ctrl_c_kills_the_running_gate_writes_reports_and_exits_130(tmp_path: Pa
     checkout, contract = setup(tmp_path)
     reports = tmp_path / "reports"
     proc = subprocess.Popen(
-        [GATE, "recover", "--checkout", str(checkout), "--contract", str(contract),
-         "--report-dir", str(reports), "--only", "release-smoke"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=script_env(toolchain(), STANDIN_SMOKE_HANG="3"))
+        [
+            GATE,
+            "recover",
+            "--checkout",
+            str(checkout),
+            "--contract",
+            str(contract),
+            "--report-dir",
+            str(reports),
+            "--only",
+            "release-smoke",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=script_env(toolchain(), STANDIN_SMOKE_HANG="3"),
+    )
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -140,14 +176,21 @@ def test_github_actions_groups_steps_and_keeps_script_output_inert(tmp_path: Pat
     injector = {"command": ["sh", "-c", script], "pass_line": "ok"}
     checkout, contract = setup(tmp_path, contract_doc(**{"release-smoke": injector}))
     summary = tmp_path / "summary.md"
-    done = gate("recover", "--checkout", str(checkout), "--contract", str(contract),
-                "--only", "release-smoke", GITHUB_ACTIONS="true",
-                GITHUB_STEP_SUMMARY=str(summary))
+    done = gate(
+        "recover",
+        "--checkout",
+        str(checkout),
+        "--contract",
+        str(contract),
+        "--only",
+        "release-smoke",
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     injected = lines.index("::error::injected")
-    stop = max(i for i, line in enumerate(lines[:injected])
-               if line.startswith("::stop-commands::"))
+    stop = max(i for i, line in enumerate(lines[:injected]) if line.startswith("::stop-commands::"))
     token = lines[stop].split("::")[2]
     assert lines.index(f"::{token}::", stop) > injected
     assert "::group::release-smoke [1/1] inject" in lines
@@ -158,8 +201,19 @@ def test_check_with_recovery_checkout_joins_one_report(tmp_path: Path) -> None:
     checkout, contract = setup(tmp_path, doc)
     source = write_release(tmp_path / "dist" / "v0.7.0", "v0.7.0")
     reports = tmp_path / "reports"
-    gate("check", "--release", "v0.7.0", "--source", str(source), "--contract", str(contract),
-         "--report-dir", str(reports), "--recovery-checkout", str(checkout))
+    gate(
+        "check",
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(source),
+        "--contract",
+        str(contract),
+        "--report-dir",
+        str(reports),
+        "--recovery-checkout",
+        str(checkout),
+    )
     report = report_of(reports)
     assert report["tool"] == "gate check"
     found = outcomes(report)
@@ -178,10 +232,15 @@ def test_terminal_progress_turns_markers_into_a_progress_line() -> None:
     progress.gate_started(gate_of("smoke"), 1, 2)
     progress.output(gate_of("smoke"), "compiling...")
     progress.output(gate_of("smoke"), "[4/23] cargo test -p fusec")
-    progress.gate_finished(Result(check="smoke", title="t", scope="s", outcome=Outcome.PASSED,
-                                  summary="exit 0"))
-    assert out == ["running  smoke: Smoke (attempt 1 of 2)\n",
-                   "\r\x1b[K  smoke [4/23] cargo test -p fusec", "\n", "passed   smoke: exit 0\n"]
+    progress.gate_finished(
+        Result(check="smoke", title="t", scope="s", outcome=Outcome.PASSED, summary="exit 0")
+    )
+    assert out == [
+        "running  smoke: Smoke (attempt 1 of 2)\n",
+        "\r\x1b[K  smoke [4/23] cargo test -p fusec",
+        "\n",
+        "passed   smoke: exit 0\n",
+    ]
 
 
 def test_github_progress_cannot_be_ended_by_the_script() -> None:
@@ -198,8 +257,16 @@ def test_github_progress_cannot_be_ended_by_the_script() -> None:
 def test_recover_that_runs_no_gate_exits_3_with_a_report(tmp_path: Path) -> None:
     checkout, contract = setup(tmp_path)
     reports = tmp_path / "reports"
-    done = gate("recover", "--checkout", str(checkout), "--contract", str(contract),
-                "--report-dir", str(reports), *ALL_GATES)
+    done = gate(
+        "recover",
+        "--checkout",
+        str(checkout),
+        "--contract",
+        str(contract),
+        "--report-dir",
+        str(reports),
+        *ALL_GATES,
+    )
     assert done.returncode == 3, done.stdout + done.stderr
     assert outcomes(report_of(reports))["recovery gates"] == "error"
     assert "no recovery gate ran: --only/--skip left no recovery gate" in done.stdout

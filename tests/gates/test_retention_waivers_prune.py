@@ -24,8 +24,17 @@ def test_deleted_fallback_inside_open_window_fails_retention(release_line: Path,
     (release_line / "v0.7.0" / "fuse-cli-macos-arm64.tar.gz").unlink()
     reports = tmp_path / "r"
     # v0.8.0 shipped 2026-03-10; 90 days later the window is still open on 2026-05-01
-    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
-                    "--report-dir", str(reports), "--as-of", "2026-05-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.1",
+        "--source",
+        str(release_line),
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-05-01",
+    )
     assert proc.returncode == 1, proc.stdout
     r001 = {r["scope"]: r for r in results(reports) if r["check"] == "R001"}
     assert r001["v0.7.0"]["outcome"] == "failed"
@@ -37,8 +46,17 @@ def test_closed_window_allows_pruned_bundles(release_line: Path, tmp_path: Path)
     for name in ("fuse-cli-macos-arm64.tar.gz", "fuse-aot-macos-arm64.tar.gz"):
         (release_line / "v0.7.0" / name).unlink()
     reports = tmp_path / "r"
-    proc = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
-                    "--report-dir", str(reports), "--as-of", "2026-07-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.x",
+        "--source",
+        str(release_line),
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-07-01",
+    )
     assert proc.returncode == 0, proc.stdout
     outcomes = {(r["check"], r["scope"]): r["outcome"] for r in results(reports)}
     assert outcomes[("R001", "v0.7.0")] == "skipped"
@@ -48,26 +66,57 @@ def test_closed_window_allows_pruned_bundles(release_line: Path, tmp_path: Path)
 def test_explicit_close_date_from_contract(release_line: Path, tmp_path: Path) -> None:
     (release_line / "v0.7.0" / "fuse-cli-linux-x64.tar.gz").unlink()
     path = contract_file(tmp_path, "retention: {lines: {v0.7.x: {closes: '2026-12-31'}}}\n")
-    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
-                    "--contract", str(path), "--as-of", "2026-12-31")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.1",
+        "--source",
+        str(release_line),
+        "--contract",
+        str(path),
+        "--as-of",
+        "2026-12-31",
+    )
     assert proc.returncode == 1 and "closes on 2026-12-31 (contract date)" in proc.stdout
-    proc = run_gate("check", "--release", "v0.7.1", "--source", str(release_line),
-                    "--contract", str(path), "--as-of", "2027-01-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.1",
+        "--source",
+        str(release_line),
+        "--contract",
+        str(path),
+        "--as-of",
+        "2027-01-01",
+    )
     assert proc.returncode == 0, proc.stdout
 
 
-WAIVER = ("waivers:\n  - {check: P002, scope: v0.7.0/linux-x64, reason: 'rebuilt, see #12', "
-          "approver: release-lead, expires: '%s'}\n"
-          "  - {check: R001, scope: v0.7.x, reason: 'rebuilt, see #12', "
-          "approver: release-lead, expires: '2026-12-31'}\n")
+WAIVER = (
+    "waivers:\n  - {check: P002, scope: v0.7.0/linux-x64, reason: 'rebuilt, see #12', "
+    "approver: release-lead, expires: '%s'}\n"
+    "  - {check: R001, scope: v0.7.x, reason: 'rebuilt, see #12', "
+    "approver: release-lead, expires: '2026-12-31'}\n"
+)
 
 
 def test_waiver_waives_a_finding(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = make_release("v0.7.0", "missing-fallback")
     path = contract_file(tmp_path, WAIVER % "2026-12-31")
     reports = tmp_path / "r"
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
-                    str(path), "--report-dir", str(reports), "--as-of", "2026-06-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(folder),
+        "--contract",
+        str(path),
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-06-01",
+    )
     assert proc.returncode == 0, proc.stdout
     outcomes = {r["check"]: r for r in results(reports)}
     p002 = outcomes["P002"]
@@ -80,8 +129,19 @@ def test_expired_waiver_fails_and_waives_nothing(make_release, tmp_path: Path) -
     folder = make_release("v0.7.0", "missing-fallback")
     path = contract_file(tmp_path, WAIVER % "2026-05-31")
     reports = tmp_path / "r"
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
-                    str(path), "--report-dir", str(reports), "--as-of", "2026-06-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(folder),
+        "--contract",
+        str(path),
+        "--report-dir",
+        str(reports),
+        "--as-of",
+        "2026-06-01",
+    )
     assert proc.returncode == 1
     failed = {r["check"] for r in results(reports) if r["outcome"] == "failed"}
     assert failed == {"P002", "W001"}  # R001 stays waived by its live waiver
@@ -90,15 +150,25 @@ def test_expired_waiver_fails_and_waives_nothing(make_release, tmp_path: Path) -
 def test_unused_waiver_fails(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = make_release("v0.7.0")
     path = contract_file(tmp_path, WAIVER % "2026-12-31")
-    proc = run_gate("check", "--release", "v0.7.0", "--source", str(folder), "--contract",
-                    str(path), "--as-of", "2026-06-01")
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.0",
+        "--source",
+        str(folder),
+        "--contract",
+        str(path),
+        "--as-of",
+        "2026-06-01",
+    )
     assert proc.returncode == 1
     assert "W002" in proc.stdout and "covers no finding; remove it" in proc.stdout
 
 
 def test_prune_plan_refuses_open_window_and_keeps_newest(release_line: Path) -> None:
-    proc = run_gate("prune", "--release", "v0.7.x", "--source", str(release_line),
-                    "--as-of", "2026-05-01", "--apply")
+    proc = run_gate(
+        "prune", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-05-01", "--apply"
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("refuse ") == 6 and "delete " not in proc.stdout
     assert "fallback CLI bundle inside an open release window" in proc.stdout
@@ -116,6 +186,5 @@ def test_prune_after_window_closes(release_line: Path, apply: bool) -> None:
     assert (release_line / "v0.7.0" / "SHA256SUMS").exists()
     assert proc.stdout.count("deleted " if apply else "delete ") == 6
     # afterwards the line still passes the gate: pruned after the window closed is allowed
-    check = run_gate("check", "--release", "v0.7.x", "--source", str(release_line),
-                     "--as-of", "2026-07-01")
+    check = run_gate("check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-07-01")
     assert check.returncode == 0, check.stdout

@@ -22,7 +22,13 @@ def test_runnable_line_passes_and_build_info_comes_from_the_binary(tmp_path: Pat
     with tarfile.open(line / "v0.7.1" / "fuse-aot-linux-x64.tar.gz") as archive:
         archive.extractall(unpacked, filter="data")
     (unpacked / "libfuse_rt.so").write_bytes(build_toolchain("0.7.1").runtime_lib.read_bytes())
-    printed = subprocess.run([str(unpacked / "fuse-aot-demo")], capture_output=True, text=True,
-                             env={**os.environ, "FUSE_AOT_BUILD_INFO": "1"}, timeout=10, check=True)
+    printed = subprocess.run(
+        [str(unpacked / "fuse-aot-demo")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FUSE_AOT_BUILD_INFO": "1"},
+        timeout=10,
+        check=True,
+    )
     assert printed.stdout == (unpacked / "AOT_BUILD_INFO.txt").read_text()
     assert " cli=0.7.1 " in printed.stdout

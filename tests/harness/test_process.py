@@ -23,8 +23,13 @@ def script(tmp_path: Path, body: str, name: str = "s.sh") -> Path:
 
 
 def command(tmp_path: Path, path: Path, timeout_s: float = 10.0) -> Command:
-    return Command(argv=(str(path),), cwd=tmp_path, env=dict(os.environ), timeout_s=timeout_s,
-                   log_path=tmp_path / "logs" / "attempt-1.log")
+    return Command(
+        argv=(str(path),),
+        cwd=tmp_path,
+        env=dict(os.environ),
+        timeout_s=timeout_s,
+        log_path=tmp_path / "logs" / "attempt-1.log",
+    )
 
 
 def test_streams_lines_in_order_to_callback_and_log(tmp_path: Path) -> None:
@@ -46,11 +51,9 @@ def test_reports_a_failing_exit_code(tmp_path: Path) -> None:
 
 def test_hang_is_killed_within_timeout_with_its_whole_group(tmp_path: Path) -> None:
     # A background child that ignores SIGTERM: only SIGKILL to the group ends it.
-    body = ("(trap '' TERM; while :; do sleep 0.1; done) &\n"
-            "echo started\nwhile :; do sleep 0.1; done\n")
+    body = "(trap '' TERM; while :; do sleep 0.1; done) &\necho started\nwhile :; do sleep 0.1; done\n"
     started = time.monotonic()
-    done = run(command(tmp_path, script(tmp_path, body), timeout_s=0.5), lambda _: None,
-               grace_s=0.5)
+    done = run(command(tmp_path, script(tmp_path, body), timeout_s=0.5), lambda _: None, grace_s=0.5)
     elapsed = time.monotonic() - started
     assert done.timed_out
     assert done.exit_code is None

@@ -14,10 +14,16 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 def report(findings: int, outcome: Outcome = Outcome.FAILED) -> Report:
     found = tuple(Finding(subject=f"s{i}", message=f"bad %thing\nline {i}") for i in range(findings))
-    return Report(tool="gate check", subject="v0.7.0", started_at=T0, finished_at=T0, results=(
-        Result(check="P002", title="t", scope="v0.7.0", outcome=outcome, summary="x", findings=found),
-        Result(check="P001", title="t", scope="v0.7.0", outcome=Outcome.PASSED, summary="ok"),
-    ))
+    return Report(
+        tool="gate check",
+        subject="v0.7.0",
+        started_at=T0,
+        finished_at=T0,
+        results=(
+            Result(check="P002", title="t", scope="v0.7.0", outcome=outcome, summary="x", findings=found),
+            Result(check="P001", title="t", scope="v0.7.0", outcome=Outcome.PASSED, summary="ok"),
+        ),
+    )
 
 
 def test_annotation_data_and_properties_are_escaped() -> None:
@@ -41,13 +47,12 @@ def test_publish_only_under_actions(tmp_path: Path) -> None:
     out: list[str] = []
     github.publish(report(2), {"GITHUB_STEP_SUMMARY": str(summary)}, out.append)
     assert out == [] and not summary.exists()
-    github.publish(report(2), {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
-                   out.append)
+    github.publish(report(2), {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}, out.append)
     text = summary.read_text()
     assert text.startswith("## gate check: ❌ FAILED") and "| verdict |" in text.splitlines()[4]
     token_line = next(line for line in out if line.startswith("::stop-commands::"))
     token = token_line.split("::")[2]
-    body = out[out.index(token_line) + 1: out.index(f"::{token}::")]
+    body = out[out.index(token_line) + 1 : out.index(f"::{token}::")]
     assert len(body) == 2 and all("bad %thing" in line for line in body)
     assert out[0] == "::group::all findings" and "::endgroup::" in out
 
