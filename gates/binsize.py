@@ -1,6 +1,7 @@
 """The AOT binary size SLO, which no FUSE script measures: the stripped size of the AOT
 binary (a temp copy is stripped when a `strip` tool is present; else the file size, and the
-report says which), from a release's AOT archives or from a checkout's build output.
+report says which), from a release's AOT archives or from a checkout's build output, judged
+against the contract's limit as S002.
 """
 
 from __future__ import annotations
@@ -9,16 +10,21 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from gates.contract import Contract, asset_name, exe
 from gates.facts import AssetFacts, read_asset
 from gates.source import ReleaseRef, ReleaseSource
+from gates.source import select as select_releases
 from harness import process
+from harness.errors import ConfigError, InfraError
+from harness.results import Finding, Outcome, Result, outcome_for
 
 STRIP_TIMEOUT_S = 60.0
+S002_TITLE = "AOT binary size within the release contract's limit"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,3 +150,76 @@ def checkout_binaries(checkout: Path) -> list[Binary]:
         if path.is_file():
             return [Binary(scope="checkout", path=path, where=str(path))]
     return []
+
+
+@contextmanager
+def selected_binaries(source: ReleaseSource, selector: str, contract: Contract) -> Iterator[list[Binary]]:
+    """The AOT binaries of every selected release, extracted for measuring."""
+    chosen = select_releases(source.releases(), selector)
+    if not chosen:
+        raise ConfigError(f"--release {selector}: no such release in {source.description}")
+    with ExitStack() as stack:
+        yield scoped(
+            [
+                (release.tag, stack.enter_context(release_binaries(source, release, contract)))
+                for release in chosen
+            ]
+        )
+
+
+def judge(binary: Binary, limit: int, strip_tool: str | None) -> Result:
+    """S002 for one AOT binary against the contract's limit."""
+    base: dict[str, Any] = {"check": "S002", "title": S002_TITLE, "scope": binary.scope}
+    if binary.path is None:
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {binary.problem}")
+    try:
+        size = measure(binary.path, binary.where, strip_tool)
+    except (InfraError, OSError) as exc:  # e.g. a strip that cannot start
+        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
+    data = {
+        "metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
+        "limit_bytes": limit,
+        "method": size.method,
+        "where": size.where,
+    }
+    findings = []
+    if size.measured_bytes > limit:
+        findings.append(
+            Finding(
+                subject=binary.scope,
+                message=f"AOT binary too large ({size.method})",
+                expected=f"<= {limit} bytes",
+                actual=f"{size.measured_bytes} bytes",
+                where=size.where,
+            )
+        )
+    outcome = outcome_for(findings)
+    summary = f"{size.measured_bytes} bytes, {size.method}, limit {limit}"
+    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data)
+
+
+def judge_all(binaries: Sequence[Binary], limit: int | None) -> list[Result]:
+    """S002 for every binary (skipped when the contract sets no limit or nothing was found)."""
+    if limit is None:
+        return [
+            Result(
+                check="S002",
+                title=S002_TITLE,
+                scope="aot",
+                outcome=Outcome.SKIPPED,
+                summary="the contract sets no max_binary_bytes",
+            )
+        ]
+    if not binaries:
+        return [
+            Result(
+                check="S002",
+                title=S002_TITLE,
+                scope="aot",
+                outcome=Outcome.SKIPPED,
+                summary="no AOT binary to measure: pass --release and --source, or "
+                "build .fuse/build/program.aot in the checkout",
+            )
+        ]
+    tool = strip_tool()
+    return [judge(b, limit, tool) for b in binaries]

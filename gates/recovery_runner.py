@@ -1,30 +1,27 @@
 """`gate recover`: run the contract's recovery gates, then judge their output ourselves:
 the perf metrics against the contract's thresholds (S001, with threshold drift flagged
-when the SLO script disagrees) and the AOT binary size (S002, no FUSE script checks it).
+when the SLO script disagrees) and the AOT binary size (S002, judged in gates/binsize.py); with
+--baseline, the deltas to a previous run (gates/baseline.py).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gates import baseline as baseline_of
 from gates import binsize, perf, recovery
 from gates.contract import Contract
 from gates.recovery import Interrupted, RecoveryGate, Run
-from gates.source import ReleaseSource
-from gates.source import select as select_releases
 from gates.sources import open_source
-from harness.errors import ConfigError, InfraError
-from harness.results import Finding, Outcome, Report, Result, outcome_for
+from harness.results import Outcome, Report, Result, outcome_for
 
 S001_TITLE = "AOT perf metrics meet the release contract's SLO thresholds (judged by the gate)"
-S002_TITLE = "AOT binary size within the release contract's limit"
 
 
 def _limits_text(limits: dict[str, float]) -> str:
@@ -98,110 +95,6 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
     return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data), note
 
 
-def size_result(binary: binsize.Binary, limit: int, strip_tool: str | None) -> Result:
-    base: dict[str, Any] = {"check": "S002", "title": S002_TITLE, "scope": binary.scope}
-    if binary.path is None:
-        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {binary.problem}")
-    try:
-        size = binsize.measure(binary.path, binary.where, strip_tool)
-    except (InfraError, OSError) as exc:  # e.g. a strip that cannot start
-        return Result(**base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
-    data = {
-        "metrics": {"binary_bytes": size.measured_bytes, "file_bytes": size.file_bytes},
-        "limit_bytes": limit,
-        "method": size.method,
-        "where": size.where,
-    }
-    findings = []
-    if size.measured_bytes > limit:
-        findings.append(
-            Finding(
-                subject=binary.scope,
-                message=f"AOT binary too large ({size.method})",
-                expected=f"<= {limit} bytes",
-                actual=f"{size.measured_bytes} bytes",
-                where=size.where,
-            )
-        )
-    outcome = outcome_for(findings)
-    summary = f"{size.measured_bytes} bytes, {size.method}, limit {limit}"
-    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data)
-
-
-def size_results(binaries: Sequence[binsize.Binary], run: Run) -> list[Result]:
-    limit = run.contract.slo.max_binary_bytes
-    if limit is None:
-        return [
-            Result(
-                check="S002",
-                title=S002_TITLE,
-                scope="aot",
-                outcome=Outcome.SKIPPED,
-                summary="the contract sets no max_binary_bytes",
-            )
-        ]
-    if not binaries:
-        return [
-            Result(
-                check="S002",
-                title=S002_TITLE,
-                scope="aot",
-                outcome=Outcome.SKIPPED,
-                summary="no AOT binary to measure: pass --release and --source, or "
-                "build .fuse/build/program.aot in the checkout",
-            )
-        ]
-    tool = binsize.strip_tool()
-    return [size_result(b, limit, tool) for b in binaries]
-
-
-def _metrics_of(results: Sequence[Result]) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for result in results:
-        for name, value in (result.data.get("metrics") or {}).items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                out[f"{result.check}[{result.scope}].{name}"] = float(value)
-    return out
-
-
-def load_baseline(path: Path) -> dict[str, float]:
-    """Every metric of a previous run's report.json, keyed like _metrics_of."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        items = document["results"]
-        results = [
-            Result(
-                check=r["check"],
-                title=r.get("title", ""),
-                scope=r["scope"],
-                outcome=Outcome(r["outcome"]),
-                summary=r.get("summary", ""),
-                data=r.get("data") or {},
-            )
-            for r in items
-        ]
-    except FileNotFoundError as exc:
-        raise ConfigError(f"--baseline {path}: no such file") from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"--baseline {path}: not a gate report.json ({exc})") from exc
-    return _metrics_of(results)
-
-
-def with_deltas(results: list[Result], baseline: dict[str, float]) -> tuple[list[Result], list[str]]:
-    """Each result gets data.baseline (previous value and delta per metric); notes list them."""
-    notes: list[str] = []
-    out: list[Result] = []
-    for result in results:
-        deltas: dict[str, Any] = {}
-        for key, value in _metrics_of([result]).items():
-            if key in baseline:
-                delta = round(value - baseline[key], 3)
-                deltas[key.rsplit(".", 1)[1]] = {"baseline": baseline[key], "delta": delta}
-                notes.append(f"{key}: {value:g} (baseline {baseline[key]:g}, {delta:+g})")
-        out.append(replace(result, data={**result.data, "baseline": deltas}) if deltas else result)
-    return out, notes
-
-
 def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
     """An error when no recovery gate was selected: a run that checked nothing cannot pass.
 
@@ -256,11 +149,11 @@ def recover(
     except Interrupted as exc:
         results, interrupted = exc.results, True
     if not interrupted:
-        results += size_results(binaries, run)
+        results += binsize.judge_all(binaries, run.contract.slo.max_binary_bytes)
     if not gates:
         results += nothing_ran(run.contract, results)
     if baseline is not None:
-        results, delta_notes = with_deltas(results, baseline)
+        results, delta_notes = baseline_of.with_deltas(results, baseline)
         notes += delta_notes
     notes.append(f"logs: {run.log_dir}")
     return Report(
@@ -272,23 +165,6 @@ def recover(
         notes=tuple(notes),
         interrupted=interrupted,
     )
-
-
-@contextmanager
-def release_binaries(
-    source: ReleaseSource, selector: str, contract: Contract
-) -> Iterator[list[binsize.Binary]]:
-    """The AOT binaries of every selected release, extracted for measuring."""
-    chosen = select_releases(source.releases(), selector)
-    if not chosen:
-        raise ConfigError(f"--release {selector}: no such release in {source.description}")
-    with ExitStack() as stack:
-        yield binsize.scoped(
-            [
-                (release.tag, stack.enter_context(binsize.release_binaries(source, release, contract)))
-                for release in chosen
-            ]
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,7 +191,7 @@ def run(
 ) -> Report:
     """Select the gates, run them in `checkout`, measure the AOT binaries, judge everything."""
     gates = recovery.select(recovery.gates_of(rules), options.only, options.skip)
-    previous = load_baseline(options.baseline) if options.baseline else None
+    previous = baseline_of.load(options.baseline) if options.baseline else None
     logs = options.log_dir or default_log_dir(checkout, options.report_dir, clock())
     state = Run(
         checkout=checkout.resolve(),
@@ -332,7 +208,7 @@ def run(
         binaries = nullcontext(binsize.checkout_binaries(checkout))
     else:
         selector, spec = options.release
-        binaries = release_binaries(open_source(spec, selector, env), selector, rules)
+        binaries = binsize.selected_binaries(open_source(spec, selector, env), selector, rules)
     with binaries as found:
         return recover(state, gates, found, previous)
 

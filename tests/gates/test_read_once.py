@@ -15,7 +15,7 @@ from typing import IO
 import pytest
 
 from fixtures.releases import write_release
-from gates import archive, contract, recovery_runner, runner
+from gates import archive, binsize, contract, runner
 from gates.facts import WindowState, read_releases
 from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
@@ -59,7 +59,7 @@ def test_check_with_recovery_opens_each_aot_archive_once(tmp_path: Path) -> None
     run = make_run(tmp_path, RULES, {})
     with runner.check_keeping_binaries(source, "v0.7.0", RULES, clock) as (report, found):
         kept = {b.scope: b.path.read_bytes() for b in found if b.path is not None}
-        s002 = recovery_runner.size_results(found, run)
+        s002 = binsize.judge_all(found, run.contract.slo.max_binary_bytes)
     assert all(r.outcome is not Outcome.ERROR for r in report.results)
     assert {name: source.opened[name] for name in AOT} == dict.fromkeys(AOT, 1)
     assert set(source.opened.values()) == {1}  # and every other asset once too
@@ -72,7 +72,7 @@ def test_check_with_recovery_opens_each_aot_archive_once(tmp_path: Path) -> None
 
 def test_gate_recover_opens_only_the_aot_archives_once(tmp_path: Path) -> None:
     source = CountingSource(write_release(tmp_path / "v0.7.0", "v0.7.0"))
-    with recovery_runner.release_binaries(source, "v0.7.0", RULES) as found:
+    with binsize.selected_binaries(source, "v0.7.0", RULES) as found:
         assert [b.problem for b in found] == ["", "", ""]
     assert source.opened == Counter(dict.fromkeys(AOT, 1))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gates import binsize, contract, recovery, recovery_runner
+from gates import baseline, binsize, contract, recovery, recovery_runner
 from gates.recovery import RecoveryGate
 from harness.errors import ConfigError, ExitCode
 from harness.process import Command, Completed
@@ -271,7 +271,7 @@ def test_baseline_deltas_cover_every_metric(tmp_path: Path) -> None:
     first = recover(tmp_path, doc)
     saved = tmp_path / "report.json"
     saved.write_text(render_json(first))
-    second = recover(tmp_path, doc, baseline=recovery_runner.load_baseline(saved))
+    second = recover(tmp_path, doc, baseline=baseline.load(saved))
     s001 = by_check(second)["S001"]
     assert set(s001.data["baseline"]) == set(s001.data["metrics"])
     p50 = s001.data["baseline"]["cold_start_improvement_p50_pct"]
@@ -287,7 +287,7 @@ def test_a_baseline_that_is_not_a_report_is_a_config_error(tmp_path: Path) -> No
     bad = tmp_path / "report.json"
     bad.write_text(json.dumps({"results": [{"nope": 1}]}))
     with pytest.raises(ConfigError, match=r"--baseline .*report.json: not a gate report.json"):
-        recovery_runner.load_baseline(bad)
+        baseline.load(bad)
 
 
 def test_ctrl_c_gives_a_partial_interrupted_report(tmp_path: Path) -> None:
