@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from drills.closure import APP_DIR
+from drills.containers import DockerSeam
 from drills.images import AOT_NAME
-from drills.seam import DockerSeam
 from harness.errors import ConfigError
 
 BROKEN_CONFIG = "/"  # a directory where both backends expect their config file

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drills.closure import APP_DIR, Library, closure
-from drills.seam import DockerSeam
+from drills.containers import DockerSeam
 from harness import process
 from harness.errors import ConfigError, InfraError
 

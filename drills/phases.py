@@ -13,21 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 from drills import watch
 from drills.classify import Classification
+from drills.containers import ContainerSpec
 from drills.deploy import Waiting, apply_plan
 from drills.deploy import deploy as deploy_container
 from drills.recovery_gates import RunGates, run_gates
 from drills.safety import Deadline, labels
-from drills.seam import ContainerSpec
 from harness.results import Finding, Outcome
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from drills.containers import DockerSeam
     from drills.faults import Fault, FaultPlan
     from drills.images import ImageSet
     from drills.journal import Journal
     from drills.scenario import Scenario
-    from drills.seam import DockerSeam
 
 TTL_S = 3600.0
 READY_S = 30.0  # how long a deployment may take to answer before the fault or in a shadow

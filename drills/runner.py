@@ -27,10 +27,10 @@ from harness.errors import HarnessError
 from harness.results import Outcome
 
 if TYPE_CHECKING:
+    from drills.containers import DockerSeam
     from drills.faults import Fault
     from drills.images import ImageSet
     from drills.scenario import Scenario
-    from drills.seam import DockerSeam
 
 ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]
 

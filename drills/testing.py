@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from drills.containers import ContainerEvent, ContainerInfo, ContainerSpec
 from drills.faults import FaultPlan
 from drills.probes import Sample
 from drills.safety import ROLE
-from drills.seam import ContainerEvent, ContainerInfo, ContainerSpec
 from harness.errors import InfraError
 
 FATAL = (

@@ -15,9 +15,9 @@ from drills.probes import Probe, Sample, until_healthy
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
+    from drills.containers import DockerSeam
     from drills.journal import Journal
     from drills.scenario import Scenario
-    from drills.seam import DockerSeam
 
 
 @dataclass(frozen=True, kw_only=True)

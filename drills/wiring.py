@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
+    from drills.containers import DockerSeam
     from drills.images import ImageSet
     from drills.runner import ImageBuilder, Tools
     from drills.scenario import Scenario
-    from drills.seam import DockerSeam
 
 
 def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]:

@@ -54,9 +54,10 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
+from drills.containers import ContainerSpec  # noqa: E402
 from drills.images import ImageSet, build_images  # noqa: E402
 from drills.safety import labels as safety_labels  # noqa: E402
-from drills.seam import ContainerSpec, DockerEngine, connect  # noqa: E402
+from drills.seam import DockerEngine, connect  # noqa: E402
 from fixtures.releases import write_release  # noqa: E402
 from fixtures.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
 from harness.errors import InfraError  # noqa: E402

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from drills.containers import ContainerSpec
 from drills.deploy import Waiting, apply_plan
 from drills.faults import FAULTS, FaultPlan, title
 from drills.images import ImageSet
-from drills.seam import ContainerSpec
 from drills.testing import FakeDocker, Sample
 from harness.errors import ConfigError, InfraError
 

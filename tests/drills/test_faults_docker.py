@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from drills.containers import ContainerInfo
 from drills.deploy import Waiting, apply_plan
 from drills.faults import FAULTS, FaultPlan
 from drills.images import ImageSet
 from drills.probes import probe, until_healthy
-from drills.seam import ContainerInfo, DockerEngine
+from drills.seam import DockerEngine
 from harness.formats import find_fatals
 from tests.drills.conftest import spec_for
 

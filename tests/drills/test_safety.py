@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from drills import safety
-from drills.seam import ContainerSpec
+from drills.containers import ContainerSpec
 from drills.testing import FakeDocker
 from harness.errors import InfraError
 
