@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from drills import journal, outputs
+from drills.fake_release import FAULTS, image_builder, standard_behaviours
 from drills.runner import RunOptions, Tools, run
 from drills.scenario import SUITES, load
-from drills.testing import FAULTS, FakeDocker, image_builder, standard_behaviours
+from drills.testing import FakeDocker
 
 
 @pytest.fixture
