@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from harness.cli import error_boundary
+from harness.console import error_boundary
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:

@@ -1,0 +1,124 @@
+"""The command lines' shared edge, for `gate` and `drill`: the error boundary (one line and
+a distinct exit code, never a traceback unless --debug), the terminal rendering of a report,
+writing the reports before exiting, and SIGTERM treated as Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from harness.errors import ExitCode, HarnessError
+
+if TYPE_CHECKING:
+    from harness.results import Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_traceback() -> None:
+    import traceback  # noqa: PLC0415 - only --debug needs it
+
+    traceback.print_exc()
+
+
+def error_boundary(prog: str) -> Callable[[F], F]:
+    """Map every exception to one clear line on stderr and a distinct exit code."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            debug = click.get_current_context().find_root().params.get("debug", False)
+            try:
+                return fn(*args, **kwargs)
+            except HarnessError as exc:
+                if debug:
+                    _print_traceback()
+                click.echo(f"{prog}: error: {exc}", err=True)
+                sys.exit(exc.exit_code)
+            except KeyboardInterrupt:
+                click.echo(f"{prog}: interrupted", err=True)
+                sys.exit(ExitCode.INTERRUPTED)
+            except Exception as exc:
+                if debug:
+                    _print_traceback()
+                click.echo(
+                    f"{prog}: internal error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for the traceback, and report it)",
+                    err=True,
+                )
+                sys.exit(ExitCode.INFRA)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def clock_for(as_of: date | None) -> Callable[[], datetime]:
+    if as_of is None:
+        return lambda: datetime.now(UTC)
+    fixed = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC)
+    return lambda: fixed
+
+
+def echo_report(report: Report, *, verbose: bool = False) -> None:
+    """A terminal rendering: everything that is not a pass, then the verdict line."""
+    from harness.results import Outcome, counts, one_line  # noqa: PLC0415
+
+    quiet = (Outcome.PASSED, Outcome.SKIPPED)
+    for result in report.results:
+        if result.outcome in quiet and not verbose:
+            continue
+        click.echo(f"{result.outcome.value:<8} {result.check} {result.scope}: {result.title}")
+        for finding in result.findings or ():
+            click.echo(f"         - {finding.line()}")
+        if not result.findings and result.outcome is not Outcome.PASSED:
+            click.echo(f"         - {one_line(result.summary)}")
+    for note in report.notes:
+        click.echo(f"note: {one_line(note)}")
+    tally = ", ".join(f"{n} {k}" for k, n in counts(report.results).items() if n)
+    verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
+    click.echo(f"{report.tool}: {verdict} ({tally}) - {one_line(report.subject)}")
+
+
+def interrupted_report(tool: str, subject: str, started: datetime, now: datetime) -> Report:
+    """What a run interrupted before it had results still writes (and exits 130 with)."""
+    from harness.results import Report  # noqa: PLC0415
+
+    return Report(
+        tool=tool,
+        subject=f"{subject} (interrupted)",
+        started_at=started,
+        finished_at=now,
+        results=(),
+        interrupted=True,
+    )
+
+
+def finish(report: Report, report_dir: Path | None) -> None:
+    """Write reports (before exiting, always), publish to GitHub, exit with the verdict."""
+    from harness.reports import write_all  # noqa: PLC0415
+    from harness.reports.github import publish  # noqa: PLC0415
+
+    if report_dir is not None:
+        written = write_all(report, report_dir)
+        click.echo(f"reports: {', '.join(str(p) for p in written)}")
+    publish(report, os.environ, click.echo)
+    sys.exit(report.exit_code)
+
+
+def sigterm_as_interrupt() -> None:
+    """CI cancels with SIGTERM: treat it like Ctrl-C so the gate's process group is killed."""
+    import signal  # noqa: PLC0415
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
