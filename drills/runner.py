@@ -253,9 +253,15 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
 
 
 def rotate_journal(path: Path, now: float) -> Path:
-    """Keep an earlier run's journal as journal.<time>.jsonl; returns `path`, now free."""
+    """Keep an earlier run's journal as journal.<time>.jsonl (journal.<time>-2.jsonl and so on
+    when two runs end in the same second); returns `path`, now free."""
     if path.exists():
-        path.rename(path.with_name(f"{path.stem}.{int(now)}{path.suffix}"))
+        kept = path.with_name(f"{path.stem}.{int(now)}{path.suffix}")
+        n = 1
+        while kept.exists():
+            n += 1
+            kept = path.with_name(f"{path.stem}.{int(now)}-{n}{path.suffix}")
+        path.rename(kept)
     return path
 
 
