@@ -105,15 +105,14 @@ def run_lock(path: Path) -> Iterator[None]:
 class Signals:
     """SIGINT/SIGTERM raise Interrupted at once, except while shielded (cleanup): then the
     signal is held, cleanup finishes, and leaving the outermost shield raises Interrupted.
-    Only signals received while shielded count towards forcing: after a Ctrl-C, the second
-    one lets cleanup finish and then exits 130; the third exits at once.
+    The third signal exits at once (130), wherever the first one landed: a Ctrl-C starts
+    cleanup (or lands in it), a second one is held while cleanup finishes, a third forces.
     """
 
-    FORCE_AFTER = 2  # signals received while shielded
+    FORCE_AFTER = 3  # signals received in all
 
     def __init__(self) -> None:
         self.received: list[str] = []
-        self.shielded_received: list[str] = []
         self._depth = 0
         self._pending: str | None = None
 
@@ -131,9 +130,8 @@ class Signals:
         self.received.append(name)
         if not self.shielded:
             raise Interrupted(f"received {name}: cleaning up")
-        self.shielded_received.append(name)
         self._pending = self._pending or name
-        if len(self.shielded_received) >= self.FORCE_AFTER:
+        if len(self.received) >= self.FORCE_AFTER:
             os._exit(130)
 
     @contextlib.contextmanager

@@ -88,7 +88,7 @@ def test_signal_outside_a_shield_raises_at_once():
         os.kill(os.getpid(), signal.SIGINT)
 
 
-def test_only_signals_while_shielded_count_towards_forcing(monkeypatch):
+def test_the_third_signal_forces_the_exit_when_the_first_started_cleanup(monkeypatch):
     exits: list[int] = []
     monkeypatch.setattr(safety.os, "_exit", exits.append)
     signals = safety.Signals()
@@ -100,6 +100,18 @@ def test_only_signals_while_shielded_count_towards_forcing(monkeypatch):
             assert exits == []
             os.kill(os.getpid(), signal.SIGINT)  # third: forced
             assert exits == [130]
+
+
+def test_the_third_signal_forces_the_exit_when_the_first_landed_in_cleanup(monkeypatch):
+    exits: list[int] = []
+    monkeypatch.setattr(safety.os, "_exit", exits.append)
+    signals = safety.Signals()
+    with signals.installed(), pytest.raises(safety.Interrupted), signals.shield():
+        os.kill(os.getpid(), signal.SIGINT)  # first, during a normal cleanup: held
+        os.kill(os.getpid(), signal.SIGINT)  # second: still lets cleanup finish
+        assert exits == []
+        os.kill(os.getpid(), signal.SIGINT)  # third: forced
+        assert exits == [130]
 
 
 def test_deadline_check_and_clip():
