@@ -144,3 +144,35 @@ def test_action_gate_step_propagates_the_exit_code(
     assert outputs["verdict"] == verdict
     assert outputs["exit-code"] == str(code)
     assert (tmp_path / "reports" / "report.json").exists()
+
+
+@pytest.mark.parametrize(("report_written", "rebuilt"), [(True, False), (False, True)])
+def test_nightly_rebuilds_reports_only_when_the_run_left_none(
+    tmp_path: Path, report_written: bool, rebuilt: bool
+) -> None:
+    """A finished run already wrote its reports (and step summary): rebuilding would append
+    the summary twice. Only a killed run, which leaves a journal but no report, needs it."""
+    step = next(
+        s
+        for s in steps(ROOT / ".github" / "workflows" / "nightly-drill.yml")
+        if str(s.get("name", "")).startswith("Rebuild reports")
+    )
+    assert step["if"] == "always()"
+    out = tmp_path / "drill-out"
+    out.mkdir()
+    (out / "journal.jsonl").write_text("{}\n")
+    if report_written:
+        (out / "report.json").write_text("{}\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    fake = bin_dir / "drill"  # records how the step calls `drill`
+    fake.write_text(f'#!/usr/bin/env bash\necho "$*" >> {calls}\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    proc = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    expected = "report drill-out/journal.jsonl\n" if rebuilt else None
+    assert (calls.read_text() if calls.exists() else None) == expected
