@@ -7,14 +7,18 @@ Errors name the file and the key path, and say how to fix it:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from harness.errors import ConfigError
+
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 def load_schema(package: str, name: str) -> dict[str, Any]:
@@ -32,27 +36,74 @@ def key_path(parts: Any) -> str:
     return out or "(top level)"
 
 
-def iso_dates(node: Any) -> Any:
-    """YAML reads an unquoted 2030-01-01 as a date; the schemas describe dates as strings."""
+def _json_key(key: Any) -> str:
+    """A mapping key as JSON spells it: `1:` is "1", `yes:` is "true", `2030-01-01:` the date."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, date):
+        return key.isoformat()
+    return json.dumps(key)
+
+
+def json_shaped(node: Any) -> Any:
+    """The document as the JSON the schemas describe: dates (an unquoted 2030-01-01 is one in
+    YAML) become strings, and so do mapping keys, so a `1:` key meets propertyNames."""
     if isinstance(node, date):  # datetime too
         return node.isoformat()
     if isinstance(node, dict):
-        return {key: iso_dates(value) for key, value in node.items()}
+        return {_json_key(key): json_shaped(value) for key, value in node.items()}
     if isinstance(node, list):
-        return [iso_dates(item) for item in node]
+        return [json_shaped(item) for item in node]
     return node
 
 
+def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Every scalar node of a composed document, once each (aliases may make cycles)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+
+
+def _bad_value(text: str, origin: str, loader: Any, exc: ValueError) -> ConfigError:
+    """The scalar a constructor rejected (2026-02-30: datetime raises ValueError, not YAMLError)."""
+    root = yaml.compose(text, Loader=loader)
+    for node in _scalars(root) if root is not None else ():
+        try:
+            SafeConstructor().construct_object(node, deep=True)
+        except ValueError as problem:
+            where = f"{origin}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+            if node.tag == TIMESTAMP_TAG:
+                return ConfigError(
+                    f"{where}: '{node.value}' is not a valid date ({problem}); "
+                    "write a real calendar date as YYYY-MM-DD"
+                )
+            kind = node.tag.rpartition(":")[2]
+            return ConfigError(f"{where}: '{node.value}' is not a valid {kind} ({problem}); fix the value")
+    return ConfigError(f"{origin}: a value cannot be read ({exc}); fix the YAML value")
+
+
 def parse_yaml(text: str, origin: str) -> Any:
+    # libyaml's loader when present: the same safe subset, parsed several times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        # libyaml's loader when present: the same safe subset, parsed several times faster
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return iso_dates(yaml.load(text, Loader=loader))  # noqa: S506
+        return json_shaped(yaml.load(text, Loader=loader))  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"{origin}{where}: {problem}; fix the YAML syntax") from exc
+    except ValueError as exc:
+        raise _bad_value(text, origin, loader, exc) from exc
 
 
 def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
@@ -60,7 +111,7 @@ def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
     import jsonschema  # noqa: PLC0415
 
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(document), key=lambda e: [str(part) for part in e.absolute_path])
     if not errors:
         return
     first = jsonschema.exceptions.best_match(errors) or errors[0]

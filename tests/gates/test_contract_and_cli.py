@@ -35,6 +35,25 @@ def test_embedded_contract_is_fuse_v07() -> None:
             "waivers[0]: 'scope' is a required property",
         ),
         ("schema_version: 1\nplatforms: [linux-x64\n", "release-contract.yaml:3:1:"),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\nwaivers:\n"
+            "  - {check: P002, scope: v0.7.0, reason: r, approver: a, expires: 2026-02-30}\n",
+            "release-contract.yaml:4:67: '2026-02-30' is not a valid date (day is out of range for month);"
+            " write a real calendar date as YYYY-MM-DD",
+        ),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\nretention: {lines: {v0.7.x: {closes: 2026-13-01}}}\n",
+            "release-contract.yaml:3:38: '2026-13-01' is not a valid date (month must be in 1..12)",
+        ),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\n"
+            "retention: {lines: {1: {x: 1}, v0.7.x: {closes: nope}}}\n",
+            "retention.lines: '1' does not match",
+        ),
+        (
+            "schema_version: 1\nplatforms: [linux-x64]\nretention: {lines: {1: {closes: '2027-01-01'}}}\n",
+            "retention.lines: '1' does not match",
+        ),
     ],
 )
 def test_invalid_contract_is_one_line_exit_2(tmp_path: Path, body: str, message: str) -> None:
@@ -108,6 +127,16 @@ def test_single_release_folder_needs_a_tag(tmp_path: Path, release_line: Path) -
     assert proc.returncode == 2 and "pass --release with a tag" in proc.stderr
     proc = run_gate("check", "--release", "v0.7.1", "--source", str(dist))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_error_paths_mixing_keys_and_indices_sort() -> None:
+    document = {
+        "schema_version": 1,
+        "platforms": ["linux-x64"],
+        "retention": {"lines": {1: {"x": 1}, "v0.7.x": {"closes": "nope"}}},
+    }
+    with pytest.raises(ConfigError, match=r"^c\.yaml: retention\.lines.*\(and \d+ more problems\)$"):
+        validate(document, contract.schema(), "c.yaml")
 
 
 def test_embedded_default_contract_is_valid_against_its_schema() -> None:
