@@ -15,17 +15,40 @@ REPORT_FILES = {
 }
 
 
+def _rendered(report: Report) -> tuple[dict[str, bytes], list[str]]:
+    """Every format as bytes, and the formats that could not be rendered (and why)."""
+    done: dict[str, bytes] = {}
+    broken: list[str] = []
+    for name, render in REPORT_FILES.items():
+        try:
+            # backslashreplace: a text no renderer made printable still cannot stop the write
+            done[name] = render(report).encode("utf-8", "backslashreplace")
+        except Exception as exc:  # a renderer's bug must not cost the other reports
+            broken.append(f"{name} ({type(exc).__name__}: {exc})")
+    return done, broken
+
+
 def write_all(report: Report, report_dir: Path) -> list[Path]:
-    """Write every report format into report_dir; returns the paths written."""
+    """Write every report format into report_dir; returns the paths written.
+
+    Each format is rendered in full before its file is opened, so a file is never left
+    half-written; a format that cannot be rendered is an InfraError after the others are written.
+    """
+    done, broken = _rendered(report)
+    written = []
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, render in REPORT_FILES.items():
+        for name, data in done.items():
             path = report_dir / name
-            path.write_text(render(report), encoding="utf-8")
+            path.write_bytes(data)
             written.append(path)
     except OSError as exc:
         raise InfraError(
             f"{report_dir}: cannot write reports ({exc.strerror}); choose a writable --report-dir"
         ) from exc
+    if broken:
+        raise InfraError(
+            f"{report_dir}: could not render {', '.join(broken)}; "
+            f"wrote {', '.join(p.name for p in written) or 'nothing'} (rerun with --debug, and report it)"
+        )
     return written

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.reports.markdown import render as render_markdown
 from harness.reports.markdown import truncate
-from harness.results import Outcome, Report
+from harness.results import Outcome, Report, one_line
 
 MAX_ANNOTATIONS = 10
 
@@ -38,8 +38,8 @@ def _lines_for(report: Report, level: str, outcome: Outcome) -> list[tuple[str, 
     for result in report.results:
         if result.outcome is not outcome:
             continue
-        title = f"{result.check} {result.scope}: {result.title}".strip()
-        bodies = [f.line() for f in result.findings] or [result.summary]
+        title = one_line(f"{result.check} {result.scope}: {result.title}".strip())
+        bodies = [f.line() for f in result.findings] or [one_line(result.summary)]
         items += [(title, body) for body in bodies]
     return items
 
@@ -69,7 +69,7 @@ def log_group(report: Report, token: str) -> list[str]:
     lines = ["::group::all findings", f"::stop-commands::{token}"]
     for result in report.results:
         lines += [
-            f"{result.outcome.value} {result.check} {result.scope}: {finding.line()}"
+            f"{result.outcome.value} {result.check} {one_line(result.scope)}: {finding.line()}"
             for finding in result.findings
         ]
     return [*lines, f"::{token}::", "::endgroup::"]

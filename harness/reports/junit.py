@@ -1,7 +1,9 @@
 """JUnit XML: one test suite per scope (release or scenario), one test case per check.
 
 `failed` becomes <failure>, `error` becomes <error>, so CI tools keep them apart;
-waived and skipped results are <skipped> with the reason.
+waived and skipped results are <skipped> with the reason. Every text goes through
+`one_line`, so no finding text (control characters, undecodable names) can make the XML
+ill-formed.
 """
 
 from __future__ import annotations
@@ -9,26 +11,27 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from harness.results import Outcome, Report, Result, counts
+from harness.results import Outcome, Report, Result, counts, one_line
 
 
 def _testcase(suite: ET.Element, result: Result) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        name=f"{result.check}: {result.title}",
-        classname=f"{result.scope or 'run'}",
+        name=one_line(f"{result.check}: {result.title}"),
+        classname=one_line(result.scope or "run"),
         time=f"{result.duration_s or 0.0:.3f}",
     )
-    body = "\n".join(f.line() for f in result.findings) or result.summary
+    summary = one_line(result.summary)
+    body = "\n".join(f.line() for f in result.findings) or summary
     if result.outcome is Outcome.FAILED:
-        ET.SubElement(case, "failure", message=result.summary, type="failed").text = body
+        ET.SubElement(case, "failure", message=summary, type="failed").text = body
     elif result.outcome is Outcome.ERROR:
-        ET.SubElement(case, "error", message=result.summary, type="error").text = body
+        ET.SubElement(case, "error", message=summary, type="error").text = body
     elif result.outcome in (Outcome.WAIVED, Outcome.SKIPPED):
-        ET.SubElement(case, "skipped", message=f"{result.outcome.value}: {result.summary}")
+        ET.SubElement(case, "skipped", message=f"{result.outcome.value}: {summary}")
     else:
-        ET.SubElement(case, "system-out").text = result.summary
+        ET.SubElement(case, "system-out").text = summary
 
 
 def render(report: Report) -> str:
@@ -38,7 +41,7 @@ def render(report: Report) -> str:
     tally = counts(report.results)
     root = ET.Element(
         "testsuites",
-        name=report.tool,
+        name=one_line(report.tool),
         tests=str(len(report.results)),
         failures=str(tally["failed"]),
         errors=str(tally["error"]),
@@ -49,7 +52,7 @@ def render(report: Report) -> str:
         suite = ET.SubElement(
             root,
             "testsuite",
-            name=f"{report.tool} {scope}",
+            name=one_line(f"{report.tool} {scope}"),
             tests=str(len(results)),
             failures=str(part["failed"]),
             errors=str(part["error"]),

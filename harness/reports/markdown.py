@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.results import Outcome, Report, counts
+from harness.results import Outcome, Report, counts, one_line
 
 MAX_BYTES = 1024 * 1024 - 4096  # GitHub rejects step summaries over 1 MiB
 ICONS = {
@@ -15,7 +15,8 @@ ICONS = {
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """One table cell or list item: one line, control characters shown visibly."""
+    return one_line(text).replace("|", "\\|")
 
 
 def _header(report: Report) -> list[str]:
