@@ -61,14 +61,15 @@ def fallback_retained(
     """Fallback CLI bundles are kept while the release window is open."""
     if not window.open:
         return []
+    # the subject is the platform, as in P002, so a `v0.7.1/windows-x64` waiver scopes it
     return [
         Finding(
-            subject=release.tag,
+            subject=platform,
             message=f"fallback bundle deleted while the release window is open ({window.reason})",
             expected=expected,
             actual="absent",
             where=release.location,
         )
-        for expected in (asset_name(contract.assets.fallback, p) for p in contract.platforms)
+        for platform, expected in ((p, asset_name(contract.assets.fallback, p)) for p in contract.platforms)
         if expected not in names
     ]

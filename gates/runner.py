@@ -92,11 +92,23 @@ def _retention_results(
     return results
 
 
-def _waiver_results(contract: Contract, today: date, used: set[str], evaluated: set[str]) -> list[Result]:
+def _coverage(
+    all_releases: list[ReleaseRef], chosen: list[ReleaseRef], results: list[Result]
+) -> waivers.Coverage:
+    return waivers.Coverage(
+        releases=tuple(r for r in all_releases if not r.draft or r in chosen),
+        checked=frozenset((r.check, r.scope) for r in results if r.outcome is not Outcome.ERROR),
+        runnable=frozenset({*CHECKS, "R001"}),
+    )
+
+
+def _waiver_results(
+    contract: Contract, today: date, used: set[str], coverage: waivers.Coverage
+) -> list[Result]:
     results = []
     for check_id, fn, found in (
         ("W001", waivers.expired, waivers.expired(contract.waivers, today, contract.origin)),
-        ("W002", waivers.unused, waivers.unused(contract.waivers, used, today, contract.origin, evaluated)),
+        ("W002", waivers.unused, waivers.unused(contract.waivers, used, today, contract.origin, coverage)),
     ):
         outcome = outcome_for(found)
         results.append(
@@ -151,8 +163,7 @@ def _check(
     results = [run_one(cid, fn, f, contract, today, used) for f in facts for cid, fn in CHECKS.items()]
     names = {f.ref.tag: set(f.names) for f in facts}
     results += _retention_results(all_releases, set(windows), names, source, contract, today, used)
-    evaluated = {r.tag for r in chosen} | set(windows)
-    results += _waiver_results(contract, today, used, evaluated)
+    results += _waiver_results(contract, today, used, _coverage(all_releases, chosen, results))
     notes = [contract.retention_note, *(w.reason for w in windows.values())]
     notes += [f"{r.tag} is a draft" for r in chosen if r.draft]
     report = Report(

@@ -1,9 +1,13 @@
 """Waivers as code: a finding covered by a live waiver is waived; an expired waiver, or
-one that covered nothing in this run, is itself a failure."""
+one that covered nothing in this run, is itself a failure.
+
+A waiver's scope is `*`, a tag or a line, optionally `/subject`: a glob on the finding's
+subject (the platform for P001, P002 and R001, the file name for the other checks).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
 
@@ -12,10 +16,37 @@ from gates.source import ReleaseRef
 from harness.results import Finding
 
 
+def _in_scope(waiver: Waiver, release: ReleaseRef) -> bool:
+    scope = waiver.scope.partition("/")[0]
+    return scope in ("*", release.tag, release.line)
+
+
 def _matches(waiver: Waiver, check: str, release: ReleaseRef, finding: Finding) -> bool:
-    scope, _, subject = waiver.scope.partition("/")
-    in_scope = scope in ("*", release.tag, release.line)
-    return waiver.check == check and in_scope and (not subject or fnmatchcase(finding.subject, subject))
+    subject = waiver.scope.partition("/")[2]
+    return (
+        waiver.check == check
+        and _in_scope(waiver, release)
+        and (not subject or fnmatchcase(finding.subject, subject))
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coverage:
+    """What one run checked: which check ran (and could tell) on which release."""
+
+    releases: tuple[ReleaseRef, ...]  # every release a waiver's scope may name
+    checked: frozenset[tuple[str, str]]  # (check id, tag), errors left out
+    runnable: frozenset[str]  # every check id the gate runs
+
+    def covers(self, waiver: Waiver) -> bool:
+        """Whether the run checked the waiver's check on every release its scope names.
+
+        A check id the gate never runs counts as checked wherever the run checked anything:
+        such a waiver can never cover a finding."""
+        tags = {r.tag for r in self.releases if _in_scope(waiver, r)}
+        any_check = waiver.check not in self.runnable
+        done = {tag for check, tag in self.checked if any_check or check == waiver.check}
+        return bool(tags) and tags <= done
 
 
 def apply(
@@ -57,9 +88,12 @@ def expired(waivers: tuple[Waiver, ...], today: date, origin: str) -> list[Findi
 
 
 def unused(
-    waivers: tuple[Waiver, ...], used: set[str], today: date, origin: str, evaluated: set[str]
+    waivers: tuple[Waiver, ...], used: set[str], today: date, origin: str, coverage: Coverage
 ) -> list[Finding]:
-    """Live waivers that cover no finding in this run fail (delete them before they hide one)."""
+    """Live waivers that cover no finding in this run fail (delete them before they hide one).
+
+    Only a waiver whose whole scope was checked in this run: `--release v0.7.1` cannot tell
+    whether a v0.7.x waiver still covers a finding in v0.7.0."""
     return [
         Finding(
             subject=w.id,
@@ -69,5 +103,5 @@ def unused(
             where=origin,
         )
         for w in waivers
-        if w.expires >= today and w.id not in used and w.scope.partition("/")[0] in (evaluated | {"*"})
+        if w.expires >= today and w.id not in used and coverage.covers(w)
     ]

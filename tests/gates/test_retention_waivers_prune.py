@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from fixtures.releases import PUBLISHED, integrity_files
 from tests.gates.conftest import run_gate
 
 
@@ -188,3 +190,73 @@ def test_prune_after_window_closes(release_line: Path, apply: bool) -> None:
     # afterwards the line still passes the gate: pruned after the window closed is allowed
     check = run_gate("check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-07-01")
     assert check.returncode == 0, check.stdout
+
+
+def waiver(check: str, scope: str) -> str:
+    return (
+        f"  - {{check: {check}, scope: {scope}, reason: 'windows CLI rebuilt, see #42', "
+        "approver: release-lead, expires: '2026-12-31'}\n"
+    )
+
+
+def drop_windows_cli(release: Path) -> None:
+    """The windows CLI bundle is gone, and the integrity files agree (a re-published release)."""
+    (release / "fuse-cli-windows-x64.zip").unlink()
+    integrity_files(release, PUBLISHED[release.name])
+
+
+def outcomes_of(reports: Path) -> dict[tuple[object, object], object]:
+    return {(r["check"], r["scope"]): r["outcome"] for r in results(reports)}
+
+
+def check_as_of_may(
+    line: Path, contract: Path, release: str, reports: Path
+) -> subprocess.CompletedProcess[str]:
+    """`gate check` of `release` with `contract`, while the v0.7.x window is open."""
+    args = ["--source", str(line), "--contract", str(contract), "--report-dir", str(reports)]
+    return run_gate("check", "--release", release, *args, "--as-of", "2026-05-01")
+
+
+def test_line_waiver_is_not_unused_when_a_tag_of_the_line_is_checked(
+    release_line: Path, tmp_path: Path
+) -> None:
+    drop_windows_cli(release_line / "v0.7.0")
+    path = contract_file(
+        tmp_path, "waivers:\n" + waiver("P002", "v0.7.x/windows-x64") + waiver("R001", "v0.7.0")
+    )
+    reports = tmp_path / "r"
+    for release in ("v0.7.x", "v0.7.1"):  # the line check, and the release workflow's run on publish
+        proc = check_as_of_may(release_line, path, release, reports)
+        assert proc.returncode == 0, proc.stdout
+        assert outcomes_of(reports)[("W002", "waivers")] == "passed"
+    assert outcomes_of(reports)[("R001", "v0.7.0")] == "waived"
+
+
+def test_waiver_whose_whole_scope_was_checked_is_unused(release_line: Path, tmp_path: Path) -> None:
+    path = contract_file(tmp_path, "waivers:\n" + waiver("P002", "v0.7.x/windows-x64"))
+    proc = check_as_of_may(release_line, path, "v0.7.x", tmp_path / "r")
+    assert proc.returncode == 1
+    assert "P002@v0.7.x/windows-x64: waiver for P002 in v0.7.x/windows-x64 covers no finding" in proc.stdout
+
+
+def test_platform_scoped_waiver_covers_retention(release_line: Path, tmp_path: Path) -> None:
+    drop_windows_cli(release_line / "v0.7.1")
+    scope = "v0.7.1/windows-x64"
+    path = contract_file(tmp_path, "waivers:\n" + waiver("P002", scope) + waiver("R001", scope))
+    reports = tmp_path / "r"
+    proc = check_as_of_may(release_line, path, "v0.7.1", reports)
+    assert proc.returncode == 0, proc.stdout
+    outcomes = outcomes_of(reports)
+    assert outcomes[("R001", "v0.7.1")] == "waived" and outcomes[("P002", "v0.7.1")] == "waived"
+    r001 = next(r for r in results(reports) if r["check"] == "R001" and r["scope"] == "v0.7.1")
+    assert r001["findings"][0]["subject"] == "windows-x64"  # type: ignore[index]
+
+
+def test_platform_scoped_waiver_leaves_other_platforms_failing(release_line: Path, tmp_path: Path) -> None:
+    (release_line / "v0.7.1" / "fuse-cli-linux-x64.tar.gz").unlink()
+    path = contract_file(tmp_path, "waivers:\n" + waiver("R001", "v0.7.1/windows-x64"))
+    reports = tmp_path / "r"
+    proc = check_as_of_may(release_line, path, "v0.7.1", reports)
+    assert proc.returncode == 1
+    outcomes = outcomes_of(reports)
+    assert outcomes[("R001", "v0.7.1")] == "failed" and outcomes[("W002", "waivers")] == "failed"
