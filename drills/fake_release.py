@@ -75,7 +75,9 @@ def standard_behaviours(fake: FakeDocker) -> FakeDocker:
     fake.env_behaviours.update(
         {
             "FAKE_CRASH_LOOP": crash,
-            "FAKE_CORRUPT": Behaviour(exit_after_s=0.01, exit_code=126, log="exec format error\n"),
+            "FAKE_CORRUPT": Behaviour(
+                exit_after_s=0.01, exit_code=255, log="exec /app/fuse-aot-demo: exec format error\n"
+            ),
             "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
             "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
         }
