@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drills import watch
 from drills.classify import classify
 from drills.phases import READY_S, Drill, Step, deploy, deploy_planned
@@ -86,36 +88,63 @@ def contain(d: Drill) -> Step:
 
 
 def fall_back(d: Drill) -> Step:
-    """Redeploy from the CLI artifact: `fuse run --manifest-path <pkg> --backend native`."""
+    """Redeploy from the CLI artifact: `fuse run --manifest-path <pkg> --backend native`.
+
+    The fallback gets its own recovery budget from its deploy, whatever containment used
+    up: one that answers late is too slow but works; only one that exits or never answers
+    healthy is broken (`data["broken"]`, what the broken-fallback control must see)."""
     assert d.images is not None and d.injected_at is not None
     s = d.scenario
     d.fell_back = True
     cid = deploy_planned(d, "fallback-native", d.images.fallback_native)
-    left = s.budgets.recover_s - (d.clock() - d.injected_at)
-    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], d.until(left), "fallback-native")
+    until = d.until(s.budgets.recover_s)
+    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], until, "fallback-native")
     if ready is None:
-        info = d.seam.inspect(cid)
-        tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
-        why = "fallback path too slow" if info.status == "running" else "fallback path broken"
-        return Step(
-            outcome=Outcome.FAILED,
-            summary=f"the fallback was not healthy within the "
-            f"{s.budgets.recover_s} s recovery budget (status {info.status}, exit code "
-            f"{info.exit_code}): {why}",
-            findings=(
-                Finding(
-                    subject=s.name,
-                    message="fallback deployment not healthy",
-                    expected=f"healthy within {s.budgets.recover_s} s of the fault",
-                    actual=f"{info.status} {info.error} {tail}".strip(),
-                ),
-            ),
+        return _fallback_broken(d, cid)
+    took = ready - d.injected_at
+    data = {"ready_s": round(took, 4), "broken": False}
+    if took > s.budgets.recover_s:
+        return _fallback_failed(
+            d,
+            f"the fallback answered {took * 1000:.0f} ms after the fault, over the "
+            f"{s.budgets.recover_s} s recovery budget: fallback path too slow",
+            f"healthy {took:.2f} s after the fault",
+            data,
         )
     d.fallback_ready_at = ready
     return Step(
-        outcome=Outcome.PASSED,
-        summary=f"JIT-native answered {(ready - d.injected_at) * 1000:.0f} ms after the fault",
-        data={"ready_s": round(ready - d.injected_at, 4)},
+        outcome=Outcome.PASSED, summary=f"JIT-native answered {took * 1000:.0f} ms after the fault", data=data
+    )
+
+
+def _fallback_broken(d: Drill, cid: str) -> Step:
+    """The fallback exited, or never answered healthy within its own budget."""
+    info = d.seam.inspect(cid)
+    tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
+    how = "" if info.status == "exited" else " (it never answered healthy)"
+    return _fallback_failed(
+        d,
+        f"the fallback was not healthy within the {d.scenario.budgets.recover_s} s recovery "
+        f"budget (status {info.status}, exit code {info.exit_code}): fallback path broken{how}",
+        f"{info.status} {info.error} {tail}".strip(),
+        {"broken": True, "status": info.status, "exit_code": info.exit_code},
+    )
+
+
+def _fallback_failed(d: Drill, summary: str, actual: str, data: Mapping[str, object]) -> Step:
+    s = d.scenario
+    return Step(
+        outcome=Outcome.FAILED,
+        summary=summary,
+        findings=(
+            Finding(
+                subject=s.name,
+                message="fallback deployment not healthy",
+                expected=f"healthy within {s.budgets.recover_s} s of the fault",
+                actual=actual,
+            ),
+        ),
+        data=data,
     )
 
 
@@ -146,7 +175,9 @@ def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
 
 
 def verify(d: Drill, role: str) -> Step:
-    """Health N in a row, latency and errors within tolerance, a quiet period without fatals."""
+    """Health N in a row, latency and errors within tolerance, a quiet period without fatals.
+
+    `data["broken"]`: the deployment exited on the way (the fallback itself is broken)."""
     assert d.injected_at is not None
     s = d.scenario
     cid, port = d.containers[role], d.ports[role]
@@ -161,14 +192,31 @@ def verify(d: Drill, role: str) -> Step:
             outcome=Outcome.FAILED,
             summary=f"{role}: not {s.probing.successes} healthy "
             f"probes in a row within the {s.budgets.recover_s} s recovery budget",
+            data={"broken": d.seam.inspect(cid).status == "exited"},
         )
     stats = watch.load(d.watcher, port, "verify", role)
+    findings, exited = _quiet_period(d, role, cid)
+    findings = _tolerance_findings(d, stats) + findings
+    restore = at - d.injected_at
+    data = {**stats.as_data(), "time_to_restore_s": round(restore, 4), "broken": exited}
+    if findings:
+        return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings), data=data)
+    return Step(
+        outcome=Outcome.PASSED,
+        summary=f"{role} restored {restore * 1000:.0f} ms after "
+        f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s",
+        data=data,
+    )
+
+
+def _quiet_period(d: Drill, role: str, cid: str) -> tuple[list[Finding], bool]:
+    """Findings of the quiet period (new fatal envelopes, an exit), and whether it exited."""
+    s = d.scenario
     before = len(find_fatals(d.seam.logs(cid)))
     exited = d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
-    fatals = find_fatals(d.seam.logs(cid))[before:]
-    findings = _tolerance_findings(d, stats) + [
+    findings = [
         Finding(subject=s.name, message="new fatal envelope in the quiet period", actual=f.line)
-        for f in fatals
+        for f in find_fatals(d.seam.logs(cid))[before:]
     ]
     if exited is not None:
         who = "fallback" if role == "fallback-native" else role
@@ -180,16 +228,7 @@ def verify(d: Drill, role: str) -> Step:
                 actual=f"exit code {exited.exit_code}",
             )
         )
-    restore = at - d.injected_at
-    data = {**stats.as_data(), "time_to_restore_s": round(restore, 4)}
-    if findings:
-        return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings), data=data)
-    return Step(
-        outcome=Outcome.PASSED,
-        summary=f"{role} restored {restore * 1000:.0f} ms after "
-        f"the fault; p95 {stats.p95_ms:.1f} ms; quiet {s.quiet_s:.1f} s",
-        data=data,
-    )
+    return findings, exited is not None
 
 
 def _gates_failed(d: Drill) -> Step | None:

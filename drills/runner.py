@@ -109,7 +109,8 @@ def _phase(
         findings=[f.__dict__ for f in step.findings],
         data=dict(step.data),
     )
-    done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary))
+    broken = bool(step.data.get("broken"))
+    done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
     return step
 
 

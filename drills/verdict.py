@@ -3,6 +3,10 @@
 passed: the expected fallback happened within budget and recovery was verified (or, for a
 control, no fallback happened); failed: the fallback path is broken or too slow, or a
 control wrongly fell back; error: the harness or Docker failed, so we cannot tell.
+
+The `broken-fallback` control expects a failed verdict, and only a fallback that is
+genuinely broken (it exited, or never answered healthy) counts: one that served, if late
+or slow, means the sabotage did not take, and the control goes red.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ class PhaseOutcome:
     phase: str
     outcome: Outcome
     summary: str
+    broken: bool = False  # the fallback itself is broken: it exited or never served
 
 
 FALLBACK_PHASES = ("fallback", "verify")  # where an expected-red control must go red
@@ -28,7 +33,7 @@ class Verdict:
     verdict: Outcome  # what the drill found about the fallback path
     expected: Outcome
     reason: str
-    on_target: bool = True  # False: failed as expected, but before the fallback was tested
+    on_target: bool = True  # False: failed as expected, but not because the fallback is broken
 
     @property
     def as_expected(self) -> bool:
@@ -43,7 +48,7 @@ def decide(
     expected: Outcome,
     interrupted: bool = False,
 ) -> Verdict:
-    """The verdict; a control expected to fail only counts when the fallback itself failed."""
+    """The verdict; a control expected to fail only counts when the fallback itself is broken."""
     done = list(phases)
     found = _verdict(
         done, fell_back=fell_back, expect_fallback=expect_fallback, expected=expected, interrupted=interrupted
@@ -51,13 +56,13 @@ def decide(
     if expected is not Outcome.FAILED or found.verdict is not Outcome.FAILED:
         return found
     first = next((p for p in done if p.outcome is Outcome.FAILED), None)
-    if fell_back and expect_fallback and first is not None and first.phase in FALLBACK_PHASES:
+    if not (fell_back and expect_fallback and first is not None and first.phase in FALLBACK_PHASES):
+        why = "expected the fallback itself to fail, so the fallback path went untested"
+    elif not first.broken:
+        why = "expected a broken fallback (exited or never healthy), but it served: the sabotage did not take"
+    else:
         return found
-    return replace(
-        found,
-        on_target=False,
-        reason=f"{found.reason}; expected the fallback itself to fail, so the fallback path went untested",
-    )
+    return replace(found, on_target=False, reason=f"{found.reason}; {why}")
 
 
 def _verdict(

@@ -60,7 +60,8 @@ def test_fallback_that_never_becomes_healthy_fails(fake, tmp_path):
     assert phase_of(report, "crash", "classify").data["fallback"] is True
     fallback = phase_of(report, "crash", "fallback")
     assert fallback.outcome is Outcome.FAILED
-    assert "fallback path too slow" in fallback.summary
+    assert "fallback path broken (it never answered healthy)" in fallback.summary
+    assert fallback.data["broken"] is True
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
     assert report.exit_code is ExitCode.FAILED
 
@@ -299,6 +300,42 @@ def test_fallback_that_exits_quietly_during_the_quiet_period_fails(fake, tmp_pat
     assert "fallback exited during the quiet period" in verify.summary
     assert "exit code 0" in verify.summary
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
+
+
+def test_broken_fallback_that_works_goes_red_after_a_failed_containment(fake, tmp_path):
+    # containment uses its whole 10 s budget, more than the control's 6 s recovery budget:
+    # the fallback still gets probed, answers, and a working fallback is no expected failure
+    fake.behaviours["fake/fallback-native-broken"] = fake.behaviours["fake/fallback-native"]
+    fake.behaviours["fake/previous-aot"] = Behaviour(healthy=False)
+    report, events = drill(fake, tmp_path, standard("broken-fallback"))
+    assert phase_of(report, "broken-fallback", "contain").outcome is Outcome.WAIVED
+    fallback = phase_of(report, "broken-fallback", "fallback")
+    assert fallback.outcome is Outcome.FAILED
+    assert "fallback path too slow" in fallback.summary
+    assert fallback.data["broken"] is False
+    probes = [e for e in events if e.kind == "sample" and e.get("role") == "fallback-native"]
+    assert probes and probes[-1].get("ok") is True
+    verdict = verdict_of(report, "broken-fallback")
+    assert verdict.outcome is Outcome.FAILED
+    assert "the sabotage did not take" in verdict.summary
+    assert report.exit_code is ExitCode.FAILED
+
+
+def test_broken_fallback_still_counts_after_a_failed_containment(fake, tmp_path):
+    fake.behaviours["fake/previous-aot"] = Behaviour(healthy=False)
+    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    fallback = phase_of(report, "broken-fallback", "fallback")
+    assert "fallback path broken" in fallback.summary and "status exited" in fallback.summary
+    assert verdict_of(report, "broken-fallback").outcome is Outcome.PASSED
+    assert report.exit_code is ExitCode.PASSED
+
+
+def test_broken_fallback_that_dies_in_the_quiet_period_counts_as_broken(fake, tmp_path):
+    fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=0.1, exit_after_s=0.8, exit_code=1)
+    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    assert phase_of(report, "broken-fallback", "fallback").outcome is Outcome.PASSED
+    assert phase_of(report, "broken-fallback", "verify").data["broken"] is True
+    assert verdict_of(report, "broken-fallback").outcome is Outcome.PASSED
 
 
 def test_broken_fallback_that_never_falls_back_is_not_as_expected(fake, tmp_path):

@@ -69,7 +69,11 @@ def test_every_verdict_is_as_expected(suite_run) -> None:
     verdicts = {r["scope"]: r for r in report["results"] if r["check"] == "drill.verdict"}
     assert sorted(verdicts) == SUITE
     assert {n: r["outcome"] for n, r in verdicts.items()} == dict.fromkeys(SUITE, "passed")
-    assert verdicts["broken-fallback"]["data"]["verdict"] == "failed"
+    broken = verdicts["broken-fallback"]
+    assert broken["data"]["verdict"] == "failed"
+    # counted only because the sabotaged fallback exited, not because it ran out of time
+    assert "status exited" in broken["summary"] and "fallback path broken" in broken["summary"]
+    assert _phases(report, "broken-fallback")["fallback"]["data"]["broken"] is True
     assert sorted(n for n, r in verdicts.items() if r["data"]["fell_back"]) == FELL_BACK
 
 

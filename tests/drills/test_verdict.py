@@ -6,14 +6,23 @@ from drills.verdict import PhaseOutcome, decide
 from harness.results import Outcome
 
 
-def _phases(*pairs: tuple[str, Outcome]) -> list[PhaseOutcome]:
-    return [PhaseOutcome(phase=p, outcome=o, summary=f"{p} {o.value}") for p, o in pairs]
+def _phases(*pairs: tuple[str, Outcome], broken: bool = False) -> list[PhaseOutcome]:
+    return [PhaseOutcome(phase=p, outcome=o, summary=f"{p} {o.value}", broken=broken) for p, o in pairs]
 
 
-def test_an_expected_red_control_counts_only_when_the_fallback_failed():
-    broke = _phases(("detect", Outcome.PASSED), ("fallback", Outcome.FAILED))
-    v = decide(broke, fell_back=True, expect_fallback=True, expected=Outcome.FAILED)
-    assert (v.verdict, v.as_expected) == (Outcome.FAILED, True)
+def test_an_expected_red_control_counts_only_when_the_fallback_is_broken():
+    for phase in ("fallback", "verify"):
+        broke = _phases(("detect", Outcome.PASSED), (phase, Outcome.FAILED), broken=True)
+        v = decide(broke, fell_back=True, expect_fallback=True, expected=Outcome.FAILED)
+        assert (v.verdict, v.as_expected) == (Outcome.FAILED, True)
+
+
+def test_an_expected_red_control_whose_fallback_served_late_is_not_as_expected():
+    late = _phases(("contain", Outcome.WAIVED), ("fallback", Outcome.FAILED))
+    v = decide(late, fell_back=True, expect_fallback=True, expected=Outcome.FAILED)
+    assert v.verdict is Outcome.FAILED
+    assert not v.as_expected
+    assert "the sabotage did not take" in v.reason
 
 
 def test_an_expected_red_control_that_failed_elsewhere_is_not_as_expected():
