@@ -13,6 +13,7 @@ the fake sees them.
 from __future__ import annotations
 
 import itertools
+import signal as signals
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,6 +23,8 @@ from drills.probes import Sample
 from drills.safety import ROLE
 from harness.errors import InfraError
 
+ELF_HEADER = 64  # bytes: a file cut to this size or less no longer executes
+GRACEFUL = (signals.SIGTERM, signals.SIGINT)  # the stand-in's handlers: a clean shutdown
 FATAL = (
     "fatal: class=runtime_fatal pid=1 message={msg} mode=aot profile=release "
     "target=x86_64-unknown-linux-gnu rustc=rustc 1.85.0 (4d91de4e4 2025-02-17) cli=0.7.1 "
@@ -134,6 +137,13 @@ class FakeDocker:
             c.oom = b.oom
             self._exit(c, b.exit_code, at=c.started + b.exit_after_s)
 
+    def _cut_binary(self, c: _Container) -> str | None:
+        """A file of the image the container now holds only the header of, if any."""
+        for path, data in c.files.items():
+            if len(data) <= ELF_HEADER < len(self.image_files.get(path, b"")):
+                return path
+        return None
+
     def _exit(self, c: _Container, code: int, at: float, action: str = "die") -> None:
         c.status, c.exit_code = "exited", code
         self.event_log.append(ContainerEvent(container_id=c.id, action=action, time=at, exit_code=code))
@@ -214,13 +224,24 @@ class FakeDocker:
         return self._get(container_id).logs
 
     def kill(self, container_id: str, signal: str = "SIGKILL") -> None:
+        """Like the stand-in: SIGTERM and SIGINT shut it down cleanly (its shutdown line,
+        exit 0); any other signal ends it with 128 + the signal's number."""
         self._check("kill")
         c = self._get(container_id)
-        if c.status in ("running", "paused"):
-            self.event_log.append(
-                ContainerEvent(container_id=c.id, action="kill", time=self.clock.now, exit_code=None)
-            )
-            self._exit(c, 137 if signal == "SIGKILL" else 143, at=self.clock.now)
+        if c.status not in ("running", "paused"):
+            return
+        try:
+            number = signals.Signals[signal]
+        except KeyError:
+            raise InfraError(f"docker: kill {container_id}: invalid signal {signal!r}") from None
+        self.event_log.append(
+            ContainerEvent(container_id=c.id, action="kill", time=self.clock.now, exit_code=None)
+        )
+        if number in GRACEFUL and c.status == "running":
+            c.logs += f"shutdown: runtime=native signal={signal} handled_requests=0\n"
+            self._exit(c, 0, at=self.clock.now)
+        elif number not in GRACEFUL:
+            self._exit(c, 128 + number, at=self.clock.now)
 
     def pause(self, container_id: str) -> None:
         self._check("pause")
@@ -238,9 +259,21 @@ class FakeDocker:
             self._exit(c, 137, at=self.clock.now, action="oom")
 
     def restart(self, container_id: str) -> None:
+        """Stop (if running) and start again with the files it holds now."""
+        self._check("restart")
         c = self._get(container_id)
+        if c.status in ("running", "paused"):
+            self._exit(c, 0, at=self.clock.now)
         c.status, c.exit_code, c.started = "running", None, self.clock.now
-        c.logs += c.behaviour.log
+        self.event_log.append(
+            ContainerEvent(container_id=c.id, action="restart", time=self.clock.now, exit_code=None)
+        )
+        cut = self._cut_binary(c)
+        if cut is not None:  # the kernel refuses to exec a binary cut to its header
+            c.logs += f"exec {cut}: exec format error\n"
+            self._exit(c, 255, at=self.clock.now)
+        else:
+            c.logs += c.behaviour.log
 
     def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
         """Event-driven like the engine: returns at the exit, or None after timeout_s."""

@@ -119,7 +119,37 @@ def test_corrupt_binary_cuts_the_binary_to_its_header_and_restarts() -> None:
     info = fake.run(spec("candidate-aot"))
     FAULTS["corrupt-binary"].inject(fake, info.id, {})
     assert fake.get_file(info.id, "/app/fuse-aot-demo") == (b"\x7fELF" + b"x" * 60)
-    assert [e.action for e in fake.event_log if e.container_id == info.id][-1] == "start"
+    assert [e.action for e in fake.event_log if e.container_id == info.id] == [
+        "start",
+        "die",
+        "restart",
+        "die",
+    ]
+    after = fake.inspect(info.id)
+    assert (after.status, after.exit_code) == ("exited", 255)
+    assert fake.logs(info.id).endswith("exec /app/fuse-aot-demo: exec format error\n")
+
+
+def test_a_restart_the_engine_refuses_is_an_infra_error() -> None:
+    fake = new_fake()
+    info = fake.run(spec("candidate-aot"))
+    fake.failing["restart"] = "engine went away"
+    with pytest.raises(InfraError, match="docker: restart: engine went away"):
+        FAULTS["corrupt-binary"].inject(fake, info.id, {})
+
+
+@pytest.mark.parametrize(
+    ("signal", "exit_code", "shutdown_line"),
+    [("SIGKILL", 137, False), ("SIGSEGV", 139, False), ("SIGTERM", 0, True), ("SIGINT", 0, True)],
+)
+def test_crash_signals_end_the_service_as_the_stand_in_does(
+    signal: str, exit_code: int, shutdown_line: bool
+) -> None:
+    fake = new_fake()
+    info = fake.run(spec("candidate-aot"))
+    FAULTS["crash"].inject(fake, info.id, {"signal": signal})
+    assert (fake.inspect(info.id).status, fake.inspect(info.id).exit_code) == ("exited", exit_code)
+    assert (f"shutdown: runtime=native signal={signal}" in fake.logs(info.id)) is shutdown_line
 
 
 def test_apply_plan_changes_only_the_roles_the_plan_names() -> None:
