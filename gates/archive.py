@@ -19,6 +19,7 @@ from typing import IO, BinaryIO
 
 from gates.contract import ArchiveLimits
 from gates.tarstream import LimitReached, Sink, TarStream
+from harness.results import printable
 
 CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
@@ -179,7 +180,10 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
         if info.islnk()
         else "other"
     )
-    return Member(name=info.name, kind=kind, size=info.size, mode=info.mode, link=info.linkname)
+    # names were decoded with surrogateescape: bytes that are not UTF-8 become \xNN here, once
+    return Member(
+        name=printable(info.name), kind=kind, size=info.size, mode=info.mode, link=printable(info.linkname)
+    )
 
 
 def _tar_parser(lister: _Lister) -> TarStream:
@@ -273,7 +277,8 @@ def read_zip(
     except _Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+    # ValueError: a name flagged UTF-8 that is not (UnicodeDecodeError), bad offsets
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError) as exc:
         error = f"not a readable zip ({exc})"
     finally:
         lister.close()

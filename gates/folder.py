@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from gates.source import TAG_RE, AssetRef, ReleaseRef
 from harness.errors import ConfigError, InfraError
+from harness.results import printable
 
 METADATA = "release-artifacts.json"
 
@@ -43,11 +44,13 @@ class FolderSource:
             )
         self.root = root
         self.single_tag = single_tag
-        self.description = f"folder {root}"
+        self.description = f"folder {printable(str(root))}"
         self._deleted = 0
 
     def _release(self, folder: Path, tag: str) -> ReleaseRef:
-        return ReleaseRef(tag=tag, location=str(folder), published_at=_published_at(folder), key=str(folder))
+        return ReleaseRef(
+            tag=tag, location=printable(str(folder)), published_at=_published_at(folder), key=str(folder)
+        )
 
     def releases(self) -> list[ReleaseRef]:
         try:
@@ -72,10 +75,14 @@ class FolderSource:
         )
 
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
+        """The files of a release folder. A name that is not UTF-8 is shown as \\xNN in the
+        name and location (which reports print); the key keeps the real path to open."""
         folder = Path(release.key)
         try:
             return [
-                AssetRef(name=p.name, size=p.stat().st_size, location=str(p), key=str(p))
+                AssetRef(
+                    name=printable(p.name), size=p.stat().st_size, location=printable(str(p)), key=str(p)
+                )
                 for p in sorted(folder.iterdir())
                 if p.is_file()
             ]

@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
 from gates.facts import AssetFacts, ReleaseFacts, is_pair_archive
-from harness.results import Finding
+from harness.results import Finding, printable
 
 SUMS_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)$")
 
@@ -167,7 +167,8 @@ def _metadata(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, li
             raise TypeError("artifacts is not a list of objects")
     except (ValueError, KeyError, TypeError) as exc:
         raise _Invalid(f"not FUSE release metadata ({exc})", meta.ref.location) from exc
-    return meta, artifacts
+    # JSON can spell lone surrogates (\\udcff): show them as \\uNNNN once, here
+    return meta, [{k: printable(v) if isinstance(v, str) else v for k, v in a.items()} for a in artifacts]
 
 
 def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[Finding]:

@@ -188,3 +188,23 @@ def test_oversized_metadata_header_stops_listing(kind: bytes) -> None:
     assert result.listing is not None and result.listing.truncated
     assert f"metadata header of more than {MAX_METADATA} bytes" in result.listing.problems[0]
     assert result.sha256 == hashlib.sha256(blob).hexdigest()
+
+
+def test_member_names_that_are_not_utf8_are_shown_as_escapes() -> None:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tar:
+        tar.addfile(member("café"), io.BytesIO(b""))
+        tar.addfile(member("lien", tarfile.SYMTYPE, "../é"))
+    listing = read_tar_gz(io.BytesIO(gzip.compress(raw.getvalue())), LIMITS, WANT).listing
+    assert listing is not None and not listing.error
+    assert [(m.name, m.link) for m in listing.members] == [("caf\\xe9", ""), ("lien", "../\\xe9")]
+    assert listing.problems == ("symlink 'lien' points outside the archive ('../\\xe9')",)
+
+
+def test_zip_name_flagged_utf8_that_is_not_is_an_archive_error() -> None:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("café", b"x")  # a non-ASCII name sets the UTF-8 flag
+    blob = raw.getvalue().replace("café".encode(), b"caf\xff\xfe")
+    listing = read_zip(io.BytesIO(blob), LIMITS, WANT).listing
+    assert listing is not None and "not a readable zip" in listing.error

@@ -3,7 +3,11 @@ control characters shown visibly, bytes that are not UTF-8 shown as \\xNN, every
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import os
+import tarfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.defects import DEFECTS
-from fixtures.releases import Bundle, Member
+from fixtures.releases import PUBLISHED, Bundle, Member, integrity_files
 from tests.gates.conftest import run_gate
 
 REPORTS = ("report.json", "junit.xml", "summary.md")
@@ -59,3 +63,55 @@ def test_control_characters_in_a_member_name_are_shown_visibly(
     assert "../bad\\x01ctl\\x1b[31mred\\x07\\x7f" in (failure.text or "")
     assert "../bad\\x01ctl\\x1b[31mred\\x07\\x7f" in out
     assert not any(c in out + err for c in "\x01\x1b\x07\x7f")
+
+
+def assert_strict_utf8_json(reports: Path) -> str:
+    """report.json holds no lone surrogates (strict JSON consumers reject them)."""
+    text = json.dumps(json.loads((reports / "report.json").read_text()), ensure_ascii=False)
+    text.encode("utf-8")
+    return text
+
+
+def latin1_member(folder: Path, bundle: str, old: str, new: str) -> None:
+    """Rewrite `bundle` with member `old` renamed to `new`, names encoded as latin-1."""
+    with tarfile.open(folder / bundle) as src:
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT, encoding="latin-1") as out:
+            for info in src.getmembers():
+                data = src.extractfile(info)
+                info.name = new if info.name == old else info.name
+                out.addfile(info, data)
+    (folder / bundle).write_bytes(gzip.compress(raw.getvalue(), mtime=0))
+    integrity_files(folder, PUBLISHED["v0.7.0"])
+
+
+def test_a_member_name_that_is_not_utf8_is_reported_not_a_crash(
+    make_release: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_release("v0.7.0")
+    latin1_member(folder, "fuse-cli-linux-x64.tar.gz", "fuse-lsp", "café")
+    reports = tmp_path / "reports"
+    code, out, err = gate_check(folder, reports)
+    assert code == 1, out + err
+    assert failed_checks(reports) == {"C001"}
+    assert_all_reports_written(reports)
+    assert_strict_utf8_json(reports)
+    (c001,) = [
+        r for r in json.loads((reports / "report.json").read_text())["results"] if r["check"] == "C001"
+    ]
+    assert c001["findings"][0]["actual"] == "LICENSE, README.txt, caf\\xe9, fuse"
+    assert "caf\\xe9" in out and "internal error" not in err
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(
+    make_release: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_release("v0.7.0")
+    (Path(os.fsdecode(bytes(folder) + b"/fuse-vscode-\xff.vsix"))).write_bytes(b"PK")
+    reports = tmp_path / "reports"
+    code, out, err = gate_check(folder, reports)
+    assert code == 1, out + err
+    assert failed_checks(reports) == {"I002", "I004"}
+    assert_all_reports_written(reports)
+    assert '"subject": "fuse-vscode-\\\\xff.vsix"' in assert_strict_utf8_json(reports)
+    assert "fuse-vscode-\\xff.vsix: payload is not listed in SHA256SUMS" in out

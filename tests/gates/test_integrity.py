@@ -1,0 +1,35 @@
+"""Integrity checks (I001-I005) on real fixture releases, run in process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gates import contract, runner
+from gates.folder import FolderSource
+from harness.results import Report, Result
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def check(folder: Path) -> Report:
+    return runner.check(FolderSource(folder), "v0.7.0", contract.load(None), lambda: NOW)
+
+
+def failed(report: Report) -> dict[str, Result]:
+    return {r.check: r for r in report.results if r.outcome.value == "failed"}
+
+
+def test_metadata_names_with_lone_surrogates_are_shown_as_escapes(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    meta = folder / "release-artifacts.json"
+    meta.write_text(meta.read_text().replace('"fuse-vscode-linux-x64.vsix"', '"fuse-vscode-\\udcff.vsix"'))
+    results = failed(check(folder))
+    assert set(results) == {"I004"}
+    subjects = {f.subject for f in results["I004"].findings}
+    assert subjects == {"fuse-vscode-linux-x64.vsix", "fuse-vscode-\\xff.vsix"}
+    json.dumps([f.subject for f in results["I004"].findings], ensure_ascii=False).encode("utf-8")
