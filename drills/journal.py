@@ -42,6 +42,7 @@ class Journal:
         self._clock = clock
         self._seq = 0
         self._lock = threading.Lock()
+        self.failed: InfraError | None = None  # the first write `record_or_keep` kept
         new = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,8 +76,24 @@ class Journal:
                 os.write(self._fd, (line + "\n").encode("utf-8"))
                 os.fsync(self._fd)
             except OSError as exc:
-                raise InfraError(f"{self.path}: cannot append to the journal ({exc.strerror})") from exc
+                raise InfraError(
+                    f"{self.path}: cannot append to the journal ({exc.strerror}); "
+                    "free space there or choose a writable --out"
+                ) from exc
         return event
+
+    def record_or_keep(self, kind: str, **fields: Any) -> None:
+        """`record` on a cleanup path: a write that fails is kept in `failed` (the first
+        one), not raised, so the removal after it still runs; `raise_failed` reports it."""
+        try:
+            self.record(kind, **fields)
+        except InfraError as exc:
+            self.failed = self.failed or exc
+
+    def raise_failed(self) -> None:
+        """Raise the write failure `record_or_keep` kept, if any (exit 3 naming the journal)."""
+        if self.failed is not None:
+            raise InfraError(f"{self.failed} (cleanup still ran)") from self.failed
 
     def close(self) -> None:
         with self._lock:

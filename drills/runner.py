@@ -68,50 +68,63 @@ def _phase(
     guarded: bool = True,
 ) -> phases.Step:
     """Run, time and journal one phase. Guarded phases lose to the deadline: a wait cut short
-    by it must not read as an unhealthy deployment."""
-    journal, scenario, clock = d.journal, d.scenario.name, d.clock
-    journal.record("phase.started", scenario=scenario, phase=name)
-    start = clock()
+    by it must not read as an unhealthy deployment. Unguarded ones (diagnostics, cleanup)
+    are on the way out: their journal writes are best-effort (`Journal.record_or_keep`)."""
+    record = d.journal.record if guarded else d.journal.record_or_keep
+    record("phase.started", scenario=d.scenario.name, phase=name)
+    start = d.clock()
+    try:
+        step = _step(d, name, step_fn, guarded)
+    except (safety.Interrupted, safety.DeadlineExceeded) as exc:
+        _finished(d, name, phases.Step(outcome=Outcome.ERROR, summary=str(exc)), start, done, record)
+        raise
+    _finished(d, name, step, start, done, record)
+    return step
+
+
+def _step(
+    d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.Step], guarded: bool
+) -> phases.Step:
+    """The phase's Step; an error of ours, or a bug, becomes an error Step."""
     try:
         step = step_fn(d)
         if guarded:
             d.deadline.check(name)
-    except (safety.Interrupted, safety.DeadlineExceeded) as exc:
-        journal.record(
-            "phase.finished",
-            scenario=scenario,
-            phase=name,
-            outcome="error",
-            summary=str(exc),
-            duration_s=clock() - start,
-            findings=[],
-            data={},
-        )
-        done.append(PhaseOutcome(phase=name, outcome=Outcome.ERROR, summary=str(exc)))
+    except (safety.Interrupted, safety.DeadlineExceeded):
         raise
     except HarnessError as exc:
-        step = phases.Step(outcome=Outcome.ERROR, summary=str(exc))
+        return phases.Step(outcome=Outcome.ERROR, summary=str(exc))
     except Exception as exc:  # a bug in a phase must still reach the reports
-        step = phases.Step(
+        return phases.Step(
             outcome=Outcome.ERROR,
             summary=f"internal error in the {name} "
             f"phase: {type(exc).__name__}: {exc} (traceback in the journal; "
             "please report it)",
             data={"traceback": traceback.format_exc()},
         )
-    journal.record(
+    return step
+
+
+def _finished(
+    d: phases.Drill,
+    name: str,
+    step: phases.Step,
+    start: float,
+    done: list[PhaseOutcome],
+    record: Callable[..., object],
+) -> None:
+    record(
         "phase.finished",
-        scenario=scenario,
+        scenario=d.scenario.name,
         phase=name,
         outcome=step.outcome.value,
         summary=step.summary,
-        duration_s=round(clock() - start, 6),
+        duration_s=round(d.clock() - start, 6),
         findings=[f.__dict__ for f in step.findings],
         data=dict(step.data),
     )
     broken = bool(step.data.get("broken"))
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
-    return step
 
 
 def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
@@ -141,39 +154,46 @@ def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
 
 
 def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals, interrupted: bool) -> None:
-    """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C."""
+    """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C; a
+    journal that cannot be written does not stop the removal, and is raised after it."""
     with signals.shield():
-        phases.settle(d)
-        if any(p.phase == "inject" for p in done):
-            _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
+        try:
+            phases.settle(d)
+            if any(p.phase == "inject" for p in done):
+                _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
+        finally:
+            _phase(d, "cleanup", _cleanup, done, guarded=False)
+        _record_verdict(d, done, interrupted or signals.pending)
+        d.journal.raise_failed()
 
-        def cleanup(dr: phases.Drill) -> phases.Step:
-            dr.act("cleanup", run_id=dr.run_id)
-            removed = safety.cleanup_run(dr.seam, dr.run_id, dr.scenario.name)
-            return phases.Step(
-                outcome=Outcome.PASSED,
-                summary=f"removed {len(removed)} containers",
-                data={"removed": removed},
-            )
 
-        _phase(d, "cleanup", cleanup, done, guarded=False)
-        s = d.scenario
-        v = decide(
-            done,
-            fell_back=d.fell_back,
-            expect_fallback=s.expect_fallback,
-            expected=Outcome(s.expect_verdict),
-            interrupted=interrupted or signals.pending,
-        )
-        d.journal.record(
-            "scenario.finished",
-            scenario=s.name,
-            verdict=v.verdict.value,
-            expected=v.expected.value,
-            as_expected=v.as_expected,
-            reason=v.reason,
-            fell_back=d.fell_back,
-        )
+def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool) -> None:
+    s = d.scenario
+    v = decide(
+        done,
+        fell_back=d.fell_back,
+        expect_fallback=s.expect_fallback,
+        expected=Outcome(s.expect_verdict),
+        interrupted=interrupted,
+    )
+    d.journal.record_or_keep(
+        "scenario.finished",
+        scenario=s.name,
+        verdict=v.verdict.value,
+        expected=v.expected.value,
+        as_expected=v.as_expected,
+        reason=v.reason,
+        fell_back=d.fell_back,
+    )
+
+
+def _cleanup(d: phases.Drill) -> phases.Step:
+    """The scenario's containers; journalled first, but removed even if that write fails."""
+    d.journal.record_or_keep("action", scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
+    removed = safety.cleanup_run(d.seam, d.run_id, d.scenario.name)
+    return phases.Step(
+        outcome=Outcome.PASSED, summary=f"removed {len(removed)} containers", data={"removed": removed}
+    )
 
 
 def run_scenario(
@@ -291,11 +311,11 @@ def _run_all(
                 break
     except safety.Interrupted as exc:
         status = "interrupted"
-        journal.record("run.note", note=str(exc))
+        journal.record_or_keep("run.note", note=str(exc))
         raise
     except Exception as exc:
         status = "error"
-        journal.record("run.note", note=f"the run stopped: {type(exc).__name__}: {exc}")
+        journal.record_or_keep("run.note", note=f"the run stopped: {type(exc).__name__}: {exc}")
         raise
     finally:
         with signals.shield():
@@ -303,13 +323,16 @@ def _run_all(
 
 
 def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signals: safety.Signals) -> None:
-    """Remove the run's resources; run.finished is journalled even if that fails."""
+    """Remove the run's resources whatever the journal does: its writes here are best-effort,
+    and one that failed (on this path or a scenario's) is raised once removal is done."""
     removed: list[str] = []
-    journal.record("action", action="cleanup-run", run_id=run_id)
+    journal.record_or_keep("action", action="cleanup-run", run_id=run_id)
     try:
         removed = safety.cleanup_run(tools.seam, run_id)
     except Exception:
         status = "error"
         raise
     finally:
-        journal.record("run.finished", status="interrupted" if signals.pending else status, removed=removed)
+        status = "interrupted" if signals.pending else status
+        journal.record_or_keep("run.finished", status=status, removed=removed)
+    journal.raise_failed()
