@@ -1,7 +1,8 @@
 """`gate prune`: plan (and with --apply, perform) deletions of old pair bundles.
 
-Never touches the newest release of a line, integrity files, or any bundle whose release
-window is still open (the playbook keeps both the AOT and the CLI bundle until it closes).
+Never touches the newest release of a line (pre-releases aside: an RC is not what users
+fall back to), integrity files, or any bundle whose release window is still open (the
+playbook keeps both the AOT and the CLI bundle until it closes).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def plan(source: ReleaseSource, line: str, contract: Contract, today: date) -> l
     if not releases:
         raise ConfigError(f"--release {line}: no release of that line in {source.description}")
     window = retention.window_state(line, all_releases, contract, today)
-    newest = releases[-1].tag
+    # a line of pre-releases only keeps its newest one
+    newest = next((r for r in reversed(releases) if not r.is_prerelease), releases[-1]).tag
     return [
         _item(r, a, r.tag == newest, window.open, window.reason, contract)
         for r in releases

@@ -20,7 +20,10 @@ def _line_key(line: str) -> tuple[int, int]:
 
 
 def next_line_first_release(line: str, releases: list[ReleaseRef]) -> ReleaseRef | None:
-    later = [r for r in releases if not r.draft and _line_key(r.line) > _line_key(line)]
+    """The first release (not a draft or a pre-release: an RC ships nothing) of the next line."""
+    later = [
+        r for r in releases if not r.draft and not r.is_prerelease and _line_key(r.line) > _line_key(line)
+    ]
     if not later:
         return None
     first_line = min(later, key=lambda r: _line_key(r.line)).line

@@ -22,13 +22,20 @@ class ReleaseRef:
     location: str  # folder path or URL, for messages
     published_at: datetime | None = None
     draft: bool = False
-    prerelease: bool = False
+    prerelease: bool = False  # as the source flags it (GitHub); see is_prerelease
     immutable: bool = False
     key: str = ""  # source-specific id
 
     @property
     def version(self) -> str:
         return self.tag.removeprefix("v")
+
+    @property
+    def is_prerelease(self) -> bool:
+        """Flagged so by its source, or tagged so (a SemVer suffix: v0.7.2-rc1). A folder
+        release knows only its tag."""
+        match = TAG_RE.match(self.tag)
+        return self.prerelease or bool(match and match["pre"])
 
     @property
     def line(self) -> str:

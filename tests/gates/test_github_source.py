@@ -406,3 +406,28 @@ def test_json_redirects_are_bounded(github: State, tmp_path: Path, sleeps: Sleep
     with pytest.raises(InfraError, match="too many redirects"):
         source.http.get_json(loop)
     assert len(github.api_hits(fragment=loop)) <= 6
+
+
+def test_a_release_flagged_prerelease_is_not_the_newest_to_keep(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    rc = write_release(tmp_path / "rc" / "v0.7.2", "v0.7.2", generated_at="2026-03-08T12:00:00Z")
+    github.add_release(rc, "v0.7.2", "2026-03-08T12:00:00Z", prerelease=True)  # flagged, plain tag
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    items = prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1))
+    actions = {(i.release.tag, i.action) for i in items}
+    assert actions == {
+        ("v0.7.0", prune.Action.DELETE),
+        ("v0.7.1", prune.Action.KEEP),
+        ("v0.7.2", prune.Action.DELETE),
+    }
+
+
+def test_a_next_line_flagged_prerelease_does_not_close_the_window(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    next(r for r in github.releases if r.tag == "v0.8.0").prerelease = True
+    source = source_for(github, tmp_path, sleeps, token=PUSH_TOKEN)
+    items = prune.plan(source, "v0.7.x", contract.load(None), date(2026, 7, 1))
+    assert {i.action for i in items} == {prune.Action.REFUSE, prune.Action.KEEP}
+    assert "no later line has shipped" in items[0].reason

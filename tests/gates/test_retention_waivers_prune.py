@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import PUBLISHED, integrity_files
+from fixtures.releases import PUBLISHED, integrity_files, write_line, write_release
 from tests.gates.conftest import run_gate
 
 
@@ -260,3 +260,21 @@ def test_platform_scoped_waiver_leaves_other_platforms_failing(release_line: Pat
     assert proc.returncode == 1
     outcomes = outcomes_of(reports)
     assert outcomes[("R001", "v0.7.1")] == "failed" and outcomes[("W002", "waivers")] == "failed"
+
+
+def test_prune_keeps_the_newest_release_not_a_newer_pre_release(release_line: Path) -> None:
+    write_release(release_line / "v0.7.2-rc1", "v0.7.2-rc1", generated_at="2026-03-08T12:00:00Z")
+    proc = run_gate("prune", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-07-01")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("keep     v0.7.1/") == 6 and "delete   v0.7.1/" not in proc.stdout
+    assert proc.stdout.count("delete   v0.7.2-rc1/") == 6
+
+
+def test_a_pre_release_of_the_next_line_does_not_close_the_window(tmp_path: Path) -> None:
+    line = write_line(tmp_path / "line", ("v0.7.0", "v0.7.1"))
+    write_release(line / "v0.8.0-rc1", "v0.8.0-rc1", generated_at="2026-03-01T12:00:00Z")
+    proc = run_gate("check", "--release", "v0.7.x", "--source", str(line), "--as-of", "2026-07-01")
+    assert proc.returncode == 0, proc.stdout
+    assert "v0.7.x window is open: no later line has shipped" in proc.stdout
+    proc = run_gate("prune", "--release", "v0.7.x", "--source", str(line), "--as-of", "2026-07-01")
+    assert "delete " not in proc.stdout and proc.stdout.count("refuse ") == 6
