@@ -14,7 +14,7 @@ from drills.containers import ContainerInfo, ContainerSpec, DockerSeam
 from drills.faults import FaultPlan
 from drills.images import ImageSet
 from drills.probes import Probe, probe, until_healthy
-from drills.safety import ROLE
+from drills.safety import ROLE, Deadline
 from drills.scenario import HEALTH_PATH
 from harness.errors import InfraError
 
@@ -45,17 +45,27 @@ def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:
 
 @dataclass(frozen=True, kw_only=True)
 class Waiting:
-    """How to wait for a helper: the probe, a clock and a sleep (fakes in unit tests), and
-    the scenario's health path."""
+    """How to wait for a helper: the probe, a clock and a sleep (fakes in unit tests), the
+    scenario's health path and the run-wide deadline no wait may outlive."""
 
     probe: Probe = probe
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     health_path: str = HEALTH_PATH
+    deadline: Deadline | None = None
 
     def pause(self) -> bool:
         self.sleep(HOLDER_INTERVAL_S)
         return False
+
+    def until(self, seconds: float) -> float:
+        """The clock time a wait of `seconds` ends, cut to the deadline."""
+        return self.clock() + (seconds if self.deadline is None else self.deadline.clip(seconds))
+
+    def check(self, where: str) -> None:
+        """A wait that came back empty: DeadlineExceeded if the deadline cut it short."""
+        if self.deadline is not None:
+            self.deadline.check(where)
 
 
 def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = Waiting()) -> str:
@@ -78,12 +88,13 @@ def start_port_holder(seam: DockerSeam, spec: ContainerSpec, waiting: Waiting = 
         if port is None
         else until_healthy(
             lambda: waiting.probe(port, path, 1.0),
-            waiting.clock() + HOLDER_READY_S,
+            waiting.until(HOLDER_READY_S),
             waiting.clock,
             waiting.pause,
         )
     )
     if ready is None:
+        waiting.check(f"the start of the port holder {holder.name}")
         raise InfraError(
             f"port-conflict: the port holder {holder.name} never answered on "
             f"{path}; see `docker logs {info.id[:12]}`"

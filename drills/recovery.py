@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from drills import watch
 from drills.classify import classify
@@ -237,7 +238,15 @@ def _gates_failed(d: Drill) -> Step | None:
     if gates is None:
         return None
     report_dir = d.evidence_dir / d.scenario.name / "recovery-gates"
-    d.act("recovery-gates", checkout=str(gates.checkout), report_dir=str(report_dir))
+    d.deadline.check("the recovery gates")
+    # never past the run-wide deadline; a run cut short by it is the deadline's error
+    gates = replace(gates, timeout_s=d.deadline.clip(gates.timeout_s))
+    d.act(
+        "recovery-gates",
+        checkout=str(gates.checkout),
+        report_dir=str(report_dir),
+        timeout_s=gates.timeout_s,
+    )
     run = d.run_gates(gates, report_dir)
     if run.exit_code == 0:
         return None

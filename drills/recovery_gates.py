@@ -53,7 +53,8 @@ def argv(gates: RecoveryGates, report_dir: Path) -> tuple[str, ...]:
 
 
 def run_gates(gates: RecoveryGates, report_dir: Path) -> GateRun:
-    """`gate recover` to completion or its timeout; its reports go to `report_dir`."""
+    """`gate recover` to completion or `gates.timeout_s` (the drill cuts it to what the
+    run-wide deadline leaves); its reports go to `report_dir`."""
     lines: list[str] = []
     done = process.run(
         process.Command(

@@ -232,7 +232,11 @@ def run_scenario(
         evidence_dir=out_dir / "evidence",
         build_images=lambda: tools.build_images(scenario, labels),
         waiting=Waiting(
-            probe=tools.probe, clock=tools.clock, sleep=tools.sleep, health_path=scenario.health_path
+            probe=tools.probe,
+            clock=tools.clock,
+            sleep=tools.sleep,
+            health_path=scenario.health_path,
+            deadline=deadline,
         ),
         run_gates=tools.run_gates,
         build_info={} if build_info is None else build_info,
