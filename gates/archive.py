@@ -24,6 +24,7 @@ from harness.results import printable
 CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
 MAX_TEXT_FILE = 4 * 1024 * 1024
+ZIP_ENCRYPTED = 0x1  # general purpose flag bit 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +67,10 @@ class ReadResult:
 
 class _Stop(LimitReached):
     """Listing stops early: the archive broke a safety limit."""
+
+
+class _Unreadable(Exception):
+    """A member cannot be read at all: the archive is not usable as a bundle."""
 
 
 class HashingReader:
@@ -247,6 +252,10 @@ def _zip_member(info: zipfile.ZipInfo) -> Member:
 def _walk_zip(archive: zipfile.ZipFile, lister: _Lister) -> None:
     for info in archive.infolist():
         member = _zip_member(info)
+        if info.flag_bits & ZIP_ENCRYPTED:  # any member: installing it would ask for a password
+            raise _Unreadable(
+                f"cannot read member '{member.name}': encrypted (a bundle must unpack without a password)"
+            )
         if member.kind == "symlink" and info.file_size <= MAX_TEXT_MEMBER:
             member = Member(
                 name=member.name,
@@ -277,6 +286,8 @@ def read_zip(
     except _Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
+    except _Unreadable as exc:
+        error = str(exc)
     # ValueError: a name flagged UTF-8 that is not (UnicodeDecodeError), bad offsets
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError) as exc:
         error = f"not a readable zip ({exc})"

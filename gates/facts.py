@@ -22,6 +22,7 @@ from gates.archive import ArchiveListing, Keep
 from gates.contract import Contract, asset_name, exe
 from gates.source import AssetRef, ReleaseRef, ReleaseSource
 from harness.errors import HarnessError
+from harness.results import printable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +109,30 @@ def _keep(
     return None
 
 
+def _read(
+    source: ReleaseSource,
+    release: ReleaseRef,
+    asset: AssetRef,
+    contract: Contract,
+    stop: threading.Event,
+    keep_binaries: Path | None,
+) -> AssetFacts:
+    want = frozenset({contract.assets.build_info_member})
+    binary = _keep(release, asset, contract, keep_binaries)
+    with source.open(release, asset) as opened:
+        raw = cast(IO[bytes], _Cancellable(opened, stop))
+        if asset.name.endswith(".tar.gz"):
+            result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
+        elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
+            result, text = archive.read_zip(raw, contract.limits, want, binary), None
+        else:
+            keep = asset.name in (contract.checksums_name, contract.metadata_name)
+            result, text = archive.read_plain(raw, keep)
+    return AssetFacts(
+        ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
+    )
+
+
 def read_asset(
     source: ReleaseSource,
     release: ReleaseRef,
@@ -116,26 +141,26 @@ def read_asset(
     stop: threading.Event | None = None,
     keep_binaries: Path | None = None,
 ) -> AssetFacts:
-    """Hash (and list, for archives) one asset in one pass."""
+    """Hash (and list, for archives) one asset in one pass.
+
+    Whatever goes wrong reading it is this asset's read error (A001 names it), never the run's.
+    """
     if not _must_read(asset, contract):
         return AssetFacts(ref=asset)
-    want = frozenset({contract.assets.build_info_member})
-    binary = _keep(release, asset, contract, keep_binaries)
     try:
-        with source.open(release, asset) as opened:
-            raw = cast(IO[bytes], _Cancellable(opened, stop or threading.Event()))
-            if asset.name.endswith(".tar.gz"):
-                result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
-            elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
-                result, text = archive.read_zip(raw, contract.limits, want, binary), None
-            else:
-                keep = asset.name in (contract.checksums_name, contract.metadata_name)
-                result, text = archive.read_plain(raw, keep)
+        return _read(source, release, asset, contract, stop or threading.Event(), keep_binaries)
+    except Cancelled:
+        raise
     except (HarnessError, OSError) as exc:
-        return AssetFacts(ref=asset, read_error=str(exc))
-    return AssetFacts(
-        ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
-    )
+        return AssetFacts(ref=asset, read_error=printable(str(exc)))
+    except Exception as exc:  # a reader's bug or input no reader foresaw: this asset only
+        return AssetFacts(
+            ref=asset,
+            read_error=printable(
+                f"unexpected {type(exc).__name__} while reading it ({exc}); "
+                "rerun, and report it if it persists"
+            ),
+        )
 
 
 def read_releases(

@@ -208,3 +208,29 @@ def test_zip_name_flagged_utf8_that_is_not_is_an_archive_error() -> None:
     blob = raw.getvalue().replace("café".encode(), b"caf\xff\xfe")
     listing = read_zip(io.BytesIO(blob), LIMITS, WANT).listing
     assert listing is not None and "not a readable zip" in listing.error
+
+
+def flag_encrypted(blob: bytes, name: str) -> bytes:
+    """`blob` with the encryption flag set on member `name` (local and central headers)."""
+    data = bytearray(blob)
+    info = zipfile.ZipFile(io.BytesIO(blob)).getinfo(name)
+    data[info.header_offset + 6] |= 0x1
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 8] |= 0x1
+    return bytes(data)
+
+
+@pytest.mark.parametrize("encrypted", ["AOT_BUILD_INFO.txt", "README.txt"])
+def test_an_encrypted_zip_member_is_an_archive_error(encrypted: str) -> None:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("AOT_BUILD_INFO.txt", "mode=aot\n")
+        archive.writestr("README.txt", "read me\n")
+    blob = flag_encrypted(raw.getvalue(), encrypted)
+    result = read_zip(io.BytesIO(blob), LIMITS, WANT)
+    assert result.listing is not None and result.sha256 == hashlib.sha256(blob).hexdigest()
+    assert result.listing.error == (
+        f"cannot read member '{encrypted}': encrypted (a bundle must unpack without a password)"
+    )

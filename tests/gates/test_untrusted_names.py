@@ -1,5 +1,6 @@
-"""Untrusted names (archive members, file names) reach every report and the terminal safely:
-control characters shown visibly, bytes that are not UTF-8 shown as \\xNN, every report written."""
+"""Untrusted input reaches every report and the terminal safely: control characters in names
+shown visibly, bytes that are not UTF-8 shown as \\xNN, archives we cannot read reported as
+findings; every report is written and the exit code follows the verdict."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from fixtures.defects import DEFECTS
 from fixtures.releases import PUBLISHED, Bundle, Member, integrity_files
 from tests.gates.conftest import run_gate
+from tests.gates.test_archive import flag_encrypted
 
 REPORTS = ("report.json", "junit.xml", "summary.md")
 
@@ -115,3 +117,18 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(
     assert_all_reports_written(reports)
     assert '"subject": "fuse-vscode-\\\\xff.vsix"' in assert_strict_utf8_json(reports)
     assert "fuse-vscode-\\xff.vsix: payload is not listed in SHA256SUMS" in out
+
+
+def test_an_encrypted_zip_member_is_a_finding_with_reports(
+    make_release: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = make_release("v0.7.0")
+    aot = folder / "fuse-aot-windows-x64.zip"
+    aot.write_bytes(flag_encrypted(aot.read_bytes(), "AOT_BUILD_INFO.txt"))
+    integrity_files(folder, PUBLISHED["v0.7.0"])
+    reports = tmp_path / "reports"
+    code, out, err = gate_check(folder, reports)
+    assert code == 1, out + err
+    assert failed_checks(reports) == {"C008"}
+    assert_all_reports_written(reports)
+    assert "fuse-aot-windows-x64.zip: cannot read member 'AOT_BUILD_INFO.txt': encrypted" in out

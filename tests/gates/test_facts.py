@@ -1,0 +1,65 @@
+"""Reading a release into facts: one asset's failure is that asset's read error, not the run's."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from gates import contract, runner
+from gates.facts import Cancelled, read_asset
+from gates.folder import FolderSource
+from gates.source import AssetRef, ReleaseRef
+from harness.results import Outcome
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+BROKEN = "fuse-cli-linux-x64.tar.gz"
+
+
+class Exploding(io.RawIOBase):
+    """A stream whose reads fail in a way no reader foresaw."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, _buffer: object) -> int:
+        raise RuntimeError("decoder state corrupted")
+
+
+class SurprisingSource(FolderSource):
+    """A folder whose one asset fails with an exception outside the harness's own."""
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        if asset.name == BROKEN:
+            return io.BufferedReader(Exploding())
+        return super().open(release, asset)
+
+
+def test_an_unexpected_error_reading_one_asset_is_its_read_error(
+    make_release: Callable[..., Path],
+) -> None:
+    source = SurprisingSource(make_release("v0.7.0"))
+    report = runner.check(source, "v0.7.0", contract.load(None), lambda: NOW)
+    by_check = {r.check: r for r in report.results}
+    assert by_check["A001"].outcome is Outcome.ERROR
+    assert by_check["A001"].summary == (
+        f"could not evaluate: {BROKEN}: unexpected RuntimeError while reading it "
+        "(decoder state corrupted); rerun, and report it if it persists"
+    )
+    assert by_check["C003"].outcome is Outcome.PASSED  # the other assets were still read
+    assert report.exit_code == 3
+
+
+def test_an_interrupt_still_stops_the_reader(make_release: Callable[..., Path]) -> None:
+    source = FolderSource(make_release("v0.7.0"))
+    (release,) = source.releases()
+    asset = next(a for a in source.assets(release) if a.name == BROKEN)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        read_asset(source, release, asset, contract.load(None), stop)
