@@ -2,21 +2,54 @@
 
 The failing AOT binary, its `FUSE_AOT_BUILD_INFO=1` output, the fatal lines with pid and
 build metadata, and for every container the drill started: inspect data and logs.
+
+A folder holds one run's evidence only: a run starts each scenario's folder empty and
+moves an earlier run's aside to `<scenario>.<its run id>` (never deletes it: it may be
+the only copy of an incident's diagnostics), as the journal is rotated.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from drills.images import AOT_NAME
+from drills.journal import aside
 from drills.phases import Drill, Step, deploy
-from harness.errors import HarnessError
+from harness.errors import HarnessError, InfraError
 from harness.formats import find_fatals
 from harness.results import Outcome
 
 AOT_PATH = f"/app/{AOT_NAME}"
 BUILD_INFO_WAIT_S = 5.0
+RUN_FILE = "run-id.txt"  # the run whose evidence the folder holds
+RUN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def start_fresh(d: Drill) -> None:
+    """No earlier run's files in this scenario's folder: move that folder aside first."""
+    folder = d.evidence_dir / d.scenario.name
+    if not folder.exists():
+        return
+    kept = aside(folder, _owner(folder))
+    d.act("evidence-aside", folder=str(folder), to=str(kept))
+    try:
+        folder.rename(kept)
+    except OSError as exc:
+        raise InfraError(
+            f"{folder}: cannot move an earlier run's evidence aside to {kept.name} "
+            f"({exc.strerror}); move or remove it, then rerun"
+        ) from exc
+
+
+def _owner(folder: Path) -> str:
+    """The run id the folder names (RUN_FILE), else its modification time."""
+    try:
+        found = (folder / RUN_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        found = ""
+    return found if RUN_ID_RE.fullmatch(found) else str(int(folder.stat().st_mtime))
 
 
 def _write(folder: Path, name: str, data: bytes | str) -> str:
@@ -75,9 +108,9 @@ def preserve(d: Drill) -> Step:
     if "candidate-aot" not in d.containers:
         return Step(outcome=Outcome.SKIPPED, summary="no AOT deployment to keep evidence of")
     folder = d.evidence_dir / d.scenario.name
-    folder.mkdir(parents=True, exist_ok=True)
     d.act("preserve", folder=str(folder))
-    kept = _containers(d, folder)
+    folder.mkdir(parents=True, exist_ok=True)  # recovery-gates/ may be there already
+    kept = [_write(folder, RUN_FILE, f"{d.run_id}\n"), *_containers(d, folder)]
     name, count = _fatals(d, folder)
     kept.append(name)
     try:

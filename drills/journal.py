@@ -102,6 +102,17 @@ class Journal:
                 self._fd = -1
 
 
+def aside(path: Path, key: str) -> Path:
+    """A free name beside `path` for an earlier run's file or folder: <stem>.<key><suffix>,
+    then <stem>.<key>-2<suffix> and so on (two runs may share a key, e.g. a second)."""
+    kept = path.with_name(f"{path.stem}.{key}{path.suffix}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.stem}.{key}-{n}{path.suffix}")
+    return kept
+
+
 def _parse(lines: list[str]) -> Iterator[Event]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from drills import evidence, phases, recovery, safety, watch
 from drills.deploy import Waiting
-from drills.journal import Journal
+from drills.journal import Journal, aside
 from drills.probes import Probe
 from drills.recovery_gates import RunGates, run_gates
 from drills.verdict import PhaseOutcome, decide
@@ -127,10 +127,16 @@ def _finished(
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
 
 
+def _preflight(d: phases.Drill) -> phases.Step:
+    """An empty evidence folder for this run (an earlier run's moves aside), then preflight."""
+    evidence.start_fresh(d)
+    return phases.preflight(d)
+
+
 def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
     """preflight .. verify; stops at the first error, skips what the decision rules out."""
     for name, fn in (
-        ("preflight", phases.preflight),
+        ("preflight", _preflight),
         ("deploy", phases.deploy_candidate),
         ("steady-state", phases.steady_state),
         ("inject", phases.inject),
@@ -281,12 +287,7 @@ def rotate_journal(path: Path, now: float) -> Path:
     """Keep an earlier run's journal as journal.<time>.jsonl (journal.<time>-2.jsonl and so on
     when two runs end in the same second); returns `path`, now free."""
     if path.exists():
-        kept = path.with_name(f"{path.stem}.{int(now)}{path.suffix}")
-        n = 1
-        while kept.exists():
-            n += 1
-            kept = path.with_name(f"{path.stem}.{int(now)}-{n}{path.suffix}")
-        path.rename(kept)
+        path.rename(aside(path, str(int(now))))
     return path
 
 
