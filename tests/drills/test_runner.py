@@ -302,12 +302,18 @@ def test_fallback_that_exits_quietly_during_the_quiet_period_fails(fake, tmp_pat
     assert verdict_of(report, "crash").outcome is Outcome.FAILED
 
 
+def _containment_outlasting_recovery():
+    """broken-fallback with a containment budget (10 s) longer than its recovery budget (6 s)."""
+    scenario = standard("broken-fallback")
+    return replace(scenario, budgets=replace(scenario.budgets, contain_s=10, recover_s=6))
+
+
 def test_broken_fallback_that_works_goes_red_after_a_failed_containment(fake, tmp_path):
     # containment uses its whole 10 s budget, more than the control's 6 s recovery budget:
     # the fallback still gets probed, answers, and a working fallback is no expected failure
     fake.behaviours["fake/fallback-native-broken"] = fake.behaviours["fake/fallback-native"]
     fake.behaviours["fake/previous-aot"] = Behaviour(healthy=False)
-    report, events = drill(fake, tmp_path, standard("broken-fallback"))
+    report, events = drill(fake, tmp_path, _containment_outlasting_recovery())
     assert phase_of(report, "broken-fallback", "contain").outcome is Outcome.WAIVED
     fallback = phase_of(report, "broken-fallback", "fallback")
     assert fallback.outcome is Outcome.FAILED
@@ -323,7 +329,7 @@ def test_broken_fallback_that_works_goes_red_after_a_failed_containment(fake, tm
 
 def test_broken_fallback_still_counts_after_a_failed_containment(fake, tmp_path):
     fake.behaviours["fake/previous-aot"] = Behaviour(healthy=False)
-    report, _ = drill(fake, tmp_path, standard("broken-fallback"))
+    report, _ = drill(fake, tmp_path, _containment_outlasting_recovery())
     fallback = phase_of(report, "broken-fallback", "fallback")
     assert "fallback path broken" in fallback.summary and "status exited" in fallback.summary
     assert verdict_of(report, "broken-fallback").outcome is Outcome.PASSED
