@@ -113,6 +113,14 @@ def aside(path: Path, key: str) -> Path:
     return kept
 
 
+def rotate(path: Path, now: float) -> Path:
+    """Keep an earlier run's journal as journal.<time>.jsonl (journal.<time>-2.jsonl and so on
+    when two runs end in the same second); returns `path`, now free."""
+    if path.exists():
+        path.rename(aside(path, str(int(now))))
+    return path
+
+
 def _parse(lines: list[str]) -> Iterator[Event]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():

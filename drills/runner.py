@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from drills import evidence, phases, recovery, safety, watch
 from drills.deploy import Waiting
-from drills.journal import Journal, aside
+from drills.journal import Journal, rotate
 from drills.probes import Probe
 from drills.recovery_gates import RunGates, run_gates
 from drills.verdict import PhaseOutcome, decide
@@ -223,30 +223,8 @@ def run_scenario(
         origin=scenario.origin,
         budgets=scenario.budgets.__dict__,
     )
-    watcher = watch.Watcher(
-        seam=tools.seam, probe=tools.probe, clock=tools.clock, journal=journal, scenario=scenario
-    )
-    labels = safety.labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
-    d = phases.Drill(
-        scenario=scenario,
-        seam=tools.seam,
-        watcher=watcher,
-        fault=tools.faults[scenario.fault_id],
-        journal=journal,
-        run_id=run_id,
-        deadline=deadline,
-        evidence_dir=out_dir / "evidence",
-        build_images=lambda: tools.build_images(scenario, labels),
-        waiting=Waiting(
-            probe=tools.probe,
-            clock=tools.clock,
-            sleep=tools.sleep,
-            health_path=scenario.health_path,
-            deadline=deadline,
-        ),
-        run_gates=tools.run_gates,
-        build_info={} if build_info is None else build_info,
-    )
+    d = _drill(tools, scenario, journal, run_id, deadline, out_dir / "evidence")
+    d.build_info = {} if build_info is None else build_info
     done: list[PhaseOutcome] = []
     interrupted = False
     try:
@@ -256,6 +234,39 @@ def run_scenario(
         raise
     finally:
         _finish(d, done, signals, interrupted)
+
+
+def _drill(
+    tools: Tools,
+    scenario: Scenario,
+    journal: Journal,
+    run_id: str,
+    deadline: safety.Deadline,
+    evidence_dir: Path,
+) -> phases.Drill:
+    """A scenario's Drill, wired to the run's tools, journal and deadline."""
+    labels = safety.labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
+    return phases.Drill(
+        scenario=scenario,
+        seam=tools.seam,
+        watcher=watch.Watcher(
+            seam=tools.seam, probe=tools.probe, clock=tools.clock, journal=journal, scenario=scenario
+        ),
+        fault=tools.faults[scenario.fault_id],
+        journal=journal,
+        run_id=run_id,
+        deadline=deadline,
+        evidence_dir=evidence_dir,
+        build_images=lambda: tools.build_images(scenario, labels),
+        waiting=Waiting(
+            probe=tools.probe,
+            clock=tools.clock,
+            sleep=tools.sleep,
+            health_path=scenario.health_path,
+            deadline=deadline,
+        ),
+        run_gates=tools.run_gates,
+    )
 
 
 def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
@@ -268,7 +279,7 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
     # the lock first: a refused second run must not touch the live run's journal
     with safety.run_lock(lock):
         journal = Journal(
-            rotate_journal(opts.out_dir / "journal.jsonl", tools.clock()),
+            rotate(opts.out_dir / "journal.jsonl", tools.clock()),
             tools.clock,
             run_id=run_id,
             pid=os.getpid(),
@@ -281,14 +292,6 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
         finally:
             journal.close()
     return journal.path
-
-
-def rotate_journal(path: Path, now: float) -> Path:
-    """Keep an earlier run's journal as journal.<time>.jsonl (journal.<time>-2.jsonl and so on
-    when two runs end in the same second); returns `path`, now free."""
-    if path.exists():
-        path.rename(aside(path, str(int(now))))
-    return path
 
 
 def _run_all(

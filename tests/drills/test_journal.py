@@ -7,7 +7,6 @@ import json
 import pytest
 
 from drills import journal, outputs
-from drills.runner import rotate_journal
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import drill, standard
@@ -97,6 +96,6 @@ def test_a_journal_that_cannot_be_put_in_place_leaves_no_temporary_file(tmp_path
 def test_earlier_journals_are_kept_even_when_runs_start_in_the_same_second(tmp_path):
     path = tmp_path / "journal.jsonl"
     for run in ("r1", "r2", "r3"):
-        journal.Journal(rotate_journal(path, 1000.4), lambda: 1000.4, run_id=run).close()
+        journal.Journal(journal.rotate(path, 1000.4), lambda: 1000.4, run_id=run).close()
     kept = {p.name: journal.read(p)[0].get("run_id") for p in tmp_path.iterdir()}
     assert kept == {"journal.1000.jsonl": "r1", "journal.1000-2.jsonl": "r2", "journal.jsonl": "r3"}
