@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from gates.checks.base import CannotEvaluate, NotApplicable
@@ -51,29 +52,60 @@ def assets_uploaded(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     ]
 
 
-def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, dict[str, str], list[Finding]]:
+@dataclass(frozen=True, kw_only=True)
+class SumsEntry:
+    """One well-formed SHA256SUMS line."""
+
+    number: int
+    name: str
+    sha256: str
+
+
+def _entry(sums: AssetFacts, number: int, line: str) -> SumsEntry | Finding:
+    """One line as an entry, or a finding that it is malformed."""
+    match = SUMS_LINE.match(line)
+    if match is None:
+        return Finding(
+            subject=sums.ref.name,
+            message="malformed line",
+            expected="<64 lowercase hex>  <file name>",
+            actual=repr(line),
+            where=f"{sums.ref.location}:{number}",
+        )
+    return SumsEntry(number=number, name=match["name"], sha256=match["sha"])
+
+
+def _repeated(sums: AssetFacts, entry: SumsEntry, first: int) -> Finding:
+    return Finding(
+        subject=sums.ref.name,
+        message=f"'{entry.name}' is listed more than once (first on line {first}): "
+        "which checksum holds is ambiguous",
+        expected="one line per file",
+        actual=f"another line for '{entry.name}'",
+        where=f"{sums.ref.location}:{entry.number}",
+    )
+
+
+def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[SumsEntry], list[Finding]]:
+    """SHA256SUMS: every well-formed entry (a name listed twice, twice) and the bad lines."""
     sums = release.asset(contract.checksums_name)
     if sums is None:
         raise NotApplicable(f"{contract.checksums_name} is absent (I001 reports it)")
     if sums.text is None:
         raise CannotEvaluate(f"{contract.checksums_name} was not read")
-    listed: dict[str, str] = {}
-    bad = []
+    entries: list[SumsEntry] = []
+    bad: list[Finding] = []
+    first: dict[str, int] = {}
     for number, line in enumerate(sums.text.splitlines(), start=1):
-        match = SUMS_LINE.match(line)
-        if match is None:
-            bad.append(
-                Finding(
-                    subject=contract.checksums_name,
-                    message="malformed line",
-                    expected="<64 lowercase hex>  <file name>",
-                    actual=repr(line),
-                    where=f"{sums.ref.location}:{number}",
-                )
-            )
-        else:
-            listed[match["name"]] = match["sha"]
-    return sums, listed, bad
+        parsed = _entry(sums, number, line)
+        if isinstance(parsed, Finding):
+            bad.append(parsed)
+            continue
+        if parsed.name in first:
+            bad.append(_repeated(sums, parsed, first[parsed.name]))
+        first.setdefault(parsed.name, number)
+        entries.append(parsed)
+    return sums, entries, bad
 
 
 def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
@@ -125,25 +157,26 @@ def _set_findings(
 
 def checksums_list_payloads(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """SHA256SUMS lists exactly the release's payloads."""
-    sums, listed, _bad = _sums(release, contract)
-    return _set_findings(set(listed), release, contract, contract.checksums_name, sums.ref.location)
+    sums, entries, _bad = _sums(release, contract)
+    listed = {e.name for e in entries}
+    return _set_findings(listed, release, contract, contract.checksums_name, sums.ref.location)
 
 
 def checksums_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every SHA256SUMS entry matches the bytes of its file."""
-    sums, listed, _bad = _sums(release, contract)
+    sums, entries, _bad = _sums(release, contract)
     findings = []
-    for name, want in sorted(listed.items()):
-        asset = release.asset(name)
+    for entry in sorted(entries, key=lambda e: (e.name, e.number)):  # every entry, repeats too
+        asset = release.asset(entry.name)
         have = actual_sha(asset) if asset else None
-        if have is not None and have != want:
+        if have is not None and have != entry.sha256:
             findings.append(
                 Finding(
-                    subject=name,
+                    subject=entry.name,
                     message="checksum mismatch",
-                    expected=want,
+                    expected=entry.sha256,
                     actual=have,
-                    where=sums.ref.location,
+                    where=f"{sums.ref.location}:{entry.number}",
                 )
             )
     return findings

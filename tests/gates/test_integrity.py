@@ -33,3 +33,28 @@ def test_metadata_names_with_lone_surrogates_are_shown_as_escapes(
     subjects = {f.subject for f in results["I004"].findings}
     assert subjects == {"fuse-vscode-linux-x64.vsix", "fuse-vscode-\\xff.vsix"}
     json.dumps([f.subject for f in results["I004"].findings], ensure_ascii=False).encode("utf-8")
+
+
+def test_a_name_listed_twice_in_sha256sums_is_a_finding_and_every_entry_is_checked(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    sums = folder / "SHA256SUMS"
+    good = sums.read_text()
+    sums.write_text("0" * 64 + "  fuse-cli-linux-x64.tar.gz\n" + good)
+    second = 1 + next(n for n, line in enumerate(good.splitlines(), 1) if "fuse-cli-linux-x64" in line)
+    results = failed(check(folder))
+    assert set(results) == {"I001", "I003"}
+    (twice,) = results["I001"].findings
+    assert twice.subject == "SHA256SUMS"
+    assert twice.message == (
+        "'fuse-cli-linux-x64.tar.gz' is listed more than once (first on line 1): "
+        "which checksum holds is ambiguous"
+    )
+    assert twice.where == f"{sums}:{second}"
+    (mismatch,) = results["I003"].findings
+    assert (mismatch.subject, mismatch.expected, mismatch.where) == (
+        "fuse-cli-linux-x64.tar.gz",
+        "0" * 64,
+        f"{sums}:1",
+    )
