@@ -27,6 +27,22 @@ from harness.errors import ConfigError
 
 BROKEN_CONFIG = "/"  # a directory where both backends expect their config file
 ELF_HEADER_BYTES = 64
+# Signals whose default action ends the service (it handles SIGTERM and SIGINT: a clean exit 0).
+CRASH_SIGNALS = (
+    "SIGKILL",
+    "SIGSEGV",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGILL",
+    "SIGFPE",
+    "SIGQUIT",
+    "SIGTRAP",
+    "SIGSYS",
+    "SIGHUP",
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+)
 MIB = 1024 * 1024
 
 
@@ -60,17 +76,26 @@ def title(fault: Fault) -> str:
     return (type(fault).__doc__ or fault.id).strip().splitlines()[0]
 
 
+def _only(params: Mapping[str, Any], *known: str) -> None:
+    """A parameter the fault does not take is a typo, never silently ignored."""
+    for key in params:
+        if key not in known:
+            takes = ", ".join(known) if known else "no parameters"
+            raise ConfigError(f"fault.params.{key}: not a parameter of this fault (it takes {takes})")
+
+
 def _number(params: Mapping[str, Any], key: str, default: float, low: float, high: float) -> float:
     value = params.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ConfigError(f"fault parameter {key}: expected a number in [{low}, {high}], got {value!r}")
+        raise ConfigError(f"fault.params.{key}: expected a number in [{low}, {high}], got {value!r}")
     return float(value)
 
 
 class _Fault:
-    """Defaults: no rollout, nothing done to the running container."""
+    """Defaults: no parameters, no rollout, nothing done to the running container."""
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params)
         return FaultPlan()
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
@@ -90,6 +115,15 @@ class Crash(_Fault):
 
     id: str = "crash"
 
+    def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params, "signal")
+        value = params.get("signal", "SIGKILL")
+        if value not in CRASH_SIGNALS:
+            clean = value in ("SIGTERM", "SIGINT")
+            why = "the service shuts down cleanly on it (exit 0): no crash" if clean else "not a crash signal"
+            raise ConfigError(f"fault.params.signal: {value!r}: {why}; use one of {', '.join(CRASH_SIGNALS)}")
+        return FaultPlan()
+
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
         seam.kill(container_id, str(params.get("signal", "SIGKILL")))
 
@@ -101,6 +135,7 @@ class CrashLoop(_Fault):
     id: str = "crash-loop"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params, "restarts")
         retries = int(_number(params, "restarts", 3, 1, 20))
         return FaultPlan(env={"FUSE_CONFIG": BROKEN_CONFIG}, spec_changes={"restart_on_failure": retries})
 
@@ -124,6 +159,7 @@ class MissingLibrary(_Fault):
     id: str = "missing-library"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params)
         return FaultPlan(image_variant="missing-library")
 
 
@@ -134,6 +170,7 @@ class SlowStart(_Fault):
     id: str = "slow-start"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params, "cpus")
         cpus = _number(params, "cpus", 0.02, 0.01, 1.0)
         return FaultPlan(spec_changes={"nano_cpus": int(cpus * 1e9)})
 
@@ -155,6 +192,7 @@ class OutOfMemory(_Fault):
     id: str = "oom"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params, "memory_mb")
         limit = int(_number(params, "memory_mb", 16, 6, 256)) * MIB
         return FaultPlan(image_variant="oom", spec_changes={"mem_limit_bytes": limit})
 
@@ -169,6 +207,7 @@ class PortConflict(_Fault):
     id: str = "port-conflict"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params)
         return FaultPlan(port_holder=True)
 
 
@@ -179,6 +218,7 @@ class BothBackends(_Fault):
     id: str = "both-backends"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params)
         broken = {"FUSE_CONFIG": BROKEN_CONFIG}
         return FaultPlan(env=broken, native_env=broken)
 
@@ -190,6 +230,7 @@ class BrokenFallback(_Fault):
     id: str = "broken-fallback"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
+        _only(params)
         return FaultPlan(fallback_variant="broken-fallback")
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:

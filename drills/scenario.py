@@ -1,5 +1,8 @@
 """Drill scenarios: YAML validated against `drills/data/scenario.schema.json`, read once into
-frozen data with every default filled in.
+frozen data with every default filled in, then checked for what a schema cannot say: the
+fault's parameters, the paths and release tags it names, expectations and budgets that can
+be met. Whatever `drill run` would refuse is refused here, naming the file and the key, so
+`drill validate` and `drill run` agree and neither needs Docker to say so.
 
 The standard suite lives in `fixtures/scenarios/` (one file per fault and control).
 """
@@ -15,6 +18,7 @@ from harness.config import load_schema, load_yaml_file
 from harness.errors import ConfigError
 
 HEALTH_PATH = "/health"  # when a scenario names none
+AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
 
 SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
 CONTROLS = ("none", "both-backends", "broken-fallback")
@@ -150,11 +154,16 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
 
 
 def _lint(scenario: Scenario) -> None:
-    """Rules a schema cannot say: a control must not expect a fallback that works."""
+    """Rules a schema cannot say: what each control must expect, budgets that leave room."""
     where = f"{scenario.origin}: expect"
     if scenario.fault_id in ("none", "both-backends") and scenario.expect_fallback:
         raise ConfigError(
             f"{where}.fallback: control '{scenario.fault_id}' must not fall back; set expect.fallback: false"
+        )
+    if scenario.fault_id == "broken-fallback" and not scenario.expect_fallback:
+        raise ConfigError(
+            f"{where}.fallback: 'broken-fallback' is found broken only by falling back to it; "
+            "set expect.fallback: true"
         )
     if scenario.fault_id == "broken-fallback" and scenario.expect_verdict != "failed":
         raise ConfigError(
@@ -162,13 +171,89 @@ def _lint(scenario: Scenario) -> None:
         )
     if scenario.expect_verdict == "failed" and scenario.fault_id != "broken-fallback":
         raise ConfigError(f"{where}.verdict: only 'broken-fallback' may expect a failed verdict")
+    b = scenario.budgets
+    if scenario.expect_fallback and scenario.release.previous is not None and b.contain_s >= b.recover_s:
+        raise ConfigError(
+            f"{scenario.origin}: budgets.contain_s: {b.contain_s:g} s of containment leaves the fallback "
+            f"no time within budgets.recover_s ({b.recover_s:g} s, counted from the fault); "
+            "make contain_s smaller than recover_s"
+        )
+
+
+def _check_fault(scenario: Scenario) -> None:
+    """The fault's own parameter checks, now rather than when the drill is half run."""
+    from drills.faults import FAULTS  # noqa: PLC0415 - the catalogue imports the image code
+
+    try:
+        FAULTS[scenario.fault_id].prepare(scenario.fault_params)
+    except ConfigError as exc:
+        raise ConfigError(f"{scenario.origin}: {exc}") from exc
+
+
+def _folder(origin: str, key: str, path: Path | None, what: str) -> None:
+    if path is not None and not path.is_dir():
+        raise ConfigError(f"{origin}: {key}: {path} is not a folder; {what}")
+
+
+def _check_paths(scenario: Scenario) -> None:
+    """Every path the scenario names exists (relative paths resolve against its folder)."""
+    origin, rel, gates = scenario.origin, scenario.release, scenario.recovery_gates
+    _folder(origin, "release.path", rel.path, "point it at a release line or release folder")
+    for n, lib in enumerate(rel.lib_dirs):
+        _folder(origin, f"release.lib_dirs[{n}]", lib, "name a folder holding the AOT's libraries")
+    _folder(origin, "app_package", scenario.app_package, "point it at a FUSE app package")
+    if scenario.app_package is not None and not (scenario.app_package / "fuse.toml").is_file():
+        raise ConfigError(f"{origin}: app_package: {scenario.app_package} has no fuse.toml; is it a package?")
+    if gates is not None:
+        _folder(origin, "recover_to_aot.checkout", gates.checkout, "point it at the checkout to run gates in")
+        if gates.contract is not None and not gates.contract.is_file():
+            raise ConfigError(f"{origin}: recover_to_aot.contract: {gates.contract}: no such file")
+    if rel.path is not None:
+        release_folders(rel.path, rel, origin)
+    else:
+        _check_fixture_tags(rel, origin)
+
+
+def release_folders(root: Path, rel: Release, origin: str) -> tuple[Path, Path | None]:
+    """(release folder, previous release folder or None) in `root`, a release line (one
+    sub-folder per tag) or one release folder; a ConfigError naming the key if absent."""
+    current = root / rel.tag if (root / rel.tag).is_dir() else root
+    if not (current / AOT_BUNDLE).is_file():
+        raise ConfigError(
+            f"{origin}: release.tag: {root} holds no {rel.tag} bundle (expected "
+            f"{root / rel.tag / AOT_BUNDLE}, or {AOT_BUNDLE} in {root} itself)"
+        )
+    if rel.previous is None:
+        return current, None
+    previous = root / rel.previous
+    if not (previous / AOT_BUNDLE).is_file():
+        raise ConfigError(
+            f"{origin}: release.previous: {root} holds no {rel.previous} bundle (expected "
+            f"{previous / AOT_BUNDLE}); name the previous known-good release, or set previous: null "
+            "to skip containment"
+        )
+    return current, previous
+
+
+def _check_fixture_tags(rel: Release, origin: str) -> None:
+    """Without release.path the drill builds the fixture line: only its tags exist."""
+    from fixtures.releases import DEFAULT_LINE  # noqa: PLC0415 - the fixture release only
+
+    for key, tag in (("tag", rel.tag), ("previous", rel.previous)):
+        if tag is not None and tag not in DEFAULT_LINE:
+            raise ConfigError(
+                f"{origin}: release.{key}: {tag} is not a release of the fixture line "
+                f"({', '.join(DEFAULT_LINE)}); name one of them, or set release.path"
+            )
 
 
 def load(path: Path) -> Scenario:
-    """Read, validate and lint one scenario file."""
+    """Read, validate and lint one scenario file; check its fault parameters and paths."""
     doc = load_yaml_file(path, load_schema("drills", "scenario.schema.json"))
     scenario = from_document(doc, path)
     _lint(scenario)
+    _check_fault(scenario)
+    _check_paths(scenario)
     return scenario
 
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.errors import ConfigError, InfraError
+from drills.scenario import release_folders
+from harness.errors import InfraError
 
 if TYPE_CHECKING:
     from drills.containers import DockerSeam
@@ -27,14 +28,7 @@ def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]
         root = work_dir / "releases"
         if not (root / rel.tag).is_dir():
             write_line(root, runnable=True)
-    current = root / rel.tag if (root / rel.tag).is_dir() else root
-    if not (current / "fuse-aot-linux-x64.tar.gz").is_file():
-        raise ConfigError(
-            f"{scenario.origin}: release.path: {root} holds no {rel.tag} bundle "
-            "(expected fuse-aot-linux-x64.tar.gz in it or in its tag folder)"
-        )
-    previous = root / rel.previous if rel.previous and (root / rel.previous).is_dir() else None
-    return current, previous
+    return release_folders(root, rel, scenario.origin)
 
 
 def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:

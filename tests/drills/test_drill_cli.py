@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from drills.scenario import SUITES
@@ -102,3 +103,33 @@ def test_run_keeps_an_earlier_journal(fake, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     kept = list(tmp_path.glob("journal.*.jsonl"))
     assert len(kept) == 1 and kept[0].read_text() == "earlier\n"
+
+
+CRASH = "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"
+BAD_SCENARIOS = {
+    "fault.params.cpus": "name: x\nfault: {id: slow-start, params: {cpus: 5}}\nexpect: {fallback: true}\n",
+    "release.path": CRASH + "release: {path: nowhere}\n",
+    "release.previous": CRASH + 'release: {previous: "v0.7.0 (old)"}\n',
+    "expect.fallback": "name: x\nfault: {id: broken-fallback}\nexpect: {fallback: false, verdict: failed}\n",
+    "recover_to_aot.checkout": CRASH + "recover_to_aot: {checkout: no}\n",
+    "load.requests": CRASH + "load: {requests: 0}\n",
+    "budgets.contain_s": CRASH + "budgets: {contain_s: 20}\n",
+}
+
+
+@pytest.mark.parametrize("key", sorted(BAD_SCENARIOS))
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_validate_and_run_refuse_the_same_scenarios_before_docker(tmp_path, monkeypatch, command, key):
+    from drills import wiring  # noqa: PLC0415
+
+    def no_docker(_work: object) -> None:
+        raise AssertionError("the engine was contacted for an invalid scenario")
+
+    monkeypatch.setattr(wiring, "real_tools", no_docker)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD_SCENARIOS[key])
+    args = [command, str(bad)] + (["--out", str(tmp_path / "out")] if command == "run" else [])
+    result = CliRunner().invoke(drill_cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"drill: error: {bad}: {key}: ") and result.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()

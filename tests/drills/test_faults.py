@@ -79,17 +79,37 @@ def test_runtime_faults_act_and_build_faults_roll_out(fault_id: str, rollout: bo
 
 
 @pytest.mark.parametrize(
-    ("fault_id", "params"),
+    ("fault_id", "params", "message"),
     [
-        ("slow-start", {"cpus": 0}),
-        ("slow-start", {"cpus": "fast"}),
-        ("oom", {"memory_mb": 1}),
-        ("crash-loop", {"restarts": True}),
+        ("slow-start", {"cpus": 0}, r"fault\.params\.cpus: expected a number in \[0\.01, 1\.0\], got 0"),
+        ("slow-start", {"cpus": 5}, r"fault\.params\.cpus: expected a number"),
+        ("slow-start", {"cpus": "fast"}, r"fault\.params\.cpus: expected a number"),
+        ("slow-start", {"cpu": 0.5}, r"fault\.params\.cpu: not a parameter of this fault \(it takes cpus\)"),
+        ("oom", {"memory_mb": 1}, r"fault\.params\.memory_mb: expected a number"),
+        ("crash-loop", {"restarts": True}, r"fault\.params\.restarts: expected a number"),
+        (
+            "hang",
+            {"seconds": 3},
+            r"fault\.params\.seconds: not a parameter of this fault \(it takes no parameters\)",
+        ),
+        ("crash", {"signal": "SIGTERM"}, r"fault\.params\.signal: 'SIGTERM': the service shuts down cleanly"),
+        (
+            "crash",
+            {"signal": "SIGFOO"},
+            r"fault\.params\.signal: 'SIGFOO': not a crash signal; use one of SIGKILL",
+        ),
     ],
 )
-def test_bad_parameters_are_one_clear_config_error(fault_id: str, params: dict) -> None:
-    with pytest.raises(ConfigError, match=r"fault parameter \w+: expected a number"):
+def test_bad_parameters_are_one_clear_config_error(fault_id: str, params: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
         FAULTS[fault_id].prepare(params)
+
+
+def test_every_fault_takes_its_documented_parameters() -> None:
+    assert FAULTS["crash"].prepare({"signal": "SIGSEGV"}) == FaultPlan()
+    assert FAULTS["crash-loop"].prepare({"restarts": 2}).spec_changes == {"restart_on_failure": 2}
+    assert FAULTS["slow-start"].prepare({"cpus": 0.5}).spec_changes == {"nano_cpus": 500_000_000}
+    assert FAULTS["oom"].prepare({"memory_mb": 24}).spec_changes == {"mem_limit_bytes": 24 * 2**20}
 
 
 def test_crash_ends_the_container_and_none_does_not() -> None:

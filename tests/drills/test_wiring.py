@@ -1,11 +1,16 @@
-"""Where `drill run` finds a release's own libraries (no Docker needed)."""
+"""Where `drill run` finds a release and its own libraries (no Docker needed)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from drills import scenario, wiring
+from fixtures.releases import write_line
 from fixtures.toolchain import build_toolchain
+from harness.errors import ConfigError
 
 
 def _load(tmp_path: Path, release: str) -> scenario.Scenario:
@@ -22,9 +27,26 @@ def test_the_fixture_release_uses_each_versions_stand_in_runtime(tmp_path: Path)
 
 
 def test_a_scenarios_lib_dirs_serve_both_releases(tmp_path: Path) -> None:
+    write_line(tmp_path / "r", ("v0.7.0", "v0.7.1"))
+    (tmp_path / "lib").mkdir()
     own, previous = wiring.lib_dirs(_load(tmp_path, "release: {path: r, lib_dirs: [lib]}\n"))
     assert own == previous == (tmp_path / "lib",)
 
 
 def test_a_release_without_lib_dirs_gets_none(tmp_path: Path) -> None:
+    write_line(tmp_path / "r", ("v0.7.1",))
     assert wiring.lib_dirs(_load(tmp_path, "release: {path: r, previous: null}\n")) == ((), ())
+
+
+def test_release_dirs_finds_both_releases_of_a_line(tmp_path: Path) -> None:
+    write_line(tmp_path / "r", ("v0.7.0", "v0.7.1"))
+    s = _load(tmp_path, "release: {path: r}\n")
+    assert wiring.release_dirs(s, tmp_path / "work") == (tmp_path / "r" / "v0.7.1", tmp_path / "r" / "v0.7.0")
+
+
+def test_a_previous_release_that_is_not_there_is_a_config_error_not_skipped(tmp_path: Path) -> None:
+    write_line(tmp_path / "r", ("v0.7.0", "v0.7.1"))
+    s = _load(tmp_path, "release: {path: r}\n")
+    gone = replace(s, release=replace(s.release, previous="v0.7.9"))
+    with pytest.raises(ConfigError, match=r"s\.yaml: release\.previous: .* holds no v0\.7\.9 bundle"):
+        wiring.release_dirs(gone, tmp_path / "work")
