@@ -18,7 +18,7 @@ from typing import IO, Any
 from gates.etag_cache import EtagCache, default_cache_dir
 from gates.github_transport import Clock, Settings, Sleep, Transport, shown
 from gates.source import TAG_RE, AssetRef, ReleaseRef
-from harness.errors import ConfigError, InfraError
+from harness.errors import ConfigError, HarnessError, InfraError
 
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
 
@@ -53,6 +53,18 @@ def asset_ref(data: Mapping[str, Any]) -> AssetRef:
     )
 
 
+class NotFound(InfraError):
+    """The API answered 404 (what GitHub says of a repository the caller may not see, too)."""
+
+
+class RepoTransport(Transport):
+    """The transport, with a 404 told apart: what it means depends on the request."""
+
+    def fail(self, method: str, url: str, response: Any) -> HarnessError:  # a requests.Response
+        error = super().fail(method, url, response)
+        return NotFound(str(error)) if response.status_code == 404 else error
+
+
 class GitHubSource:
     """Releases of one GitHub repository, read through the REST API."""
 
@@ -65,13 +77,28 @@ class GitHubSource:
         self._last_delete: float | None = None
 
     def releases(self) -> list[ReleaseRef]:
-        listed = [release_ref(r) for r in self.http.pages(f"/repos/{self.repo}/releases")]
+        try:
+            listed = [release_ref(r) for r in self.http.pages(f"/repos/{self.repo}/releases")]
+        except NotFound as exc:
+            raise self._no_repository() from exc
         if any(r.draft for r in listed):
             self._drafts = "visible"
         if TAG_RE.match(self.selector):
             found = self._by_tag(self.selector, listed)
             listed = [r for r in listed if r.tag != found.tag] + [found]
         return listed
+
+    def _no_repository(self) -> ConfigError:
+        """The release list of an existing repository is never 404, an empty one included."""
+        where = f"--source github:{self.repo}: no such repository at {shown(self.http.settings.api_url)}"
+        if self.http.settings.token:
+            return ConfigError(
+                f"{where}, or it is not visible to GITHUB_TOKEN; check OWNER/REPO and the token's access"
+            )
+        return ConfigError(
+            f"{where}, or it is private and GITHUB_TOKEN is unset; check OWNER/REPO, "
+            "or set a GITHUB_TOKEN that can read it"
+        )
 
     def _by_tag(self, tag: str, listed: list[ReleaseRef]) -> ReleaseRef:
         """A published release by tag; a draft only through the list (needs push access)."""
@@ -177,4 +204,4 @@ def open_github(
         raise ConfigError(f"--source github:{repo}: expected github:OWNER/REPO")
     chosen = settings or settings_from(env)
     cache = EtagCache.open(default_cache_dir(env), chosen.token)
-    return GitHubSource(repo, Transport(chosen, cache, sleep=sleep, clock=clock), selector=selector)
+    return GitHubSource(repo, RepoTransport(chosen, cache, sleep=sleep, clock=clock), selector=selector)

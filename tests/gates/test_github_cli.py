@@ -117,3 +117,15 @@ def test_gate_prune_apply_deletes_through_the_api(github: State, tmp_path: Path)
     assert applied.returncode == 0, applied.stderr
     assert "6 deleted" in applied.stdout
     assert len(github.api_hits("DELETE")) == 6
+
+
+@pytest.mark.parametrize("token", [PUSH_TOKEN, ""])
+def test_unknown_repository_is_one_config_line(github: State, tmp_path: Path, token: str) -> None:
+    env = {**env_for(github, tmp_path), "GITHUB_TOKEN": token}
+    proc = run_gate("check", "--release", "v0.7.x", "--source", "github:owner/rep0", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert f"gate: error: --source github:owner/rep0: no such repository at {github.base}" in proc.stderr
+    assert "check OWNER/REPO" in proc.stderr
+    assert ("not visible to GITHUB_TOKEN" if token else "GITHUB_TOKEN is unset") in proc.stderr
+    assert github.api_hits(fragment="/repos/owner/rep0/releases")  # asked the API, once answered 404
