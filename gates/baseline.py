@@ -22,27 +22,63 @@ def metrics_of(results: Sequence[Result]) -> dict[str, float]:
     return out
 
 
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+
+
+class Malformed(ValueError):
+    """A report.json that is JSON, but not shaped like a gate report."""
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    """`value` when it is a JSON object (absent counts as empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Malformed(f"{where} is {JSON_TYPES.get(type(value), 'a number')}, expected an object")
+    return value
+
+
+def _field(item: dict[str, Any], key: str, where: str) -> Any:
+    if key not in item:
+        raise Malformed(f"{where} has no '{key}'")
+    return item[key]
+
+
+def _result(item: Any, where: str) -> Result:
+    r = _mapping(item, where)
+    data = _mapping(r.get("data"), f"{where}.data")
+    _mapping(data.get("metrics"), f"{where}.data.metrics")
+    outcome = _field(r, "outcome", where)
+    if outcome not in tuple(Outcome):
+        raise Malformed(f"{where}.outcome is {outcome!r}, expected one of {', '.join(Outcome)}")
+    return Result(
+        check=str(_field(r, "check", where)),
+        title=str(r.get("title", "")),
+        scope=str(_field(r, "scope", where)),
+        outcome=Outcome(outcome),
+        summary=str(r.get("summary", "")),
+        data=data,
+    )
+
+
+def _results(document: Any) -> list[Result]:
+    items = _field(_mapping(document, "the document"), "results", "the document")
+    if not isinstance(items, list):
+        raise Malformed(f"results is {JSON_TYPES.get(type(items), 'a number')}, expected an array")
+    return [_result(item, f"results[{i}]") for i, item in enumerate(items)]
+
+
 def load(path: Path) -> dict[str, float]:
     """Every metric of a previous run's report.json, keyed like metrics_of."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        items = document["results"]
-        results = [
-            Result(
-                check=r["check"],
-                title=r.get("title", ""),
-                scope=r["scope"],
-                outcome=Outcome(r["outcome"]),
-                summary=r.get("summary", ""),
-                data=r.get("data") or {},
-            )
-            for r in items
-        ]
+        return metrics_of(_results(json.loads(path.read_text(encoding="utf-8"))))
     except FileNotFoundError as exc:
-        raise ConfigError(f"--baseline {path}: no such file") from exc
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"--baseline {path}: not a gate report.json ({exc})") from exc
-    return metrics_of(results)
+        raise ConfigError(f"--baseline {path}: no such file; pass a report.json of an earlier run") from exc
+    except (OSError, ValueError) as exc:  # Malformed and JSONDecodeError are ValueErrors
+        raise ConfigError(
+            f"--baseline {path}: not a gate report.json ({exc}); pass the report.json an earlier "
+            "`gate recover` wrote"
+        ) from exc
 
 
 def with_deltas(results: list[Result], baseline: dict[str, float]) -> tuple[list[Result], list[str]]:
