@@ -149,6 +149,7 @@ def _attempt_data(done: process.Completed, attempt: int, seen_pass: bool) -> dic
         "timed_out": done.timed_out,
         "log": str(done.log_path),
         "pass_line_seen": seen_pass,
+        "output_cut": done.output_cut,
     }
 
 
@@ -194,6 +195,8 @@ def _attempt(
     )
     done = run.runner(command, on_line)
     outcome, summary = _verdict(gate, done, seen_pass, workdir)
+    if done.output_cut:  # a detached process kept the output open: say so wherever it shows
+        summary += f" ({done.output_cut})"
     return outcome, summary, _attempt_data(done, attempt, seen_pass)
 
 

@@ -5,12 +5,19 @@ the command and everything it started. Its output (stdout and stderr merged, in 
 streamed line by line to a log file and to a callback for live progress. The group is
 always reaped when the command ends, so nothing it left running in the background
 outlives it.
+
+A process that left the group (`setsid`, a daemon) is out of the group kill's reach and
+may keep the output pipe open long after the command ended. The output is read with
+`select` on a daemon thread that can be told to stop, so such a process cannot hold
+`run()` past its timeout and graces: the output is cut off, the log and the result say
+which process kept it open, and that process is left alone (it is not ours to kill).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -25,6 +32,7 @@ from harness.errors import InfraError
 LineSink = Callable[[str], None]
 GRACE_S = 3.0
 _POLL_S = 0.05
+_CHUNK = 65536
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +54,7 @@ class Completed:
     timed_out: bool
     log_path: Path
     pgid: int
+    output_cut: str = ""  # why the output was cut off before its end ('' when read to the end)
 
 
 class Runner(Protocol):
@@ -98,11 +107,74 @@ def end_group(process: subprocess.Popen[bytes], pgid: int, grace_s: float = GRAC
     process.wait()
 
 
-def _pump(stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
-    for raw in iter(stream.readline, b""):
-        log.write(raw)
-        log.flush()
-        on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+def _emit(raw: bytes, log: IO[bytes], on_line: LineSink) -> None:
+    log.write(raw)
+    log.flush()
+    on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+
+
+def _pump(fd: int, log: IO[bytes], on_line: LineSink, stop: threading.Event) -> None:
+    """Stream lines from `fd` until end of file or until `stop` is set (never blocks longer)."""
+    buffer = bytearray()
+    while not stop.is_set():
+        if not select.select([fd], [], [], _POLL_S)[0]:
+            continue
+        chunk = os.read(fd, _CHUNK)
+        if not chunk:
+            break
+        scan, start = len(buffer), 0
+        buffer += chunk
+        while (end := buffer.find(b"\n", scan)) >= 0:
+            _emit(bytes(buffer[start : end + 1]), log, on_line)
+            start = scan = end + 1
+        del buffer[:start]
+    if buffer:
+        _emit(bytes(buffer), log, on_line)
+
+
+def pipe_holders(fd: int) -> list[str]:
+    """'pid N (name)' of every other process holding the pipe behind `fd` (empty without /proc)."""
+    target = f"pipe:[{os.fstat(fd).st_ino}]"
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        if entry.name == str(os.getpid()):
+            continue
+        try:
+            if any(str(link.readlink()) == target for link in (entry / "fd").iterdir()):
+                found.append(f"pid {entry.name} ({(entry / 'comm').read_text().strip()})")
+        except OSError:  # gone, or not ours to look into
+            continue
+    return found
+
+
+class _Output:
+    """The command's merged output, read on a daemon thread that can be stopped."""
+
+    def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
+        self.stream, self.log = stream, log
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=_pump, args=(stream.fileno(), log, on_line, self.stop), daemon=True
+        )
+        self.thread.start()
+
+    def finish(self, grace_s: float) -> str:
+        """Read to the end for up to `grace_s`, then stop; why the output was cut ('' if not)."""
+        self.thread.join(grace_s)
+        cut = ""
+        if self.thread.is_alive():  # the group is gone, yet someone holds the write end
+            holders = ", ".join(pipe_holders(self.stream.fileno())) or "a process"
+            cut = (
+                f"output cut off: {holders} outside the command's process group (a setsid "
+                f"child or daemon) still held its output open {grace_s:g}s after the group "
+                "ended; it was left running"
+            )
+            self.stop.set()
+            self.thread.join(grace_s)
+            self.log.write(f"\n[{cut}]\n".encode())
+        if not self.thread.is_alive():  # closing under a blocked read would wait for it
+            self.stream.close()
+        return cut
 
 
 def _start(command: Command) -> subprocess.Popen[bytes]:
@@ -132,7 +204,9 @@ def _start(command: Command) -> subprocess.Popen[bytes]:
 def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Completed:
     """Run `command` to completion, timeout or Ctrl-C; the group never outlives this call.
 
-    KeyboardInterrupt is re-raised after the group is gone.
+    It returns within the timeout plus at most four graces (TERM, KILL, reading the rest of
+    the output, stopping the reader), whatever the command left behind. KeyboardInterrupt
+    is re-raised after the group is gone.
     """
     command.log_path.parent.mkdir(parents=True, exist_ok=True)
     with command.log_path.open("wb") as log:
@@ -140,8 +214,7 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
         process = _start(command)
         pgid = process.pid  # the leader of its new session and group
         assert process.stdout is not None
-        pump = threading.Thread(target=_pump, args=(process.stdout, log, on_line), daemon=True)
-        pump.start()
+        output = _Output(process.stdout, log, on_line)
         timed_out = False
         try:
             process.wait(timeout=command.timeout_s)
@@ -149,8 +222,7 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
             timed_out = True
         finally:  # after an exit, a timeout or Ctrl-C alike
             end_group(process, pgid, grace_s)
-            pump.join(grace_s)
-            process.stdout.close()
+            cut = output.finish(grace_s)
     return Completed(
         argv=command.argv,
         exit_code=None if timed_out else process.returncode,
@@ -158,4 +230,5 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
         timed_out=timed_out,
         log_path=command.log_path,
         pgid=pgid,
+        output_cut=cut,
     )

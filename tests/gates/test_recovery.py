@@ -11,6 +11,7 @@ import pytest
 
 from gates import baseline, binsize, contract, recovery, recovery_runner
 from gates.recovery import RecoveryGate
+from harness import process
 from harness.errors import ConfigError, ExitCode
 from harness.process import Command, Completed
 from harness.reports.json_report import render as render_json
@@ -25,6 +26,7 @@ from tests.gates.recovery_support import (
     script_env,
     toolchain,
 )
+from tests.harness.daemon_support import detached_sleeper, end_detached
 
 
 def recover(
@@ -413,3 +415,23 @@ def test_metrics_that_cannot_be_kept_still_get_judged(tmp_path: Path) -> None:
     s001 = by_check(recover(tmp_path, doc))["S001"]
     assert s001.outcome is Outcome.PASSED
     assert s001.data["metrics_file"].startswith("not kept: ")
+
+
+def test_a_daemon_holding_the_output_cannot_hold_the_gate_and_is_reported(tmp_path: Path) -> None:
+    pid_file = tmp_path / "daemon.pid"
+    smoke = {"id": "smoke", "command": ["bash", "-c", detached_sleeper(pid_file, 60) + "echo ok"]}
+    doc = {
+        "schema_version": 1,
+        "platforms": ["linux-x64"],
+        "recovery_gates": [{**smoke, "timeout_s": 2, "pass_line": "ok"}],
+    }
+    started = time.monotonic()
+    try:
+        result = by_check(recover(tmp_path, doc))["smoke"]
+        elapsed = time.monotonic() - started
+    finally:
+        daemon = end_detached(pid_file)
+    assert elapsed < 2 + 3 * process.GRACE_S + 2  # timeout + TERM, KILL and drain graces
+    assert result.outcome is Outcome.PASSED
+    assert f"(output cut off: pid {daemon} (sleep) outside the command's process group" in result.summary
+    assert result.data["attempts"][0]["output_cut"].startswith("output cut off: ")

@@ -13,6 +13,7 @@ import pytest
 
 from harness.errors import InfraError
 from harness.process import Command, group_alive, run
+from tests.harness.daemon_support import detached_sleeper, end_detached
 
 
 def script(tmp_path: Path, body: str, name: str = "s.sh") -> Path:
@@ -112,3 +113,42 @@ def test_non_executable_command_is_a_clear_infra_error(tmp_path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(InfraError, match="not executable"):
         run(command(tmp_path, path), lambda _: None)
+
+
+@pytest.mark.parametrize(
+    ("tail", "timed_out"),
+    [("echo hi\n", False), ("echo hi\nwhile :; do sleep 0.1; done\n", True)],
+    ids=["command-exits", "command-hangs"],
+)
+def test_a_detached_child_holding_the_output_cannot_stall_run(
+    tmp_path: Path, tail: str, timed_out: bool
+) -> None:
+    # `setsid` puts the child in a new session: the group kill cannot reach it, and it
+    # keeps the output pipe open for 30 s after the command itself is gone.
+    pid_file = tmp_path / "daemon.pid"
+    body = detached_sleeper(pid_file) + tail
+    threads = set(threading.enumerate())
+    lines: list[str] = []
+    started = time.monotonic()
+    try:
+        done = run(command(tmp_path, script(tmp_path, body), timeout_s=1.0), lines.append, grace_s=0.5)
+        elapsed = time.monotonic() - started
+    finally:
+        daemon = end_detached(pid_file)
+    assert elapsed < 1.0 + 3 * 0.5 + 1.5  # timeout + TERM, KILL and drain graces + slack
+    assert done.timed_out is timed_out
+    assert lines == ["hi"]
+    assert f"pid {daemon} (sleep)" in done.output_cut
+    assert "outside the command's process group" in done.output_cut
+    assert done.log_path.read_text().startswith("hi\n")
+    assert done.output_cut in done.log_path.read_text()
+    assert set(threading.enumerate()) <= threads  # no reader thread left behind
+
+
+def test_output_is_complete_and_not_cut_when_the_group_closes_it(tmp_path: Path) -> None:
+    body = "for i in $(seq 1 2000); do echo line-$i; done\nprintf tail\n"
+    lines: list[str] = []
+    done = run(command(tmp_path, script(tmp_path, body)), lines.append, grace_s=0.5)
+    assert lines == [f"line-{i}" for i in range(1, 2001)] + ["tail"]
+    assert done.output_cut == ""
+    assert done.log_path.read_text().endswith("line-2000\ntail")
