@@ -53,11 +53,12 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
         )
 
 
-def _render(events: list[Event], out_dir: Path) -> int:
+def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
     from drills import outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
 
+    outputs.check(events, str(journal_path))
     report, written = outputs.write(events, out_dir)
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
@@ -132,8 +133,9 @@ def run_cmd(
     finally:
         # whatever ended the run, its reports are written; an error then still reaches
         # the error boundary
-        events = _own_journal(out_dir / "journal.jsonl", opts.run_id)
-        rendered = _render(events, out_dir) if events else int(ExitCode.INFRA)
+        journal_path = out_dir / "journal.jsonl"
+        events = _own_journal(journal_path, opts.run_id)
+        rendered = _render(events, out_dir, journal_path) if events else int(ExitCode.INFRA)
     sys.exit(rendered if code is None else code)
 
 
@@ -165,7 +167,7 @@ def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
     from drills import journal  # noqa: PLC0415
 
     events = journal.read(journal_path)
-    sys.exit(_render(events, out_dir or journal_path.parent))
+    sys.exit(_render(events, out_dir or journal_path.parent, journal_path))
 
 
 @drill.command("reap")
