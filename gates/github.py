@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from gates.etag_cache import EtagCache, default_cache_dir
-from gates.github_transport import Clock, Settings, Sleep, Transport, shown
+from gates.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
 from gates.source import TAG_RE, AssetRef, ReleaseRef
-from harness.errors import ConfigError, HarnessError, InfraError
+from harness.errors import ConfigError, InfraError
 
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
 
@@ -51,18 +51,6 @@ def asset_ref(data: Mapping[str, Any]) -> AssetRef:
         state=str(data.get("state", "uploaded")),
         key=str(data["url"]),
     )
-
-
-class NotFound(InfraError):
-    """The API answered 404 (what GitHub says of a repository the caller may not see, too)."""
-
-
-class RepoTransport(Transport):
-    """The transport, with a 404 told apart: what it means depends on the request."""
-
-    def fail(self, method: str, url: str, response: Any) -> HarnessError:  # a requests.Response
-        error = super().fail(method, url, response)
-        return NotFound(str(error)) if response.status_code == 404 else error
 
 
 class GitHubSource:
@@ -204,4 +192,4 @@ def open_github(
         raise ConfigError(f"--source github:{repo}: expected github:OWNER/REPO")
     chosen = settings or settings_from(env)
     cache = EtagCache.open(default_cache_dir(env), chosen.token)
-    return GitHubSource(repo, RepoTransport(chosen, cache, sleep=sleep, clock=clock), selector=selector)
+    return GitHubSource(repo, Transport(chosen, cache, sleep=sleep, clock=clock), selector=selector)

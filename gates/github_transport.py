@@ -65,6 +65,10 @@ class Counters:
     reset: int | None = None
 
 
+class NotFound(InfraError):
+    """The API answered 404 (what GitHub says of a repository the caller may not see, too)."""
+
+
 class Transport:
     """requests, with retries, rate limits, conditional GETs and counters."""
 
@@ -223,6 +227,8 @@ class Transport:
         text = f"{method} {shown(url)}: HTTP {response.status_code} {self.redact(message)}".rstrip()
         if response.status_code == 401:
             return ConfigError(f"{text}; GITHUB_TOKEN was rejected: set a valid token or unset it")
+        if response.status_code == 404:
+            return NotFound(text)
         return InfraError(text)
 
     def get_json(self, path: str, hops: int = 0) -> tuple[Any, str | None]:
