@@ -75,6 +75,7 @@ class Scenario:
     fault_params: Mapping[str, Any] = field(default_factory=dict)
     release: Release = field(default_factory=lambda: Release(path=None))
     app_package: Path | None = None
+    base_image: str | None = None  # None: FROM scratch with each binary's closure
     aot_env: Mapping[str, str] = field(default_factory=dict)
     health_path: str = HEALTH_PATH
     load_path: str = "/api/hello"
@@ -132,6 +133,7 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
             lib_dirs=tuple(base / d for d in rel.get("lib_dirs", ())),
         ),
         app_package=_resolve(base, doc.get("app_package")),
+        base_image=doc.get("base_image"),
         aot_env=dict(doc.get("aot_env", {})),
         health_path=doc.get("health_path", HEALTH_PATH),
         load_path=doc.get("load", {}).get("path", "/api/hello"),

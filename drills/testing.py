@@ -102,6 +102,7 @@ class FakeDocker:
         self.failing: dict[str, str] = {}
         self.image_files: dict[str, bytes] = {"/app/fuse-aot-demo": b"\x7fELF fake"}
         self.images: dict[str, dict[str, str]] = {}
+        self.contexts: dict[str, bytes] = {}  # tag -> the build context of a built (not imported) image
         self.containers: dict[str, _Container] = {}
         self.event_log: list[ContainerEvent] = []
         self._ids = itertools.count(1)
@@ -174,6 +175,7 @@ class FakeDocker:
     def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None:
         self._check("build_image")
         self.images[tag] = dict(labels)
+        self.contexts[tag] = context_tar
 
     def import_image(
         self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]

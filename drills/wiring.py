@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills.scenario import release_folders
-from harness.errors import InfraError
+from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
     from drills.containers import DockerSeam
@@ -52,6 +52,16 @@ def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     return of(rel.tag), of(rel.previous)
 
 
+def _local_base(seam: DockerSeam, scenario: Scenario) -> None:
+    """A base image must already be in the engine: drills build locally and never pull."""
+    base = scenario.base_image
+    if base is not None and not seam.image_exists(base):
+        raise ConfigError(
+            f"{scenario.origin}: base_image: {base} is not in the local Docker engine and drills "
+            f"never pull; `docker pull {base}` (or build it) first, or drop base_image for FROM scratch"
+        )
+
+
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     from drills.images import build_images  # noqa: PLC0415
     from drills.safety import RUN_ID  # noqa: PLC0415
@@ -64,9 +74,10 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
         from fixtures.toolchain import app_package  # noqa: PLC0415
 
-        key = (scenario.release, scenario.app_package)
+        key = (scenario.release, scenario.app_package, scenario.base_image)
         if key not in built:
             current, previous = release_dirs(scenario, work_dir)
+            _local_base(seam, scenario)
             package = scenario.app_package or app_package()
             own, previous_own = lib_dirs(scenario)
             built[key] = build_images(
@@ -77,6 +88,7 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
                 previous=previous,
                 lib_dirs=own,
                 previous_lib_dirs=previous_own,
+                base=scenario.base_image,
                 namespace=labels.get(RUN_ID, ""),
             )
         return built[key]

@@ -34,6 +34,7 @@ def test_the_standard_suite_covers_every_fault_and_control():
 
 def test_defaults_fill_in(tmp_path):
     s = scenario.load(_write(tmp_path, "name: x\nfault: {id: crash}\nexpect: {fallback: true}\n"))
+    assert s.base_image is None
     assert s.probing.interval_s == 0.1 and s.release.tag == "v0.7.1" and s.release.path is None
     assert s.release.previous == "v0.7.0" and s.budgets.recover_s == 15
 
@@ -164,6 +165,12 @@ REFUSED = [
         r"budgets\.contain_s: 15 s of containment leaves the fallback no time within budgets\.recover_s",
     ),
     (CRASH + "budgets: {recover_s: 4}\n", r"budgets\.contain_s: 10 s"),  # the default contain_s
+    # a base image is one image reference: FROM scratch is the default, not a base
+    (CRASH + "base_image: scratch\n", r"base_image: 'scratch' should not be valid"),
+    (
+        CRASH + 'base_image: "debian:12\\nRUN rm -rf /"\n',
+        r"base_image: 'debian:12\\nRUN rm -rf /' does not match",
+    ),
 ]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from drills import scenario, wiring
+from drills.testing import FakeDocker
 from fixtures.releases import write_line
 from fixtures.toolchain import build_toolchain
 from harness.errors import ConfigError
@@ -50,3 +53,36 @@ def test_a_previous_release_that_is_not_there_is_a_config_error_not_skipped(tmp_
     gone = replace(s, release=replace(s.release, previous="v0.7.9"))
     with pytest.raises(ConfigError, match=r"s\.yaml: release\.previous: .* holds no v0\.7\.9 bundle"):
         wiring.release_dirs(gone, tmp_path / "work")
+
+
+def _dockerfile(context: bytes) -> bytes:
+    with tarfile.open(fileobj=io.BytesIO(context)) as tar:
+        member = tar.extractfile("Dockerfile")
+        assert member is not None
+        return member.read()
+
+
+def test_every_image_is_built_on_the_scenarios_base_image(tmp_path: Path) -> None:
+    s = _load(tmp_path, "base_image: debian:12\n")
+    fake = FakeDocker()
+    fake.build_image(b"", "debian:12", {})  # pulled by whoever runs the drill, never by it
+    images = wiring.image_builder(fake, tmp_path / "work")(s, {"fuse-harness.run-id": "r1"})
+    built = [t for t in vars(images).values() if t]
+    assert images.previous_aot and images.fallback_broken and len(built) >= 4
+    assert {_dockerfile(fake.contexts[t]).split(b"\n")[0] for t in built} == {b"FROM debian:12"}
+
+
+def test_without_a_base_image_every_image_is_imported_from_scratch(tmp_path: Path) -> None:
+    fake = FakeDocker()
+    images = wiring.image_builder(fake, tmp_path / "work")(_load(tmp_path, ""), {"fuse-harness.run-id": "r1"})
+    assert images.candidate_aot in fake.images and fake.contexts == {}
+
+
+def test_a_base_image_the_engine_does_not_hold_is_refused_not_pulled(tmp_path: Path) -> None:
+    s = _load(tmp_path, "base_image: debian:12\n")
+    fake = FakeDocker()
+    with pytest.raises(
+        ConfigError, match=r"s\.yaml: base_image: debian:12 is not in the local Docker engine"
+    ):
+        wiring.image_builder(fake, tmp_path / "work")(s, {"fuse-harness.run-id": "r1"})
+    assert fake.images == {}
