@@ -21,7 +21,6 @@ HEALTH_PATH = "/health"  # when a scenario names none
 AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
 
 SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
-CONTROLS = ("none", "both-backends", "broken-fallback")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +28,6 @@ class Release:
     path: Path | None  # None: build the fixture line into the run's work dir
     tag: str = "v0.7.1"
     previous: str | None = "v0.7.0"
-    platform: str = "linux-x64"
     lib_dirs: tuple[Path, ...] = ()  # the AOT's own libraries; () with path None: the fixture's
 
 
@@ -89,10 +87,6 @@ class Scenario:
     memory_mb: int = 64
     recover_to_aot: bool = False
     recovery_gates: RecoveryGates | None = None  # rerun before recovering to AOT
-
-    @property
-    def is_control(self) -> bool:
-        return self.fault_id in CONTROLS
 
 
 def _resolve(base: Path, value: str | None) -> Path | None:

@@ -161,9 +161,6 @@ class FakeDocker:
             labels=dict(c.spec.labels),
         )
 
-    def running(self) -> list[str]:
-        return [c.id for c in self.containers.values() if c.status in ("running", "paused")]
-
     # -- the DockerSeam Protocol -------------------------------------------------------
     def ping(self) -> None:
         self._check("ping")
