@@ -8,6 +8,7 @@ from drills.classify import classify, rule_fatal, rule_linker, rule_regression
 from drills.fake_release import LOADER_ERROR
 from drills.testing import FATAL
 from drills.watch import Incident
+from tests.drills.conftest import drill, phase_of, standard
 
 AOT_FATAL = FATAL.format(msg="failed to read config file /")
 NATIVE_FATAL = AOT_FATAL.replace("mode=aot", "mode=native")
@@ -127,3 +128,22 @@ def test_a_clean_exit_is_not_a_regression_and_says_so() -> None:
 def test_native_unhealthy_is_named_first() -> None:
     decision = classify(incident(exit_code=1, fatal_lines=(AOT_FATAL,)), False)
     assert decision.reasons[0].startswith("JIT-native is unhealthy too")
+
+
+@pytest.mark.parametrize(
+    ("name", "rules", "fallback"),
+    [
+        ("crash", [2], True),
+        ("crash-loop", [1, 2], True),
+        ("corrupt-binary", [2, 3], True),
+        ("missing-library", [2, 3], True),
+        ("hang", [2], True),
+        ("port-conflict", [1, 2], True),
+        ("both-backends", [], False),  # its AOT exits 1 with no envelope; JIT-native fails too
+    ],
+)
+def test_each_drill_reports_the_rules_its_evidence_meets(fake, tmp_path, name, rules, fallback):
+    report, _ = drill(fake, tmp_path, standard(name))
+    data = phase_of(report, name, "classify").data
+    assert (data["rules"], data["fallback"]) == (rules, fallback)
+    assert [r.split(":")[0] for r in data["reasons"] if r.startswith("rule ")] == [f"rule {n}" for n in rules]
