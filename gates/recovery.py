@@ -3,7 +3,8 @@ going back to AOT", run from a checkout in the contract's order, each in its own
 group with a timeout, every attempt logged and reported.
 
 A gate passes when its command exits 0, prints its pass line (if the contract names one)
-and leaves the files it `produces`. A gate whose dependency did not pass is skipped.
+and leaves the files it `produces`. A gate whose dependency did not pass, or was left out
+by --only/--skip (its output would be an earlier run's), is skipped.
 """
 
 from __future__ import annotations
@@ -273,10 +274,17 @@ def skipped(gate: RecoveryGate, reason: str) -> Result:
 
 
 def blocked_by(gate: RecoveryGate, outcomes: Mapping[str, Outcome]) -> str:
-    """Why a gate cannot run: a dependency ran and did not pass ('' when it may run)."""
+    """Why a gate cannot run ('' when it may): a dependency did not pass, or was not run.
+
+    `outcomes` holds the gates run so far; a dependency is an earlier gate, so one missing
+    from it was left out by --only/--skip, and what it would have produced (metrics, say)
+    is an earlier run's: judging that would not prove this build.
+    """
     for need in gate.needs:
         outcome = outcomes.get(need)
-        if outcome is not None and outcome is not Outcome.PASSED:
+        if outcome is None:
+            return f"skipped: needs {need}, which --only/--skip left out (select {need} too)"
+        if outcome is not Outcome.PASSED:
             return f"skipped: needs {need}, which {outcome.value}"
     return ""
 

@@ -10,7 +10,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +96,11 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
 
 
 def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
-    """An error when no recovery gate was selected: a run that checked nothing cannot pass.
+    """An error when nothing was evaluated: a run that checked nothing cannot pass.
 
-    Skipping every gate with --only/--skip is allowed when the run still measures the AOT
-    binary (a size-only run); a contract without gates is always a mistake.
+    Running no gate (--only/--skip) is allowed when the run still measures an AOT binary
+    given by --release/--source (a size-only run); a contract without gates is always a
+    mistake.
     """
     if not contract.recovery_gates:
         why = (
@@ -108,8 +109,9 @@ def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
         )
     elif all(r.outcome is Outcome.SKIPPED for r in results):
         why = (
-            "--only/--skip left no recovery gate to run and no AOT binary was measured; "
-            "select at least one gate, or pass --release and --source to measure one"
+            "--only/--skip left no recovery gate that could run and no AOT binary was measured "
+            "(the checkout's own build counts only when a gate ran); select at least one gate "
+            "and the gates it needs, or pass --release and --source to measure a release's binary"
         )
     else:
         return []
@@ -124,15 +126,43 @@ def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
     ]
 
 
-def recover(
-    run: Run,
-    gates: Sequence[RecoveryGate],
-    binaries: Sequence[binsize.Binary],
-    baseline: dict[str, float] | None = None,
-) -> Report:
-    """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report."""
-    started = run.clock()
-    run.log_dir.mkdir(parents=True, exist_ok=True)
+def left_out_notes(run: Run, gates: Sequence[RecoveryGate]) -> list[str]:
+    """One note per gate skipped because --only/--skip left out a gate it needs, naming
+    the metrics an earlier run left behind (which were not judged)."""
+    chosen = {g.id for g in gates}
+    notes = []
+    for gate in gates:
+        missing = [need for need in gate.needs if need not in chosen]
+        if not missing:
+            continue
+        note = f"{gate.id} did not run: it needs {', '.join(missing)}, which --only/--skip left out"
+        path = run.checkout / gate.cwd / gate.metrics
+        if gate.judge == "aot-perf-metrics" and path.is_file():
+            when = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            note += f"; {path} (modified {when}) is an earlier run's and was not judged"
+        notes.append(f"{note}; select {' and '.join(missing)} too to judge this build")
+    return notes
+
+
+def _sizes(run: Run, binaries: Sequence[binsize.Binary], *, stale: bool) -> list[Result]:
+    """S002, unless the binaries are a checkout's own build that no gate of this run made."""
+    if not stale or not binaries:
+        return binsize.judge_all(binaries, run.contract.slo.max_binary_bytes)
+    return [
+        Result(
+            check="S002",
+            title=binsize.S002_TITLE,
+            scope=b.scope,
+            outcome=Outcome.SKIPPED,
+            summary=f"not measured: no recovery gate ran in this run, so {b.where} may be a "
+            "stale build; pass --release and --source to measure a release's AOT binaries",
+        )
+        for b in binaries
+    ]
+
+
+def _gates_judged(run: Run, gates: Sequence[RecoveryGate]) -> tuple[list[Result], list[str], bool]:
+    """The gates' results with S001 after a metrics gate, the notes, and whether Ctrl-C cut them."""
     notes: list[str] = []
 
     def after(gate: RecoveryGate, result: Result) -> list[Result]:
@@ -143,15 +173,33 @@ def recover(
             notes.append(note)
         return [judged]
 
-    interrupted = False
     try:
-        results = recovery.run_all(gates, run, after)
+        return recovery.run_all(gates, run, after), notes, False
     except Interrupted as exc:
-        results, interrupted = exc.results, True
+        return exc.results, notes, True
+
+
+def recover(
+    run: Run,
+    gates: Sequence[RecoveryGate],
+    binaries: Sequence[binsize.Binary],
+    baseline: dict[str, float] | None = None,
+    *,
+    checkout_build: bool = False,
+) -> Report:
+    """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report.
+
+    `checkout_build`: the binaries are the checkout's own build output, which is measured
+    only when a gate ran in this run (else it may be any earlier run's build).
+    """
+    started = run.clock()
+    run.log_dir.mkdir(parents=True, exist_ok=True)
+    results, notes, interrupted = _gates_judged(run, gates)
     if not interrupted:
-        results += binsize.judge_all(binaries, run.contract.slo.max_binary_bytes)
-    if not gates:
+        ran = any(r.scope == recovery.SCOPE and r.outcome is not Outcome.SKIPPED for r in results)
+        results += _sizes(run, binaries, stale=checkout_build and not ran)
         results += nothing_ran(run.contract, results)
+    notes += left_out_notes(run, gates)
     if baseline is not None:
         results, delta_notes = baseline_of.with_deltas(results, baseline)
         notes += delta_notes
@@ -201,16 +249,21 @@ def run(
         progress=progress,
         clock=clock,
     )
-    binaries: AbstractContextManager[list[binsize.Binary]]
+    with _binaries(checkout, rules, options, env) as found:
+        checkout_build = options.binaries is None and options.release is None
+        return recover(state, gates, found, previous, checkout_build=checkout_build)
+
+
+def _binaries(
+    checkout: Path, rules: Contract, options: Options, env: dict[str, str]
+) -> AbstractContextManager[list[binsize.Binary]]:
+    """The AOT binaries to measure: given, from --release/--source, else the checkout's build."""
     if options.binaries is not None:
-        binaries = nullcontext(list(options.binaries))
-    elif options.release is None:
-        binaries = nullcontext(binsize.checkout_binaries(checkout))
-    else:
-        selector, spec = options.release
-        binaries = binsize.selected_binaries(open_source(spec, selector, env), selector, rules)
-    with binaries as found:
-        return recover(state, gates, found, previous)
+        return nullcontext(list(options.binaries))
+    if options.release is None:
+        return nullcontext(binsize.checkout_binaries(checkout))
+    selector, spec = options.release
+    return binsize.selected_binaries(open_source(spec, selector, env), selector, rules)
 
 
 def default_log_dir(checkout: Path, report_dir: Path | None, now: datetime) -> Path:

@@ -435,3 +435,54 @@ def test_a_daemon_holding_the_output_cannot_hold_the_gate_and_is_reported(tmp_pa
     assert result.outcome is Outcome.PASSED
     assert f"(output cut off: pid {daemon} (sleep) outside the command's process group" in result.summary
     assert result.data["attempts"][0]["output_cut"].startswith("output cut off: ")
+
+
+def test_a_gate_whose_need_is_left_out_is_skipped_not_judged_on_stale_metrics(tmp_path: Path) -> None:
+    gates = recovery.gates_of(load_contract(contract_doc(), tmp_path))
+    recover(tmp_path)  # an earlier full run leaves .fuse/bench/aot_perf_metrics.json behind
+    stale = tmp_path / "checkout" / ".fuse" / "bench" / "aot_perf_metrics.json"
+    assert stale.is_file()
+    rules = load_contract(contract_doc(), tmp_path)
+    run = make_run(tmp_path / "checkout", rules, script_env(toolchain()))
+    report = recovery_runner.recover(run, recovery.select(gates, ("aot-perf-slo",), ()), [])
+    results = by_check(report)
+    assert results["aot-perf-slo"].outcome is Outcome.SKIPPED
+    assert results["aot-perf-slo"].summary.startswith(
+        "skipped: needs aot-perf-bench, which --only/--skip left out"
+    )
+    assert results["S001"].outcome is Outcome.SKIPPED
+    assert not results["aot-perf-slo"].data.get("attempts")  # the script never ran
+    note = next(n for n in report.notes if n.startswith("aot-perf-slo did not run"))
+    assert f"{stale} (modified " in note and "was not judged" in note
+    assert report.exit_code is ExitCode.INFRA  # no gate ran: never a pass
+
+
+def test_skipping_a_needed_gate_still_runs_the_others_and_says_what_was_not_judged(
+    tmp_path: Path,
+) -> None:
+    doc = contract_doc(**{"release-smoke": {"command": ["true"], "pass_line": ""}})
+    rules = load_contract(doc, tmp_path)
+    run = make_run(make_checkout(tmp_path), rules, script_env(toolchain()))
+    gates = recovery.select(recovery.gates_of(rules), (), ("aot-perf-bench",))
+    report = recovery_runner.recover(run, gates, [])
+    assert [(r.check, r.outcome) for r in report.results[:3]] == [
+        ("aot-perf-slo", Outcome.SKIPPED),
+        ("S001", Outcome.SKIPPED),
+        ("release-smoke", Outcome.PASSED),
+    ]
+    assert any(n.startswith("aot-perf-slo did not run: it needs aot-perf-bench") for n in report.notes)
+
+
+def test_a_size_only_run_does_not_measure_the_checkouts_own_build(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    build = checkout / ".fuse" / "build" / "program.aot"
+    build.parent.mkdir(parents=True)
+    build.write_bytes(b"x")
+    rules = load_contract(contract_doc(slo={"max_binary_bytes": 1000}), tmp_path)
+    run = make_run(checkout, rules, script_env(toolchain()))
+    report = recovery_runner.recover(run, [], binsize.checkout_binaries(checkout), checkout_build=True)
+    s002 = by_check(report)["S002"]
+    assert s002.outcome is Outcome.SKIPPED
+    assert s002.summary.startswith(f"not measured: no recovery gate ran in this run, so {build}")
+    assert report.exit_code is ExitCode.INFRA
+    assert "no recovery gate ran: " in by_check(report)["recovery"].summary

@@ -270,3 +270,34 @@ def test_recover_that_runs_no_gate_exits_3_with_a_report(tmp_path: Path) -> None
     assert done.returncode == 3, done.stdout + done.stderr
     assert outcomes(report_of(reports))["recovery gates"] == "error"
     assert "no recovery gate ran: --only/--skip left no recovery gate" in done.stdout
+
+
+def test_skipping_every_gate_does_not_pass_on_a_stale_checkout_build(tmp_path: Path) -> None:
+    checkout = make_checkout(tmp_path)
+    stale = checkout / ".fuse" / "build" / "program.aot"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"x")
+    reports = tmp_path / "reports"
+    done = gate("recover", "--checkout", str(checkout), "--report-dir", str(reports), *ALL_GATES)
+    assert done.returncode == 3, done.stdout + done.stderr
+    found = outcomes(report_of(reports))
+    assert found["S002 checkout"] == "skipped"
+    assert found["recovery gates"] == "error"
+    assert "no recovery gate ran: --only/--skip left no recovery gate" in done.stdout
+
+
+def test_only_the_slo_check_does_not_judge_what_an_earlier_bench_left(tmp_path: Path) -> None:
+    checkout, contract = setup(tmp_path)
+    base = ("recover", "--checkout", str(checkout), "--contract", str(contract))
+    assert gate(*base, "--only", "aot-perf-bench").returncode == 0
+    reports = tmp_path / "reports"
+    done = gate(*base, "--only", "aot-perf-slo", "--report-dir", str(reports))
+    assert done.returncode == 3, done.stdout + done.stderr
+    metrics = checkout.resolve() / ".fuse" / "bench" / "aot_perf_metrics.json"
+    assert "note: aot-perf-slo did not run: it needs aot-perf-bench, which --only/--skip left out" in (
+        done.stdout
+    )
+    assert f"{metrics} (modified " in done.stdout
+    found = outcomes(report_of(reports))
+    assert found["aot-perf-slo recovery"] == "skipped"
+    assert found["S001 aot-perf-slo"] == "skipped"
