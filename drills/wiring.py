@@ -52,14 +52,16 @@ def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     return of(rel.tag), of(rel.previous)
 
 
-def _local_base(seam: DockerSeam, scenario: Scenario) -> None:
-    """A base image must already be in the engine: drills build locally and never pull."""
-    base = scenario.base_image
-    if base is not None and not seam.image_exists(base):
-        raise ConfigError(
-            f"{scenario.origin}: base_image: {base} is not in the local Docker engine and drills "
-            f"never pull; `docker pull {base}` (or build it) first, or drop base_image for FROM scratch"
-        )
+def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
+    """A base image must already be in the engine: drills build locally and never pull.
+    `drill run` asks before the run starts, so a missing one is a config error (exit 2)."""
+    for scenario in scenarios:
+        base = scenario.base_image
+        if base is not None and not seam.image_exists(base):
+            raise ConfigError(
+                f"{scenario.origin}: base_image: {base} is not in the local Docker engine and drills "
+                f"never pull; `docker pull {base}` (or build it) first, or drop base_image for FROM scratch"
+            )
 
 
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
@@ -77,7 +79,7 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
         key = (scenario.release, scenario.app_package, scenario.base_image)
         if key not in built:
             current, previous = release_dirs(scenario, work_dir)
-            _local_base(seam, scenario)
+            check_base_images(seam, [scenario])
             package = scenario.app_package or app_package()
             own, previous_own = lib_dirs(scenario)
             built[key] = build_images(

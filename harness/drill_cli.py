@@ -117,6 +117,7 @@ def run_cmd(
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
     tools = wiring.real_tools(out_dir / "work")
+    wiring.check_base_images(tools.seam, scenarios)
     opts = runner.RunOptions(
         out_dir=out_dir,
         deadline_s=deadline_s,

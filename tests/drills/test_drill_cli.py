@@ -133,3 +133,13 @@ def test_validate_and_run_refuse_the_same_scenarios_before_docker(tmp_path, monk
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"drill: error: {bad}: {key}: ") and result.output.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_run_refuses_a_base_image_the_engine_lacks_before_the_run(fake, tmp_path, monkeypatch):
+    _fake_tools(monkeypatch, fake)
+    scenario = tmp_path / "based.yaml"
+    scenario.write_text(CRASH + "base_image: debian:12\n")
+    result = CliRunner().invoke(drill_cli, ["run", str(scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"drill: error: {scenario}: base_image: debian:12 is not in the local")
+    assert fake.images == {} and not (tmp_path / "out" / "journal.jsonl").exists()
