@@ -16,6 +16,7 @@ import click
 
 from harness.console import (
     clock_for,
+    echo,
     echo_report,
     error_boundary,
     finish,
@@ -134,8 +135,8 @@ def contract_cmd(contract_path: Path | None) -> None:
     from gates import contract  # noqa: PLC0415
 
     rules = contract.load(contract_path)
-    click.echo(f"# effective contract from {rules.origin}")
-    click.echo(yaml.safe_dump(rules.raw, sort_keys=False), nl=False)
+    echo(f"# effective contract from {rules.origin}")
+    echo(yaml.safe_dump(rules.raw, sort_keys=False), nl=False)
 
 
 @gate.command("prune")
@@ -163,10 +164,10 @@ def prune_cmd(
     if do_apply:
         items = prune.apply(source, items)
     for item in items:
-        click.echo(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}")
+        echo(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}")
     failed = [i for i in items if i.action is prune.Action.FAILED]
     mode = "applied" if do_apply else "plan only (pass --apply to delete)"
-    click.echo(
+    echo(
         f"gate prune: {mode}; "
         + ", ".join(
             f"{sum(1 for i in items if i.action is a)} {a.value}"
@@ -180,12 +181,12 @@ def prune_cmd(
 def _progress() -> Any:
     from gates.progress import GithubProgress, TerminalProgress  # noqa: PLC0415
 
-    def echo(text: str) -> None:
-        click.echo(text, nl=False)
+    def raw(text: str) -> None:
+        echo(text, nl=False)
 
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        return GithubProgress(echo)
-    return TerminalProgress(echo, tty=sys.stdout.isatty())
+        return GithubProgress(raw)
+    return TerminalProgress(raw, tty=sys.stdout.isatty())
 
 
 def run_recovery(

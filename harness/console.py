@@ -1,17 +1,24 @@
 """The command lines' shared edge, for `gate` and `drill`: the error boundary (one line and
 a distinct exit code, never a traceback unless --debug), the terminal rendering of a report,
 writing the reports before exiting, and SIGTERM treated as Ctrl-C.
+
+Stdout may close early (`gate check ... | head -1`). Output written through `echo` is then
+dropped and the command carries on, so its reports are written and it exits with its
+verdict's code: with `set -o pipefail` the pipeline fails exactly when the gate does. Only
+a write elsewhere that cannot carry on exits 141 (128 + SIGPIPE, the shell's code for a
+writer whose reader went away). Neither is an error message or a traceback.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -21,12 +28,54 @@ if TYPE_CHECKING:
     from harness.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
+STDOUT_GONE = 141  # 128 + SIGPIPE
+
+
+def _drop_stdout() -> None:
+    """From now on stdout writes go nowhere (and flushing at exit cannot fail again)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _stdout_gone() -> bool:
+    """True when stdout is a pipe whose reader has closed it."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no real stdout, or no poll here
+        return False
+
+
+def echo(text: str = "", *, nl: bool = True) -> None:
+    """click.echo to stdout; once its reader is gone, the rest of the output is dropped."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        _drop_stdout()
 
 
 def _print_traceback() -> None:
     import traceback  # noqa: PLC0415 - only --debug needs it
 
     traceback.print_exc()
+
+
+def _internal_error(prog: str, exc: Exception, *, debug: bool) -> NoReturn:
+    if isinstance(exc, BrokenPipeError) and _stdout_gone():  # not ours: the reader left
+        _drop_stdout()
+        sys.exit(STDOUT_GONE)
+    if debug:
+        _print_traceback()
+    click.echo(
+        f"{prog}: internal error: {type(exc).__name__}: {exc} "
+        "(rerun with --debug for the traceback, and report it)",
+        err=True,
+    )
+    sys.exit(ExitCode.INFRA)
 
 
 def error_boundary(prog: str) -> Callable[[F], F]:
@@ -47,14 +96,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
                 click.echo(f"{prog}: interrupted", err=True)
                 sys.exit(ExitCode.INTERRUPTED)
             except Exception as exc:
-                if debug:
-                    _print_traceback()
-                click.echo(
-                    f"{prog}: internal error: {type(exc).__name__}: {exc} "
-                    "(rerun with --debug for the traceback, and report it)",
-                    err=True,
-                )
-                sys.exit(ExitCode.INFRA)
+                _internal_error(prog, exc, debug=debug)
 
         return wrapper  # type: ignore[return-value]
 
@@ -76,16 +118,16 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
     for result in report.results:
         if result.outcome in quiet and not verbose:
             continue
-        click.echo(f"{result.outcome.value:<8} {result.check} {result.scope}: {result.title}")
+        echo(f"{result.outcome.value:<8} {result.check} {result.scope}: {result.title}")
         for finding in result.findings or ():
-            click.echo(f"         - {finding.line()}")
+            echo(f"         - {finding.line()}")
         if not result.findings and result.outcome is not Outcome.PASSED:
-            click.echo(f"         - {one_line(result.summary)}")
+            echo(f"         - {one_line(result.summary)}")
     for note in report.notes:
-        click.echo(f"note: {one_line(note)}")
+        echo(f"note: {one_line(note)}")
     tally = ", ".join(f"{n} {k}" for k, n in counts(report.results).items() if n)
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    click.echo(f"{report.tool}: {verdict} ({tally}) - {one_line(report.subject)}")
+    echo(f"{report.tool}: {verdict} ({tally}) - {one_line(report.subject)}")
 
 
 def interrupted_report(tool: str, subject: str, started: datetime, now: datetime) -> Report:
@@ -109,8 +151,8 @@ def finish(report: Report, report_dir: Path | None) -> None:
 
     if report_dir is not None:
         written = write_all(report, report_dir)
-        click.echo(f"reports: {', '.join(str(p) for p in written)}")
-    publish(report, os.environ, click.echo)
+        echo(f"reports: {', '.join(str(p) for p in written)}")
+    publish(report, os.environ, echo)
     sys.exit(report.exit_code)
 
 
