@@ -267,21 +267,14 @@ def recover_cmd(
     exits 130 after writing the reports.
     """
     from gates import contract  # noqa: PLC0415
-    from harness.errors import ConfigError  # noqa: PLC0415
 
-    if (selector is None) != (source_spec is None):
-        raise ConfigError(
-            "--release and --source go together (the release to measure the "
-            "AOT binary size of, and where it lives)"
-        )
+    release = _release_to_measure(selector, source_spec)
     sigterm_as_interrupt()
     started = datetime.now(UTC)
     try:  # the gates' own interrupts give a partial report; this covers the rest
-        rules = contract.load(contract_path)
-        release = (selector, source_spec) if selector and source_spec else None
         report = run_recovery(
             checkout,
-            rules,
+            contract.load(contract_path),
             only=only,
             skip=skip,
             baseline=baseline,
@@ -290,8 +283,21 @@ def recover_cmd(
             release=release,
         )
     except KeyboardInterrupt:
-        report = interrupted_report(
-            "gate recover", f"recovery gates in {checkout}", started, datetime.now(UTC)
-        )
+        subject = f"recovery gates in {checkout}"
+        report = interrupted_report("gate recover", subject, started, datetime.now(UTC))
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
+
+
+def _release_to_measure(selector: str | None, source_spec: str | None) -> tuple[str, str] | None:
+    """`--release` with `--source`: the release whose AOT binaries S002 measures, if any."""
+    from harness.errors import ConfigError  # noqa: PLC0415
+
+    if selector is None and source_spec is None:
+        return None
+    if selector is None or source_spec is None:
+        raise ConfigError(
+            "--release and --source go together (the release to measure the "
+            "AOT binary size of, and where it lives)"
+        )
+    return selector, source_spec

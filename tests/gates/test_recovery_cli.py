@@ -97,6 +97,7 @@ def test_usage_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
             "has: aot-perf-bench, aot-perf-slo, release-smoke)\n",
         ),
         (("--release", "v0.7.0"), "gate: error: --release and --source go together"),
+        (("--source", "dist"), "gate: error: --release and --source go together"),
     ):
         done = gate(*base, *args)
         assert done.returncode == 2
