@@ -201,19 +201,28 @@ def _tar_parser(lister: _Lister) -> TarStream:
 
 
 def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
-    """Inflate chunk by chunk (bounded output per step, so a bomb never fills memory)."""
+    """Inflate chunk by chunk (bounded output per step, so a bomb never fills memory).
+
+    A gzip member is followed by another one (concatenated members) or by zero bytes to the
+    end (GNU tar pads so, and gzip ignores them); anything else is an error.
+    """
     inflater = zlib.decompressobj(wbits=31)
-    unpacked = 0
+    unpacked, padded = 0, False
     while chunk := reader.read(CHUNK):
         while chunk:
+            if inflater.eof:
+                if not chunk.strip(b"\0"):
+                    padded = True
+                    break
+                if padded:
+                    raise zlib.error("data follows the zero padding after the compressed stream")
+                inflater = zlib.decompressobj(wbits=31)  # a concatenated gzip member, or garbage
             data = inflater.decompress(chunk, CHUNK)
             unpacked += len(data)
             if unpacked > budget:
                 raise _Stop(f"unpacks to more than {budget} bytes (decompression bomb?)")
             parser.feed(data)
-            chunk = inflater.unconsumed_tail
-            if inflater.eof and inflater.unused_data:  # concatenated gzip members
-                chunk, inflater = inflater.unused_data, zlib.decompressobj(wbits=31)
+            chunk = inflater.unconsumed_tail or inflater.unused_data
     if not inflater.eof:
         raise EOFError("compressed stream ended before its end marker")
     if not parser.complete:

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from gates.archive import read_tar_gz, read_zip, unsafe_name
+from gates.archive import CHUNK, read_tar_gz, read_zip, unsafe_name
 from gates.contract import ArchiveLimits
 from gates.tarstream import MAX_METADATA
 
@@ -234,3 +234,39 @@ def test_an_encrypted_zip_member_is_an_archive_error(encrypted: str) -> None:
     assert result.listing.error == (
         f"cannot read member '{encrypted}': encrypted (a bundle must unpack without a password)"
     )
+
+
+def two_member_tar_gz() -> bytes:
+    return tar_gz(member("fuse"), member("AOT_BUILD_INFO.txt"), data={"AOT_BUILD_INFO.txt": b"mode=aot\n"})
+
+
+@pytest.mark.parametrize("padding", [1, 512, CHUNK - 3, 2 * CHUNK + 7])  # within and across reads
+def test_trailing_zero_padding_after_the_gzip_stream_is_ignored(padding: int) -> None:
+    blob = two_member_tar_gz() + bytes(padding)
+    result = read_tar_gz(io.BytesIO(blob), LIMITS, WANT)
+    assert result.listing is not None and not result.listing.error
+    assert [m.name for m in result.listing.members] == ["fuse", "AOT_BUILD_INFO.txt"]
+    assert result.listing.texts == {"AOT_BUILD_INFO.txt": "mode=aot\n"}
+    assert result.sha256 == hashlib.sha256(blob).hexdigest() and result.size == len(blob)
+
+
+def test_concatenated_gzip_members_are_one_stream() -> None:
+    tar = gzip.decompress(two_member_tar_gz())
+    blob = gzip.compress(tar[:700]) + gzip.compress(tar[700:])
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT).listing
+    assert listing is not None and not listing.error
+    assert [m.name for m in listing.members] == ["fuse", "AOT_BUILD_INFO.txt"]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"garbage",
+        bytes(100) + b"garbage",
+        bytes(2 * CHUNK) + b"\x01",
+        bytes(CHUNK + 5) + gzip.compress(b"\0" * 1024),  # no gzip member after the padding
+    ],
+)
+def test_trailing_data_that_is_not_zero_padding_is_an_error(tail: bytes) -> None:
+    listing = read_tar_gz(io.BytesIO(two_member_tar_gz() + tail), LIMITS, WANT).listing
+    assert listing is not None and "not a readable tar.gz" in listing.error
