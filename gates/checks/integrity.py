@@ -236,14 +236,15 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
         asset = release.asset(str(entry.get("name")))
         if asset is None:
             continue
+        # as in I003: expected is what the integrity file lists, actual what the bytes are
         have = actual_sha(asset)
         if have is not None and entry.get("sha256") != have:
             findings.append(
                 Finding(
                     subject=asset.ref.name,
-                    message="sha256 in metadata is wrong",
-                    expected=have,
-                    actual=str(entry.get("sha256")),
+                    message=f"sha256 listed in {contract.metadata_name} does not match the bytes",
+                    expected=str(entry.get("sha256")),
+                    actual=have,
                     where=meta.ref.location,
                 )
             )
@@ -251,9 +252,9 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
             findings.append(
                 Finding(
                     subject=asset.ref.name,
-                    message="size in metadata is wrong",
-                    expected=str(asset.ref.size),
-                    actual=str(entry.get("size")),
+                    message=f"size listed in {contract.metadata_name} does not match the file",
+                    expected=str(entry.get("size")),
+                    actual=str(asset.ref.size),
                     where=meta.ref.location,
                 )
             )

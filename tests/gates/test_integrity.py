@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -58,3 +59,31 @@ def test_a_name_listed_twice_in_sha256sums_is_a_finding_and_every_entry_is_check
         "0" * 64,
         f"{sums}:1",
     )
+
+
+def test_i003_and_i005_agree_expected_is_listed_actual_is_the_bytes(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0", "checksum-mismatch")
+    name = "fuse-cli-macos-arm64.tar.gz"
+    listed = json.loads((folder / "release-artifacts.json").read_text())["artifacts"]
+    (entry,) = [a for a in listed if a["name"] == name]
+    hashed = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    results = failed(check(folder))
+    (sums,) = results["I003"].findings
+    (meta,) = results["I005"].findings
+    assert (sums.expected, sums.actual) == (entry["sha256"], hashed)
+    assert (meta.expected, meta.actual) == (entry["sha256"], hashed)
+    assert meta.message == "sha256 listed in release-artifacts.json does not match the bytes"
+
+
+def test_i005_size_expected_is_listed_actual_is_the_file(make_release: Callable[..., Path]) -> None:
+    folder = make_release("v0.7.0", "metadata-size-mismatch")
+    (entry, *_rest) = json.loads((folder / "release-artifacts.json").read_text())["artifacts"]
+    (meta,) = failed(check(folder))["I005"].findings
+    assert (meta.subject, meta.expected, meta.actual) == (
+        entry["name"],
+        str(entry["size"]),
+        str((folder / entry["name"]).stat().st_size),
+    )
+    assert meta.message == "size listed in release-artifacts.json does not match the file"
