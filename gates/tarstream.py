@@ -10,10 +10,13 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Callable
 
+from harness.results import printable
+
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)
 _CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE)
 MAX_METADATA = 64 * 1024  # a long name or pax header is held in memory: keep it small
+MAX_SIZE_DIGITS = 20  # 2**64 - 1 has 20 digits
 
 
 class LimitReached(Exception):
@@ -37,6 +40,15 @@ def _pax_records(data: bytes) -> dict[str, str]:
         records[key] = value
         pos += int(length_text)
     return records
+
+
+def _pax_size(value: str) -> int:
+    """A pax `size` value: ASCII digits only (str.isdigit() also accepts "²", which int()
+    refuses), and no more than a 64-bit count needs; anything else is a malformed archive."""
+    if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):
+        shown = printable(value[:MAX_SIZE_DIGITS]) + ("..." if len(value) > MAX_SIZE_DIGITS else "")
+        raise tarfile.HeaderError(f"malformed pax header: size '{shown}' is not a byte count")
+    return int(value)
 
 
 Sink = Callable[[memoryview], object]  # receives a wanted member's data, chunk by chunk
@@ -120,8 +132,8 @@ class TarStream:
             info.name = self.overrides["path"]
         if "linkpath" in self.overrides:
             info.linkname = self.overrides["linkpath"]
-        if self.overrides.get("size", "").isdigit():
-            info.size = int(self.overrides["size"])
+        if "size" in self.overrides:
+            info.size = _pax_size(self.overrides["size"])
         self.overrides = {}
 
     def _member_end(self) -> None:
