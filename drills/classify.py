@@ -61,6 +61,13 @@ def slo_breach(incident: Incident) -> str | None:
     """What of the incident breaches the service level, or None (a clean exit 0)."""
     if incident.kind == "unhealthy":
         failed = incident.details.get("consecutive_failures", "several")
+        slow = incident.details.get("slower_than_slo", 0)
+        if slow:
+            slo = incident.details.get("latency_slo_ms")
+            return (
+                f"{failed} health probes in a row failed or breached the SLO "
+                f"({slow} answered slower than the {slo:g} ms latency SLO)"
+            )
         return f"{failed} health probes in a row failed or exceeded the probe timeout"
     if incident.kind == "oom":
         return "the AOT was OOM-killed and stopped serving"

@@ -171,6 +171,22 @@ def deploy_candidate(d: Drill) -> Step:
     return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy")
 
 
+def _unsteady(scenario: Scenario, healthy: bool, stats: watch.Stats) -> str | None:
+    """Why there is no steady state to judge recovery against, or None."""
+    if not healthy or stats.error_rate > scenario.max_error_rate:
+        return (
+            f"no steady state before the fault (error rate {stats.error_rate:.0%}): "
+            "the drill cannot judge recovery"
+        )
+    slo = scenario.probing.latency_slo_s
+    if slo is not None and stats.p95_ms > slo * 1000:
+        return (
+            f"no steady state before the fault: p95 {stats.p95_ms:.1f} ms already exceeds "
+            f"probe.latency_slo_ms ({slo * 1000:g} ms); raise it or fix the deployment"
+        )
+    return None
+
+
 def steady_state(d: Drill) -> Step:
     port = d.ports["candidate-aot"]
     assert port is not None
@@ -178,13 +194,9 @@ def steady_state(d: Drill) -> Step:
     ok = watch.healthy_in_a_row(d.watcher, cid, port, d.until(READY_S), "candidate-aot", "steady-state")
     stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
     d.steady = stats
-    if ok is None or stats.error_rate > d.scenario.max_error_rate:
-        return Step(
-            outcome=Outcome.ERROR,
-            summary=f"no steady state before the fault (error "
-            f"rate {stats.error_rate:.0%}): the drill cannot judge recovery",
-            data=stats.as_data(),
-        )
+    problem = _unsteady(d.scenario, ok is not None, stats)
+    if problem:
+        return Step(outcome=Outcome.ERROR, summary=problem, data=stats.as_data())
     return Step(
         outcome=Outcome.PASSED,
         summary=f"p50 {stats.p50_ms:.1f} ms, p95 "

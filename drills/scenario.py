@@ -37,6 +37,7 @@ class Probing:
     timeout_s: float = 0.5
     failures: int = 3
     successes: int = 5
+    latency_slo_s: float | None = None  # a health answer slower than this counts as a failed probe
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,6 +138,7 @@ def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
             timeout_s=probe.get("timeout_ms", 500) / 1000,
             failures=probe.get("failures", 3),
             successes=probe.get("successes", 5),
+            latency_slo_s=probe["latency_slo_ms"] / 1000 if "latency_slo_ms" in probe else None,
         ),
         max_error_rate=doc.get("steady_state", {}).get("max_error_rate", 0.0),
         tolerance=Tolerance(**tol),

@@ -141,30 +141,52 @@ def incident_from_exit(w: Watcher, cid: str) -> Incident:
     )
 
 
+def _judge(w: Watcher, port: int | None) -> str:
+    """One detection probe: ok, slow (answered, but slower than the latency SLO) or failed."""
+    if port is None:
+        return "failed"
+    s = w.sample(port, w.scenario.health_path, "detect", "candidate-aot")
+    if not s.ok:
+        return "failed"
+    slo = w.scenario.probing.latency_slo_s
+    too_slow = slo is not None and s.latency_ms is not None and s.latency_ms > slo * 1000
+    return "slow" if too_slow else "ok"
+
+
+def _unhealthy(w: Watcher, cid: str, failures: int, slow: int) -> Incident:
+    log = w.seam.logs(cid)
+    details: dict[str, Any] = {"consecutive_failures": failures}
+    slo = w.scenario.probing.latency_slo_s
+    if slow and slo is not None:
+        details |= {"slower_than_slo": slow, "latency_slo_ms": slo * 1000}
+    return Incident(
+        kind="unhealthy",
+        at=w.clock(),
+        fatal_lines=tuple(e.line for e in find_fatals(log)),
+        log_tail=_tail(log),
+        details=details,
+    )
+
+
 def detect(
     w: Watcher, cid: str, port: int | None, until: float, on_running: Callable[[], None] = lambda: None
 ) -> Incident | None:
     """Watch until an exit or `failures` failed probes in a row; None if healthy until `until`.
+    A probe fails when it errs, times out, or answers slower than the latency SLO (if set).
 
     `on_running` runs once, when the first look finds the container still running: work
     started there does not slow the report of a container that is already gone."""
-    failures = 0
+    failures, slow = 0, 0
     while w.clock() < until:
         if w.seam.inspect(cid).status == "exited":
             return incident_from_exit(w, cid)
         on_running()
         on_running = nothing
-        ok = port is not None and w.sample(port, w.scenario.health_path, "detect", "candidate-aot").ok
-        failures = 0 if ok else failures + 1
+        verdict = _judge(w, port)
+        failures = 0 if verdict == "ok" else failures + 1
+        slow = 0 if verdict == "ok" else slow + (verdict == "slow")
         if failures >= w.scenario.probing.failures:
-            log = w.seam.logs(cid)
-            return Incident(
-                kind="unhealthy",
-                at=w.clock(),
-                fatal_lines=tuple(e.line for e in find_fatals(log)),
-                log_tail=_tail(log),
-                details={"consecutive_failures": failures},
-            )
+            return _unhealthy(w, cid, failures, slow)
         if w.pause(cid):
             return incident_from_exit(w, cid)
     return None
