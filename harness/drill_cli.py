@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from harness.console import error_boundary
+from harness.console import echo, error_boundary
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
 
     for item in scenario.load_all(scenario.scenario_files(paths, suite)):
         expect = "fallback" if item.expect_fallback else "no fallback"
-        click.echo(
+        echo(
             f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
             f"verdict {item.expect_verdict})"
         )
@@ -62,17 +62,17 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     report, written = outputs.write(events, out_dir)
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            click.echo(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}")
+            echo(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}")
     for note in report.notes:
-        click.echo(f"note: {note}")
-    publish(report, os.environ, click.echo)
+        echo(f"note: {note}")
+    publish(report, os.environ, echo)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
             handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
-    click.echo(f"reports: {', '.join(str(p) for p in written)}")
+    echo(f"reports: {', '.join(str(p) for p in written)}")
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    click.echo(f"drill: {verdict} - {report.subject}")
+    echo(f"drill: {verdict} - {report.subject}")
     return int(report.exit_code)
 
 
@@ -185,5 +185,5 @@ def reap_cmd(everything: bool) -> None:
 
     removed = safety.reap(seam.connect(), time.time(), everything=everything)
     for item in removed:
-        click.echo(f"removed {item}")
-    click.echo(f"drill reap: {len(removed)} removed")
+        echo(f"removed {item}")
+    echo(f"drill reap: {len(removed)} removed")
