@@ -19,6 +19,7 @@ from gates.etag_cache import EtagCache, default_cache_dir
 from gates.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
 from gates.source import TAG_RE, AssetRef, ReleaseRef
 from harness.errors import ConfigError, InfraError
+from harness.results import printable
 
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
 
@@ -30,9 +31,11 @@ def _when(stamp: str | None) -> datetime | None:
 
 
 def release_ref(data: Mapping[str, Any]) -> ReleaseRef:
+    """A release as the API lists it. Strings that reports show go through `printable` (JSON
+    can spell a lone surrogate, which no report can encode); the key stays the API's URL."""
     return ReleaseRef(
-        tag=str(data["tag_name"]),
-        location=str(data.get("html_url") or data["url"]),
+        tag=printable(str(data["tag_name"])),
+        location=printable(str(data.get("html_url") or data["url"])),
         published_at=_when(data.get("published_at")),
         draft=bool(data.get("draft")),
         prerelease=bool(data.get("prerelease")),
@@ -42,13 +45,14 @@ def release_ref(data: Mapping[str, Any]) -> ReleaseRef:
 
 
 def asset_ref(data: Mapping[str, Any]) -> AssetRef:
+    """An asset as the API lists it; shown strings are `printable`, as in `release_ref`."""
     digest = data.get("digest")
     return AssetRef(
-        name=str(data["name"]),
+        name=printable(str(data["name"])),
         size=int(data["size"]),
-        location=str(data.get("browser_download_url") or data["url"]),
-        digest=digest if isinstance(digest, str) and digest.startswith("sha256:") else None,
-        state=str(data.get("state", "uploaded")),
+        location=printable(str(data.get("browser_download_url") or data["url"])),
+        digest=printable(digest) if isinstance(digest, str) and digest.startswith("sha256:") else None,
+        state=printable(str(data.get("state", "uploaded"))),
         key=str(data["url"]),
     )
 
