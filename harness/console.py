@@ -118,7 +118,7 @@ def echo_report(report: Report, *, verbose: bool = False) -> None:
     for result in report.results:
         if result.outcome in quiet and not verbose:
             continue
-        echo(f"{result.outcome.value:<8} {result.check} {result.scope}: {result.title}")
+        echo(one_line(f"{result.outcome.value:<8} {result.check} {result.scope}: {result.title}"))
         for finding in result.findings or ():
             echo(f"         - {finding.line()}")
         if not result.findings and result.outcome is not Outcome.PASSED:

@@ -1,4 +1,5 @@
-"""The shared command-line edge when stdout's reader goes away mid-command."""
+"""The shared command-line edge: when stdout's reader goes away mid-command, and the
+terminal rendering of a report."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime
 
 import click
+import pytest
 from click.testing import CliRunner
 
-from harness.console import STDOUT_GONE, error_boundary
+from harness.console import STDOUT_GONE, echo_report, error_boundary
+from harness.results import Finding, Outcome, Report, Result
 
 # A command that writes to stdout behind the edge's back, then would go on.
 COMMAND = textwrap.dedent(
@@ -54,3 +58,21 @@ def test_a_broken_pipe_elsewhere_is_still_an_internal_error() -> None:
     done = CliRunner().invoke(demo, [])
     assert done.exit_code == 3
     assert "demo: internal error: BrokenPipeError" in done.output
+
+
+def test_a_control_character_in_a_scope_or_title_is_shown_visibly(capsys: pytest.CaptureFixture[str]) -> None:
+    when = datetime(2026, 3, 12, 12, tzinfo=UTC)
+    result = Result(
+        check="P002",
+        title="Every platform has\na fallback \ud800",
+        scope="v0.7.0/\x1b[31mred\x07",
+        outcome=Outcome.FAILED,
+        summary="1 finding",
+        findings=(Finding(subject="linux-x64", message="no fallback CLI bundle"),),
+    )
+    report = Report(tool="gate check", subject="v0.7.0", started_at=when, finished_at=when, results=(result,))
+    echo_report(report)
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first == "failed   P002 v0.7.0/\\x1b[31mred\\x07: Every platform has\\na fallback \\ud800"
+    assert not any(c in out for c in "\x1b\x07")
