@@ -3,19 +3,24 @@
 Every action is recorded *before* it happens, so a run killed at any point (SIGKILL, OOM,
 host crash) leaves a record that says what may be left behind and how far the drill got;
 `drill report JOURNAL` rebuilds every output from this file alone (see drills/outputs.py).
+Reading checks the shape of every field the reports read, so a journal edited by hand is
+one clear error, never a crash in a report writer.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError, InfraError
+from harness.results import Finding, Outcome
 
 SCHEMA = "fuse-harness.drill-journal/1"
 
@@ -137,7 +142,9 @@ def _parse(lines: list[str]) -> Iterator[Event]:
 
 
 def read(path: Path) -> list[Event]:
-    """Every complete event of a journal, in order; a torn last line is dropped."""
+    """Every complete event of a journal, in order; a torn last line is dropped. A journal
+    that is not one drill run wrote (or edited into a shape the reports cannot read) is a
+    ConfigError naming the file and the event."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError as exc:
@@ -152,4 +159,74 @@ def read(path: Path) -> list[Event]:
         raise ConfigError(
             f"{path}: does not start with a run.started event; pass the journal.jsonl of a drill run"
         )
+    check(events, str(path))
     return events
+
+
+LAST_T = datetime(9999, 12, 31, tzinfo=UTC).timestamp()  # the last time a report can show
+FINDING_KEYS = frozenset(Finding.__dataclass_fields__)
+NUMBERS = {"detect": "latency_s", "verify": "time_to_restore_s"}  # phase -> data the overview reads
+
+
+def check(events: list[Event], origin: str) -> None:
+    """Every field the reports read has the shape they need: a journal edited by hand or
+    cut from another tool is one ConfigError naming the event, not a crash."""
+    for ev in events:
+        problem = _shape(ev) or (_head(ev) if ev is events[0] else None)
+        if problem is not None:
+            raise ConfigError(
+                f"{origin}: seq {ev.seq} ({ev.kind}): {problem}; pass a journal.jsonl as drill run wrote it"
+            )
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _head(ev: Event) -> str | None:
+    names = ev.get("scenarios") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return f"scenarios {_show(names)} is not a list of scenario names"
+    return None
+
+
+def _shape(ev: Event) -> str | None:
+    if not (_number(ev.t) and 0 <= ev.t <= LAST_T):
+        return f"t {_show(ev.t)} is not a time (seconds since 1970)"
+    if ev.kind.startswith("phase.") and not isinstance(ev.get("phase"), str):
+        return f"phase {_show(ev.get('phase'))} is not a phase name"
+    if ev.kind == "phase.finished":
+        return _phase_shape(ev)
+    if ev.kind == "scenario.finished" and ev.get("fell_back") not in (True, False, None):
+        return f"fell_back {_show(ev.get('fell_back'))} is not true, false or null"
+    if ev.kind == "sample" and not (ev.get("latency_ms") is None or _number(ev.get("latency_ms"))):
+        return f"latency_ms {_show(ev.get('latency_ms'))} is not a number"
+    return None
+
+
+def _phase_shape(ev: Event) -> str | None:
+    outcome, duration, data = ev.get("outcome", "error"), ev.get("duration_s", 0), ev.get("data") or {}
+    key = NUMBERS.get(ev.get("phase"), "")
+    if not isinstance(outcome, str) or outcome not in set(Outcome):
+        return f"outcome {_show(outcome)} is not one of {', '.join(Outcome)}"
+    if not _number(duration):
+        return f"duration_s {_show(duration)} is not a number"
+    if not isinstance(data, dict):
+        return f"data {_show(data)} is not an object"
+    if not (data.get(key) is None or _number(data[key])):
+        return f"data.{key} {_show(data[key])} is not a number"
+    return _findings_shape(ev.get("findings") or [])
+
+
+def _findings_shape(findings: Any) -> str | None:
+    for n, f in enumerate(findings if isinstance(findings, list) else [findings]):
+        if not isinstance(f, dict) or not {"subject", "message"} <= f.keys() <= FINDING_KEYS:
+            return f"findings[{n}] {_show(f)} is not a finding (keys: {', '.join(sorted(FINDING_KEYS))})"
+        if not all(isinstance(v, str) for v in f.values()):
+            return f"findings[{n}] holds a value that is not text"
+    return None

@@ -58,7 +58,6 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     from drills import outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
 
-    outputs.check(events, str(journal_path))
     report, written = outputs.write(events, out_dir)
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):

@@ -72,7 +72,7 @@ def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
                 edited = list(events)
                 edited[n] = replace(events[n], fields={**events[n].fields, key: odd})
                 try:
-                    outputs.check(edited, "journal.jsonl")
+                    journal.check(edited, "journal.jsonl")
                 except ConfigError as exc:
                     assert str(exc).startswith(f"journal.jsonl: seq {events[n].seq} ({events[n].kind}): ")
                     continue
