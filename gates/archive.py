@@ -18,10 +18,10 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from gates.contract import ArchiveLimits
+from gates.gzipstream import CHUNK, inflate
 from gates.tarstream import LimitReached, Sink, TarStream
 from harness.results import printable
 
-CHUNK = 1024 * 1024
 MAX_TEXT_MEMBER = 64 * 1024
 MAX_TEXT_FILE = 4 * 1024 * 1024
 ZIP_ENCRYPTED = 0x1  # general purpose flag bit 0
@@ -200,35 +200,6 @@ def _tar_parser(lister: _Lister) -> TarStream:
     return TarStream(on_member)
 
 
-def _gunzip_into(reader: HashingReader, parser: TarStream, budget: int) -> None:
-    """Inflate chunk by chunk (bounded output per step, so a bomb never fills memory).
-
-    A gzip member is followed by another one (concatenated members) or by zero bytes to the
-    end (GNU tar pads so, and gzip ignores them); anything else is an error.
-    """
-    inflater = zlib.decompressobj(wbits=31)
-    unpacked, padded = 0, False
-    while chunk := reader.read(CHUNK):
-        while chunk:
-            if inflater.eof:
-                if not chunk.strip(b"\0"):
-                    padded = True
-                    break
-                if padded:
-                    raise zlib.error("data follows the zero padding after the compressed stream")
-                inflater = zlib.decompressobj(wbits=31)  # a concatenated gzip member, or garbage
-            data = inflater.decompress(chunk, CHUNK)
-            unpacked += len(data)
-            if unpacked > budget:
-                raise _Stop(f"unpacks to more than {budget} bytes (decompression bomb?)")
-            parser.feed(data)
-            chunk = inflater.unconsumed_tail or inflater.unused_data
-    if not inflater.eof:
-        raise EOFError("compressed stream ended before its end marker")
-    if not parser.complete:
-        raise EOFError("tar stream ends inside a member")
-
-
 def read_tar_gz(
     raw: IO[bytes], limits: ArchiveLimits, want: frozenset[str], keep: Keep | None = None
 ) -> ReadResult:
@@ -237,8 +208,11 @@ def read_tar_gz(
     lister = _Lister(limits, want, keep)
     error, truncated = "", False
     try:
+        parser = _tar_parser(lister)
         # the budget has slack for tar headers and padding beyond the declared sizes
-        _gunzip_into(reader, _tar_parser(lister), limits.max_unpacked_bytes + 1024 * 1024)
+        inflate(reader.read, parser.feed, limits.max_unpacked_bytes + 1024 * 1024)
+        if not parser.complete:
+            raise EOFError("tar stream ends inside a member")
     except LimitReached as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True

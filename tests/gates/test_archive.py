@@ -10,8 +10,9 @@ import zipfile
 
 import pytest
 
-from gates.archive import CHUNK, read_tar_gz, read_zip, unsafe_name
+from gates.archive import read_tar_gz, read_zip, unsafe_name
 from gates.contract import ArchiveLimits
+from gates.gzipstream import CHUNK
 from gates.tarstream import MAX_METADATA
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
