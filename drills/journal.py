@@ -9,6 +9,7 @@ one clear error, never a crash in a report writer.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -107,15 +108,18 @@ class Journal:
                 self._fd = -1
 
 
+def aside_names(path: Path, key: str) -> Iterator[Path]:
+    """The names beside `path` an earlier run's file or folder may be kept under, in the
+    order `aside` tries them: <stem>.<key><suffix>, then <stem>.<key>-2<suffix> and so on."""
+    yield path.with_name(f"{path.stem}.{key}{path.suffix}")
+    for n in itertools.count(2):
+        yield path.with_name(f"{path.stem}.{key}-{n}{path.suffix}")
+
+
 def aside(path: Path, key: str) -> Path:
-    """A free name beside `path` for an earlier run's file or folder: <stem>.<key><suffix>,
-    then <stem>.<key>-2<suffix> and so on (two runs may share a key, e.g. a second)."""
-    kept = path.with_name(f"{path.stem}.{key}{path.suffix}")
-    n = 1
-    while kept.exists():
-        n += 1
-        kept = path.with_name(f"{path.stem}.{key}-{n}{path.suffix}")
-    return kept
+    """A free name beside `path` for an earlier run's file or folder (two runs may share a
+    key, e.g. a second)."""
+    return next(name for name in aside_names(path, key) if not name.exists())
 
 
 def rotate(path: Path, now: float) -> Path:

@@ -135,15 +135,16 @@ def timeline(events: Iterable[Event]) -> list[Timeline]:
     return out
 
 
-def report(events: list[Event]) -> Report:
+def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
+    """The run's report; `notes` are added to the journal's own."""
     head = events[0]
     finished = next((e for e in events if e.kind == "run.finished"), None)
     names: list[str] = list(head.get("scenarios") or [])
     results = [r for name in names for r in _scenario_results(events, name)]
     interrupted = finished is None or finished.get("status") == "interrupted"
-    notes = [str(e.get("note")) for e in events if e.kind == "run.note"]
+    said = [str(e.get("note")) for e in events if e.kind == "run.note"]
     if finished is None:
-        notes.append(
+        said.append(
             "the journal ends without run.finished: the run was killed; "
             "run `drill reap` to remove what it left"
         )
@@ -153,7 +154,7 @@ def report(events: list[Event]) -> Report:
         started_at=datetime.fromtimestamp(head.t, UTC),
         finished_at=datetime.fromtimestamp(events[-1].t, UTC),
         results=tuple(results),
-        notes=tuple(notes),
+        notes=(*said, *notes),
         interrupted=interrupted,
         stats=_stats(events),
     )
@@ -245,11 +246,19 @@ def markdown_timeline(events: list[Event]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(events: list[Event], out_dir: Path) -> tuple[Report, list[Path]]:
-    """Render every output into out_dir; the Markdown summary carries the timeline."""
+def write(
+    events: list[Event], out_dir: Path, *, evidence_dir: Path | None = None
+) -> tuple[Report, list[Path]]:
+    """Render every output into out_dir; the Markdown summary carries the timeline. Given
+    the run's `evidence_dir`, evidence paths point at the folder that holds the run's
+    evidence now (a later run moves an earlier one's aside)."""
+    from drills.evidence_location import relocate  # noqa: PLC0415
     from drills.html import render as render_html  # noqa: PLC0415
 
-    rep = report(events)
+    notes: list[str] = []
+    if evidence_dir is not None:
+        events, notes = relocate(events, evidence_dir)
+    rep = report(events, notes)
     written = write_all(rep, out_dir)
     summary = out_dir / "summary.md"
     summary.write_text(

@@ -58,7 +58,7 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     from drills import outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
 
-    report, written = outputs.write(events, out_dir)
+    report, written = outputs.write(events, out_dir, evidence_dir=journal_path.parent / "evidence")
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
             echo(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}")

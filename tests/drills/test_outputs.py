@@ -62,10 +62,13 @@ ODD = (None, [1], {"a": 1}, 10**30, "x", True)
 
 
 def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
-    """Each field of one event of every kind, replaced by odd values: a ConfigError, or reports."""
+    """Each field of one event of every kind, replaced by odd values: a ConfigError, or reports
+    (its evidence folder taken by a later run, so they look for where it was moved)."""
     drill(fake, tmp_path / "run", standard("crash"))
+    evidence = tmp_path / "run" / "evidence"
+    (evidence / "crash" / "run-id.txt").write_text("later\n")
     events = journal.read(tmp_path / "run" / "journal.jsonl")
-    samples = {(e.kind, e.get("phase")): n for n, e in enumerate(events)}
+    samples = {(e.kind, e.get("phase"), e.get("action")): n for n, e in enumerate(events)}
     for n in samples.values():
         for key in events[n].fields:
             for odd in ODD:
@@ -76,5 +79,5 @@ def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
                 except ConfigError as exc:
                     assert str(exc).startswith(f"journal.jsonl: seq {events[n].seq} ({events[n].kind}): ")
                     continue
-                for path in outputs.write(edited, tmp_path / "out")[1]:
+                for path in outputs.write(edited, tmp_path / "out", evidence_dir=evidence)[1]:
                     path.unlink()  # each rendered, and gone before the next edit
