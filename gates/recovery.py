@@ -2,6 +2,7 @@
 going back to AOT", run from a checkout in the contract's order, each in its own process
 group with a timeout, every attempt logged and reported.
 
+Which gates run, read from the contract and chosen by --only/--skip, is gates/recovery_plan.py.
 A gate passes when its command exits 0, prints its pass line (if the contract names one)
 and leaves the files it `produces`. A gate whose dependency did not pass, or was left out
 by --only/--skip (its output would be an earlier run's), is skipped.
@@ -12,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Protocol
 
 from gates.contract import Contract
 from harness import process
-from harness.errors import ConfigError, HarnessError
+from harness.errors import HarnessError
 from harness.results import Finding, Outcome, Result
 
 JUDGES = ("exit-code", "aot-perf-metrics")
@@ -80,66 +81,6 @@ class Interrupted(HarnessError):
     def __init__(self, results: list[Result]) -> None:
         super().__init__("interrupted")
         self.results = results
-
-
-def _relative(path: str, where: str, origin: str) -> str:
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts:
-        raise ConfigError(f"{origin}: {where}: '{path}' must be a path inside the checkout")
-    return path
-
-
-def _gate(item: Mapping[str, Any], index: int, origin: str) -> RecoveryGate:
-    where = f"recovery_gates[{index}]"
-    produces = tuple(_relative(p, f"{where}.produces", origin) for p in item.get("produces", ()))
-    return RecoveryGate(
-        id=item["id"],
-        title=item.get("title") or item["id"],
-        command=tuple(item["command"]),
-        cwd=_relative(item.get("cwd", "."), f"{where}.cwd", origin),
-        timeout_s=float(item.get("timeout_s", DEFAULT_TIMEOUT_S)),
-        retries=int(item.get("retries", 0)),
-        env=dict(item.get("env", {})),
-        produces=produces,
-        needs=tuple(item.get("needs", ())),
-        pass_line=item.get("pass_line", ""),
-        judge=item.get("judge", "exit-code"),
-        metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin),
-    )
-
-
-def gates_of(contract: Contract) -> tuple[RecoveryGate, ...]:
-    """The contract's recovery gates, in order; a gate may only need gates before it."""
-    seen: set[str] = set()
-    gates = []
-    for index, item in enumerate(contract.recovery_gates):
-        gate = _gate(item, index, contract.origin)
-        if gate.id in seen:
-            raise ConfigError(
-                f"{contract.origin}: recovery_gates[{index}].id: "
-                f"'{gate.id}' is used twice; ids must be unique"
-            )
-        for need in gate.needs:
-            if need not in seen:
-                raise ConfigError(
-                    f"{contract.origin}: recovery_gates[{index}].needs: '{need}' "
-                    "is not an earlier gate (list dependencies first)"
-                )
-        seen.add(gate.id)
-        gates.append(gate)
-    return tuple(gates)
-
-
-def select(gates: Sequence[RecoveryGate], only: Sequence[str], skip: Sequence[str]) -> list[RecoveryGate]:
-    known = [g.id for g in gates]
-    for option, ids in (("--only", only), ("--skip", skip)):
-        for gate_id in ids:
-            if gate_id not in known:
-                raise ConfigError(
-                    f"{option} {gate_id}: no such recovery gate "
-                    f"(the contract has: {', '.join(known) or 'none'})"
-                )
-    return [g for g in gates if (not only or g.id in only) and g.id not in skip]
 
 
 def _attempt_data(done: process.Completed, attempt: int, seen_pass: bool) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gates import baseline as baseline_of
-from gates import binsize, perf, recovery
+from gates import binsize, perf, recovery, recovery_plan
 from gates.contract import Contract
 from gates.recovery import Interrupted, RecoveryGate, Run
 from gates.sources import open_source
@@ -238,7 +238,7 @@ def run(
     clock: Callable[[], datetime],
 ) -> Report:
     """Select the gates, run them in `checkout`, measure the AOT binaries, judge everything."""
-    gates = recovery.select(recovery.gates_of(rules), options.only, options.skip)
+    gates = recovery_plan.select(recovery_plan.gates_of(rules), options.only, options.skip)
     previous = baseline_of.load(options.baseline) if options.baseline else None
     logs = options.log_dir or default_log_dir(checkout, options.report_dir, clock())
     state = Run(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gates import baseline, binsize, contract, recovery, recovery_runner
+from gates import baseline, binsize, contract, recovery, recovery_plan, recovery_runner
 from gates.recovery import RecoveryGate
 from harness import process
 from harness.errors import ConfigError, ExitCode
@@ -43,7 +43,7 @@ def recover(
         make_checkout(tmp_path)
     rules = load_contract(doc or contract_doc(), tmp_path)
     run = make_run(checkout, rules, script_env(toolchain(), **env), progress)
-    return recovery_runner.recover(run, recovery.gates_of(rules), binaries or [], baseline)
+    return recovery_runner.recover(run, recovery_plan.gates_of(rules), binaries or [], baseline)
 
 
 def by_check(report: Report) -> dict[str, Result]:
@@ -307,7 +307,7 @@ def test_ctrl_c_gives_a_partial_interrupted_report(tmp_path: Path) -> None:
     rules = load_contract(contract_doc(**{"aot-perf-bench": {"produces": []}}), tmp_path)
     run = make_run(tmp_path / "checkout", rules, {})
     run = recovery.Run(**{**run.__dict__, "runner": runner})
-    report = recovery_runner.recover(run, recovery.gates_of(rules), [])
+    report = recovery_runner.recover(run, recovery_plan.gates_of(rules), [])
     assert report.interrupted
     assert report.exit_code is ExitCode.INTERRUPTED
     assert [(r.check, r.outcome) for r in report.results] == [
@@ -341,22 +341,22 @@ def test_bad_gate_definitions_are_config_errors(
         {"schema_version": 1, "platforms": ["linux-x64"], "recovery_gates": gates}, tmp_path
     )
     with pytest.raises(ConfigError, match=message):
-        recovery.gates_of(rules)
+        recovery_plan.gates_of(rules)
 
 
 def test_only_and_skip_select_gates_and_reject_unknown_ids(tmp_path: Path) -> None:
-    gates = recovery.gates_of(load_contract(contract_doc(), tmp_path))
-    assert [g.id for g in recovery.select(gates, ("aot-perf-slo",), ())] == ["aot-perf-slo"]
-    assert [g.id for g in recovery.select(gates, (), ("release-smoke",))] == [
+    gates = recovery_plan.gates_of(load_contract(contract_doc(), tmp_path))
+    assert [g.id for g in recovery_plan.select(gates, ("aot-perf-slo",), ())] == ["aot-perf-slo"]
+    assert [g.id for g in recovery_plan.select(gates, (), ("release-smoke",))] == [
         "aot-perf-bench",
         "aot-perf-slo",
     ]
     with pytest.raises(ConfigError, match="--only nope: no such recovery gate"):
-        recovery.select(gates, ("nope",), ())
+        recovery_plan.select(gates, ("nope",), ())
 
 
 def test_default_contract_runs_fuses_three_scripts_in_playbook_order() -> None:
-    gates: tuple[RecoveryGate, ...] = recovery.gates_of(contract.load(None))
+    gates: tuple[RecoveryGate, ...] = recovery_plan.gates_of(contract.load(None))
     assert [g.command for g in gates] == [
         ("./scripts/aot_perf_bench.sh",),
         ("./scripts/check_aot_perf_slo.sh",),
@@ -438,13 +438,13 @@ def test_a_daemon_holding_the_output_cannot_hold_the_gate_and_is_reported(tmp_pa
 
 
 def test_a_gate_whose_need_is_left_out_is_skipped_not_judged_on_stale_metrics(tmp_path: Path) -> None:
-    gates = recovery.gates_of(load_contract(contract_doc(), tmp_path))
+    gates = recovery_plan.gates_of(load_contract(contract_doc(), tmp_path))
     recover(tmp_path)  # an earlier full run leaves .fuse/bench/aot_perf_metrics.json behind
     stale = tmp_path / "checkout" / ".fuse" / "bench" / "aot_perf_metrics.json"
     assert stale.is_file()
     rules = load_contract(contract_doc(), tmp_path)
     run = make_run(tmp_path / "checkout", rules, script_env(toolchain()))
-    report = recovery_runner.recover(run, recovery.select(gates, ("aot-perf-slo",), ()), [])
+    report = recovery_runner.recover(run, recovery_plan.select(gates, ("aot-perf-slo",), ()), [])
     results = by_check(report)
     assert results["aot-perf-slo"].outcome is Outcome.SKIPPED
     assert results["aot-perf-slo"].summary.startswith(
@@ -463,7 +463,7 @@ def test_skipping_a_needed_gate_still_runs_the_others_and_says_what_was_not_judg
     doc = contract_doc(**{"release-smoke": {"command": ["true"], "pass_line": ""}})
     rules = load_contract(doc, tmp_path)
     run = make_run(make_checkout(tmp_path), rules, script_env(toolchain()))
-    gates = recovery.select(recovery.gates_of(rules), (), ("aot-perf-bench",))
+    gates = recovery_plan.select(recovery_plan.gates_of(rules), (), ("aot-perf-bench",))
     report = recovery_runner.recover(run, gates, [])
     assert [(r.check, r.outcome) for r in report.results[:3]] == [
         ("aot-perf-slo", Outcome.SKIPPED),
