@@ -9,6 +9,8 @@ one clear error, never a crash in a report writer.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import json
 import math
@@ -48,7 +50,8 @@ class Journal:
         self._clock = clock
         self._seq = 0
         self._lock = threading.Lock()
-        self.failed: InfraError | None = None  # the first write `record_or_keep` kept
+        self.failed: InfraError | None = None  # the first write that failed
+        self._size = 0  # bytes of whole lines: where a write cut short is undone to
         new = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,25 +82,41 @@ class Journal:
                 sort_keys=False,
             )
             try:
-                os.write(self._fd, (line + "\n").encode("utf-8"))
-                os.fsync(self._fd)
+                self._append((line + "\n").encode("utf-8"))
             except OSError as exc:
-                raise InfraError(
+                error = InfraError(
                     f"{self.path}: cannot append to the journal ({exc.strerror}); "
                     "free space there or choose a writable --out"
-                ) from exc
+                )
+                self.failed = self.failed or error
+                raise error from exc
         return event
 
-    def record_or_keep(self, kind: str, **fields: Any) -> None:
-        """`record` on a cleanup path: a write that fails is kept in `failed` (the first
-        one), not raised, so the removal after it still runs; `raise_failed` reports it."""
+    def _append(self, data: bytes) -> None:
+        """The whole line, or none of it: a write cut short (a full disk) is undone, so an
+        event written once space is back never follows half a line."""
+        size = self._size + len(data)
         try:
+            while data:
+                written = os.write(self._fd, data)
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                data = data[written:]
+            os.fsync(self._fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
+            raise
+        self._size = size
+
+    def record_or_keep(self, kind: str, **fields: Any) -> None:
+        """`record` on a cleanup path: a write that fails is not raised (it is kept in
+        `failed`), so the removal after it still runs; `raise_failed` reports it."""
+        with contextlib.suppress(InfraError):
             self.record(kind, **fields)
-        except InfraError as exc:
-            self.failed = self.failed or exc
 
     def raise_failed(self) -> None:
-        """Raise the write failure `record_or_keep` kept, if any (exit 3 naming the journal)."""
+        """Raise the first write that failed, if any (exit 3 naming the journal)."""
         if self.failed is not None:
             raise InfraError(f"{self.failed} (cleanup still ran)") from self.failed
 

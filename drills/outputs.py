@@ -1,13 +1,16 @@
 """Every drill output, derived from the journal alone: report.json, junit.xml (one test case
 per phase per scenario), summary.md with a timeline, report.html.
 
-A journal cut short (a killed run) still renders: phases that started but never finished
-and scenarios that never reached a verdict become `error` results, and the report says
-the run was interrupted.
+A journal cut short (a killed run, or one that could not write it) still renders: phases
+that started but never finished and scenarios that never reached a verdict become `error`
+results, and the report says the run was interrupted. Events a run could not write while
+later ones were written (a full disk, then space again) leave a gap in `seq`: the report
+says what was lost and that the run still ended.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +38,24 @@ TITLES = {
 }
 
 
+# A journal without an event it should hold: it ends early (no run.finished: the run was
+# killed, or every write from some point on failed), or a write failed and later ones did
+# not (it holds run.finished, so the run reached its end and its cleanup).
+ENDS_EARLY = (
+    "the journal ends early: the run was killed or could not write it; `drill reap` removes anything left"
+)
+OPEN_PHASE = {
+    False: "phase never finished in the journal, which ends early: the run was killed or could not "
+    "write it; `drill reap` removes anything left",
+    True: "the phase's end is not in the journal (a write failed, see the notes); "
+    "the run's cleanup still ran",
+}
+NO_VERDICT = {
+    False: "no verdict: the journal ends early (the run was killed or could not write it)",
+    True: "no verdict in the journal: the run ended without one (see the notes)",
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Timeline:
     scenario: str
@@ -59,9 +80,9 @@ def _phase_result(ev: Event, waived: bool) -> Result:
     )
 
 
-def _verdict_result(ev: Event | None, name: str, started: bool) -> Result:
+def _verdict_result(ev: Event | None, name: str, started: bool, ended: bool) -> Result:
     if ev is None:
-        why = "interrupted before the verdict" if started else "not run (the run ended first)"
+        why = NO_VERDICT[ended] if started else "not run (the run ended first)"
         return Result(
             check="drill.verdict", title=TITLES["verdict"], scope=name, outcome=Outcome.ERROR, summary=why
         )
@@ -85,7 +106,8 @@ def _scenario_events(events: list[Event], name: str) -> tuple[list[Event], Event
     return mine, start, next((e for e in mine if e.kind == "scenario.finished"), None)
 
 
-def _scenario_results(events: list[Event], name: str) -> list[Result]:
+def _scenario_results(events: list[Event], name: str, ended: bool) -> list[Result]:
+    """The scenario's phase and verdict results; `ended`: the journal holds run.finished."""
     mine, start, end = _scenario_events(events, name)
     waive = _waived_phase(mine, start, end)
     results, open_phases = [], {}
@@ -102,10 +124,10 @@ def _scenario_results(events: list[Event], name: str) -> list[Result]:
                 title=TITLES.get(phase, ""),
                 scope=name,
                 outcome=Outcome.ERROR,
-                summary="phase never finished: the run was killed; run `drill reap` to remove leftovers",
+                summary=OPEN_PHASE[ended],
             )
         )
-    return [*results, _verdict_result(end, name, start is not None)]
+    return [*results, _verdict_result(end, name, start is not None, ended)]
 
 
 def _waived_phase(mine: list[Event], start: Event | None, end: Event | None) -> Event | None:
@@ -140,24 +162,37 @@ def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
     head = events[0]
     finished = next((e for e in events if e.kind == "run.finished"), None)
     names: list[str] = list(head.get("scenarios") or [])
-    results = [r for name in names for r in _scenario_results(events, name)]
+    results = [r for name in names for r in _scenario_results(events, name, finished is not None)]
     interrupted = finished is None or finished.get("status") == "interrupted"
     said = [str(e.get("note")) for e in events if e.kind == "run.note"]
-    if finished is None:
-        said.append(
-            "the journal ends without run.finished: the run was killed; "
-            "run `drill reap` to remove what it left"
-        )
     return Report(
         tool="drill",
         subject=f"run {head.get('run_id')}: {len(names)} scenarios",
         started_at=datetime.fromtimestamp(head.t, UTC),
         finished_at=datetime.fromtimestamp(events[-1].t, UTC),
         results=tuple(results),
-        notes=(*said, *notes),
+        notes=(*said, *_ending(events, finished), *notes),
         interrupted=interrupted,
         stats=_stats(events),
     )
+
+
+def _ending(events: list[Event], finished: Event | None) -> list[str]:
+    """What the journal's end says: events it lost (a gap in seq is a write that failed),
+    and a journal that ends early; nothing for a run that wrote all it did."""
+    lost = [
+        str(a.seq + 1) if b.seq == a.seq + 2 else f"{a.seq + 1}-{b.seq - 1}"
+        for a, b in itertools.pairwise(events)
+        if b.seq > a.seq + 1
+    ]
+    notes = []
+    if lost:
+        why = (finished.get("journal_error") if finished else None) or "they could not be written"
+        end = "; the run still reached its end, cleanup included (run.finished)" if finished else ""
+        notes.append(f"the journal lost events (seq {', '.join(lost)}): {why}{end}")
+    if finished is None:
+        notes.append(ENDS_EARLY)
+    return notes
 
 
 def _stats(events: list[Event]) -> dict[str, Any]:

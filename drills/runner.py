@@ -342,5 +342,7 @@ def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signa
         raise
     finally:
         status = "interrupted" if signals.pending else status
-        journal.record_or_keep("run.finished", status=status, removed=removed)
+        # a write that failed earlier is named here, so a journal with a gap says why
+        lost = {} if journal.failed is None else {"journal_error": str(journal.failed)}
+        journal.record_or_keep("run.finished", status=status, removed=removed, **lost)
     journal.raise_failed()
