@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from gates.etag_cache import EtagCache, default_cache_dir
 from gates.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
@@ -21,6 +21,7 @@ from gates.source import TAG_RE, AssetRef, ReleaseRef
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
 
+T = TypeVar("T")
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
 
 
@@ -57,6 +58,17 @@ def asset_ref(data: Mapping[str, Any]) -> AssetRef:
     )
 
 
+def parsed(parse: Callable[[Mapping[str, Any]], T], items: Iterable[Any], where: str) -> list[T]:
+    """API objects through `parse`; an answer of another shape is one InfraError line, not a crash."""
+    try:
+        return [parse(item) for item in items]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InfraError(
+            f"{where}: not the answer of a GitHub REST API ({type(exc).__name__}: {exc}); "
+            "check GITHUB_API_URL"
+        ) from exc
+
+
 class GitHubSource:
     """Releases of one GitHub repository, read through the REST API."""
 
@@ -70,7 +82,8 @@ class GitHubSource:
 
     def releases(self) -> list[ReleaseRef]:
         try:
-            listed = [release_ref(r) for r in self.http.pages(f"/repos/{self.repo}/releases")]
+            pages = self.http.pages(f"/repos/{self.repo}/releases")
+            listed = parsed(release_ref, pages, f"github:{self.repo}: release list")
         except NotFound as exc:
             raise self._no_repository() from exc
         if any(r.draft for r in listed):
@@ -97,7 +110,7 @@ class GitHubSource:
         url = self.http.url(f"/repos/{self.repo}/releases/tags/{tag}")
         response = self.http.send("GET", url)
         if response.status_code == 200:
-            return release_ref(response.json())
+            return parsed(release_ref, [response.json()], f"GET {shown(url)}")[0]
         if response.status_code != 404:
             raise self.http.fail("GET", url, response)
         draft = next((r for r in listed if r.tag == tag and r.draft), None)
@@ -122,7 +135,8 @@ class GitHubSource:
         )
 
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
-        return [asset_ref(a) for a in self.http.pages(f"{release.key}/assets")]
+        pages = self.http.pages(f"{release.key}/assets")
+        return parsed(asset_ref, pages, f"github:{self.repo}: assets of {release.tag}")
 
     def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
         """Stream the asset to an anonymous temporary file (gone once closed)."""

@@ -21,7 +21,6 @@ from harness import process
 from harness.errors import HarnessError
 from harness.results import Finding, Outcome, Result
 
-JUDGES = ("exit-code", "aot-perf-metrics")
 DEFAULT_TIMEOUT_S = 3600.0
 DEFAULT_METRICS = ".fuse/bench/aot_perf_metrics.json"
 SCOPE = "recovery"
