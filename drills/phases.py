@@ -1,5 +1,5 @@
 """The playbook's phases for one drill. Each takes the `Drill` (its lifecycle state) and
-returns a `Step`; runner.py times them, journals them and decides what runs next.
+returns a `Step`; playbook.py times them, journals them and decides what runs next.
 Every Docker action is journalled before it happens.
 """
 

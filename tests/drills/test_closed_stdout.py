@@ -4,34 +4,14 @@ no traceback, no internal error, the reports still written, the verdict's exit c
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from tests.drills.conftest import drill, standard
+from tests.pipes import into_closed_pipe
 
 DRILL = str(Path(sys.executable).with_name("drill"))
 REPORTS = ["drill.lock", "journal.jsonl", "junit.xml", "report.html", "report.json", "summary.md"]
-
-
-def into_closed_pipe(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run a command with stdout a pipe whose reader is already gone; (exit code, stderr).
-    The same as tests/gates/test_closed_stdout.py's helper, for any console script."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # every write to stdout fails with EPIPE, the first one included
-    try:
-        done = subprocess.run(
-            argv,
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            env=env or {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
-            check=False,
-        )
-    finally:
-        os.close(write_end)
-    return done.returncode, done.stderr
 
 
 def drill_into_closed_pipe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:

@@ -3,8 +3,6 @@ no traceback, no internal error, the reports still written, the verdict's exit c
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,27 +10,13 @@ import yaml
 
 from fixtures.releases import write_release
 from tests.gates.recovery_support import contract_doc, make_checkout, script_env, toolchain
+from tests.pipes import into_closed_pipe
 
 GATE = str(Path(sys.executable).with_name("gate"))
 
 
 def gate_into_closed_pipe(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run `gate` with stdout a pipe whose reader is already gone; (exit code, stderr)."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # every write to stdout fails with EPIPE, the first one included
-    try:
-        done = subprocess.run(
-            [GATE, *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            env=env or {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
-            check=False,
-        )
-    finally:
-        os.close(write_end)
-    return done.returncode, done.stderr
+    return into_closed_pipe([GATE, *args], env)
 
 
 def test_a_passing_check_exits_0_and_writes_its_reports(tmp_path: Path) -> None:
