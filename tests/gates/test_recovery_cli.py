@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -162,14 +163,17 @@ def test_ctrl_c_kills_the_running_gate_writes_reports_and_exits_130(tmp_path: Pa
                 break
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
+        leftovers = live_processes_in(checkout)  # what the gate left, before any cleanup of ours
     finally:
         proc.kill()
         proc.wait()
+        for pid in live_processes_in(checkout):  # only when the test failed: leave nothing running
+            os.kill(pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr
     report = report_of(reports)
     assert report["interrupted"] is True
     assert outcomes(report)["release-smoke recovery"] == "error"
-    assert live_processes_in(checkout) == []
+    assert leftovers == []
 
 
 def test_github_actions_groups_steps_and_keeps_script_output_inert(tmp_path: Path) -> None:
