@@ -201,25 +201,17 @@ def judge(binary: Binary, limit: int, strip_tool: str | None) -> Result:
 def judge_all(binaries: Sequence[Binary], limit: int | None) -> list[Result]:
     """S002 for every binary (skipped when the contract sets no limit or nothing was found)."""
     if limit is None:
-        return [
-            Result(
-                check="S002",
-                title=S002_TITLE,
-                scope="aot",
-                outcome=Outcome.SKIPPED,
-                summary="the contract sets no max_binary_bytes",
-            )
-        ]
+        return [_skipped("the contract sets no max_binary_bytes")]
     if not binaries:
         return [
-            Result(
-                check="S002",
-                title=S002_TITLE,
-                scope="aot",
-                outcome=Outcome.SKIPPED,
-                summary="no AOT binary to measure: pass --release and --source, or "
-                "build .fuse/build/program.aot in the checkout",
+            _skipped(
+                "no AOT binary to measure: pass --release and --source, or "
+                "build .fuse/build/program.aot in the checkout"
             )
         ]
     tool = strip_tool()
     return [judge(b, limit, tool) for b in binaries]
+
+
+def _skipped(why: str) -> Result:
+    return Result(check="S002", title=S002_TITLE, scope="aot", outcome=Outcome.SKIPPED, summary=why)
