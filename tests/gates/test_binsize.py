@@ -12,6 +12,7 @@ from gates import archive, binsize, contract
 from gates.facts import AssetFacts
 from gates.source import AssetRef
 from harness.errors import InfraError
+from harness.results import Outcome
 from tests.gates.test_archive import member, tar_gz
 
 RULES = contract.load(None)
@@ -63,3 +64,13 @@ def test_a_strip_tool_that_cannot_start_is_an_infra_error(tmp_path: Path) -> Non
     fake.write_text("#!/bin/sh\n")  # not executable
     with pytest.raises(InfraError, match="not executable"):
         binsize.measure(binary, str(binary), str(fake))
+
+
+def test_s002_is_skipped_with_its_reason_when_there_is_no_limit_or_no_binary() -> None:
+    binary = binsize.Binary(scope="v0.7.1/linux-x64", where="x", path=None, problem="not found")
+    no_limit = binsize.judge_all([binary], None)
+    assert [(r.check, r.outcome) for r in no_limit] == [("S002", Outcome.SKIPPED)]
+    assert no_limit[0].summary == "the contract sets no max_binary_bytes"
+    nothing = binsize.judge_all([], 25 * 1024 * 1024)
+    assert [(r.check, r.outcome) for r in nothing] == [("S002", Outcome.SKIPPED)]
+    assert nothing[0].summary.startswith("no AOT binary to measure")
