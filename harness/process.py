@@ -8,7 +8,7 @@ outlives it.
 
 A process that left the group (`setsid`, a daemon) is out of the group kill's reach and
 may keep the output pipe open long after the command ended. The output is read with
-`select` on a daemon thread that can be told to stop, so such a process cannot hold
+a selector on a daemon thread that can be told to stop, so such a process cannot hold
 `run()` past its timeout and graces: the output is cut off, the log and the result say
 which process kept it open, and that process is left alone (it is not ours to kill).
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
+import selectors
 import signal
 import subprocess
 import threading
@@ -107,29 +107,30 @@ def end_group(process: subprocess.Popen[bytes], pgid: int, grace_s: float = GRAC
     process.wait()
 
 
-def _emit(raw: bytes, log: IO[bytes], on_line: LineSink) -> None:
-    log.write(raw)
-    log.flush()
-    on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+def _pump(fd: int, emit: Callable[[list[bytes]], None], stop: threading.Event) -> None:
+    """Hand on the lines of each chunk read from `fd` until end of file or `stop` (never blocks).
 
-
-def _pump(fd: int, log: IO[bytes], on_line: LineSink, stop: threading.Event) -> None:
-    """Stream lines from `fd` until end of file or until `stop` is set (never blocks longer)."""
+    `selectors`, not `select.select`: a command started by a process holding 1,024 or more
+    descriptors gets a pipe numbered past what `select.select` can watch.
+    """
     buffer = bytearray()
-    while not stop.is_set():
-        if not select.select([fd], [], [], _POLL_S)[0]:
-            continue
-        chunk = os.read(fd, _CHUNK)
-        if not chunk:
-            break
-        scan, start = len(buffer), 0
-        buffer += chunk
-        while (end := buffer.find(b"\n", scan)) >= 0:
-            _emit(bytes(buffer[start : end + 1]), log, on_line)
-            start = scan = end + 1
-        del buffer[:start]
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while not stop.is_set():
+            if not selector.select(_POLL_S):
+                continue
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            scan, start, lines = len(buffer), 0, []
+            buffer += chunk
+            while (end := buffer.find(b"\n", scan)) >= 0:
+                lines.append(bytes(buffer[start : end + 1]))
+                start = scan = end + 1
+            del buffer[:start]
+            emit(lines)
     if buffer:
-        _emit(bytes(buffer), log, on_line)
+        emit([bytes(buffer)])
 
 
 def pipe_holders(fd: int) -> list[str]:
@@ -147,33 +148,70 @@ def pipe_holders(fd: int) -> list[str]:
     return found
 
 
+def _cut_reason(holders: list[str], grace_s: float) -> str:
+    if holders or not Path("/proc").is_dir():
+        return (
+            f"output cut off: {', '.join(holders) or 'a process'} outside the command's process "
+            f"group (a setsid child or daemon) still held its output open {grace_s:g}s after the "
+            "group ended; it was left running"
+        )
+    return (
+        f"output cut off: the output callback was still busy {grace_s:g}s after the command's "
+        "process group ended; the log holds everything read until then"
+    )
+
+
 class _Output:
-    """The command's merged output, read on a daemon thread that can be stopped."""
+    """The command's merged output, read on a daemon thread that can be stopped.
+
+    A reader still busy after `finish` (a slow `on_line`) is cut loose: it writes nothing
+    more to the log, which the caller is about to close, and closes the pipe itself when
+    it ends. The lock makes "reader ended" and "reader cut loose" exclusive, so the pipe is
+    closed exactly once, by whoever is last.
+    """
 
     def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
-        self.stream, self.log = stream, log
+        self.stream, self.log, self.on_line = stream, log, on_line
         self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=_pump, args=(stream.fileno(), log, on_line, self.stop), daemon=True
-        )
+        self.lock = threading.Lock()
+        self.ended = self.detached = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            _pump(self.stream.fileno(), self._emit, self.stop)
+        finally:
+            with self.lock:
+                self.ended = True
+                if self.detached:
+                    self.stream.close()
+
+    def _emit(self, lines: list[bytes]) -> None:
+        with self.lock:
+            if self.detached:
+                return
+            self.log.write(b"".join(lines))
+            self.log.flush()
+        for raw in lines:
+            if self.detached:
+                return
+            self.on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
 
     def finish(self, grace_s: float) -> str:
         """Read to the end for up to `grace_s`, then stop; why the output was cut ('' if not)."""
         self.thread.join(grace_s)
         cut = ""
-        if self.thread.is_alive():  # the group is gone, yet someone holds the write end
-            holders = ", ".join(pipe_holders(self.stream.fileno())) or "a process"
-            cut = (
-                f"output cut off: {holders} outside the command's process group (a setsid "
-                f"child or daemon) still held its output open {grace_s:g}s after the group "
-                "ended; it was left running"
-            )
+        if self.thread.is_alive():  # the group is gone, yet the output is still being read
+            cut = _cut_reason(pipe_holders(self.stream.fileno()), grace_s)
             self.stop.set()
             self.thread.join(grace_s)
-            self.log.write(f"\n[{cut}]\n".encode())
-        if not self.thread.is_alive():  # closing under a blocked read would wait for it
-            self.stream.close()
+        with self.lock:
+            if cut:
+                self.log.write(f"\n[{cut}]\n".encode())
+            self.detached = True
+            if self.ended:
+                self.stream.close()
         return cut
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,63 @@ def test_output_is_complete_and_not_cut_when_the_group_closes_it(tmp_path: Path)
     assert lines == [f"line-{i}" for i in range(1, 2001)] + ["tail"]
     assert done.output_cut == ""
     assert done.log_path.read_text().endswith("line-2000\ntail")
+
+
+@pytest.fixture
+def descriptors_past_1024() -> Iterator[None]:
+    """Hold 1,100 open descriptors, so the next ones the process opens are numbered past 1,024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 2048
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        pytest.skip(f"the hard descriptor limit ({hard}) is below {wanted}")
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        yield
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.usefixtures("descriptors_past_1024")
+def test_output_on_a_descriptor_past_1024_is_read_to_the_end(tmp_path: Path) -> None:
+    # 200 KB fills the pipe: unless it is drained, the command blocks until its timeout.
+    body = "head -c 200000 /dev/zero | tr '\\0' x\necho\necho done\n"
+    lines: list[str] = []
+    done = run(command(tmp_path, script(tmp_path, body), timeout_s=5.0), lines.append, grace_s=0.5)
+    assert not done.timed_out
+    assert done.exit_code == 0
+    assert done.output_cut == ""
+    assert lines == ["x" * 200000, "done"]
+    assert done.log_path.stat().st_size == 200000 + len("\ndone\n")
+
+
+def _open_descriptors() -> set[str]:
+    return {entry.name for entry in Path("/proc/self/fd").iterdir()}
+
+
+def test_a_slow_output_callback_past_the_graces_never_writes_to_a_closed_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The callback outlives both reader graces: run() returns and closes the log while
+    # the reader still holds lines; it must drop them, not write to the closed log, and
+    # close the pipe itself when it ends.
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    threads, descriptors = set(threading.enumerate()), _open_descriptors()
+    seen: list[str] = []
+
+    def slow(line: str) -> None:
+        seen.append(line)
+        time.sleep(0.6)
+
+    done = run(command(tmp_path, script(tmp_path, "echo one\necho two\n")), slow, grace_s=0.2)
+    for thread in set(threading.enumerate()) - threads:
+        thread.join(5)
+    assert failures == []
+    assert seen == ["one"]
+    assert done.log_path.read_text().startswith("one\ntwo\n")
+    assert "output callback was still busy" in done.output_cut
+    assert _open_descriptors() == descriptors  # the pipe was closed by the reader
