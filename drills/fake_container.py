@@ -122,8 +122,9 @@ class FakeContainer:
         }
 
     def kill(self, signal: str, now: float) -> None:
-        """Like the stand-in: SIGTERM and SIGINT shut it down cleanly (its shutdown line,
-        exit 0); any other signal ends it with 128 + the signal's number."""
+        """Like the stand-in as its container's PID 1: SIGKILL ends it (137); SIGTERM and
+        SIGINT shut it down cleanly (its shutdown line, exit 0); SIGSTOP freezes it; the
+        kernel drops every other signal, since PID 1 has no handler for it."""
         if self.status not in ("running", "paused"):
             return
         try:
@@ -131,11 +132,13 @@ class FakeContainer:
         except KeyError:
             raise InfraError(f"docker: kill {self.id}: invalid signal {signal!r}") from None
         self.event("kill", now)
-        if number in GRACEFUL and self.status == "running":
+        if number == signals.SIGKILL:
+            self.exit(128 + number, at=now)
+        elif number == signals.SIGSTOP:
+            self.pause()  # stopped: it answers nothing, like a frozen container
+        elif number in GRACEFUL and self.status == "running":
             self.logs += f"shutdown: runtime=native signal={signal} handled_requests=0\n"
             self.exit(0, at=now)
-        elif number not in GRACEFUL:
-            self.exit(128 + number, at=now)
 
     def pause(self) -> None:
         if self.status == "running":

@@ -18,6 +18,11 @@ IMAGES = ImageSet(
     aot_oom="aot-oom:1",
     fallback_broken="native-broken:1",
 )
+CRASH_ONLY_SIGKILL = (
+    r"^fault\.params\.signal: {signal}: only SIGKILL crashes the service: it is PID 1 in its "
+    r"container, which ignores signals it has no handler for, and SIGTERM/SIGINT shut it down "
+    r"cleanly$"
+)
 ISSUE_CATALOGUE = {
     "crash",
     "crash-loop",
@@ -92,12 +97,11 @@ def test_runtime_faults_act_and_build_faults_roll_out(fault_id: str, rollout: bo
             {"seconds": 3},
             r"fault\.params\.seconds: not a parameter of this fault \(it takes no parameters\)",
         ),
-        ("crash", {"signal": "SIGTERM"}, r"fault\.params\.signal: 'SIGTERM': the service shuts down cleanly"),
-        (
-            "crash",
-            {"signal": "SIGFOO"},
-            r"fault\.params\.signal: 'SIGFOO': not a crash signal; use one of SIGKILL",
-        ),
+        ("crash", {"signal": "SIGTERM"}, CRASH_ONLY_SIGKILL.format(signal="'SIGTERM'")),
+        ("crash", {"signal": "SIGINT"}, CRASH_ONLY_SIGKILL.format(signal="'SIGINT'")),
+        ("crash", {"signal": "SIGSEGV"}, CRASH_ONLY_SIGKILL.format(signal="'SIGSEGV'")),
+        ("crash", {"signal": "SIGFOO"}, CRASH_ONLY_SIGKILL.format(signal="'SIGFOO'")),
+        ("crash", {"signal": 9}, CRASH_ONLY_SIGKILL.format(signal="9")),
     ],
 )
 def test_bad_parameters_are_one_clear_config_error(fault_id: str, params: dict, message: str) -> None:
@@ -106,7 +110,7 @@ def test_bad_parameters_are_one_clear_config_error(fault_id: str, params: dict, 
 
 
 def test_every_fault_takes_its_documented_parameters() -> None:
-    assert FAULTS["crash"].prepare({"signal": "SIGSEGV"}) == FaultPlan()
+    assert FAULTS["crash"].prepare({"signal": "SIGKILL"}) == FaultPlan()
     assert FAULTS["crash-loop"].prepare({"restarts": 2}).spec_changes == {"restart_on_failure": 2}
     assert FAULTS["slow-start"].prepare({"cpus": 0.5}).spec_changes == {"nano_cpus": 500_000_000}
     assert FAULTS["oom"].prepare({"memory_mb": 24}).spec_changes == {"mem_limit_bytes": 24 * 2**20}
@@ -159,17 +163,32 @@ def test_a_restart_the_engine_refuses_is_an_infra_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("signal", "exit_code", "shutdown_line"),
-    [("SIGKILL", 137, False), ("SIGSEGV", 139, False), ("SIGTERM", 0, True), ("SIGINT", 0, True)],
+    ("signal", "state", "shutdown_line"),
+    [
+        ("SIGKILL", ("exited", 137), False),
+        ("SIGTERM", ("exited", 0), True),
+        ("SIGINT", ("exited", 0), True),
+        # the service is PID 1 of its container: the kernel drops signals it has no handler for
+        ("SIGSEGV", ("running", None), False),
+        ("SIGABRT", ("running", None), False),
+        ("SIGUSR1", ("running", None), False),
+    ],
 )
-def test_crash_signals_end_the_service_as_the_stand_in_does(
-    signal: str, exit_code: int, shutdown_line: bool
+def test_signals_act_on_the_fake_as_on_the_stand_in_as_pid_1(
+    signal: str, state: tuple[str, int | None], shutdown_line: bool
 ) -> None:
     fake = new_fake()
     info = fake.run(spec("candidate-aot"))
-    FAULTS["crash"].inject(fake, info.id, {"signal": signal})
-    assert (fake.inspect(info.id).status, fake.inspect(info.id).exit_code) == ("exited", exit_code)
+    fake.kill(info.id, signal)
+    assert (fake.inspect(info.id).status, fake.inspect(info.id).exit_code) == state
     assert (f"shutdown: runtime=native signal={signal}" in fake.logs(info.id)) is shutdown_line
+
+
+def test_the_crash_fault_kills_with_sigkill() -> None:
+    fake = new_fake()
+    info = fake.run(spec("candidate-aot"))
+    FAULTS["crash"].inject(fake, info.id, {"signal": "SIGKILL"})
+    assert (fake.inspect(info.id).status, fake.inspect(info.id).exit_code) == ("exited", 137)
 
 
 def test_apply_plan_changes_only_the_roles_the_plan_names() -> None:

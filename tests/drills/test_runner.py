@@ -53,6 +53,14 @@ def test_crash_detection_is_event_driven_not_probe_bound(fake, tmp_path):
     assert detect.data["latency_s"] < standard("crash").probing.interval_s
 
 
+def test_a_signal_pid_1_ignores_crashes_nothing_on_the_fake_as_on_docker(fake, tmp_path):
+    # past the scenario checks (they refuse it): the service is its container's PID 1 and has
+    # no SIGSEGV handler, so the kernel drops the signal and nothing is detected
+    report, _ = drill(fake, tmp_path, standard("crash", fault_params={"signal": "SIGSEGV"}))
+    assert phase_of(report, "crash", "detect").outcome is Outcome.FAILED
+    assert verdict_of(report, "crash").outcome is not Outcome.PASSED
+
+
 def test_fallback_that_never_becomes_healthy_fails(fake, tmp_path):
     # the shadow is healthy, so classify falls back; the fallback itself never answers
     fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=999)

@@ -125,8 +125,8 @@ REFUSED = [
         r"fault\.params\.cpus: expected a number in \[0\.01, 1\.0\], got 5",
     ),
     (
-        "name: x\nfault: {id: crash, params: {signal: SIGTERM}}\nexpect: {fallback: true}\n",
-        r"fault\.params\.signal: 'SIGTERM': the service shuts down cleanly",
+        "name: x\nfault: {id: crash, params: {signal: SIGSEGV}}\nexpect: {fallback: true}\n",
+        r"fault\.params\.signal: 'SIGSEGV': only SIGKILL crashes the service: it is PID 1",
     ),
     (
         "name: x\nfault: {id: hang, params: {for_s: 3}}\nexpect: {fallback: true}\n",
