@@ -98,6 +98,10 @@ def _finished(
     done: list[PhaseOutcome],
     record: Callable[..., object],
 ) -> None:
+    """The phase counts towards the verdict before its event is written: a write that fails
+    must not drop a failed phase (the verdict is then an error, see `_record_verdict`)."""
+    broken = bool(step.data.get("broken"))
+    done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
     record(
         "phase.finished",
         scenario=d.scenario.name,
@@ -108,8 +112,6 @@ def _finished(
         findings=[f.__dict__ for f in step.findings],
         data=dict(step.data),
     )
-    broken = bool(step.data.get("broken"))
-    done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
 
 
 def _preflight(d: phases.Drill) -> phases.Step:
@@ -166,6 +168,7 @@ def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool
         expect_fallback=s.expect_fallback,
         expected=Outcome(s.expect_verdict),
         interrupted=interrupted,
+        journal_lost=None if d.journal.failed is None else str(d.journal.failed),
     )
     d.journal.record_or_keep(
         "scenario.finished",

@@ -2,7 +2,8 @@
 
 passed: the expected fallback happened within budget and recovery was verified (or, for a
 control, no fallback happened); failed: the fallback path is broken or too slow, or a
-control wrongly fell back; error: the harness or Docker failed, so we cannot tell.
+control wrongly fell back; error: the harness or Docker failed, so we cannot tell (a run
+whose journal lost events is one: its phases are not all on record, so it cannot claim a pass).
 
 The `broken-fallback` control expects a failed verdict, and only a fallback that is
 genuinely broken (it exited, or never answered healthy) counts: one that served, if late
@@ -47,9 +48,14 @@ def decide(
     expect_fallback: bool,
     expected: Outcome,
     interrupted: bool = False,
+    journal_lost: str | None = None,
 ) -> Verdict:
-    """The verdict; a control expected to fail only counts when the fallback itself is broken."""
+    """The verdict; a control expected to fail only counts when the fallback itself is broken.
+    `journal_lost` is the first journal write that failed, if any."""
     done = list(phases)
+    if journal_lost is not None:
+        reason = f"the journal could not record every event, so the drill cannot tell ({journal_lost})"
+        return Verdict(verdict=Outcome.ERROR, expected=expected, reason=reason)
     found = _verdict(
         done, fell_back=fell_back, expect_fallback=expect_fallback, expected=expected, interrupted=interrupted
     )

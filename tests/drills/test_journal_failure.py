@@ -18,6 +18,7 @@ from drills.journal import Journal, read
 from drills.outputs import ENDS_EARLY, OPEN_PHASE
 from drills.runner import RunOptions, run
 from drills.scenario import SUITES
+from drills.testing import Behaviour
 from harness.drill_cli import drill as drill_cli
 from harness.errors import InfraError
 from tests.drills.conftest import standard, tools_for
@@ -150,3 +151,50 @@ def test_a_write_cut_short_leaves_no_half_line_before_the_next_event(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "cannot append to the journal (File too large)" in done.stdout
     assert [(e.seq, e.kind) for e in read(path)] == [(1, "run.started"), (3, "run.finished")]
+
+
+def _phase_finished_lost_once(monkeypatch: pytest.MonkeyPatch, phase: str) -> None:
+    """The phase's phase.finished cannot be written (the disk is full just then); every
+    write after it succeeds again."""
+    real = Journal.record
+    lost: list[bool] = []
+
+    def record(self: Journal, kind: str, **fields: Any) -> Any:
+        if kind == "phase.finished" and fields.get("phase") == phase and not lost:
+            lost.append(True)
+            error = InfraError(f"{self.path}: cannot append to the journal (No space left on device)")
+            self.failed = self.failed or error
+            raise error
+        return real(self, kind, **fields)
+
+    monkeypatch.setattr(Journal, "record", record)
+
+
+def test_a_fallback_failure_the_journal_lost_is_never_a_pass(fake, tmp_path, monkeypatch):
+    fake.role_behaviours["fallback-native"] = Behaviour(exit_after_s=0.01, exit_code=1)
+    _phase_finished_lost_once(monkeypatch, "fallback")
+    with pytest.raises(InfraError, match="cannot append to the journal"):
+        run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
+    finished = [e for e in read(tmp_path / "journal.jsonl") if e.kind == "scenario.finished"]
+    assert [e.get("verdict") for e in finished] == ["error"]
+    assert "the journal could not record every event" in finished[0].get("reason")
+    assert fake.list_labelled(RUN_KEY) == []
+
+
+def test_a_phase_the_journal_lost_still_counts_for_what_follows(fake, tmp_path, monkeypatch):
+    """The inject happened even if its phase.finished was lost: diagnostics still keep the
+    evidence of the injected AOT."""
+    _phase_finished_lost_once(monkeypatch, "inject")
+    with pytest.raises(InfraError, match="cannot append to the journal"):
+        run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
+    phases = [e.get("phase") for e in read(tmp_path / "journal.jsonl") if e.kind == "phase.finished"]
+    assert phases[-2:] == ["diagnostics", "cleanup"]
+    assert (tmp_path / "evidence" / "crash" / "run-id.txt").is_file()
+
+
+def test_a_journal_that_lost_events_makes_even_a_clean_drill_an_error(fake, tmp_path, monkeypatch):
+    _disk_full(monkeypatch, "inject", end="cleanup")
+    with pytest.raises(InfraError, match="cannot append to the journal"):
+        run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
+    finished = [e for e in read(tmp_path / "journal.jsonl") if e.kind == "scenario.finished"]
+    assert [(e.get("verdict"), e.get("as_expected")) for e in finished] == [("error", False)]

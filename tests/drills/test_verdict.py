@@ -35,3 +35,12 @@ def test_an_expected_red_control_that_failed_elsewhere_is_not_as_expected():
         assert v.verdict is Outcome.FAILED
         assert not v.as_expected, done
         assert "went untested" in v.reason
+
+
+def test_a_run_whose_journal_lost_events_cannot_claim_any_verdict():
+    passing = _phases(("detect", Outcome.PASSED), ("fallback", Outcome.PASSED), ("verify", Outcome.PASSED))
+    broke = _phases(("fallback", Outcome.FAILED), broken=True)
+    for done, expected in ((passing, Outcome.PASSED), (broke, Outcome.FAILED)):
+        v = decide(done, fell_back=True, expect_fallback=True, expected=expected, journal_lost="disk full")
+        assert (v.verdict, v.as_expected) == (Outcome.ERROR, False)
+        assert v.reason == "the journal could not record every event, so the drill cannot tell (disk full)"
