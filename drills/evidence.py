@@ -3,9 +3,10 @@
 The failing AOT binary, its `FUSE_AOT_BUILD_INFO=1` output, the fatal lines with pid and
 build metadata, and for every container the drill started: inspect data and logs.
 
-A folder holds one run's evidence only: a run starts each scenario's folder empty and
-moves an earlier run's aside to `<scenario>.<its run id>` (never deletes it: it may be
-the only copy of an incident's diagnostics), as the journal is rotated.
+A folder holds one run's evidence only: a run starts each scenario's folder with only its
+run id in it (run-id.txt) and moves an earlier run's aside to `<scenario>.<its run id>`
+(never deletes it: it may be the only copy of an incident's diagnostics), as the journal
+is rotated.
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ RUN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def start_fresh(d: Drill) -> None:
-    """No earlier run's files in this scenario's folder: move that folder aside first."""
+    """This run's folder for the scenario, naming the run (RUN_FILE) from the start, so a run
+    that stops or is killed before its diagnostics still leaves a folder a later run moves
+    aside under its run id; an earlier run's folder is moved aside first."""
     folder = d.evidence_dir / d.scenario.name
-    if not folder.exists():
-        return
+    if folder.exists():
+        _set_aside(d, folder)
+    d.act("evidence-start", folder=str(folder), run_id=d.run_id)
+    try:
+        folder.mkdir(parents=True)
+        _write(folder, RUN_FILE, f"{d.run_id}\n")
+    except OSError as exc:
+        raise InfraError(
+            f"{folder}: cannot create the evidence folder ({exc.strerror}); choose a writable --out"
+        ) from exc
+
+
+def _set_aside(d: Drill, folder: Path) -> None:
     kept = aside(folder, _owner(folder))
     d.act("evidence-aside", folder=str(folder), to=str(kept))
     try:
@@ -109,7 +123,7 @@ def preserve(d: Drill) -> Step:
         return Step(outcome=Outcome.SKIPPED, summary="no AOT deployment to keep evidence of")
     folder = d.evidence_dir / d.scenario.name
     d.act("preserve", folder=str(folder))
-    folder.mkdir(parents=True, exist_ok=True)  # recovery-gates/ may be there already
+    folder.mkdir(parents=True, exist_ok=True)  # made at preflight; recovery-gates/ may be there
     kept = [_write(folder, RUN_FILE, f"{d.run_id}\n"), *_containers(d, folder)]
     name, count = _fatals(d, folder)
     kept.append(name)

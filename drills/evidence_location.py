@@ -68,17 +68,17 @@ def _run_of(folder: Path) -> str:
 
 
 def _holder(folder: Path, run_id: str) -> Path | None:
-    """The folder that holds run_id's evidence: `folder` when it names that run, names none
-    (not written yet, or a killed run's) or does not exist; else the folder it was moved
-    aside to; None when that is gone too."""
+    """The folder that holds run_id's evidence: `folder` when it names that run; else the
+    folder it was moved aside to; else `folder` when it names no run (not written yet, or a
+    killed run's) or does not exist; None when that run's evidence is gone."""
     owner = _run_of(folder)
-    if owner in ("", run_id) or not folder.exists():
+    if owner == run_id:
         return folder
     if RUN_ID_RE.fullmatch(run_id):
         for kept in itertools.takewhile(Path.exists, aside_names(folder, run_id)):
             if _run_of(kept) == run_id:
                 return kept
-    return None
+    return folder if owner == "" or not folder.exists() else None
 
 
 def _rewritten(events: list[Event], name: str, old: str, new: str) -> list[Event]:

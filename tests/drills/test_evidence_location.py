@@ -87,3 +87,45 @@ def test_a_run_killed_before_its_evidence_was_kept_points_at_the_folder_it_named
     report = _report(tmp_path / "journal.jsonl", tmp_path / "out")
     assert _phase(report, "diagnostics")["data"]["folder"] == str(tmp_path / "evidence" / "crash")
     assert not any("evidence" in note for note in report["notes"])
+
+
+def test_a_later_run_that_stopped_before_its_diagnostics_leaves_the_earlier_evidence_found(fake, tmp_path):
+    """run2 moves run1's folder aside, then cannot reach Docker: run1's journal still points
+    at crash.run1, and crash holds run2's run id from its start."""
+    _run(fake, tmp_path, "run1")
+    fake.failing["ping"] = "gone"
+    run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path, run_id="run2"))
+    (earlier,) = tmp_path.glob("journal.*.jsonl")
+    assert (tmp_path / "evidence" / "crash" / "run-id.txt").read_text() == "run2\n"
+
+    report = _report(earlier, tmp_path / "out")
+    kept = tmp_path / "evidence" / "crash.run1"
+    assert _phase(report, "diagnostics")["data"]["folder"] == str(kept)
+    assert f"see {kept / 'recovery-gates'}" in _phase(report, "recover-to-aot")["summary"]
+    assert not any("evidence" in note for note in report["notes"])
+
+
+def test_a_main_folder_without_a_run_id_does_not_hide_the_set_aside_one(fake, tmp_path):
+    """evidence/crash is absent or names no run: the folder set aside for this run wins."""
+    earlier = _two_runs(fake, tmp_path)
+    kept = tmp_path / "evidence" / "crash.run1"
+    (tmp_path / "evidence" / "crash" / "run-id.txt").unlink()
+    assert _phase(_report(earlier, tmp_path / "out1"), "diagnostics")["data"]["folder"] == str(kept)
+    shutil.rmtree(tmp_path / "evidence" / "crash")
+    assert _phase(_report(earlier, tmp_path / "out2"), "diagnostics")["data"]["folder"] == str(kept)
+
+
+def test_the_folder_names_its_run_before_the_recovery_gates_write_into_it(fake, tmp_path):
+    """A run killed during its recovery gates leaves a folder a later run sets aside under
+    its run id (crash.run1), not under the folder's modification time."""
+    seen: list[str] = []
+
+    def gates(_gates: RecoveryGates, report_dir: Path) -> GateRun:
+        seen.append((report_dir.parent / "run-id.txt").read_text(encoding="utf-8"))
+        return GateRun(exit_code=0, report_dir=report_dir, last_line="gate recover: PASSED")
+
+    scenario = replace(
+        standard("crash"), recover_to_aot=True, recovery_gates=RecoveryGates(checkout=tmp_path / "fix")
+    )
+    run(replace(tools_for(fake), run_gates=gates), [scenario], RunOptions(out_dir=tmp_path, run_id="run1"))
+    assert seen == ["run1\n"]
