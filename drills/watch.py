@@ -96,14 +96,27 @@ def wait_ready(w: Watcher, cid: str, port: int | None, until: float, role: str) 
 
 def healthy_in_a_row(w: Watcher, cid: str, port: int, until: float, role: str, phase: str) -> float | None:
     """The time when `successes` consecutive probes answered healthy, or None."""
-    streak = 0
+    return None if healthy_streak(w, cid, port, until, role, phase) is None else w.clock()
+
+
+def healthy_streak(
+    w: Watcher, cid: str, port: int, until: float, role: str, phase: str
+) -> list[Sample] | None:
+    """The first `successes` consecutive healthy answers of the health path, or None."""
+    streak: list[Sample] = []
     while w.clock() < until:
-        streak = streak + 1 if w.sample(port, w.scenario.health_path, phase, role).ok else 0
-        if streak >= w.scenario.probing.successes:
-            return w.clock()
+        sample = w.sample(port, w.scenario.health_path, phase, role)
+        streak = [*streak, sample] if sample.ok else []
+        if len(streak) >= w.scenario.probing.successes:
+            return streak
         if w.pause(cid):
             return None
     return None
+
+
+def health_p95_ms(streak: list[Sample]) -> float:
+    """The p95 latency of health answers (what the latency SLO judges)."""
+    return percentile([s.latency_ms for s in streak if s.latency_ms is not None], 0.95)
 
 
 def load(w: Watcher, port: int, phase: str, role: str) -> Stats:

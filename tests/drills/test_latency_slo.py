@@ -11,6 +11,7 @@ import pytest
 from drills import journal, outputs
 from drills.fake_release import FAULTS, ScriptedFault
 from drills.faults import FaultPlan
+from drills.probes import Sample
 from drills.runner import RunOptions, run
 from drills.scenario import load
 from drills.testing import Behaviour
@@ -22,11 +23,11 @@ from tests.drills.conftest import phase_of, standard, tools_for, verdict_of
 SLOW = {**FAULTS, "slow-start": ScriptedFault(id="slow-start", plan=FaultPlan(env={"FAKE_SLOW": "1"}))}
 
 
-def _drill(fake, tmp_path, slo_ms: int | None, name: str = "slow-start"):
+def _drill(fake, tmp_path, slo_ms: int | None, name: str = "slow-start", probe=None):
     fake.env_behaviours["FAKE_SLOW"] = Behaviour(latency_ms=300.0)
     scenario = standard(name)
     probing = replace(scenario.probing, latency_slo_s=None if slo_ms is None else slo_ms / 1000)
-    tools = replace(tools_for(fake), faults=SLOW)
+    tools = replace(tools_for(fake), faults=SLOW, probe=probe or fake.probe)
     path = run(tools, [replace(scenario, probing=probing)], RunOptions(out_dir=tmp_path))
     return outputs.report(journal.read(path))
 
@@ -59,6 +60,41 @@ def test_a_steady_state_already_over_the_slo_cannot_be_judged(fake, tmp_path):
     steady = phase_of(report, "none", "steady-state")
     assert steady.outcome is Outcome.ERROR
     assert "already exceeds probe.latency_slo_ms (20 ms)" in steady.summary
+
+
+def _slower(fake, path: str, extra_ms: float):
+    """The fake's probe, with `extra_ms` more on every answer from `path` only."""
+
+    def probe(port: int, asked: str, timeout_s: float) -> Sample:
+        sample = fake.probe(port, asked, timeout_s)
+        if asked != path or sample.latency_ms is None:
+            return sample
+        fake.clock.sleep(extra_ms / 1000)
+        return replace(sample, latency_ms=sample.latency_ms + extra_ms)
+
+    return probe
+
+
+def test_a_health_path_already_over_the_slo_is_no_steady_state(fake, tmp_path):
+    """The load path is fast; the health path the SLO judges is not: the control must not
+    go on to fall back over latency it had before the fault."""
+    probe = _slower(fake, standard("none").health_path, 50.0)
+    report = _drill(fake, tmp_path, slo_ms=20, name="none", probe=probe)
+    steady = phase_of(report, "none", "steady-state")
+    assert steady.outcome is Outcome.ERROR
+    assert "health p95 52.0 ms (/health) already exceeds probe.latency_slo_ms (20 ms)" in steady.summary
+    assert verdict_of(report, "none").data["fell_back"] is False
+
+
+def test_a_load_path_slower_than_the_slo_does_not_matter_to_it(fake, tmp_path):
+    """The SLO is the health check's: a slow load path is judged by the tolerance only."""
+    probe = _slower(fake, standard("none").load_path, 50.0)
+    report = _drill(fake, tmp_path, slo_ms=20, name="none", probe=probe)
+    steady = phase_of(report, "none", "steady-state")
+    assert steady.outcome is Outcome.PASSED, steady.summary
+    assert steady.data["health_p95_ms"] == 2.0
+    verdict = verdict_of(report, "none")
+    assert verdict.outcome is Outcome.PASSED and verdict.data["fell_back"] is False
 
 
 def test_the_slo_is_read_from_the_scenario_and_validated(tmp_path):
