@@ -51,7 +51,6 @@ class Journal:
         self._seq = 0
         self._lock = threading.Lock()
         self.failed: InfraError | None = None  # the first write that failed
-        self._size = 0  # bytes of whole lines: where a write cut short is undone to
         new = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,9 +92,11 @@ class Journal:
         return event
 
     def _append(self, data: bytes) -> None:
-        """The whole line, or none of it: a write cut short (a full disk) is undone, so an
-        event written once space is back never follows half a line."""
-        size = self._size + len(data)
+        """The whole line, or none of it: a write cut short (a full disk), or one a Ctrl-C
+        (`Interrupted`, raised by the signal handler) ends, is undone, so an event written
+        later never follows half a line. The undo offset is the file's size just before this
+        write, never a count kept across writes that an exception may leave stale."""
+        undo = os.fstat(self._fd).st_size
         try:
             while data:
                 written = os.write(self._fd, data)
@@ -103,11 +104,10 @@ class Journal:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 data = data[written:]
             os.fsync(self._fd)
-        except OSError:
+        except BaseException:
             with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, self._size)
+                os.ftruncate(self._fd, undo)
             raise
-        self._size = size
 
     def record_or_keep(self, kind: str, **fields: Any) -> None:
         """`record` on a cleanup path: a write that fails is not raised (it is kept in

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 
 import pytest
 
 from drills import journal, outputs
+from drills.safety import Interrupted
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import drill, standard
@@ -99,3 +102,63 @@ def test_earlier_journals_are_kept_even_when_runs_start_in_the_same_second(tmp_p
         journal.Journal(journal.rotate(path, 1000.4), lambda: 1000.4, run_id=run).close()
     kept = {p.name: journal.read(p)[0].get("run_id") for p in tmp_path.iterdir()}
     assert kept == {"journal.1000.jsonl": "r1", "journal.1000-2.jsonl": "r2", "journal.jsonl": "r3"}
+
+
+def _interrupt_once(monkeypatch, j: journal.Journal, where: str) -> None:
+    """Ctrl-C's handler raises once inside the next append to `j`: after its fsync (the
+    line is whole), or after a write that put only half the line down."""
+    real_write, real_fsync = os.write, os.fsync
+    armed = [True]
+
+    def write(fd: int, data: bytes) -> int:
+        if fd != j._fd or where != "half-written" or not armed.pop():
+            return real_write(fd, data)
+        real_write(fd, data[: len(data) // 2])
+        raise Interrupted("SIGINT")
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if fd == j._fd and where == "fsynced" and armed and armed.pop():
+            raise Interrupted("SIGINT")
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def _cut_short_once(monkeypatch, j: journal.Journal) -> None:
+    """The next append to `j` puts down 10 bytes, then the disk is full."""
+    real_write = os.write
+    full = [True]
+
+    def write(fd: int, data: bytes) -> int:
+        if fd == j._fd and full:
+            full.pop()
+            real_write(fd, data[:10])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+
+
+@pytest.mark.parametrize("where", ["fsynced", "half-written"])
+def test_a_ctrl_c_during_a_write_never_lets_a_later_short_write_cut_an_event(tmp_path, monkeypatch, where):
+    path = tmp_path / "j.jsonl"
+    j = journal.Journal(path, clock=lambda: 5.0, run_id="r1", scenarios=[])
+    _interrupt_once(monkeypatch, j, where)
+    with pytest.raises(Interrupted):
+        j.record("action", action="a")
+    monkeypatch.undo()
+    j.record("action", action="b" * 200)
+    _cut_short_once(monkeypatch, j)
+    with pytest.raises(InfraError, match="No space left on device"):
+        j.record("action", action="c")
+    monkeypatch.undo()
+    j.record("run.finished", status="interrupted")
+    j.close()
+    events = journal.read(path)
+    assert [(e.kind, e.get("action")) for e in events] == [
+        ("run.started", None),
+        ("action", "b" * 200),
+        ("run.finished", None),
+    ]
+    assert path.read_bytes().endswith(b"\n")
