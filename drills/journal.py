@@ -247,7 +247,9 @@ def _phase_shape(ev: Event) -> str | None:
 
 
 def _findings_shape(findings: Any) -> str | None:
-    for n, f in enumerate(findings if isinstance(findings, list) else [findings]):
+    if not isinstance(findings, list):
+        return f"findings {_show(findings)} is not a list of findings"
+    for n, f in enumerate(findings):
         if not isinstance(f, dict) or not {"subject", "message"} <= f.keys() <= FINDING_KEYS:
             return f"findings[{n}] {_show(f)} is not a finding (keys: {', '.join(sorted(FINDING_KEYS))})"
         if not all(isinstance(v, str) for v in f.values()):

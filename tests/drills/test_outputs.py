@@ -36,6 +36,12 @@ EDITS: dict[str, tuple[str, str | None, dict[str, Any]]] = {
         None,
         {"findings": [{"subject": "x", "message": "m", "colour": "red"}]},
     ),
+    "findings {'subject': 'x', 'message': 'm'} is not a list of findings": (
+        "phase.finished",
+        None,
+        {"findings": {"subject": "x", "message": "m"}},
+    ),
+    "findings 'x' is not a list of findings": ("phase.finished", None, {"findings": "x"}),
     "t 1e+20 is not a time": ("run.finished", None, {"t": 1e20}),
     "scenarios [1, 2] is not a list of scenario names": ("run.started", None, {"scenarios": [1, 2]}),
     "scenarios 'crash' is not a list of scenario names": ("run.started", None, {"scenarios": "crash"}),
