@@ -9,6 +9,8 @@ The standard suite lives in `fixtures/scenarios/` (one file per fault and contro
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from harness.errors import ConfigError
 
 HEALTH_PATH = "/health"  # when a scenario names none
 AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
+TAG_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")  # the schema's tag pattern
 
 SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
 
@@ -221,6 +224,13 @@ def release_folders(root: Path, rel: Release, origin: str) -> tuple[Path, Path |
             f"{origin}: release.tag: {root} holds no {rel.tag} bundle (expected "
             f"{root / rel.tag / AOT_BUNDLE}, or {AOT_BUNDLE} in {root} itself)"
         )
+    held = _held_tag(root) if current == root else None
+    if held is not None and held[0] != rel.tag:
+        raise ConfigError(
+            f"{origin}: release.tag: {rel.tag} is not the release in {root}, a single release folder "
+            f"of {held[0]} ({held[1]}); set tag: {held[0]}, or point release.path at a release line "
+            f"holding {rel.tag}"
+        )
     if rel.previous is None:
         return current, None
     previous = root / rel.previous
@@ -231,6 +241,19 @@ def release_folders(root: Path, rel: Release, origin: str) -> tuple[Path, Path |
             "to skip containment"
         )
     return current, previous
+
+
+def _held_tag(folder: Path) -> tuple[str, str] | None:
+    """The tag a single release folder says it holds, and what says so: its name, else the
+    `version` of its release-artifacts.json; None when neither does (a dist/ folder)."""
+    if TAG_RE.fullmatch(folder.name):
+        return folder.name, "its name"
+    try:
+        version = json.loads((folder / "release-artifacts.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    tag = f"v{str(version).removeprefix('v')}"
+    return (tag, "the version in its release-artifacts.json") if TAG_RE.fullmatch(tag) else None
 
 
 def _check_fixture_tags(rel: Release, origin: str) -> None:

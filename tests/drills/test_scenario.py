@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from drills import scenario
@@ -215,3 +217,32 @@ def test_one_release_folder_needs_previous_null(tmp_path):
         scenario.load(path)
     one = scenario.load(_write(tmp_path, CRASH + "release: {path: dist, previous: null}\n"))
     assert one.release.path == tmp_path / "dist" and one.release.previous is None
+
+
+def test_the_tag_of_a_single_release_folder_must_be_the_release_it_holds(tmp_path):
+    write_release(tmp_path / "line" / "v0.7.1", "v0.7.1")
+    path = _write(tmp_path, CRASH + "release: {path: line/v0.7.1, tag: v0.9.9, previous: null}\n")
+    with pytest.raises(ConfigError) as caught:
+        scenario.load(path)
+    assert str(caught.value) == (
+        f"{path}: release.tag: v0.9.9 is not the release in {tmp_path / 'line' / 'v0.7.1'}, a single "
+        "release folder of v0.7.1 (its name); set tag: v0.7.1, or point release.path at a release "
+        "line holding v0.9.9"
+    )
+    ok = scenario.load(
+        _write(tmp_path, CRASH + "release: {path: line/v0.7.1, tag: v0.7.1, previous: null}\n")
+    )
+    assert ok.release.tag == "v0.7.1"
+
+
+def test_a_release_folder_not_named_after_its_tag_is_checked_against_its_metadata(tmp_path):
+    dist = write_release(tmp_path / "dist", "v0.7.1")
+    metadata = dist / "release-artifacts.json"
+    metadata.write_text(json.dumps({**json.loads(metadata.read_text()), "version": "0.7.1"}))
+    path = _write(tmp_path, CRASH + "release: {path: dist, tag: v0.9.9, previous: null}\n")
+    with pytest.raises(ConfigError, match=r"a single release folder of v0\.7\.1 \(the version in its "):
+        scenario.load(path)
+    assert (
+        scenario.load(_write(tmp_path, CRASH + "release: {path: dist, previous: null}\n")).release.tag
+        == "v0.7.1"
+    )
