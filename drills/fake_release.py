@@ -35,6 +35,7 @@ LOADER_ERROR = (
     "/app/fuse-aot-demo: error while loading shared libraries: libfuse_rt.so: "
     "cannot open shared object file: No such file or directory\n"
 )
+CONFIG_ERROR = "failed to read config file: Is a directory (os error 21)"  # FUSE_CONFIG=/
 FAULTS: dict[str, ScriptedFault] = {
     f.id: f
     for f in (
@@ -47,9 +48,11 @@ FAULTS: dict[str, ScriptedFault] = {
         ScriptedFault(id="oom", plan=FaultPlan(env={"FAKE_OOM": "1"})),
         ScriptedFault(id="port-conflict", plan=FaultPlan(port_holder=True)),
         ScriptedFault(id="none"),
-        ScriptedFault(
+        ScriptedFault(  # one config both read (FUSE_CONFIG=/); each backend fails in its own words
             id="both-backends",
-            plan=FaultPlan(env={"FAKE_APP_BROKEN": "1"}, native_env={"FAKE_APP_BROKEN": "1"}),
+            plan=FaultPlan(
+                env={"FAKE_AOT_CONFIG_BROKEN": "1"}, native_env={"FAKE_NATIVE_CONFIG_BROKEN": "1"}
+            ),
         ),
         ScriptedFault(
             id="broken-fallback", plan=FaultPlan(fallback_variant="broken-fallback"), action="kill"
@@ -79,7 +82,11 @@ def standard_behaviours(fake: FakeDocker) -> FakeDocker:
                 exit_after_s=0.01, exit_code=255, log="exec /app/fuse-aot-demo: exec format error\n"
             ),
             "FAKE_OOM": Behaviour(exit_after_s=0.3, exit_code=137, oom=True),
-            "FAKE_APP_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log="run error: broken\n"),
+            # the stand-in AOT: a runtime_fatal envelope; `fuse run`: its run error, no envelope
+            "FAKE_AOT_CONFIG_BROKEN": Behaviour(exit_after_s=0.02, exit_code=1, log=crash_log(CONFIG_ERROR)),
+            "FAKE_NATIVE_CONFIG_BROKEN": Behaviour(
+                exit_after_s=0.02, exit_code=1, log=f"[run] start\nrun error: {CONFIG_ERROR}\n[run] failed\n"
+            ),
         }
     )
     return fake

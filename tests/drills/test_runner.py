@@ -148,8 +148,7 @@ def test_both_backends_does_not_fall_back(fake, tmp_path):
 
 def test_both_backends_goes_red_if_native_stays_healthy(fake, tmp_path):
     # a "both-backends" fault that only hurts AOT would be called AOT-specific: red
-    del fake.env_behaviours["FAKE_APP_BROKEN"]
-    fake.behaviours["fake/candidate-aot"] = Behaviour(exit_after_s=1.0, exit_code=1)
+    del fake.env_behaviours["FAKE_NATIVE_CONFIG_BROKEN"]
     report, _ = drill(fake, tmp_path, standard("both-backends"))
     assert verdict_of(report, "both-backends").outcome is Outcome.FAILED
 
@@ -246,7 +245,7 @@ def test_port_conflict_without_a_holder_is_not_detected(fake, tmp_path):
 def test_both_backends_shadow_native_gets_the_plans_native_env(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("both-backends"))
     shadow = [d for d in _deployed(events, "both-backends") if d["role"] == "shadow-native"]
-    assert shadow and shadow[0]["env"] == {"FAKE_APP_BROKEN": "1"}
+    assert shadow and shadow[0]["env"] == {"FAKE_NATIVE_CONFIG_BROKEN": "1"}
 
 
 def test_broken_fallback_deploys_the_plans_fallback_variant(fake, tmp_path):
