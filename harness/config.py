@@ -17,8 +17,16 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from harness.errors import ConfigError
+from harness.results import one_line
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# What PyYAML's safe constructors raise, besides YAMLError, for a scalar they cannot read:
+# ValueError (2026-02-30), KeyError (`!!bool maybe`), AttributeError (`!!timestamp soon`),
+# IndexError (`!!int ""`).
+_CONSTRUCT_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
+_MAX_DEPTH = 64  # contracts and scenarios nest a few levels; Python recursion ends near 1,000
+_MAX_VALUES = 1_000_000
+_SHOWN = 60  # characters of a bad value a message quotes
 
 
 def load_schema(package: str, name: str) -> dict[str, Any]:
@@ -45,16 +53,36 @@ def _json_key(key: Any) -> str:
     return json.dumps(key)
 
 
-def json_shaped(node: Any) -> Any:
+def json_shaped(document: Any, origin: str) -> Any:
     """The document as the JSON the schemas describe: dates (an unquoted 2030-01-01 is one in
-    YAML) become strings, and so do mapping keys, so a `1:` key meets propertyNames."""
-    if isinstance(node, date):  # datetime too
-        return node.isoformat()
-    if isinstance(node, dict):
-        return {_json_key(key): json_shaped(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [json_shaped(item) for item in node]
-    return node
+    YAML) become strings, and so do mapping keys, so a `1:` key meets propertyNames.
+
+    Aliases make a document a graph: one that contains itself, nests too deep or expands
+    into too many values (an alias bomb) is refused here rather than ending in a
+    RecursionError or filling the memory.
+    """
+    budget = [_MAX_VALUES]
+
+    def shape(node: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if depth > _MAX_DEPTH:
+            raise ConfigError(
+                f"{origin}: values nest more than {_MAX_DEPTH} levels deep (or an alias sits "
+                "inside its own anchor); write the values out plainly"
+            )
+        if budget[0] < 0:
+            raise ConfigError(
+                f"{origin}: aliases expand to more than {_MAX_VALUES:,} values; write the values out plainly"
+            )
+        if isinstance(node, date):  # datetime too
+            return node.isoformat()
+        if isinstance(node, dict):
+            return {_json_key(key): shape(value, depth + 1) for key, value in node.items()}
+        if isinstance(node, list):
+            return [shape(item, depth + 1) for item in node]
+        return node
+
+    return shape(document, 0)
 
 
 def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
@@ -74,36 +102,55 @@ def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
             stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
 
 
-def _bad_value(text: str, origin: str, loader: Any, exc: ValueError) -> ConfigError:
-    """The scalar a constructor rejected (2026-02-30: datetime raises ValueError, not YAMLError)."""
+def _shown(value: str) -> str:
+    return one_line(value if len(value) <= _SHOWN else value[: _SHOWN - 3] + "...")
+
+
+def _scalar_problem(node: yaml.ScalarNode) -> BaseException | None:
+    """What a safe constructor raises for this scalar, if anything (`<<` and other tags
+    without a constructor of their own are handled by their mapping, not here)."""
+    if node.tag not in SafeConstructor.yaml_constructors:
+        return None
+    try:
+        SafeConstructor().construct_object(node, deep=True)
+    except _CONSTRUCT_ERRORS as problem:
+        return problem
+    return None
+
+
+def _bad_value(text: str, origin: str, loader: Any, exc: Exception) -> ConfigError:
+    """The scalar a constructor rejected (2026-02-30: datetime raises ValueError, `!!bool
+    maybe` KeyError, neither a YAMLError)."""
     root = yaml.compose(text, Loader=loader)
     for node in _scalars(root) if root is not None else ():
-        try:
-            SafeConstructor().construct_object(node, deep=True)
-        except ValueError as problem:
-            where = f"{origin}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
-            if node.tag == TIMESTAMP_TAG:
-                return ConfigError(
-                    f"{where}: '{node.value}' is not a valid date ({problem}); "
-                    "write a real calendar date as YYYY-MM-DD"
-                )
-            kind = node.tag.rpartition(":")[2]
-            return ConfigError(f"{where}: '{node.value}' is not a valid {kind} ({problem}); fix the value")
-    return ConfigError(f"{origin}: a value cannot be read ({exc}); fix the YAML value")
+        problem = _scalar_problem(node)
+        if problem is None:
+            continue
+        where = f"{origin}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+        why = f" ({one_line(str(problem))})" if isinstance(problem, ValueError) else ""
+        if node.tag == TIMESTAMP_TAG:
+            return ConfigError(
+                f"{where}: '{_shown(node.value)}' is not a valid date{why}; "
+                "write a real calendar date as YYYY-MM-DD"
+            )
+        kind = node.tag.rpartition(":")[2]
+        return ConfigError(f"{where}: '{_shown(node.value)}' is not a valid {kind}{why}; fix the value")
+    return ConfigError(f"{origin}: a value cannot be read ({one_line(str(exc))}); fix the YAML value")
 
 
 def parse_yaml(text: str, origin: str) -> Any:
     # libyaml's loader when present: the same safe subset, parsed several times faster
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return json_shaped(yaml.load(text, Loader=loader))  # noqa: S506
+        document = yaml.load(text, Loader=loader)  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"{origin}{where}: {problem}; fix the YAML syntax") from exc
-    except ValueError as exc:
+    except _CONSTRUCT_ERRORS as exc:
         raise _bad_value(text, origin, loader, exc) from exc
+    return json_shaped(document, origin)
 
 
 def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
