@@ -30,6 +30,10 @@ def _matches(waiver: Waiver, check: str, release: ReleaseRef, finding: Finding) 
     )
 
 
+def _is_star(waiver: Waiver) -> bool:
+    return waiver.scope.partition("/")[0] == "*"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Coverage:
     """What one run checked: which check ran (and could tell) on which release."""
@@ -38,15 +42,28 @@ class Coverage:
     checked: frozenset[tuple[str, str]]  # (check id, tag), errors left out
     runnable: frozenset[str]  # every check id the gate runs
 
-    def covers(self, waiver: Waiver) -> bool:
-        """Whether the run checked the waiver's check on every release its scope names.
+    def _done(self, check: str) -> set[str]:
+        """The tags `check` ran on. A check id the gate never runs counts as checked
+        wherever the run checked anything: such a waiver can never cover a finding."""
+        any_check = check not in self.runnable
+        return {tag for ran, tag in self.checked if any_check or ran == check}
 
-        A check id the gate never runs counts as checked wherever the run checked anything:
-        such a waiver can never cover a finding."""
+    def whole_lines(self, check: str) -> list[str]:
+        """The lines of the source on every release of which `check` ran in this run."""
+        done = self._done(check)
+        lines = sorted({r.line for r in self.releases})
+        return [line for line in lines if {r.tag for r in self.releases if r.line == line} <= done]
+
+    def covers(self, waiver: Waiver) -> bool:
+        """Whether this run checked enough of the waiver's scope to call it unused.
+
+        A tag or line scope: the waiver's check ran on every release it names. `*` names
+        every release of every line, which one `--release` never covers in a source with
+        several lines: it is judged by the lines this run checked whole (at least one)."""
+        if _is_star(waiver):
+            return bool(self.whole_lines(waiver.check))
         tags = {r.tag for r in self.releases if _in_scope(waiver, r)}
-        any_check = waiver.check not in self.runnable
-        done = {tag for check, tag in self.checked if any_check or check == waiver.check}
-        return bool(tags) and tags <= done
+        return bool(tags) and tags <= self._done(waiver.check)
 
 
 def apply(
@@ -93,11 +110,12 @@ def unused(
     """Live waivers that cover no finding in this run fail (delete them before they hide one).
 
     Only a waiver whose whole scope was checked in this run: `--release v0.7.1` cannot tell
-    whether a v0.7.x waiver still covers a finding in v0.7.0."""
+    whether a v0.7.x waiver still covers a finding in v0.7.0. A `*` waiver counts once
+    this run checked a whole line: it covered nothing there."""
     return [
         Finding(
             subject=w.id,
-            message=f"waiver for {w.check} in {w.scope} covers no finding; remove it",
+            message=f"waiver for {w.check} in {w.scope} covers no finding{_checked(w, coverage)}",
             expected="at least one waived finding",
             actual="none",
             where=origin,
@@ -105,3 +123,10 @@ def unused(
         for w in waivers
         if w.expires >= today and w.id not in used and coverage.covers(w)
     ]
+
+
+def _checked(waiver: Waiver, coverage: Coverage) -> str:
+    if not _is_star(waiver):
+        return "; remove it"
+    lines = ", ".join(coverage.whole_lines(waiver.check))
+    return f" in {lines}, checked whole in this run; remove it or narrow its scope"
