@@ -154,6 +154,7 @@ def prune_cmd(
     from gates.source import is_line  # noqa: PLC0415
     from gates.sources import open_source  # noqa: PLC0415
     from harness.errors import ConfigError  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
 
     if not is_line(line):
         raise ConfigError(f"--release: '{line}' is not a line like v0.7.x; prune works per line")
@@ -164,7 +165,8 @@ def prune_cmd(
     if do_apply:
         items = prune.apply(source, items)
     for item in items:
-        echo(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}")
+        # names are untrusted: a newline in one must not start a line (an Actions command)
+        echo(one_line(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}"))
     failed = [i for i in items if i.action is prune.Action.FAILED]
     mode = "applied" if do_apply else "plan only (pass --apply to delete)"
     echo(

@@ -44,12 +44,15 @@ suite_option = click.option("--suite", default=None, help="A named suite: standa
 def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
     """Check scenario files against the schema and the playbook's rules."""
     from drills import scenario  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
 
     for item in scenario.load_all(scenario.scenario_files(paths, suite)):
         expect = "fallback" if item.expect_fallback else "no fallback"
         echo(
-            f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
-            f"verdict {item.expect_verdict})"
+            one_line(
+                f"ok {item.origin}: {item.name} (fault {item.fault_id}, expect {expect}, "
+                f"verdict {item.expect_verdict})"
+            )
         )
 
 
@@ -57,21 +60,24 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
     from drills import outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
 
     report, written = outputs.write(events, out_dir, evidence_dir=journal_path.parent / "evidence")
+    # summaries and notes carry what containers and journals said: one line each, so none
+    # can start a line of its own (under Actions, a workflow command)
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            echo(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}")
+            echo(one_line(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}"))
     for note in report.notes:
-        echo(f"note: {note}")
+        echo(one_line(f"note: {note}"))
     publish(report, os.environ, echo)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
             handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
-    echo(f"reports: {', '.join(str(p) for p in written)}")
+    echo(one_line(f"reports: {', '.join(str(p) for p in written)}"))
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    echo(f"drill: {verdict} - {report.subject}")
+    echo(one_line(f"drill: {verdict} - {report.subject}"))
     return int(report.exit_code)
 
 
