@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, TypeVar
 
@@ -56,6 +56,17 @@ def asset_ref(data: Mapping[str, Any]) -> AssetRef:
         state=printable(str(data.get("state", "uploaded"))),
         key=str(data["url"]),
     )
+
+
+def fetched(read: Callable[[], Any]) -> Iterator[Any]:
+    """One JSON body, read only when `parsed` iterates: a body that is not JSON (an HTML
+    page from a proxy) is then the same InfraError as one of another shape."""
+    yield read()
+
+
+def push_access(repository: Mapping[str, Any]) -> bool:
+    """Whether the token may push, from the repository object GitHub answers a token with."""
+    return bool((repository.get("permissions") or {}).get("push"))
 
 
 def parsed(parse: Callable[[Mapping[str, Any]], T], items: Iterable[Any], where: str) -> list[T]:
@@ -110,7 +121,7 @@ class GitHubSource:
         url = self.http.url(f"/repos/{self.repo}/releases/tags/{tag}")
         response = self.http.send("GET", url)
         if response.status_code == 200:
-            return parsed(release_ref, [response.json()], f"GET {shown(url)}")[0]
+            return parsed(release_ref, fetched(response.json), f"GET {shown(url)}")[0]
         if response.status_code != 404:
             raise self.http.fail("GET", url, response)
         draft = next((r for r in listed if r.tag == tag and r.draft), None)
@@ -124,8 +135,9 @@ class GitHubSource:
     def _draft_note(self) -> str:
         if not self.http.settings.token:
             return "drafts are listed only for a token with push access; GITHUB_TOKEN is unset"
-        data, _ = self.http.get_json(f"/repos/{self.repo}")
-        push = bool((data.get("permissions") or {}).get("push"))
+        path = f"/repos/{self.repo}"
+        read = fetched(lambda: self.http.get_json(path)[0])
+        push = parsed(push_access, read, f"GET {shown(self.http.url(path))}")[0]
         self._drafts = "visible" if push else "hidden: the token has no push access"
         return (
             "the token has push access, so drafts would be listed"

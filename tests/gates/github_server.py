@@ -5,7 +5,8 @@ It speaks the subset the GitHub source uses, with GitHub's JSON shapes and heade
 drafts listed only for a token with push access, `/releases/tags/{tag}` for published
 releases only, downloads answered with a 302 to a second server (the "storage host")
 that rejects any request carrying `Authorization`, and DELETE (422 on immutable releases).
-Faults (502s, rate limits) are queued per path fragment.
+Faults (502s, rate limits, answers that are not JSON) are queued per path fragment, or per
+exact path.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class Fault:
     times: int = 1
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    exact: bool = False  # only to requests whose path (without the query) is `fragment`
+
+    def applies(self, path: str) -> bool:
+        return path.partition("?")[0] == self.fragment if self.exact else self.fragment in path
 
 
 @dataclass
@@ -101,7 +106,7 @@ class State:
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.fragment in path and fault.times > 0:
+                if fault.applies(path) and fault.times > 0:
                     fault.times -= 1
                     return fault
         return None
