@@ -282,7 +282,11 @@ def read_zip(
 
 
 def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]:
-    """Hash a non-archive file; keep its text when asked (SHA256SUMS, metadata JSON)."""
+    """Hash a non-archive file; keep its text when asked (SHA256SUMS, metadata JSON).
+
+    The text is decoded with surrogateescape, as file and member names are: a name that is
+    not UTF-8 then reads the same in the integrity files as in the listing once both go
+    through `printable` (the checks compare them there)."""
     reader = HashingReader(raw)
     if not keep_text:
         reader.drain()
@@ -291,5 +295,5 @@ def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]
     while chunk := reader.read(CHUNK):
         if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held
             kept += chunk
-    text = bytes(kept[:MAX_TEXT_FILE]).decode("utf-8", "replace")
+    text = bytes(kept[:MAX_TEXT_FILE]).decode("utf-8", "surrogateescape")
     return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size, listing=None), text

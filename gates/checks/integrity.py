@@ -72,7 +72,8 @@ def _entry(sums: AssetFacts, number: int, line: str) -> SumsEntry | Finding:
             actual=repr(line),
             where=f"{sums.ref.location}:{number}",
         )
-    return SumsEntry(number=number, name=match["name"], sha256=match["sha"])
+    # the name as listings show names: bytes that are not UTF-8 as \xNN (see read_plain)
+    return SumsEntry(number=number, name=printable(match["name"]), sha256=match["sha"])
 
 
 def _repeated(sums: AssetFacts, entry: SumsEntry, first: int) -> Finding:
