@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -44,10 +45,24 @@ def _field(item: dict[str, Any], key: str, where: str) -> Any:
     return item[key]
 
 
+def _check_metrics(metrics: dict[str, Any], where: str) -> None:
+    """Numbers must be finite floats: a 401-digit integer overflows, Infinity poisons deltas."""
+    for name, value in metrics.items():
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            continue  # not a metric: left out, as metrics_of leaves it out
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            shown = f"a {len(str(abs(value)))}-digit integer" if isinstance(value, int) else str(value)
+            raise Malformed(f"{where}.{name} is {shown}, expected a finite number")
+
+
 def _result(item: Any, where: str) -> Result:
     r = _mapping(item, where)
     data = _mapping(r.get("data"), f"{where}.data")
-    _mapping(data.get("metrics"), f"{where}.data.metrics")
+    _check_metrics(_mapping(data.get("metrics"), f"{where}.data.metrics"), f"{where}.data.metrics")
     outcome = _field(r, "outcome", where)
     if outcome not in tuple(Outcome):
         raise Malformed(f"{where}.outcome is {outcome!r}, expected one of {', '.join(Outcome)}")
@@ -74,6 +89,11 @@ def load(path: Path) -> dict[str, float]:
         return metrics_of(_results(json.loads(path.read_text(encoding="utf-8"))))
     except FileNotFoundError as exc:
         raise ConfigError(f"--baseline {path}: no such file; pass a report.json of an earlier run") from exc
+    except RecursionError as exc:
+        raise ConfigError(
+            f"--baseline {path}: not a gate report.json (arrays or objects nested too deep to "
+            "read); pass the report.json an earlier `gate recover` wrote"
+        ) from exc
     except (OSError, ValueError) as exc:  # Malformed and JSONDecodeError are ValueErrors
         raise ConfigError(
             f"--baseline {path}: not a gate report.json ({exc}); pass the report.json an earlier "

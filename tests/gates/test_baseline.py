@@ -60,3 +60,33 @@ def test_metrics_of_a_well_formed_baseline(tmp_path: Path) -> None:
         json.dumps({"results": [{**RESULT, "data": {"metrics": metrics}}, {**RESULT, "scope": "s"}]})
     )
     assert baseline.load(path) == {"S001[aot-perf-slo].p50": 41.5, "S001[aot-perf-slo].runs": 3.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '{"results": [{"check": "S001", "scope": "s", "outcome": "passed", '
+            '"data": {"metrics": {"p50": 1' + "0" * 400 + "}}}]}",
+            "results[0].data.metrics.p50 is a 401-digit integer, expected a finite number",
+        ),
+        (
+            '{"results": [{"check": "S001", "scope": "s", "outcome": "passed", '
+            '"data": {"metrics": {"p50": -Infinity}}}]}',
+            "results[0].data.metrics.p50 is -inf, expected a finite number",
+        ),
+        ("[" * 100_000, "arrays or objects nested too deep to read"),
+    ],
+    ids=["huge-integer", "infinity", "deep"],
+)
+def test_a_baseline_python_cannot_hold_is_a_config_error(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "report.json"
+    path.write_text(text)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    args = ["--checkout", str(checkout), "--report-dir", str(tmp_path / "r"), "--baseline", str(path)]
+    proc = run_gate("recover", *args)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == f"gate: error: --baseline {path}: not a gate report.json ({problem}); " + (
+        "pass the report.json an earlier `gate recover` wrote\n"
+    )
