@@ -110,7 +110,7 @@ def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[S
 
 
 def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
-    """SHA256SUMS is present and every line reads `<sha256>  <name>`."""
+    """SHA256SUMS is present, every line reads `<sha256>  <name>`, and no name is listed twice."""
     if release.asset(contract.checksums_name) is None:
         return [
             Finding(

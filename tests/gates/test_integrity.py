@@ -46,6 +46,10 @@ def test_a_name_listed_twice_in_sha256sums_is_a_finding_and_every_entry_is_check
     second = 1 + next(n for n, line in enumerate(good.splitlines(), 1) if "fuse-cli-linux-x64" in line)
     results = failed(check(folder))
     assert set(results) == {"I001", "I003"}
+    # the title reports show says what failed: duplicates are I001's too
+    assert results["I001"].title == (
+        "SHA256SUMS is present, every line reads `<sha256>  <name>`, and no name is listed twice."
+    )
     (twice,) = results["I001"].findings
     assert twice.subject == "SHA256SUMS"
     assert twice.message == (
