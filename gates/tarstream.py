@@ -148,8 +148,4 @@ class TarStream:
         elif info.type == tarfile.GNUTYPE_LONGLINK:
             self.overrides["linkpath"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
         else:
-            for key, value in _pax_records(payload).items():
-                if value:
-                    self.overrides[key] = value
-                else:  # POSIX: an empty value deletes the keyword; the header's own field stands
-                    self.overrides.pop(key, None)
+            self.overrides.update(_pax_records(payload))
