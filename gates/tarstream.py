@@ -44,7 +44,9 @@ def _pax_records(data: bytes) -> dict[str, str]:
 
 def _pax_size(value: str) -> int:
     """A pax `size` value: ASCII digits only (str.isdigit() also accepts "²", which int()
-    refuses), and no more than a 64-bit count needs; anything else is a malformed archive."""
+    refuses), and no more than a 64-bit count needs; anything else is a malformed archive.
+    An empty value is refused too: POSIX lets it delete the record, but GNU tar fails on it
+    (exit 2) and Python's tarfile reads it as 0, so a bundle carrying one breaks installs."""
     if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):
         shown = printable(value[:MAX_SIZE_DIGITS]) + ("..." if len(value) > MAX_SIZE_DIGITS else "")
         raise tarfile.HeaderError(f"malformed pax header: size '{shown}' is not a byte count")
