@@ -68,10 +68,12 @@ def _internal_error(prog: str, exc: Exception, *, debug: bool) -> NoReturn:
     if isinstance(exc, BrokenPipeError) and _stdout_gone():  # not ours: the reader left
         _drop_stdout()
         sys.exit(STDOUT_GONE)
+    from harness.results import one_line  # noqa: PLC0415
+
     if debug:
         _print_traceback()
     click.echo(
-        f"{prog}: internal error: {type(exc).__name__}: {exc} "
+        f"{prog}: internal error: {type(exc).__name__}: {one_line(str(exc))} "
         "(rerun with --debug for the traceback, and report it)",
         err=True,
     )
@@ -88,9 +90,11 @@ def error_boundary(prog: str) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except HarnessError as exc:
+                from harness.results import one_line  # noqa: PLC0415
+
                 if debug:
                     _print_traceback()
-                click.echo(f"{prog}: error: {exc}", err=True)
+                click.echo(f"{prog}: error: {one_line(str(exc))}", err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:
                 click.echo(f"{prog}: interrupted", err=True)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 import pytest
@@ -76,3 +77,17 @@ def test_a_control_character_in_a_scope_or_title_is_shown_visibly(capsys: pytest
     first = out.splitlines()[0]
     assert first == "failed   P002 v0.7.0/\\x1b[31mred\\x07: Every platform has\\na fallback \\ud800"
     assert not any(c in out for c in "\x1b\x07")
+
+
+def test_an_error_quoting_an_untrusted_name_stays_one_line() -> None:
+    """A path with a newline in an error message must not start a second (workflow command) line."""
+    gate = str(Path(sys.executable).with_name("gate"))
+    done = subprocess.run(
+        [gate, "check", "--release", "v0.7.0", "--source", "/nonexistent\n::error::pwned"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("gate: error: --source:")
+    assert "/nonexistent\\n::error::pwned is not a folder" in done.stderr
