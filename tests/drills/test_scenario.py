@@ -9,6 +9,7 @@ import pytest
 from drills import scenario
 from fixtures.releases import write_line, write_release
 from harness.errors import ConfigError
+from tests.drills.test_faults import ISSUE_CATALOGUE
 
 
 def _write(tmp_path, text: str):
@@ -19,19 +20,7 @@ def _write(tmp_path, text: str):
 
 def test_the_standard_suite_covers_every_fault_and_control():
     loaded = scenario.load_all(scenario.scenario_files((), "standard"))
-    assert {s.fault_id for s in loaded} == {
-        "crash",
-        "crash-loop",
-        "corrupt-binary",
-        "missing-library",
-        "slow-start",
-        "hang",
-        "oom",
-        "port-conflict",
-        "none",
-        "both-backends",
-        "broken-fallback",
-    }
+    assert {s.fault_id for s in loaded} == ISSUE_CATALOGUE
 
 
 def test_defaults_fill_in(tmp_path):

@@ -22,21 +22,16 @@ def results(report_dir: Path) -> list[dict[str, object]]:
     return json.loads((report_dir / "report.json").read_text())["results"]  # type: ignore[no-any-return]
 
 
+def gate_check(selector: str, source: str, as_of: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`gate check` of a release or line in `source`, judged as of a date."""
+    return run_gate("check", "--release", selector, "--source", source, "--as-of", as_of, *extra)
+
+
 def test_deleted_fallback_inside_open_window_fails_retention(release_line: Path, tmp_path: Path) -> None:
     (release_line / "v0.7.0" / "fuse-cli-macos-arm64.tar.gz").unlink()
     reports = tmp_path / "r"
     # v0.8.0 shipped 2026-03-10; 90 days later the window is still open on 2026-05-01
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.1",
-        "--source",
-        str(release_line),
-        "--report-dir",
-        str(reports),
-        "--as-of",
-        "2026-05-01",
-    )
+    proc = gate_check("v0.7.1", str(release_line), "2026-05-01", "--report-dir", str(reports))
     assert proc.returncode == 1, proc.stdout
     r001 = {r["scope"]: r for r in results(reports) if r["check"] == "R001"}
     assert r001["v0.7.0"]["outcome"] == "failed"
@@ -48,17 +43,7 @@ def test_closed_window_allows_pruned_bundles(release_line: Path, tmp_path: Path)
     for name in ("fuse-cli-macos-arm64.tar.gz", "fuse-aot-macos-arm64.tar.gz"):
         (release_line / "v0.7.0" / name).unlink()
     reports = tmp_path / "r"
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.x",
-        "--source",
-        str(release_line),
-        "--report-dir",
-        str(reports),
-        "--as-of",
-        "2026-07-01",
-    )
+    proc = gate_check("v0.7.x", str(release_line), "2026-07-01", "--report-dir", str(reports))
     assert proc.returncode == 0, proc.stdout
     outcomes = {(r["check"], r["scope"]): r["outcome"] for r in results(reports)}
     assert outcomes[("R001", "v0.7.0")] == "skipped"
@@ -68,29 +53,9 @@ def test_closed_window_allows_pruned_bundles(release_line: Path, tmp_path: Path)
 def test_explicit_close_date_from_contract(release_line: Path, tmp_path: Path) -> None:
     (release_line / "v0.7.0" / "fuse-cli-linux-x64.tar.gz").unlink()
     path = contract_file(tmp_path, "retention: {lines: {v0.7.x: {closes: '2026-12-31'}}}\n")
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.1",
-        "--source",
-        str(release_line),
-        "--contract",
-        str(path),
-        "--as-of",
-        "2026-12-31",
-    )
+    proc = gate_check("v0.7.1", str(release_line), "2026-12-31", "--contract", str(path))
     assert proc.returncode == 1 and "closes on 2026-12-31 (contract date)" in proc.stdout
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.1",
-        "--source",
-        str(release_line),
-        "--contract",
-        str(path),
-        "--as-of",
-        "2027-01-01",
-    )
+    proc = gate_check("v0.7.1", str(release_line), "2027-01-01", "--contract", str(path))
     assert proc.returncode == 0, proc.stdout
 
 
@@ -106,18 +71,8 @@ def test_waiver_waives_a_finding(make_release, tmp_path: Path) -> None:  # type:
     folder = make_release("v0.7.0", "missing-fallback")
     path = contract_file(tmp_path, WAIVER % "2026-12-31")
     reports = tmp_path / "r"
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.0",
-        "--source",
-        str(folder),
-        "--contract",
-        str(path),
-        "--report-dir",
-        str(reports),
-        "--as-of",
-        "2026-06-01",
+    proc = gate_check(
+        "v0.7.0", str(folder), "2026-06-01", "--contract", str(path), "--report-dir", str(reports)
     )
     assert proc.returncode == 0, proc.stdout
     outcomes = {r["check"]: r for r in results(reports)}
@@ -131,18 +86,8 @@ def test_expired_waiver_fails_and_waives_nothing(make_release, tmp_path: Path) -
     folder = make_release("v0.7.0", "missing-fallback")
     path = contract_file(tmp_path, WAIVER % "2026-05-31")
     reports = tmp_path / "r"
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.0",
-        "--source",
-        str(folder),
-        "--contract",
-        str(path),
-        "--report-dir",
-        str(reports),
-        "--as-of",
-        "2026-06-01",
+    proc = gate_check(
+        "v0.7.0", str(folder), "2026-06-01", "--contract", str(path), "--report-dir", str(reports)
     )
     assert proc.returncode == 1
     failed = {r["check"] for r in results(reports) if r["outcome"] == "failed"}
@@ -152,17 +97,7 @@ def test_expired_waiver_fails_and_waives_nothing(make_release, tmp_path: Path) -
 def test_unused_waiver_fails(make_release, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = make_release("v0.7.0")
     path = contract_file(tmp_path, WAIVER % "2026-12-31")
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.0",
-        "--source",
-        str(folder),
-        "--contract",
-        str(path),
-        "--as-of",
-        "2026-06-01",
-    )
+    proc = gate_check("v0.7.0", str(folder), "2026-06-01", "--contract", str(path))
     assert proc.returncode == 1
     assert "W002" in proc.stdout and "covers no finding; remove it" in proc.stdout
 
