@@ -252,15 +252,18 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
         process = _start(command)
         pgid = process.pid  # the leader of its new session and group
         assert process.stdout is not None
-        output = _Output(process.stdout, log, on_line)
+        output: _Output | None = None
         timed_out = False
-        try:
+        try:  # from the reader's start: a Ctrl-C the first line triggers still ends the group
+            output = _Output(process.stdout, log, on_line)
             process.wait(timeout=command.timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
         finally:  # after an exit, a timeout or Ctrl-C alike
             end_group(process, pgid, grace_s)
-            cut = output.finish(grace_s)
+            cut = output.finish(grace_s) if output is not None else ""
+            if output is None:
+                process.stdout.close()
     return Completed(
         argv=command.argv,
         exit_code=None if timed_out else process.returncode,

@@ -86,10 +86,15 @@ def test_keyboard_interrupt_kills_the_group_and_propagates(tmp_path: Path) -> No
     body = "sleep 30 &\necho ready\nwhile :; do sleep 0.1; done\n"
     trigger = threading.Thread(target=interrupt)
     trigger.start()
-    with pytest.raises(KeyboardInterrupt):
-        run(command(tmp_path, script(tmp_path, body)), on_line, grace_s=0.5)
-    trigger.join()
-    assert _live_processes_in(tmp_path) == []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run(command(tmp_path, script(tmp_path, body)), on_line, grace_s=0.5)
+        trigger.join()
+        leftovers = _live_processes_in(tmp_path)  # what run() left, before any cleanup of ours
+    finally:
+        for pid in _live_processes_in(tmp_path):  # only when the test failed: leave nothing running
+            os.kill(int(pid), signal.SIGKILL)
+    assert leftovers == []
 
 
 def _live_processes_in(tmp_path: Path) -> list[str]:
@@ -206,7 +211,8 @@ def test_a_slow_output_callback_past_the_graces_never_writes_to_a_closed_log(
         seen.append(line)
         time.sleep(0.6)
 
-    done = run(command(tmp_path, script(tmp_path, "echo one\necho two\n")), slow, grace_s=0.2)
+    # one write, so both lines reach the reader in one chunk however busy the machine is
+    done = run(command(tmp_path, script(tmp_path, "printf 'one\\ntwo\\n'\n")), slow, grace_s=0.2)
     for thread in set(threading.enumerate()) - threads:
         thread.join(5)
     assert failures == []
