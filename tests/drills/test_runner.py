@@ -16,17 +16,10 @@ from drills.testing import Behaviour, crash_log
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of
+from tests.drills.test_faults import ISSUE_CATALOGUE
 
-FAULTS = (
-    "crash",
-    "crash-loop",
-    "corrupt-binary",
-    "missing-library",
-    "slow-start",
-    "hang",
-    "oom",
-    "port-conflict",
-)
+CONTROLS = {"none", "both-backends", "broken-fallback"}
+FAULTS = tuple(sorted(ISSUE_CATALOGUE - CONTROLS))
 
 
 @pytest.mark.parametrize("name", FAULTS)
