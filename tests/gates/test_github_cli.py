@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,33 +88,19 @@ def test_gate_check_rejected_token_exits_2_without_showing_it(github: State, tmp
     assert bad not in proc.stdout + proc.stderr
 
 
+def prune_apply(github: State, tmp_path: Path, as_of: str) -> subprocess.CompletedProcess[str]:
+    """`gate prune --apply` of the fake repository's v0.7.x line, as of a date."""
+    args = ("prune", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}", "--apply", "--as-of", as_of)
+    return run_gate(*args, env=env_for(github, tmp_path))
+
+
 def test_gate_prune_apply_deletes_through_the_api(github: State, tmp_path: Path) -> None:
-    refused = run_gate(
-        "prune",
-        "--release",
-        "v0.7.x",
-        "--source",
-        f"github:{OWNER_REPO}",
-        "--apply",
-        "--as-of",
-        "2026-03-12",
-        env=env_for(github, tmp_path),
-    )
+    refused = prune_apply(github, tmp_path, "2026-03-12")
     assert refused.returncode == 0, refused.stderr
     assert "refuse" in refused.stdout
     assert github.api_hits("DELETE") == []
 
-    applied = run_gate(
-        "prune",
-        "--release",
-        "v0.7.x",
-        "--source",
-        f"github:{OWNER_REPO}",
-        "--apply",
-        "--as-of",
-        "2026-07-01",
-        env=env_for(github, tmp_path),
-    )
+    applied = prune_apply(github, tmp_path, "2026-07-01")
     assert applied.returncode == 0, applied.stderr
     assert "6 deleted" in applied.stdout
     assert len(github.api_hits("DELETE")) == 6

@@ -46,6 +46,11 @@ def gate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def recover(checkout: Path, contract: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`gate recover` in the stand-in checkout under a test contract."""
+    return gate("recover", "--checkout", str(checkout), "--contract", str(contract), *args, **env)
+
+
 def report_of(report_dir: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((report_dir / "report.json").read_text())
     return data
@@ -111,12 +116,9 @@ def test_binary_size_is_measured_from_the_release_archives(tmp_path: Path) -> No
     checkout, contract = setup(tmp_path, contract_doc(slo={"max_binary_bytes": 1000}))
     source = write_release(tmp_path / "dist" / "v0.7.0", "v0.7.0", binary_size=4096)
     reports = tmp_path / "reports"
-    done = gate(
-        "recover",
-        "--checkout",
-        str(checkout),
-        "--contract",
-        str(contract),
+    done = recover(
+        checkout,
+        contract,
         "--release",
         "v0.7.0",
         "--source",
@@ -181,12 +183,9 @@ def test_github_actions_groups_steps_and_keeps_script_output_inert(tmp_path: Pat
     injector = {"command": ["sh", "-c", script], "pass_line": "ok"}
     checkout, contract = setup(tmp_path, contract_doc(**{"release-smoke": injector}))
     summary = tmp_path / "summary.md"
-    done = gate(
-        "recover",
-        "--checkout",
-        str(checkout),
-        "--contract",
-        str(contract),
+    done = recover(
+        checkout,
+        contract,
         "--only",
         "release-smoke",
         GITHUB_ACTIONS="true",
@@ -262,12 +261,9 @@ def test_github_progress_cannot_be_ended_by_the_script() -> None:
 def test_recover_that_runs_no_gate_exits_3_with_a_report(tmp_path: Path) -> None:
     checkout, contract = setup(tmp_path)
     reports = tmp_path / "reports"
-    done = gate(
-        "recover",
-        "--checkout",
-        str(checkout),
-        "--contract",
-        str(contract),
+    done = recover(
+        checkout,
+        contract,
         "--report-dir",
         str(reports),
         *ALL_GATES,
