@@ -1,6 +1,6 @@
 """One drill: the playbook's phases for one scenario, in order, each timed and journalled;
 diagnostics and cleanup on every exit path (pass, fail, error, Ctrl-C, SIGTERM, deadline);
-then the verdict. drills/phases.py and drills/recovery.py hold what each phase does;
+then the verdict. drills/phases.py and drills/fallback.py hold what each phase does;
 drills/runner.py runs the scenarios of a run.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills import evidence, phases, recovery, safety, watch
+from drills import evidence, phases, safety, watch
+from drills import fallback as recovery
 from drills.deploy import Waiting
 from drills.journal import Journal
 from drills.probes import Probe

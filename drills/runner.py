@@ -2,7 +2,7 @@
 journal, deadline and signal handlers, with stale leftovers reaped first and the run's
 resources removed on every exit path.
 
-`run` takes its seams as `Tools`, so unit tests pass `drills.testing.FakeDocker` and the
+`run` takes its seams as `Tools`, so unit tests pass `fixtures.fake_engine.FakeDocker` and the
 CLI passes the real engine. The journal is the only output of a run: reports are derived
 from it (drills/outputs.py), exactly as `drill report JOURNAL` derives them later.
 """

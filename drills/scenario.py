@@ -4,7 +4,7 @@ fault's parameters, the paths and release tags it names, expectations and budget
 be met. Whatever `drill run` would refuse is refused here, naming the file and the key, so
 `drill validate` and `drill run` agree and neither needs Docker to say so.
 
-The standard suite lives in `fixtures/scenarios/` (one file per fault and control).
+The standard suite lives in `drills/standard/scenarios/` (one file per fault and control).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ HEALTH_PATH = "/health"  # when a scenario names none
 AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
 TAG_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")  # the schema's tag pattern
 
-SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
+SUITES = {"standard": Path(__file__).resolve().parent / "standard" / "scenarios"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -258,7 +258,7 @@ def _held_tag(folder: Path) -> tuple[str, str] | None:
 
 def _check_fixture_tags(rel: Release, origin: str) -> None:
     """Without release.path the drill builds the fixture line: only its tags exist."""
-    from fixtures.releases import DEFAULT_LINE  # noqa: PLC0415 - the fixture release only
+    from drills.standard.releases import DEFAULT_LINE  # noqa: PLC0415 - the fixture release only
 
     for key, tag in (("tag", rel.tag), ("previous", rel.previous)):
         if tag is not None and tag not in DEFAULT_LINE:

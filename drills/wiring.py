@@ -23,7 +23,7 @@ def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]
     rel = scenario.release
     root = rel.path
     if root is None:
-        from fixtures.releases import write_line  # noqa: PLC0415
+        from drills.standard.releases import write_line  # noqa: PLC0415
 
         root = work_dir / "releases"
         if not (root / rel.tag).is_dir():
@@ -37,7 +37,7 @@ def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     rel = scenario.release
     if rel.lib_dirs or rel.path is not None:
         return rel.lib_dirs, rel.lib_dirs
-    from fixtures.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
+    from drills.standard.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
 
     def of(tag: str | None) -> tuple[Path, ...]:
         try:
@@ -74,7 +74,7 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     built: dict[tuple[object, ...], ImageSet] = {}
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
-        from fixtures.toolchain import app_package  # noqa: PLC0415
+        from drills.standard.toolchain import app_package  # noqa: PLC0415
 
         key = (scenario.release, scenario.app_package, scenario.base_image)
         if key not in built:

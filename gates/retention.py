@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from gates.contract import Contract, asset_name
-from gates.facts import WindowState
-from gates.source import LINE_RE, ReleaseRef, version_key
+from gates.reading.facts import WindowState
+from gates.sources.release import LINE_RE, ReleaseRef, version_key
 from harness.results import Finding
 
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 from gates import retention, waivers
 from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, title
 from gates.contract import Contract
-from gates.facts import ReleaseFacts, WindowState, read_releases
-from gates.source import ReleaseRef, ReleaseSource, releases_of_line, select
+from gates.reading.facts import ReleaseFacts, WindowState, read_releases
+from gates.sources.release import ReleaseRef, ReleaseSource, releases_of_line, select
 from harness.errors import ConfigError
 from harness.results import Finding, Outcome, Report, Result, outcome_for
 
 if TYPE_CHECKING:
-    from gates.binsize import Binary
+    from gates.recovery.binsize import Binary
 
 Clock = Callable[[], datetime]
 
@@ -135,7 +135,7 @@ def check_keeping_binaries(
 ) -> Iterator[tuple[Report, list[Binary]]]:
     """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
     # binsize (and the process seam under it) loads only when recovery gates are asked for
-    from gates import binsize  # noqa: PLC0415
+    from gates.recovery import binsize  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
         report, facts = _check(source, selector, contract, clock, Path(tmp))

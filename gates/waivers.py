@@ -12,7 +12,7 @@ from datetime import date
 from fnmatch import fnmatchcase
 
 from gates.contract import Waiver
-from gates.source import ReleaseRef
+from gates.sources.release import ReleaseRef
 from harness.results import Finding
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from gates.checks import contents, integrity, pairs
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 Check = Callable[[ReleaseFacts, Contract], list[Finding]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gates.contract import Contract, asset_name
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.facts import AssetFacts, ReleaseFacts
 
 
 class CannotEvaluate(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gates.checks.base import candidates
 from gates.contract import Contract, asset_name, extension
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 

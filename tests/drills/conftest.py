@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from drills import journal, outputs
-from drills.fake_release import FAULTS, image_builder, standard_behaviours
 from drills.runner import RunOptions, Tools, run
 from drills.scenario import SUITES, load
-from drills.testing import FakeDocker
+from fixtures.fake_engine import FakeDocker
+from fixtures.fake_release import FAULTS, image_builder, standard_behaviours
 
 
 @pytest.fixture
@@ -59,8 +59,8 @@ from drills.containers import ContainerSpec  # noqa: E402
 from drills.images import ImageSet, build_images  # noqa: E402
 from drills.safety import labels as safety_labels  # noqa: E402
 from drills.seam import DockerEngine, connect  # noqa: E402
-from fixtures.releases import write_release  # noqa: E402
-from fixtures.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
+from drills.standard.releases import write_release  # noqa: E402
+from drills.standard.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
 from harness.errors import InfraError  # noqa: E402
 
 RUN_KEY = "fuse-harness.run-id"

@@ -9,7 +9,7 @@ from drills import journal, outputs
 from drills.recovery_gates import GateRun
 from drills.runner import RunOptions, run
 from drills.scenario import RecoveryGates
-from drills.testing import Behaviour
+from fixtures.fake_engine import Behaviour
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import phase_of, standard, tools_for, verdict_of

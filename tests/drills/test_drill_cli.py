@@ -8,8 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from cli.drill import drill as drill_cli
 from drills.scenario import SUITES
-from harness.drill_cli import drill as drill_cli
 from tests.drills.conftest import drill, standard
 
 
@@ -48,7 +48,7 @@ def test_report_on_a_missing_journal_is_exit_2(tmp_path):
 
 def test_help_does_not_import_heavy_modules():
     code = (
-        "import sys; from harness.drill_cli import drill; "
+        "import sys; from cli.drill import drill; "
         "heavy = [m for m in ('docker', 'drills.runner', 'drills.playbook', 'jsonschema', 'requests') "
         "if m in sys.modules]; print(heavy)"
     )

@@ -11,10 +11,10 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from cli.drill import drill as drill_cli
 from drills.recovery_gates import GateRun
 from drills.runner import RunOptions, run
 from drills.scenario import RecoveryGates
-from harness.drill_cli import drill as drill_cli
 from tests.drills.conftest import standard, tools_for
 
 

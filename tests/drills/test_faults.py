@@ -8,7 +8,7 @@ from drills.containers import ContainerSpec
 from drills.deploy import Waiting, apply_plan
 from drills.faults import FAULTS, FaultPlan, title
 from drills.images import ImageSet
-from drills.testing import FakeDocker, Sample
+from fixtures.fake_engine import FakeDocker, Sample
 from harness.errors import ConfigError, InfraError
 
 IMAGES = ImageSet(

@@ -20,8 +20,8 @@ from drills.images import (
     fallback_context,
     import_parts,
 )
-from fixtures.releases import write_release
-from fixtures.toolchain import Toolchain, app_package
+from drills.standard.releases import write_release
+from drills.standard.toolchain import Toolchain, app_package
 from harness.errors import ConfigError, InfraError
 
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from cli.drill import drill as drill_cli
 from drills.journal import Journal, read
 from drills.outputs import ENDS_EARLY, OPEN_PHASE
 from drills.runner import RunOptions, run
 from drills.scenario import SUITES
-from drills.testing import Behaviour
-from harness.drill_cli import drill as drill_cli
+from fixtures.fake_engine import Behaviour
 from harness.errors import InfraError
 from tests.drills.conftest import standard, tools_for
 

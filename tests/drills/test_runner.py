@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 
 from drills import journal, outputs
-from drills.fake_release import FAULTS as SCRIPTED
-from drills.fake_release import ScriptedFault
 from drills.faults import FaultPlan
 from drills.probes import Sample
 from drills.runner import RunOptions, run
-from drills.testing import Behaviour, crash_log
+from fixtures.fake_engine import Behaviour, crash_log
+from fixtures.fake_release import FAULTS as SCRIPTED
+from fixtures.fake_release import ScriptedFault
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of

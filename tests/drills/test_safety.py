@@ -9,7 +9,7 @@ import pytest
 
 from drills import safety
 from drills.containers import ContainerSpec
-from drills.testing import FakeDocker
+from fixtures.fake_engine import FakeDocker
 from harness.errors import InfraError
 
 
