@@ -19,7 +19,7 @@ from cli.console import echo, error_boundary
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
-    from drills.journal import Event
+    from drills.records.journal import Event
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,7 +43,7 @@ suite_option = click.option("--suite", default=None, help="A named suite: standa
 @error_boundary("drill")
 def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
     """Check scenario files against the schema and the playbook's rules."""
-    from drills import scenario  # noqa: PLC0415
+    from drills.scenario import model as scenario  # noqa: PLC0415
     from harness.results import one_line  # noqa: PLC0415
 
     for item in scenario.load_all(scenario.scenario_files(paths, suite)):
@@ -58,7 +58,7 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
 
 def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
-    from drills import outputs  # noqa: PLC0415
+    from drills.records import outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
     from harness.results import one_line  # noqa: PLC0415
 
@@ -117,8 +117,9 @@ def run_cmd(
     no_reap: bool,
 ) -> None:
     """Run drills: every scenario named, or a whole suite."""
-    from drills import runner, scenario, wiring  # noqa: PLC0415
-    from drills.safety import Interrupted  # noqa: PLC0415
+    from drills.run import runner, wiring  # noqa: PLC0415
+    from drills.run.safety import Interrupted  # noqa: PLC0415
+    from drills.scenario import model as scenario  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
     tools = wiring.real_tools(out_dir / "work")
@@ -148,7 +149,7 @@ def run_cmd(
 def _own_journal(path: Path, run_id: str) -> list[Event]:
     """This run's journal events; none when the run never opened it (e.g. the lock was
     held), so another run's journal is never rendered."""
-    from drills import journal  # noqa: PLC0415
+    from drills.records import journal  # noqa: PLC0415
     from harness.errors import HarnessError  # noqa: PLC0415
 
     try:
@@ -170,7 +171,7 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
 @error_boundary("drill")
 def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
     """Rebuild every report from a journal, even one a killed run left."""
-    from drills import journal  # noqa: PLC0415
+    from drills.records import journal  # noqa: PLC0415
 
     events = journal.read(journal_path)
     sys.exit(_render(events, out_dir or journal_path.parent, journal_path))
@@ -186,7 +187,8 @@ def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
 @error_boundary("drill")
 def reap_cmd(everything: bool) -> None:
     """Remove containers and images a killed run left behind (by label)."""
-    from drills import safety, seam  # noqa: PLC0415
+    from drills.engine import seam  # noqa: PLC0415
+    from drills.run import safety  # noqa: PLC0415
 
     removed = safety.reap(seam.connect(), time.time(), everything=everything)
     for item in removed:

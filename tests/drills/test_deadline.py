@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from drills import journal, outputs
-from drills.recovery_gates import GateRun
-from drills.runner import RunOptions, run
-from drills.scenario import RecoveryGates
+from drills.playbook.recovery_gates import GateRun
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import RecoveryGates
 from fixtures.fake_engine import Behaviour
 from harness.errors import ExitCode
 from harness.results import Outcome

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from drills.closure import closure, interpreter, trusted_loader
-from drills.images import (
+from drills.engine.closure import closure, interpreter, trusted_loader
+from drills.engine.images import (
     BALLAST_PATH,
     aot_context,
     archive_member,

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.drill import drill as drill_cli
-from drills import journal, outputs
+from drills.records import journal, outputs
 from harness.errors import ConfigError
 from tests.drills.conftest import drill, standard
 

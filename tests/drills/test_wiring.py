@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drills import scenario, wiring
+from drills.run import wiring
+from drills.scenario import model as scenario
 from drills.standard.releases import write_line
 from drills.standard.toolchain import build_toolchain
 from fixtures.fake_engine import FakeDocker

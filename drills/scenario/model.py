@@ -1,4 +1,4 @@
-"""Drill scenarios: YAML validated against `drills/data/scenario.schema.json`, read once into
+"""Drill scenarios: YAML validated against `drills/scenario/scenario.schema.json`, read once into
 frozen data with every default filled in, then checked for what a schema cannot say: the
 fault's parameters, the paths and release tags it names, expectations and budgets that can
 be met. Whatever `drill run` would refuse is refused here, naming the file and the key, so
@@ -23,7 +23,7 @@ HEALTH_PATH = "/health"  # when a scenario names none
 AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
 TAG_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")  # the schema's tag pattern
 
-SUITES = {"standard": Path(__file__).resolve().parent / "standard" / "scenarios"}
+SUITES = {"standard": Path(__file__).resolve().parents[1] / "standard" / "scenarios"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,7 +183,7 @@ def _lint(scenario: Scenario) -> None:
 
 def _check_fault(scenario: Scenario) -> None:
     """The fault's own parameter checks, now rather than when the drill is half run."""
-    from drills.faults import FAULTS  # noqa: PLC0415 - the catalogue imports the image code
+    from drills.faults.catalogue import FAULTS  # noqa: PLC0415 - the catalogue imports the image code
 
     try:
         FAULTS[scenario.fault_id].prepare(scenario.fault_params)
@@ -270,7 +270,7 @@ def _check_fixture_tags(rel: Release, origin: str) -> None:
 
 def load(path: Path) -> Scenario:
     """Read, validate and lint one scenario file; check its fault parameters and paths."""
-    doc = load_yaml_file(path, load_schema("drills", "scenario.schema.json"))
+    doc = load_yaml_file(path, load_schema("drills.scenario", "scenario.schema.json"))
     scenario = from_document(doc, path)
     _lint(scenario)
     _check_fault(scenario)

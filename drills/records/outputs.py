@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from drills.journal import Event
+from drills.records.journal import Event
 from harness.reports import write_all
 from harness.results import Finding, Outcome, Report, Result
 
@@ -287,8 +287,8 @@ def write(
     """Render every output into out_dir; the Markdown summary carries the timeline. Given
     the run's `evidence_dir`, evidence paths point at the folder that holds the run's
     evidence now (a later run moves an earlier one's aside)."""
-    from drills.evidence_location import relocate  # noqa: PLC0415
-    from drills.html import render as render_html  # noqa: PLC0415
+    from drills.records.evidence_location import relocate  # noqa: PLC0415
+    from drills.records.html import render as render_html  # noqa: PLC0415
 
     notes: list[str] = []
     if evidence_dir is not None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from drills.scenario import RecoveryGates
+from drills.scenario.model import RecoveryGates
 from harness import process
 from harness.errors import InfraError
 

@@ -11,24 +11,24 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from drills import watch
-from drills.classify import Classification
-from drills.containers import ContainerSpec
-from drills.deploy import Waiting, apply_plan
-from drills.deploy import deploy as deploy_container
-from drills.recovery_gates import RunGates, run_gates
-from drills.safety import Deadline, labels
+from drills.engine.containers import ContainerSpec
+from drills.playbook import watch
+from drills.playbook.classify import Classification
+from drills.playbook.deploy import Waiting, apply_plan
+from drills.playbook.deploy import deploy as deploy_container
+from drills.playbook.recovery_gates import RunGates, run_gates
+from drills.run.safety import Deadline, labels
 from harness.results import Finding, Outcome
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from drills.containers import DockerSeam
-    from drills.faults import Fault, FaultPlan
-    from drills.images import ImageSet
-    from drills.journal import Journal
-    from drills.probes import Sample
-    from drills.scenario import Scenario
+    from drills.engine.containers import DockerSeam
+    from drills.engine.images import ImageSet
+    from drills.faults.catalogue import Fault, FaultPlan
+    from drills.playbook.probes import Sample
+    from drills.records.journal import Journal
+    from drills.scenario.model import Scenario
 
 TTL_S = 3600.0
 READY_S = 30.0  # how long a deployment may take to answer before the fault or in a shadow
@@ -116,7 +116,7 @@ def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = N
 
 
 def planned_spec(d: Drill, role: str, image: str) -> ContainerSpec:
-    """`role`'s spec as the fault's plan has it (drills.deploy.apply_plan): the faulty AOT
+    """`role`'s spec as the fault's plan has it (drills.playbook.deploy.apply_plan): the faulty AOT
     rollout (variant, env, limits, port holder), or the native deployments' env/variant."""
     assert d.plan is not None and d.images is not None
     d.act("apply-plan", role=role, plan=dataclasses.asdict(d.plan))

@@ -1,10 +1,10 @@
-"""The playbook runner: one drill per scenario (drills/playbook.py) under the run's lock,
+"""The playbook runner: one drill per scenario (drills/playbook/drill.py) under the run's lock,
 journal, deadline and signal handlers, with stale leftovers reaped first and the run's
 resources removed on every exit path.
 
 `run` takes its seams as `Tools`, so unit tests pass `fixtures.fake_engine.FakeDocker` and the
 CLI passes the real engine. The journal is the only output of a run: reports are derived
-from it (drills/outputs.py), exactly as `drill report JOURNAL` derives them later.
+from it (drills/records/outputs.py), exactly as `drill report JOURNAL` derives them later.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills import safety
-from drills.journal import Journal, rotate
-from drills.playbook import ImageBuilder, Tools, run_scenario
+from drills.playbook.drill import ImageBuilder, Tools, run_scenario
+from drills.records.journal import Journal, rotate
+from drills.run import safety
 
 if TYPE_CHECKING:
-    from drills.scenario import Scenario
+    from drills.scenario.model import Scenario
 
 __all__ = ["ImageBuilder", "RunOptions", "Tools", "new_run_id", "run", "run_scenario"]
 

@@ -7,7 +7,7 @@ container that holds the service's port. A fault has two halves:
 - `prepare(params) -> FaultPlan`: what the faulty AOT rollout looks like (image variant,
   env, ContainerSpec changes, a port holder) and what the native deployments get
   (`native_env`, `fallback_variant`). A plan with `rollout` set replaces the healthy AOT
-  with a faulty one; `drills.deploy.apply_plan` turns a plan into a ContainerSpec.
+  with a faulty one; `drills.playbook.deploy.apply_plan` turns a plan into a ContainerSpec.
 - `inject(seam, container_id, params)`: what is done to the running AOT container; it
   returns once the fault is in effect (detection is the runner's job).
 
@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from drills.closure import APP_DIR
-from drills.containers import DockerSeam
-from drills.images import AOT_NAME
+from drills.engine.closure import APP_DIR
+from drills.engine.containers import DockerSeam
+from drills.engine.images import AOT_NAME
 from harness.errors import ConfigError
 
 BROKEN_CONFIG = "/"  # a directory where both backends expect their config file

@@ -2,7 +2,7 @@
 
 Every action is recorded *before* it happens, so a run killed at any point (SIGKILL, OOM,
 host crash) leaves a record that says what may be left behind and how far the drill got;
-`drill report JOURNAL` rebuilds every output from this file alone (see drills/outputs.py).
+`drill report JOURNAL` rebuilds every output from this file alone (see drills/records/outputs.py).
 Reading checks the shape of every field the reports read, so a journal edited by hand is
 one clear error, never a crash in a report writer.
 """

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills.scenario import release_folders
+from drills.scenario.model import release_folders
 from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
-    from drills.containers import DockerSeam
-    from drills.images import ImageSet
-    from drills.runner import ImageBuilder, Tools
-    from drills.scenario import Scenario
+    from drills.engine.containers import DockerSeam
+    from drills.engine.images import ImageSet
+    from drills.run.runner import ImageBuilder, Tools
+    from drills.scenario.model import Scenario
 
 
 def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]:
@@ -65,8 +65,8 @@ def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
 
 
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
-    from drills.images import build_images  # noqa: PLC0415
-    from drills.safety import RUN_ID  # noqa: PLC0415
+    from drills.engine.images import build_images  # noqa: PLC0415
+    from drills.run.safety import RUN_ID  # noqa: PLC0415
 
     # One image set per release setting, shared by the run's scenarios. Tags are namespaced
     # by the run id, so two runs on one engine never share (and so never remove) an image;
@@ -99,10 +99,12 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
 
 
 def real_tools(work_dir: Path) -> Tools:
-    from drills.runner import Tools  # noqa: PLC0415
+    from drills.run.runner import Tools  # noqa: PLC0415
 
     try:
-        from drills import faults, probes, seam  # noqa: PLC0415
+        from drills.engine import seam  # noqa: PLC0415
+        from drills.faults import catalogue as faults  # noqa: PLC0415
+        from drills.playbook import probes  # noqa: PLC0415
     except ImportError as exc:
         raise InfraError(
             f"drill run needs {exc.name}, which this installation lacks; reinstall fuse-release-harness"

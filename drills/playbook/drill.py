@@ -1,7 +1,7 @@
 """One drill: the playbook's phases for one scenario, in order, each timed and journalled;
 diagnostics and cleanup on every exit path (pass, fail, error, Ctrl-C, SIGTERM, deadline);
-then the verdict. drills/phases.py and drills/fallback.py hold what each phase does;
-drills/runner.py runs the scenarios of a run.
+then the verdict. drills/playbook/phases.py and drills/playbook/fallback.py hold what each phase does;
+drills/run/runner.py runs the scenarios of a run.
 """
 
 from __future__ import annotations
@@ -13,21 +13,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills import evidence, phases, safety, watch
-from drills import fallback as recovery
-from drills.deploy import Waiting
-from drills.journal import Journal
-from drills.probes import Probe
-from drills.recovery_gates import RunGates, run_gates
-from drills.verdict import PhaseOutcome, decide
+from drills.playbook import fallback as recovery
+from drills.playbook import phases, watch
+from drills.playbook.deploy import Waiting
+from drills.playbook.probes import Probe
+from drills.playbook.recovery_gates import RunGates, run_gates
+from drills.playbook.verdict import PhaseOutcome, decide
+from drills.records import evidence
+from drills.records.journal import Journal
+from drills.run import safety
 from harness.errors import HarnessError
 from harness.results import Outcome
 
 if TYPE_CHECKING:
-    from drills.containers import DockerSeam
-    from drills.faults import Fault
-    from drills.images import ImageSet
-    from drills.scenario import Scenario
+    from drills.engine.containers import DockerSeam
+    from drills.engine.images import ImageSet
+    from drills.faults.catalogue import Fault
+    from drills.scenario.model import Scenario
 
 ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]
 

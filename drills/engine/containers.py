@@ -1,5 +1,5 @@
 """What the drill knows of Docker: the container it asks for, what it sees of one, and the
-`DockerSeam` Protocol that drills/seam.py implements over the SDK (fixtures/fake_engine.py fakes it).
+`DockerSeam` Protocol that drills/engine/seam.py implements over the SDK (fixtures/fake_engine.py fakes it).
 Core drill code imports these, never the SDK.
 """
 

@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from drills.probes import Probe, Sample, until_healthy
+from drills.playbook.probes import Probe, Sample, until_healthy
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
-    from drills.containers import DockerSeam
-    from drills.journal import Journal
-    from drills.scenario import Scenario
+    from drills.engine.containers import DockerSeam
+    from drills.records.journal import Journal
+    from drills.scenario.model import Scenario
 
 
 @dataclass(frozen=True, kw_only=True)

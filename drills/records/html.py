@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from drills.journal import Event
-from drills.outputs import overview, timeline
+from drills.records.journal import Event
+from drills.records.outputs import overview, timeline
 from harness.results import Outcome, Report
 
 COLOURS = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drills.watch import Incident
+from drills.playbook.watch import Incident
 from harness.formats import parse_fatal
 
 # What a dynamic loader or the kernel's exec says about a binary it cannot run, one whole

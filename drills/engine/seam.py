@@ -1,6 +1,6 @@
 """The Docker seam: the only module that imports the docker SDK (ruff banned-api enforces it).
 
-Core drill code takes a `DockerSeam` (drills/containers.py) as a parameter; tests pass a
+Core drill code takes a `DockerSeam` (drills/engine/containers.py) as a parameter; tests pass a
 behavioural fake, and `connect()` returns `DockerEngine`, the thin wrapper over the SDK.
 SDK exceptions are caught here and re-raised as `InfraError` with what failed and where.
 """
@@ -20,7 +20,7 @@ import docker
 import docker.errors
 import requests
 
-from drills.containers import ContainerEvent, ContainerInfo, ContainerSpec
+from drills.engine.containers import ContainerEvent, ContainerInfo, ContainerSpec
 from harness.errors import InfraError
 
 

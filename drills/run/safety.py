@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from harness.errors import HarnessError, InfraError
 
 if TYPE_CHECKING:
-    from drills.containers import DockerSeam
+    from drills.engine.containers import DockerSeam
 
 RUN_ID = "fuse-harness.run-id"
 SCENARIO = "fuse-harness.scenario"

@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from drills.containers import ContainerInfo, ContainerSpec, DockerSeam
-from drills.faults import FaultPlan
-from drills.images import ImageSet
-from drills.probes import Probe, probe, until_healthy
-from drills.safety import ROLE, Deadline
-from drills.scenario import HEALTH_PATH
+from drills.engine.containers import ContainerInfo, ContainerSpec, DockerSeam
+from drills.engine.images import ImageSet
+from drills.faults.catalogue import FaultPlan
+from drills.playbook.probes import Probe, probe, until_healthy
+from drills.run.safety import ROLE, Deadline
+from drills.scenario.model import HEALTH_PATH
 from harness.errors import InfraError
 
 HOLDER_READY_S = 15.0

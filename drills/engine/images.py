@@ -26,8 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from drills.closure import APP_DIR, Library, closure
-from drills.containers import DockerSeam
+from drills.engine.closure import APP_DIR, Library, closure
+from drills.engine.containers import DockerSeam
 from harness import process
 from harness.errors import ConfigError, InfraError
 
@@ -291,11 +291,11 @@ def build_images(
 
 
 def ballast_library() -> bytes | None:
-    """The oom fault's LD_PRELOAD helper, compiled from drills/data/ballast.c; None without cc."""
+    """The oom fault's LD_PRELOAD helper, compiled from drills/engine/ballast.c; None without cc."""
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         return None
-    source = Path(__file__).resolve().parent / "data" / "ballast.c"
+    source = Path(__file__).resolve().parent / "ballast.c"
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="fuse-harness-cc-") as tmp:
         out = Path(tmp) / "ballast.so"

@@ -15,9 +15,9 @@ import json
 import re
 from pathlib import Path
 
-from drills.images import AOT_NAME
-from drills.journal import aside
-from drills.phases import Drill, Step, deploy
+from drills.engine.images import AOT_NAME
+from drills.playbook.phases import Drill, Step, deploy
+from drills.records.journal import aside
 from harness.errors import HarnessError, InfraError
 from harness.formats import find_fatals
 from harness.results import Outcome

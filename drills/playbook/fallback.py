@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from drills import watch
-from drills.classify import classify
-from drills.phases import READY_S, Drill, Step, deploy, deploy_planned
+from drills.playbook import watch
+from drills.playbook.classify import classify
+from drills.playbook.phases import READY_S, Drill, Step, deploy, deploy_planned
 from harness.formats import find_fatals
 from harness.results import Finding, Outcome
 
