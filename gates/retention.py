@@ -1,17 +1,17 @@
-"""Release windows (a local policy: FUSE never defined one) and the retention check.
+"""Release windows (a local policy: FUSE never defined one).
 
 A line's window closes on an explicit date, or N days after the next line's first release.
-While it is open, every fallback CLI bundle of every release in the line must stay.
+While it is open, every fallback CLI bundle of every release in the line must stay (R001,
+gates/checks/kept.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from gates.contract import Contract, asset_name
+from gates.contract import Contract
 from gates.reading.facts import WindowState
 from gates.sources.release import LINE_RE, ReleaseRef, version_key
-from harness.results import Finding
 
 
 def _line_key(line: str) -> tuple[int, int]:
@@ -56,23 +56,3 @@ def window_state(line: str, releases: list[ReleaseRef], contract: Contract, toda
         reason=f"{line} window {'closes' if is_open else 'closed'} on {closes} "
         f"({days} days after {successor.tag})",
     )
-
-
-def fallback_retained(
-    release: ReleaseRef, names: set[str], window: WindowState, contract: Contract
-) -> list[Finding]:
-    """Fallback CLI bundles are kept while the release window is open."""
-    if not window.open:
-        return []
-    # the subject is the platform, as in P002, so a `v0.7.1/windows-x64` waiver scopes it
-    return [
-        Finding(
-            subject=platform,
-            message=f"fallback bundle deleted while the release window is open ({window.reason})",
-            expected=expected,
-            actual="absent",
-            where=release.location,
-        )
-        for platform, expected in ((p, asset_name(contract.assets.fallback, p)) for p in contract.platforms)
-        if expected not in names
-    ]
