@@ -43,11 +43,23 @@ class Journal:
     """Append events; each write is flushed and fsync'd before `record` returns.
 
     A journal comes into being with its run.started event already in it (written under a
-    temporary name, then renamed into place), so a reader never finds it empty."""
+    temporary name, then renamed into place), so a reader never finds it empty.
 
-    def __init__(self, path: Path, clock: Callable[[], float], **started: Any) -> None:
+    `on_event` sees every event once it is on disk: the one seam live progress is driven
+    through (the command line prints; the core never does). It runs in the writer's thread
+    (probes write from theirs), after the journal's lock is released."""
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], float],
+        *,
+        on_event: Callable[[Event], None] | None = None,
+        **started: Any,
+    ) -> None:
         self.path = path
         self._clock = clock
+        self._on_event = on_event
         self._seq = 0
         self._lock = threading.Lock()
         self.failed: InfraError | None = None  # the first write that failed
@@ -89,6 +101,8 @@ class Journal:
                 )
                 self.failed = self.failed or error
                 raise error from exc
+        if self._on_event is not None:
+            self._on_event(event)
         return event
 
     def _append(self, data: bytes) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills import safety
-from drills.journal import Journal, rotate
+from drills.journal import Event, Journal, rotate
 from drills.playbook import ImageBuilder, Tools, run_scenario
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class RunOptions:
     run_id: str = ""
     lock_file: Path | None = None
     reap_first: bool = True
+    on_event: Callable[[Event], None] | None = None  # live progress (drills/progress.py)
 
 
 def new_run_id() -> str:
@@ -50,6 +52,7 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
         journal = Journal(
             rotate(opts.out_dir / "journal.jsonl", tools.clock()),
             tools.clock,
+            on_event=opts.on_event,
             run_id=run_id,
             pid=os.getpid(),
             scenarios=[s.name for s in scenarios],

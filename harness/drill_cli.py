@@ -7,6 +7,7 @@ starts fast.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -19,7 +20,9 @@ from harness.console import echo, error_boundary
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
+    from drills import outputs
     from drills.journal import Event
+    from drills.trends import Trend
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,29 +59,98 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
         )
 
 
-def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
-    """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
-    from drills import outputs  # noqa: PLC0415
+def _render(
+    events: list[Event],
+    out_dir: Path,
+    journal_path: Path,
+    output: str = "text",
+    given: outputs.Trends | None = None,
+) -> int:
+    """Write every output, publish under GitHub Actions, print verdicts; the exit code.
+    `output`: text (every verdict, notes, the reports), quiet (the last line only) or json
+    (one JSON object on stdout, nothing else there)."""
+    from drills import machine  # noqa: PLC0415
+    from drills import outputs as drill_outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
     from harness.results import one_line  # noqa: PLC0415
 
-    report, written = outputs.write(events, out_dir, evidence_dir=journal_path.parent / "evidence")
+    report, written = drill_outputs.write(
+        events, out_dir, evidence_dir=journal_path.parent / "evidence", given=given
+    )
     # summaries and notes carry what containers and journals said: one line each, so none
     # can start a line of its own (under Actions, a workflow command)
+    say = echo if output == "text" else _nothing
     for result in report.results:
         if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            echo(one_line(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}"))
+            say(one_line(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}"))
     for note in report.notes:
-        echo(one_line(f"note: {note}"))
-    publish(report, os.environ, echo)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
-    echo(one_line(f"reports: {', '.join(str(p) for p in written)}"))
+        say(one_line(f"note: {note}"))
+    summary = (out_dir / "summary.md").read_text(encoding="utf-8")
+    publish(report, os.environ, echo if output != "json" else _to_stderr, summary)
+    say(one_line(f"reports: {', '.join(str(p) for p in written)}"))
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    echo(one_line(f"drill: {verdict} - {report.subject}"))
+    if output == "json":
+        echo(machine.verdict_json(report, events, written, trends_of(out_dir)))
+    else:
+        echo(one_line(f"drill: {verdict} - {report.subject}"))
     return int(report.exit_code)
+
+
+def trends_of(out_dir: Path) -> list[Trend]:
+    """The trends report.json holds (what the reports just said)."""
+    from drills import trends  # noqa: PLC0415
+
+    doc = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    return [trends.Trend(**{k: v for k, v in t.items() if k != "change"}) for t in doc["drill"]["trends"]]
+
+
+def _nothing(_text: str = "") -> None:
+    """--quiet and --json drop what a person reads."""
+
+
+def _to_stderr(text: str = "") -> None:
+    click.echo(text, err=True)
+
+
+def _output(quiet: bool, as_json: bool) -> str:
+    return "json" if as_json else "quiet" if quiet else "text"
+
+
+trend_options = (
+    click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="An earlier run's report.json: flag scenarios whose detection or restore got slower "
+        "(a missing file is a note).",
+    ),
+    click.option(
+        "--tolerance",
+        type=click.FloatRange(min=0),
+        default=0.5,
+        show_default=True,
+        help="How much slower than the baseline is a regression (0.5: 50 %).",
+    ),
+    click.option("--fail-on-regression", is_flag=True, help="A regression fails the run (exit 1)."),
+)
+
+
+def _given(baseline: Path | None, tolerance: float, fail: bool) -> outputs.Trends:
+    from drills import outputs, trends  # noqa: PLC0415
+
+    policy = trends.Policy(tolerance=tolerance, fail=fail)
+    if baseline is None:
+        return outputs.Trends(policy=policy)
+    found, note = trends.load(baseline)
+    return outputs.Trends(baseline=found, note=note, policy=policy)
+
+
+output_options = (
+    click.option("--quiet", "-q", is_flag=True, help="No progress; only the verdict line."),
+    click.option(
+        "--json", "as_json", is_flag=True, help="The verdict as one JSON object on stdout (progress: stderr)."
+    ),
+)
 
 
 @drill.command("run")
@@ -107,6 +179,11 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     help="Single-run lock (default: <out>/drill.lock).",
 )
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
+@output_options[0]
+@output_options[1]
+@trend_options[0]
+@trend_options[1]
+@trend_options[2]
 @error_boundary("drill")
 def run_cmd(
     paths: tuple[Path, ...],
@@ -115,12 +192,22 @@ def run_cmd(
     deadline_s: float,
     lock_file: Path | None,
     no_reap: bool,
+    quiet: bool,
+    as_json: bool,
+    baseline: Path | None,
+    tolerance: float,
+    fail_on_regression: bool,
 ) -> None:
-    """Run drills: every scenario named, or a whole suite."""
+    """Run drills: every scenario named, or a whole suite.
+
+    Each phase is a line as it ends; on a terminal a status line says what runs now."""
     from drills import runner, scenario, wiring  # noqa: PLC0415
     from drills.safety import Interrupted  # noqa: PLC0415
+    from harness.drill_progress import printer  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
+    given = _given(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
+    progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ)
     tools = wiring.real_tools(out_dir / "work")
     wiring.check_base_images(tools.seam, scenarios)
     opts = runner.RunOptions(
@@ -129,6 +216,7 @@ def run_cmd(
         lock_file=lock_file,
         reap_first=not no_reap,
         run_id=runner.new_run_id(),
+        on_event=progress,
     )
     code: int | None = None
     try:
@@ -139,9 +227,12 @@ def run_cmd(
     finally:
         # whatever ended the run, its reports are written; an error then still reaches
         # the error boundary
+        if progress is not None:
+            progress.close()
         journal_path = out_dir / "journal.jsonl"
         events = _own_journal(journal_path, opts.run_id)
-        rendered = _render(events, out_dir, journal_path) if events else int(ExitCode.INFRA)
+        output = _output(quiet, as_json)
+        rendered = _render(events, out_dir, journal_path, output, given) if events else int(ExitCode.INFRA)
     sys.exit(rendered if code is None else code)
 
 
@@ -167,13 +258,52 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
     default=None,
     help="Where to write the reports (default: beside the journal).",
 )
+@output_options[0]
+@output_options[1]
+@trend_options[0]
+@trend_options[1]
+@trend_options[2]
 @error_boundary("drill")
-def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
+def report_cmd(
+    journal_path: Path,
+    out_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+    baseline: Path | None,
+    tolerance: float,
+    fail_on_regression: bool,
+) -> None:
     """Rebuild every report from a journal, even one a killed run left."""
     from drills import journal  # noqa: PLC0415
 
     events = journal.read(journal_path)
-    sys.exit(_render(events, out_dir or journal_path.parent, journal_path))
+    given = _given(baseline, tolerance, fail_on_regression)
+    code = _render(events, out_dir or journal_path.parent, journal_path, _output(quiet, as_json), given)
+    sys.exit(code)
+
+
+@drill.command("compare")
+@click.argument("before", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("after", type=click.Path(dir_okay=False, path_type=Path))
+@trend_options[1]
+@trend_options[2]
+@error_boundary("drill")
+def compare_cmd(before: Path, after: Path, tolerance: float, fail_on_regression: bool) -> None:
+    """Compare two runs' report.json: detection and restore time per scenario."""
+    from drills import trends  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
+
+    base, note = trends.load(before)
+    now, missing = trends.load(after)
+    if base is None or now is None:
+        raise ConfigError(note or missing or "")
+    found = trends.compare(now.numbers, base, trends.Policy(tolerance=tolerance))
+    for t in found:
+        echo(one_line(f"{'regressed' if t.regressed else 'ok':<9} {t.line()}"))
+    bad = sum(t.regressed for t in found)
+    echo(f"drill compare: {bad} regressions in {len(found)} figures ({before} -> {after})")
+    sys.exit(int(ExitCode.FAILED) if bad and fail_on_regression else 0)
 
 
 @drill.command("reap")

@@ -62,7 +62,8 @@ def test_a_complete_run_reports_one_testcase_per_phase(fake, tmp_path):
     ):
         assert f'name="drill.{phase}:' in junit
     assert "<svg" in (tmp_path / "report.html").read_text()
-    assert "| crash | detect: passed" in (tmp_path / "summary.md").read_text()
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| ✅ | `drill.detect` |" in summary and "| detect: passed (0.000 s) |" in summary
 
 
 def test_not_a_journal_is_a_config_error(tmp_path):
