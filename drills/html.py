@@ -12,7 +12,7 @@ and links (relative, so an uploaded artifact works) to every evidence file.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +122,11 @@ def _sparkline(view: View, name: str) -> dict[str, Any] | None:
 
 
 def _scenario(view: View, d: Detail) -> dict[str, Any]:
-    scale = _scale(d)
     results = [r for r in view.report.results if r.scope == d.row.scenario]
+    # the report's outcome: a failure the scenario expects (broken-fallback) shows as waived
+    shown = {r.check.removeprefix("drill."): r.outcome.value for r in results}
+    d = replace(d, bars=[replace(b, outcome=shown.get(b.phase, b.outcome)) for b in d.bars])
+    scale = _scale(d)
     return {
         "d": d,
         "results": results,

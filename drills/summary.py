@@ -30,14 +30,19 @@ def seconds(value: float | None) -> str:
 
 
 def against(value: float | None, budget: float | None) -> str:
-    """ "4 ms / 5 s", bold when over budget."""
+    """Measured against budget, e.g. 4 ms / 5 s; "(over)" past the budget."""
     if value is None:
         return "-"
     shown = seconds(value)
     if budget is None:
         return shown
-    text = f"{shown} / {budget:g} s"
-    return f"**{text} over**" if value > budget else text
+    return f"{shown} / {budget:g} s" + (" (over)" if value > budget else "")
+
+
+def md_against(value: float | None, budget: float | None) -> str:
+    """`against`, bold when over budget."""
+    text = against(value, budget)
+    return f"**{text}**" if text.endswith("(over)") else text
 
 
 def _header(view: View) -> list[str]:
@@ -110,8 +115,8 @@ def _table(view: View) -> list[str]:
         back = {True: "yes", False: "no", None: "-"}[o.fell_back]
         lines.append(
             f"| {MARK[o.as_expected]} | {cell(o.scenario)} | {cell(o.fault)} | {cell(o.verdict)} "
-            f"({cell(o.expected)}) | {back} | {against(o.detect_s, o.budgets.get('detect_s'))} | "
-            f"{against(o.restore_s, o.budgets.get('recover_s'))} | {_trend_cell(view, o.scenario)} | "
+            f"({cell(o.expected)}) | {back} | {md_against(o.detect_s, o.budgets.get('detect_s'))} | "
+            f"{md_against(o.restore_s, o.budgets.get('recover_s'))} | {_trend_cell(view, o.scenario)} | "
             f"{seconds(o.duration_s)} |"
         )
     return [*lines, ""]
