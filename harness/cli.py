@@ -21,6 +21,7 @@ from harness.console import (
     error_boundary,
     finish,
     interrupted_report,
+    show_waits,
     sigterm_as_interrupt,
 )
 from harness.errors import ExitCode
@@ -98,6 +99,7 @@ def check_cmd(
     from gates.sources import open_source  # noqa: PLC0415
 
     sigterm_as_interrupt()
+    show_waits("gate")
     clock = clock_for(as_of.date() if as_of else None)
     started = clock()
     report: Report | None = None
@@ -272,6 +274,7 @@ def recover_cmd(
 
     release = _release_to_measure(selector, source_spec)
     sigterm_as_interrupt()
+    show_waits("gate")
     started = datetime.now(UTC)
     try:  # the gates' own interrupts give a partial report; this covers the rest
         report = run_recovery(

@@ -160,6 +160,23 @@ def finish(report: Report, report_dir: Path | None) -> None:
     sys.exit(report.exit_code)
 
 
+def show_waits(prog: str) -> None:
+    """Retries and rate-limit waits, logged by the core (gates/github_transport.py), appear
+    live on stderr as they begin, one line each: `gate: GET ...: HTTP 502; waiting 1 s ...`."""
+    import logging  # noqa: PLC0415
+
+    from harness.results import one_line  # noqa: PLC0415
+
+    class Waits(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"{prog}: {one_line(record.getMessage())}", err=True)
+
+    logger = logging.getLogger("gates")
+    if not any(type(h).__name__ == "Waits" for h in logger.handlers):
+        logger.addHandler(Waits(logging.WARNING))
+    logger.propagate = False
+
+
 def sigterm_as_interrupt() -> None:
     """CI cancels with SIGTERM: treat it like Ctrl-C so the gate's process group is killed."""
     import signal  # noqa: PLC0415
