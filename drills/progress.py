@@ -47,6 +47,7 @@ def figure(phase: str, data: Mapping[str, Any], budgets: Mapping[str, Any]) -> s
     number = {
         "detect": ("latency_s", "detect", "detect_s"),
         "contain": ("contain_s", "contained", "contain_s"),
+        "fallback": ("ready_s", "native answered", "recover_s"),
         "verify": ("time_to_restore_s", "restored", "recover_s"),
     }.get(phase)
     if number is not None and isinstance(data.get(number[0]), int | float):

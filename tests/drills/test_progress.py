@@ -157,6 +157,7 @@ def test_each_phase_line_says_the_figure_that_matters_against_its_budget():
         figure("verify", {"time_to_restore_s": 4.2, "p95_ms": 3.0}, budgets) == "restored 4.2 s / budget 15 s"
     )
     assert figure("contain", {"contain_s": 0.6}, {}) == "contained 600 ms"
+    assert figure("fallback", {"ready_s": 1.84}, budgets) == "native answered 1.8 s / budget 15 s"
     assert figure("steady-state", {"p95_ms": 2.04}, budgets) == "p95 2.0 ms"
     assert figure("cleanup", {}, budgets) == ""
     tracker = Tracker()
