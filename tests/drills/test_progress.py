@@ -18,21 +18,9 @@ from drills.journal import Event
 from drills.progress import Kind, Tracker, figure
 from drills.scenario import SUITES
 from harness.drill_cli import drill as drill_cli
+from tests.drills.conftest import PHASES
 
 ROOT = Path(__file__).resolve().parents[2]
-PHASES = (
-    "preflight",
-    "deploy",
-    "steady-state",
-    "inject",
-    "detect",
-    "classify",
-    "contain",
-    "fallback",
-    "verify",
-    "diagnostics",
-    "cleanup",
-)
 CRASH = str(SUITES["standard"] / "crash.yaml")
 
 
