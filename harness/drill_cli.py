@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from harness.console import echo, error_boundary
+from harness.console import F, echo, error_boundary
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -153,6 +153,13 @@ output_options = (
 )
 
 
+def report_options(fn: F) -> F:
+    """--quiet, --json and the trend options, for the commands that write reports."""
+    for option in reversed((*output_options, *trend_options)):
+        fn = option(fn)
+    return fn
+
+
 @drill.command("run")
 @scenario_args
 @suite_option
@@ -179,11 +186,7 @@ output_options = (
     help="Single-run lock (default: <out>/drill.lock).",
 )
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
-@output_options[0]
-@output_options[1]
-@trend_options[0]
-@trend_options[1]
-@trend_options[2]
+@report_options
 @error_boundary("drill")
 def run_cmd(
     paths: tuple[Path, ...],
@@ -258,11 +261,7 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
     default=None,
     help="Where to write the reports (default: beside the journal).",
 )
-@output_options[0]
-@output_options[1]
-@trend_options[0]
-@trend_options[1]
-@trend_options[2]
+@report_options
 @error_boundary("drill")
 def report_cmd(
     journal_path: Path,
