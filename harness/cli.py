@@ -83,6 +83,9 @@ def gate(debug: bool) -> None:
     help="Also run the contract's recovery gates in this checkout "
     "(as `gate recover` does) and measure the release's AOT binary size.",
 )
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print report.json's document on stdout instead of the findings."
+)
 @error_boundary("gate")
 def check_cmd(
     selector: str,
@@ -92,6 +95,7 @@ def check_cmd(
     as_of: datetime | None,
     verbose: bool,
     recovery_checkout: Path | None,
+    as_json: bool,
 ) -> None:
     """Check a release (or a whole line) against the release contract."""
     from gates import contract, runner  # noqa: PLC0415
@@ -123,8 +127,9 @@ def check_cmd(
             if report is None
             else replace(report, interrupted=True)
         )
-    echo_report(report, verbose=verbose)
-    finish(report, report_dir)
+    if not as_json:
+        echo_report(report, verbose=verbose)
+    finish(report, report_dir, as_json=as_json)
 
 
 @gate.command("contract")

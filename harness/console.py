@@ -148,15 +148,22 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
     )
 
 
-def finish(report: Report, report_dir: Path | None) -> None:
-    """Write reports (before exiting, always), publish to GitHub, exit with the verdict."""
+def finish(report: Report, report_dir: Path | None, *, as_json: bool = False) -> None:
+    """Write reports (before exiting, always), publish to GitHub, exit with the verdict.
+    `as_json`: stdout carries only report.json's document, on one line (the rest: stderr)."""
+    import json  # noqa: PLC0415
+
     from harness.reports import write_all  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
+    from harness.reports.json_report import as_dict  # noqa: PLC0415
 
+    say = (lambda text: click.echo(text, err=True)) if as_json else echo
     if report_dir is not None:
         written = write_all(report, report_dir)
-        echo(f"reports: {', '.join(str(p) for p in written)}")
-    publish(report, os.environ, echo)
+        say(f"reports: {', '.join(str(p) for p in written)}")
+    publish(report, os.environ, say)
+    if as_json:
+        echo(json.dumps(as_dict(report), default=str))
     sys.exit(report.exit_code)
 
 
