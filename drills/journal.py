@@ -13,6 +13,7 @@ import contextlib
 import errno
 import itertools
 import json
+import logging
 import math
 import os
 import threading
@@ -26,6 +27,7 @@ from harness.errors import ConfigError, InfraError
 from harness.results import Finding, Outcome
 
 SCHEMA = "fuse-harness.drill-journal/1"
+log = logging.getLogger("drills.journal")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,8 +104,20 @@ class Journal:
                 self.failed = self.failed or error
                 raise error from exc
         if self._on_event is not None:
-            self._on_event(event)
+            self._tell(event)
         return event
+
+    def _tell(self, event: Event) -> None:
+        """Progress is for people watching: a listener that breaks is logged and dropped,
+        never the end of a drill."""
+        try:
+            if self._on_event is not None:
+                self._on_event(event)
+        except Exception:
+            log.exception(
+                "live progress failed at event %d (%s); the run goes on without it", event.seq, event.kind
+            )
+            self._on_event = None
 
     def _append(self, data: bytes) -> None:
         """The whole line, or none of it: a write cut short (a full disk), or one a Ctrl-C

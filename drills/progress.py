@@ -65,6 +65,8 @@ class Tracker:
     started: dict[str, float] = field(default_factory=dict)
     total: int = 0
     done: int = 0
+    begun: int = 0
+    number: dict[str, int] = field(default_factory=dict)  # scenario -> its place in the run
 
     def feed(self, ev: Event) -> list[Update]:
         name = one_line(str(ev.get("scenario", "")))
@@ -77,7 +79,9 @@ class Tracker:
                 out = self._begin(ev, name)
             case "phase.started":
                 out = [
-                    Update(kind=Kind.STATUS, text=one_line(f"{self._count()} {name}: {ev.get('phase')} ..."))
+                    Update(
+                        kind=Kind.STATUS, text=one_line(f"{self._count(name)} {name}: {ev.get('phase')} ...")
+                    )
                 ]
             case "phase.finished":
                 out = [self._phase(ev, name)]
@@ -87,15 +91,17 @@ class Tracker:
                 out = [Update(kind=Kind.LINE, text=one_line(f"note: {ev.get('note')}"))]
         return out
 
-    def _count(self) -> str:
-        return f"[{min(self.done + 1, self.total)}/{self.total}]"
+    def _count(self, name: str) -> str:
+        return f"[{self.number.get(name, self.begun)}/{self.total}]"
 
     def _begin(self, ev: Event, name: str) -> list[Update]:
         budgets = ev.get("budgets")
         self.budgets[name] = budgets if isinstance(budgets, dict) else {}
         self.started[name] = ev.t
+        self.begun += 1
+        self.number[name] = self.begun
         expect = "fallback" if ev.get("expect_fallback") else "no fallback"
-        title = one_line(f"{self._count()} {name}: fault {ev.get('fault')}, expect {expect}")
+        title = one_line(f"{self._count(name)} {name}: fault {ev.get('fault')}, expect {expect}")
         return [Update(kind=Kind.BEGIN, text=title)]
 
     def _phase(self, ev: Event, name: str) -> Update:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills import safety
+from drills import parallel, safety
 from drills.journal import Event, Journal, rotate
 from drills.playbook import ImageBuilder, Tools, run_scenario
 
@@ -34,6 +34,7 @@ class RunOptions:
     lock_file: Path | None = None
     reap_first: bool = True
     on_event: Callable[[Event], None] | None = None  # live progress (drills/progress.py)
+    jobs: int = 1  # scenarios run at once (drills/parallel.py)
 
 
 def new_run_id() -> str:
@@ -82,13 +83,19 @@ def _run_all(
             journal.record("action", action="reap-stale")
             reaped = safety.reap(tools.seam, tools.clock(), live_run=run_id)
             journal.record("reaped", removed=reaped)
-        for scenario in scenarios:
-            try:
-                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
-            except safety.DeadlineExceeded as exc:
-                journal.record("run.note", note=str(exc))
-                status = "deadline"
-                break
+
+        def one(scenario: Scenario) -> None:
+            run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
+
+        try:
+            if opts.jobs > 1:
+                parallel.run_all(one, scenarios, opts.jobs, deadline, signals)
+            else:
+                for scenario in scenarios:
+                    one(scenario)
+        except safety.DeadlineExceeded as exc:
+            journal.record("run.note", note=str(exc))
+            status = "deadline"
     except safety.Interrupted as exc:
         status = "interrupted"
         journal.record_or_keep("run.note", note=str(exc))

@@ -186,6 +186,14 @@ def report_options(fn: F) -> F:
     help="Single-run lock (default: <out>/drill.lock).",
 )
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=8),
+    default=1,
+    show_default=True,
+    help="Scenarios run at once on the engine (see the README on timings).",
+)
 @report_options
 @error_boundary("drill")
 def run_cmd(
@@ -195,6 +203,7 @@ def run_cmd(
     deadline_s: float,
     lock_file: Path | None,
     no_reap: bool,
+    jobs: int,
     quiet: bool,
     as_json: bool,
     baseline: Path | None,
@@ -210,7 +219,7 @@ def run_cmd(
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
     given = _given(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
-    progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ)
+    progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ, grouped=jobs == 1)
     tools = wiring.real_tools(out_dir / "work")
     wiring.check_base_images(tools.seam, scenarios)
     opts = runner.RunOptions(
@@ -220,6 +229,7 @@ def run_cmd(
         reap_first=not no_reap,
         run_id=runner.new_run_id(),
         on_event=progress,
+        jobs=jobs,
     )
     code: int | None = None
     try:

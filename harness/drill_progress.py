@@ -28,12 +28,13 @@ CLEAR = "\r\x1b[K"
 class Printer:
     """The `on_event` seam of a run: feeds the tracker, writes what it returns."""
 
-    def __init__(self, stream: IO[str], env: Mapping[str, str]) -> None:
+    def __init__(self, stream: IO[str], env: Mapping[str, str], *, grouped: bool = True) -> None:
         self.stream = stream
         self.tracker = Tracker()
         self.live = stream.isatty() and env.get("TERM") != "dumb"
         self.colour = self.live and "NO_COLOR" not in env
-        self.actions = env.get("GITHUB_ACTIONS") == "true"
+        # scenarios in parallel interleave their lines: no group could hold one scenario's
+        self.actions = env.get("GITHUB_ACTIONS") == "true" and grouped
         self._status = False
         self._lock = threading.Lock()
         self._gone = False
@@ -90,8 +91,8 @@ class Printer:
                 self._status = False
 
 
-def printer(*, quiet: bool, to_stderr: bool, env: Mapping[str, str]) -> Printer | None:
-    """The run's progress printer, or None for --quiet."""
+def printer(*, quiet: bool, to_stderr: bool, env: Mapping[str, str], grouped: bool = True) -> Printer | None:
+    """The run's progress printer, or None for --quiet; `grouped`: one scenario at a time."""
     if quiet:
         return None
-    return Printer(sys.stderr if to_stderr else sys.stdout, env)
+    return Printer(sys.stderr if to_stderr else sys.stdout, env, grouped=grouped)

@@ -176,3 +176,22 @@ def test_each_phase_line_says_the_figure_that_matters_against_its_budget():
     )
     assert verdict.outcome == "failed" and "failed (expected passed) in 9.0 s" in verdict.text
     assert end.kind is Kind.END
+
+
+def test_a_progress_listener_that_breaks_never_ends_the_run(fake, tmp_path):
+    """Fails on a journal that lets the listener's exception escape into the run."""
+    from drills import journal as journal_mod  # noqa: PLC0415
+    from drills.runner import RunOptions, run  # noqa: PLC0415
+    from tests.drills.conftest import standard, tools_for  # noqa: PLC0415
+
+    calls: list[str] = []
+
+    def broken(ev: Event) -> None:
+        calls.append(ev.kind)
+        raise TypeError("a bug in the progress printer")
+
+    path = run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path, on_event=broken))
+    events = journal_mod.read(path)
+    assert calls == ["run.started"]  # dropped after it broke
+    finished = next(e for e in events if e.kind == "scenario.finished")
+    assert finished.get("as_expected") is True and events[-1].kind == "run.finished"
