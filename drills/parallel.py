@@ -23,6 +23,13 @@ T = TypeVar("T")
 POLL_S = 0.2  # the waiting thread wakes this often, so a signal reaches it at once
 
 
+def _why(exc: BaseException) -> HarnessError:
+    """What the other scenarios raise at their next probe or phase."""
+    return (
+        exc if isinstance(exc, HarnessError) else InfraError(f"the run stopped: {type(exc).__name__}: {exc}")
+    )
+
+
 def _first_error(futures: Sequence[Future[None]]) -> BaseException | None:
     return next((f.exception() for f in futures if f.done() and not f.cancelled() and f.exception()), None)
 
@@ -35,8 +42,19 @@ def run_all(
     signals: safety.Signals,
 ) -> None:
     """Run `one` over `items`, `jobs` at a time; raise the first error after all stopped."""
+
+    def guarded(item: T) -> None:
+        if deadline.stopped is not None:
+            return  # the run ended before this one started: not run
+        try:
+            one(item)
+        except BaseException as exc:
+            # stop the others before this thread can take the next item
+            deadline.stop(_why(exc))
+            raise
+
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="scenario")
-    futures = [pool.submit(one, item) for item in items]
+    futures = [pool.submit(guarded, item) for item in items]
     try:
         while not all(f.done() for f in futures):
             wait(futures, timeout=POLL_S, return_when=FIRST_EXCEPTION)
@@ -44,7 +62,7 @@ def run_all(
             if error is not None:
                 raise error
     except BaseException as exc:
-        deadline.stop(exc if isinstance(exc, HarnessError) else InfraError(f"the run stopped: {exc}"))
+        deadline.stop(_why(exc))
         for f in futures:
             f.cancel()  # not started: reported as not run
         with signals.shield():
