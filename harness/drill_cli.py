@@ -7,7 +7,6 @@ starts fast.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -17,12 +16,11 @@ from typing import TYPE_CHECKING
 import click
 
 from harness.console import F, echo, error_boundary
+from harness.drill_output import given_trends, output_mode, render
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
-    from drills import outputs
     from drills.journal import Event
-    from drills.trends import Trend
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,63 +57,6 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
         )
 
 
-def _render(
-    events: list[Event],
-    out_dir: Path,
-    journal_path: Path,
-    output: str = "text",
-    given: outputs.Trends | None = None,
-) -> int:
-    """Write every output, publish under GitHub Actions, print verdicts; the exit code.
-    `output`: text (every verdict, notes, the reports), quiet (the last line only) or json
-    (one JSON object on stdout, nothing else there)."""
-    from drills import machine  # noqa: PLC0415
-    from drills import outputs as drill_outputs  # noqa: PLC0415
-    from harness.reports.github import publish  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
-
-    report, written = drill_outputs.write(
-        events, out_dir, evidence_dir=journal_path.parent / "evidence", given=given
-    )
-    # summaries and notes carry what containers and journals said: one line each, so none
-    # can start a line of its own (under Actions, a workflow command)
-    say = echo if output == "text" else _nothing
-    for result in report.results:
-        if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            say(one_line(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}"))
-    for note in report.notes:
-        say(one_line(f"note: {note}"))
-    summary = (out_dir / "summary.md").read_text(encoding="utf-8")
-    publish(report, os.environ, echo if output != "json" else _to_stderr, summary)
-    say(one_line(f"reports: {', '.join(str(p) for p in written)}"))
-    verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    if output == "json":
-        echo(machine.verdict_json(report, events, written, trends_of(out_dir)))
-    else:
-        echo(one_line(f"drill: {verdict} - {report.subject}"))
-    return int(report.exit_code)
-
-
-def trends_of(out_dir: Path) -> list[Trend]:
-    """The trends report.json holds (what the reports just said)."""
-    from drills import trends  # noqa: PLC0415
-
-    doc = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
-    return [trends.Trend(**{k: v for k, v in t.items() if k != "change"}) for t in doc["drill"]["trends"]]
-
-
-def _nothing(_text: str = "") -> None:
-    """--quiet and --json drop what a person reads."""
-
-
-def _to_stderr(text: str = "") -> None:
-    click.echo(text, err=True)
-
-
-def _output(quiet: bool, as_json: bool) -> str:
-    return "json" if as_json else "quiet" if quiet else "text"
-
-
 trend_options = (
     click.option(
         "--baseline",
@@ -133,16 +74,6 @@ trend_options = (
     ),
     click.option("--fail-on-regression", is_flag=True, help="A regression fails the run (exit 1)."),
 )
-
-
-def _given(baseline: Path | None, tolerance: float, fail: bool) -> outputs.Trends:
-    from drills import outputs, trends  # noqa: PLC0415
-
-    policy = trends.Policy(tolerance=tolerance, fail=fail)
-    if baseline is None:
-        return outputs.Trends(policy=policy)
-    found, note = trends.load(baseline)
-    return outputs.Trends(baseline=found, note=note, policy=policy)
 
 
 output_options = (
@@ -218,7 +149,7 @@ def run_cmd(
     from harness.drill_progress import printer  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
-    given = _given(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
+    given = given_trends(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
     progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ, grouped=jobs == 1)
     tools = wiring.real_tools(out_dir / "work")
     wiring.check_base_images(tools.seam, scenarios)
@@ -244,8 +175,8 @@ def run_cmd(
             progress.close()
         journal_path = out_dir / "journal.jsonl"
         events = _own_journal(journal_path, opts.run_id)
-        output = _output(quiet, as_json)
-        rendered = _render(events, out_dir, journal_path, output, given) if events else int(ExitCode.INFRA)
+        output = output_mode(quiet, as_json)
+        rendered = render(events, out_dir, journal_path, output, given) if events else int(ExitCode.INFRA)
     sys.exit(rendered if code is None else code)
 
 
@@ -286,8 +217,8 @@ def report_cmd(
     from drills import journal  # noqa: PLC0415
 
     events = journal.read(journal_path)
-    given = _given(baseline, tolerance, fail_on_regression)
-    code = _render(events, out_dir or journal_path.parent, journal_path, _output(quiet, as_json), given)
+    given = given_trends(baseline, tolerance, fail_on_regression)
+    code = render(events, out_dir or journal_path.parent, journal_path, output_mode(quiet, as_json), given)
     sys.exit(code)
 
 
