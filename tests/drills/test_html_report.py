@@ -102,3 +102,17 @@ def test_the_error_hook_sees_a_page_error(tmp_path):
 
 def test_the_standard_suite_is_the_one_rendered():
     assert len(list(scenario_files((), "standard"))) == len(list(SUITES["standard"].glob("*.yaml")))
+
+
+def test_chromium_missing_fails_under_ci_and_skips_elsewhere(monkeypatch):
+    import shutil  # noqa: PLC0415
+
+    from tests.drills import browser  # noqa: PLC0415
+
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\.ci/run installs it"):
+        browser.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        browser.chromium()
