@@ -10,12 +10,18 @@ Runs `drill run --suite standard` once through the installed script and prints, 
   container starts of the scenario's deployments plus the candidate's service start.
 Then the suite's wall time (target: about a minute on 2 cores). Ratios, since machines differ.
 
-Usage: python benchmarks/drill_bench.py [--out DIR] [--keep]
+With `--jobs N` it runs the suite twice instead, with `--jobs 1` and with `--jobs N`, and
+shows the wall-time ratio (target <= 0.6 for N=2) and per scenario the detection and restore
+times of both runs (target: within 20 %, or within 50 ms for figures a probe interval
+of 100 ms cannot resolve more finely): parallel scenarios must not absorb each other's waits.
+
+Usage: python benchmarks/drill_bench.py [--out DIR] [--jobs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -48,12 +54,22 @@ class Row:
     wall_s: float
 
 
-def run_suite(out: Path) -> tuple[float, float, int]:
+def run_suite(out: Path, *extra: str) -> tuple[float, float, int]:
     """(wall s, harness CPU s, exit code) of one `drill run --suite standard`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [str(DRILL), "run", "--suite", "standard", "--out", str(out)],
+        [
+            str(DRILL),
+            "run",
+            "--suite",
+            "standard",
+            "--out",
+            str(out),
+            "--lock-file",
+            str(out / "lock"),
+            *extra,
+        ],
         check=False,
         capture_output=True,
         text=True,
@@ -144,12 +160,51 @@ def print_table(rows: list[Row], fsync_s: float, cpu_s: float) -> None:
         )
 
 
+def figures(out: Path) -> dict[str, tuple[float | None, float | None]]:
+    """scenario -> (detection s, restore s) as the run's report.json has them."""
+    doc = json.loads((out / "report.json").read_text())
+    return {n: (r.get("detect_s"), r.get("restore_s")) for n, r in doc["drill"]["scenarios"].items()}
+
+
+def close(a: float | None, b: float | None) -> bool:
+    """Within 20 % (or 50 ms); measured in one run only is a difference too."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(b - a) <= max(0.2 * a, 0.05)
+
+
+def compare_jobs(out: Path, jobs: int) -> int:
+    """The suite with --jobs 1, then --jobs N: wall ratio and per-scenario figures."""
+    wall1, _cpu, code1 = run_suite(out / "jobs1")
+    wall_n, _cpu, code_n = run_suite(out / f"jobs{jobs}", "--jobs", str(jobs))
+    one, many = figures(out / "jobs1"), figures(out / f"jobs{jobs}")
+    print(
+        f"{'scenario':<16} {'detect 1':>9} {f'detect {jobs}':>9} {'restore 1':>9} {f'restore {jobs}':>9}  ok"
+    )
+    bad = 0
+    for name, (d1, r1) in one.items():
+        d_n, r_n = many.get(name, (None, None))
+        ok = close(d1, d_n) and close(r1, r_n)
+        bad += not ok
+        cells = [("-" if v is None else f"{v:.3f}") for v in (d1, d_n, r1, r_n)]
+        print(f"{name:<16} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9} {cells[3]:>9}  {'yes' if ok else 'NO'}")
+    ratio = wall_n / wall1
+    print(
+        f"\nwall: --jobs 1 {wall1:.1f} s, --jobs {jobs} {wall_n:.1f} s, ratio {ratio:.2f} (target <= 0.6); "
+        f"{len(one) - bad} of {len(one)} scenarios within 20 % (or 50 ms); exit codes {code1}, {code_n}"
+    )
+    return 0 if code1 == code_n == 0 and ratio <= 0.6 and not bad else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="keep the run's outputs here")
+    parser.add_argument("--jobs", type=int, default=1, help="compare --jobs 1 with --jobs N")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="drill-bench-"))
     try:
+        if args.jobs > 1:
+            return compare_jobs(out, args.jobs)
         wall, cpu, code = run_suite(out)
         events = read(out / "journal.jsonl")
         names = list(events[0].get("scenarios") or [])

@@ -148,16 +148,40 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
     )
 
 
-def finish(report: Report, report_dir: Path | None) -> None:
-    """Write reports (before exiting, always), publish to GitHub, exit with the verdict."""
+def finish(report: Report, report_dir: Path | None, *, as_json: bool = False) -> None:
+    """Write reports (before exiting, always), publish to GitHub, exit with the verdict.
+    `as_json`: stdout carries only report.json's document, on one line (the rest: stderr)."""
+    import json  # noqa: PLC0415
+
     from harness.reports import write_all  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
+    from harness.reports.json_report import as_dict  # noqa: PLC0415
 
+    say = (lambda text: click.echo(text, err=True)) if as_json else echo
     if report_dir is not None:
         written = write_all(report, report_dir)
-        echo(f"reports: {', '.join(str(p) for p in written)}")
-    publish(report, os.environ, echo)
+        say(f"reports: {', '.join(str(p) for p in written)}")
+    publish(report, os.environ, say)
+    if as_json:
+        echo(json.dumps(as_dict(report), default=str))
     sys.exit(report.exit_code)
+
+
+def show_waits(prog: str) -> None:
+    """Retries and rate-limit waits, logged by the core (gates/sources/github_transport.py), appear
+    live on stderr as they begin, one line each: `gate: GET ...: HTTP 502; waiting 1 s ...`."""
+    import logging  # noqa: PLC0415
+
+    from harness.results import one_line  # noqa: PLC0415
+
+    class Waits(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"{prog}: {one_line(record.getMessage())}", err=True)
+
+    logger = logging.getLogger("gates")
+    if not any(type(h).__name__ == "Waits" for h in logger.handlers):
+        logger.addHandler(Waits(logging.WARNING))
+    logger.propagate = False
 
 
 def sigterm_as_interrupt() -> None:

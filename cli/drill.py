@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.console import echo, error_boundary
+from cli.console import F, echo, error_boundary
+from cli.drill_output import given_trends, output_mode, render
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -56,29 +57,38 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
         )
 
 
-def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
-    """Write every output, publish under GitHub Actions, print verdicts; the exit code."""
-    from drills.records import outputs  # noqa: PLC0415
-    from harness.reports.github import publish  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
+trend_options = (
+    click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="An earlier run's report.json: flag scenarios whose detection or restore got slower "
+        "(a missing file is a note).",
+    ),
+    click.option(
+        "--tolerance",
+        type=click.FloatRange(min=0),
+        default=0.5,
+        show_default=True,
+        help="How much slower than the baseline is a regression (0.5: 50 %).",
+    ),
+    click.option("--fail-on-regression", is_flag=True, help="A regression fails the run (exit 1)."),
+)
 
-    report, written = outputs.write(events, out_dir, evidence_dir=journal_path.parent / "evidence")
-    # summaries and notes carry what containers and journals said: one line each, so none
-    # can start a line of its own (under Actions, a workflow command)
-    for result in report.results:
-        if result.check == "drill.verdict" or result.outcome.value in ("failed", "error"):
-            echo(one_line(f"{result.outcome.value:<8} {result.scope} {result.check}: {result.summary}"))
-    for note in report.notes:
-        echo(one_line(f"note: {note}"))
-    publish(report, os.environ, echo)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
-        with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
-    echo(one_line(f"reports: {', '.join(str(p) for p in written)}"))
-    verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
-    echo(one_line(f"drill: {verdict} - {report.subject}"))
-    return int(report.exit_code)
+
+output_options = (
+    click.option("--quiet", "-q", is_flag=True, help="No progress; only the verdict line."),
+    click.option(
+        "--json", "as_json", is_flag=True, help="The verdict as one JSON object on stdout (progress: stderr)."
+    ),
+)
+
+
+def report_options(fn: F) -> F:
+    """--quiet, --json and the trend options, for the commands that write reports."""
+    for option in reversed((*output_options, *trend_options)):
+        fn = option(fn)
+    return fn
 
 
 @drill.command("run")
@@ -107,6 +117,15 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     help="Single-run lock (default: <out>/drill.lock).",
 )
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=8),
+    default=1,
+    show_default=True,
+    help="Scenarios run at once on the engine (see the README on timings).",
+)
+@report_options
 @error_boundary("drill")
 def run_cmd(
     paths: tuple[Path, ...],
@@ -115,13 +134,24 @@ def run_cmd(
     deadline_s: float,
     lock_file: Path | None,
     no_reap: bool,
+    jobs: int,
+    quiet: bool,
+    as_json: bool,
+    baseline: Path | None,
+    tolerance: float,
+    fail_on_regression: bool,
 ) -> None:
-    """Run drills: every scenario named, or a whole suite."""
+    """Run drills: every scenario named, or a whole suite.
+
+    Each phase is a line as it ends; on a terminal a status line says what runs now."""
+    from cli.drill_progress import printer  # noqa: PLC0415
     from drills.run import runner, wiring  # noqa: PLC0415
     from drills.run.safety import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
 
     scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
+    given = given_trends(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
+    progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ, grouped=jobs == 1)
     tools = wiring.real_tools(out_dir / "work")
     wiring.check_base_images(tools.seam, scenarios)
     opts = runner.RunOptions(
@@ -130,6 +160,8 @@ def run_cmd(
         lock_file=lock_file,
         reap_first=not no_reap,
         run_id=runner.new_run_id(),
+        on_event=progress,
+        jobs=jobs,
     )
     code: int | None = None
     try:
@@ -140,9 +172,12 @@ def run_cmd(
     finally:
         # whatever ended the run, its reports are written; an error then still reaches
         # the error boundary
+        if progress is not None:
+            progress.close()
         journal_path = out_dir / "journal.jsonl"
         events = _own_journal(journal_path, opts.run_id)
-        rendered = _render(events, out_dir, journal_path) if events else int(ExitCode.INFRA)
+        output = output_mode(quiet, as_json)
+        rendered = render(events, out_dir, journal_path, output, given) if events else int(ExitCode.INFRA)
     sys.exit(rendered if code is None else code)
 
 
@@ -168,13 +203,48 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
     default=None,
     help="Where to write the reports (default: beside the journal).",
 )
+@report_options
 @error_boundary("drill")
-def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
+def report_cmd(
+    journal_path: Path,
+    out_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+    baseline: Path | None,
+    tolerance: float,
+    fail_on_regression: bool,
+) -> None:
     """Rebuild every report from a journal, even one a killed run left."""
     from drills.records import journal  # noqa: PLC0415
 
     events = journal.read(journal_path)
-    sys.exit(_render(events, out_dir or journal_path.parent, journal_path))
+    given = given_trends(baseline, tolerance, fail_on_regression)
+    code = render(events, out_dir or journal_path.parent, journal_path, output_mode(quiet, as_json), given)
+    sys.exit(code)
+
+
+@drill.command("compare")
+@click.argument("before", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("after", type=click.Path(dir_okay=False, path_type=Path))
+@trend_options[1]
+@trend_options[2]
+@error_boundary("drill")
+def compare_cmd(before: Path, after: Path, tolerance: float, fail_on_regression: bool) -> None:
+    """Compare two runs' report.json: detection and restore time per scenario."""
+    from drills.records import trends  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
+
+    base, note = trends.load(before)
+    now, missing = trends.load(after)
+    if base is None or now is None:
+        raise ConfigError(note or missing or "")
+    found = trends.compare(now.numbers, base, trends.Policy(tolerance=tolerance))
+    for t in found:
+        echo(one_line(f"{'regressed' if t.regressed else 'ok':<9} {t.line()}"))
+    bad = sum(t.regressed for t in found)
+    echo(f"drill compare: {bad} regressions in {len(found)} figures ({before} -> {after})")
+    sys.exit(int(ExitCode.FAILED) if bad and fail_on_regression else 0)
 
 
 @drill.command("reap")

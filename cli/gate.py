@@ -21,6 +21,7 @@ from cli.console import (
     error_boundary,
     finish,
     interrupted_report,
+    show_waits,
     sigterm_as_interrupt,
 )
 from harness.errors import ExitCode
@@ -82,6 +83,9 @@ def gate(debug: bool) -> None:
     help="Also run the contract's recovery gates in this checkout "
     "(as `gate recover` does) and measure the release's AOT binary size.",
 )
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print report.json's document on stdout instead of the findings."
+)
 @error_boundary("gate")
 def check_cmd(
     selector: str,
@@ -91,6 +95,7 @@ def check_cmd(
     as_of: datetime | None,
     verbose: bool,
     recovery_checkout: Path | None,
+    as_json: bool,
 ) -> None:
     """Check a release (or a whole line) against the release contract."""
     from gates import contract, runner  # noqa: PLC0415
@@ -98,6 +103,7 @@ def check_cmd(
     from gates.sources.spec import open_source  # noqa: PLC0415
 
     sigterm_as_interrupt()
+    show_waits("gate")
     clock = clock_for(as_of.date() if as_of else None)
     started = clock()
     report: Report | None = None
@@ -121,8 +127,9 @@ def check_cmd(
             if report is None
             else replace(report, interrupted=True)
         )
-    echo_report(report, verbose=verbose)
-    finish(report, report_dir)
+    if not as_json:
+        echo_report(report, verbose=verbose)
+    finish(report, report_dir, as_json=as_json)
 
 
 @gate.command("contract")
@@ -272,6 +279,7 @@ def recover_cmd(
 
     release = _release_to_measure(selector, source_spec)
     sigterm_as_interrupt()
+    show_waits("gate")
     started = datetime.now(UTC)
     try:  # the gates' own interrupts give a partial report; this covers the rest
         report = run_recovery(

@@ -174,5 +174,32 @@ def test_nightly_rebuilds_reports_only_when_the_run_left_none(
         ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
-    expected = "report drill-out/journal.jsonl\n" if rebuilt else None
+    expected = "report drill-out/journal.jsonl --baseline baseline/report.json\n" if rebuilt else None
     assert (calls.read_text() if calls.exists() else None) == expected
+
+
+@pytest.mark.parametrize(("runs", "downloaded"), [("4711", True), ("", False)])
+def test_nightly_fetches_the_previous_successful_nights_report_as_the_baseline(
+    tmp_path: Path, runs: str, downloaded: bool
+) -> None:
+    """The fetch asks for the last successful nightly run and downloads its report artifact;
+    with none (the first night) it downloads nothing and the run notes a missing baseline."""
+    nightly = steps(ROOT / ".github" / "workflows" / "nightly-drill.yml")
+    fetch = next(s for s in nightly if str(s.get("name", "")).startswith("Fetch the previous"))
+    run = next(s for s in nightly if s.get("name") == "Run the drill")
+    assert fetch["continue-on-error"] is True and "--baseline baseline/report.json" in run["run"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    fake = bin_dir / "gh"  # answers `gh run list` with `runs`, records every call
+    fake.write_text(f'#!/usr/bin/env bash\necho "$*" >> {calls}\n[ "$2" = list ] && echo "{runs}"\ntrue\n')
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "REPO": "o/r", "GH_TOKEN": "t"}
+    proc = subprocess.run(
+        ["bash", "-e", "-c", fetch["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    said = calls.read_text().splitlines()
+    assert said[0].startswith("run list --repo o/r --workflow nightly-drill.yml --status success")
+    assert (said[1:] == ["run download 4711 --repo o/r --name drill-reports --dir baseline"]) == downloaded
+    assert len(said) == (2 if downloaded else 1)

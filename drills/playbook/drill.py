@@ -241,7 +241,12 @@ def _drill(
         scenario=scenario,
         seam=tools.seam,
         watcher=watch.Watcher(
-            seam=tools.seam, probe=tools.probe, clock=tools.clock, journal=journal, scenario=scenario
+            seam=tools.seam,
+            probe=tools.probe,
+            clock=tools.clock,
+            journal=journal,
+            scenario=scenario,
+            deadline=deadline,
         ),
         fault=tools.faults[scenario.fault_id],
         journal=journal,

@@ -17,6 +17,7 @@ from harness.formats import find_fatals
 if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam
     from drills.records.journal import Journal
+    from drills.run.safety import Deadline
     from drills.scenario.model import Scenario
 
 
@@ -27,8 +28,11 @@ class Watcher:
     clock: Callable[[], float]
     journal: Journal
     scenario: Scenario
+    deadline: Deadline | None = None  # a run that stops (drill run --jobs) ends waits at the next probe
 
     def sample(self, port: int, path: str, phase: str, role: str) -> Sample:
+        if self.deadline is not None:
+            self.deadline.halted()
         s = self.probe(port, path, self.scenario.probing.timeout_s)
         self.journal.record(
             "sample",

@@ -1,112 +1,159 @@
-"""A self-contained HTML report: verdicts, per-phase results, a timeline and an inline-SVG
-latency chart per scenario (no scripts, no external assets)."""
+"""report.html: one self-contained file (inline CSS and SVG, no scripts, no external assets)
+rendered with jinja2 from drills/records/templates/report.html.j2, autoescaped: names and texts
+from scenarios and containers are untrusted.
+
+This module does the geometry (where each bar, point and mark goes); the template draws
+it: a suite overview first, then per scenario the verdict and the rule that decided it, a
+phase timeline on the scenario's own clock with its budgets as limits, the probe latency
+chart per role with failed probes as distinct marks, budgets next to what was measured,
+and links (relative, so an uploaded artifact works) to every evidence file.
+"""
 
 from __future__ import annotations
 
-from html import escape
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
-from drills.records.journal import Event
-from drills.records.outputs import overview, timeline
-from harness.results import Outcome, Report
+import jinja2
 
-COLOURS = {
-    Outcome.PASSED: "#1a7f37",
-    Outcome.FAILED: "#cf222e",
-    Outcome.ERROR: "#9a6700",
-    Outcome.WAIVED: "#6e7781",
-    Outcome.SKIPPED: "#6e7781",
+from drills.records import trends
+from drills.records.overview import Detail, View, detail
+from drills.records.summary import against, seconds
+
+W = 900  # chart width
+LEFT = 110  # room for labels left of a chart
+GANTT_ROW = 20
+CHART_H = 220
+FAILED_BAND = 14  # failed probes are drawn in a band above the chart, not at 0 ms
+ROLE_COLOURS = ("#0969da", "#8250df", "#1a7f37", "#bf8700", "#cf222e", "#57606a")
+OUTCOME_COLOURS = {
+    "passed": "#2da44e",
+    "failed": "#cf222e",
+    "error": "#bf8700",
+    "waived": "#8c959f",
+    "skipped": "#d0d7de",
 }
-W, H, PAD = 640, 160, 30
-OK = {True: Outcome.PASSED, False: Outcome.FAILED, None: Outcome.ERROR}
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("drills.records", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
-def _chart(samples: list[Event], start: float) -> str:
-    if not samples:
-        return "<p>no probe samples</p>"
-    xs = [e.t - start for e in samples]
-    lat = [float(e.get("latency_ms") or 0.0) for e in samples]
-    x0, x1, top = min(xs), max(xs) or 1.0, max(*lat, 1.0)
+@dataclass(frozen=True, kw_only=True)
+class Scale:
+    """Seconds on the scenario clock -> x pixels."""
 
-    def px(x: float) -> float:
-        return PAD + (x - x0) / max(x1 - x0, 1e-9) * (W - 2 * PAD)
+    end_s: float
 
-    def py(y: float) -> float:
-        return H - PAD - y / top * (H - 2 * PAD)
+    def x(self, t: float) -> float:
+        return round(LEFT + max(0.0, t) / self.end_s * (W - LEFT - 10), 1)
 
-    dots = []
-    for e, x, y in zip(samples, xs, lat, strict=True):
-        colour = "#1a7f37" if e.get("ok") else "#cf222e"
-        cy = py(y) if e.get("ok") else H - PAD
-        dots.append(
-            f'<circle cx="{px(x):.1f}" cy="{cy:.1f}" r="2.5" fill="{colour}">'
-            f"<title>{x:.3f} s {escape(str(e.get('role')))} {escape(str(e.get('phase')))}"
-            f" {y:.1f} ms {escape(str(e.get('error') or ''))}</title></circle>"
+    def ticks(self) -> list[tuple[float, str]]:
+        step = _nice(self.end_s / 8)
+        count = int(self.end_s / step) + 1
+        return [(self.x(i * step), f"{i * step:g}") for i in range(count)]
+
+
+def _nice(raw: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) at least `raw`."""
+    power = 10 ** math.floor(math.log10(max(raw, 1e-3)))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+
+
+def _scale(d: Detail) -> Scale:
+    """The scenario's own span: a budget far beyond it is named, not drawn (it would squash
+    the phases into a corner)."""
+    ends = [b.end_s for b in d.bars] + [m.at_s for m in d.marks] + [p.at_s for p in d.points]
+    return Scale(end_s=max([*ends, 0.001]) * 1.02)
+
+
+def _latency(d: Detail, scale: Scale) -> dict[str, Any]:
+    """Per role: the polyline of answered probes and the failed ones; the y axis."""
+    answered = [p.latency_ms for p in d.points if p.ok and p.latency_ms is not None]
+    top = _nice(max([*answered, 1.0]) * 1.1)
+    span = CHART_H - FAILED_BAND - 20
+
+    def y(ms: float) -> float:
+        return round(FAILED_BAND + 6 + span * (1 - ms / top), 1)
+
+    roles = list(dict.fromkeys(p.role for p in d.points))
+    series = []
+    for n, role in enumerate(roles):
+        mine = [p for p in d.points if p.role == role]
+        ok = [(scale.x(p.at_s), y(p.latency_ms), p) for p in mine if p.ok and p.latency_ms is not None]
+        bad = [(scale.x(p.at_s), p) for p in mine if not p.ok]
+        series.append(
+            {
+                "role": role,
+                "colour": ROLE_COLOURS[n % len(ROLE_COLOURS)],
+                "ok": ok,
+                "bad": bad,
+                "line": " ".join(f"{x},{yy}" for x, yy, _p in ok),
+            }
         )
-    axes = (
-        f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#888"/>'
-        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{H - PAD}" stroke="#888"/>'
-        f'<text x="{PAD}" y="{PAD - 8}" font-size="10">{top:.1f} ms</text>'
-        f'<text x="{W - PAD}" y="{H - 8}" font-size="10" text-anchor="end">{x1:.2f} s</text>'
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-        f'role="img" aria-label="probe latency">{axes}{"".join(dots)}</svg>'
-    )
+    yticks = [(y(top * i / 4), f"{top * i / 4:g}") for i in range(5)]
+    return {"series": series, "yticks": yticks, "failed_y": FAILED_BAND / 2 + 2, "bottom": y(0)}
 
 
-def _scenario(report: Report, events: list[Event], name: str, start: float) -> str:
-    rows = "".join(
-        f'<tr><td style="color:{COLOURS[r.outcome]}">{r.outcome.value}</td>'
-        f"<td>{escape(r.check)}</td><td>{r.duration_s or 0:.3f}</td>"
-        f"<td>{escape(r.summary)}</td></tr>"
-        for r in report.results
-        if r.scope == name
-    )
-    samples = [e for e in events if e.kind == "sample" and e.get("scenario") == name]
-    items = "".join(
-        f"<li>{item.t - start:.3f} s: {escape(item.text)}</li>"
-        for item in timeline(events)
-        if item.scenario == name
-    )
-    return (
-        f"<section id='{escape(name)}'><h2>{escape(name)}</h2><table><tr><th>outcome</th><th>phase</th>"
-        f"<th>s</th><th>summary</th></tr>{rows}</table>"
-        f"<h3>Probe latency (red: failed probe)</h3>{_chart(samples, start)}"
-        f"<h3>Timeline</h3><ol>{items}</ol></section>"
-    )
+def _sparkline(view: View, name: str) -> dict[str, Any] | None:
+    """Restore time across the kept nights (detection when there is no restore)."""
+    for key in ("restore_s", "detect_s"):
+        values = trends.series(view.history, name, key)
+        known = [v for v in values if v is not None]
+        if len(known) >= 2:
+            top = max(known) or 1.0
+            step = 80 / max(len(values) - 1, 1)
+            points = " ".join(
+                f"{i * step:.1f},{18 - v / top * 16:.1f}" for i, v in enumerate(values) if v is not None
+            )
+            return {
+                "points": points,
+                "what": key.removesuffix("_s"),
+                "last": seconds(known[-1]),
+                "nights": len(values),
+            }
+    return None
 
 
-def _overview(events: list[Event]) -> str:
-    def cell(value: float | None, fmt: str) -> str:
-        return "-" if value is None else format(value, fmt)
+def _scenario(view: View, d: Detail) -> dict[str, Any]:
+    results = [r for r in view.report.results if r.scope == d.row.scenario]
+    # the report's outcome: a failure the scenario expects (broken-fallback) shows as waived
+    shown = {r.check.removeprefix("drill."): r.outcome.value for r in results}
+    d = replace(d, bars=[replace(b, outcome=shown.get(b.phase, b.outcome)) for b in d.bars])
+    scale = _scale(d)
+    return {
+        "d": d,
+        "results": results,
+        "scale": scale,
+        "ticks": scale.ticks(),
+        "gantt_h": len(d.bars) * GANTT_ROW + 30,
+        "limits": [m for m in d.limits if m.at_s <= scale.end_s],
+        "latency": _latency(d, scale),
+        "trends": [t for t in view.trends if t.scenario == d.row.scenario],
+        "spark": _sparkline(view, d.row.scenario),
+    }
 
-    rows = "".join(
-        f'<tr><td style="color:{COLOURS[OK[o.as_expected]]}">{OK[o.as_expected].value}</td>'
-        f"<td><a href='#{escape(o.scenario)}'>{escape(o.scenario)}</a></td>"
-        f"<td>{escape(o.fault)}</td><td>{escape(o.verdict)} ({escape(o.expected)})</td>"
-        f"<td>{'-' if o.fell_back is None else 'yes' if o.fell_back else 'no'}</td>"
-        f"<td>{cell(o.detect_ms, '.0f')}</td><td>{cell(o.restore_s, '.2f')}</td>"
-        f"<td>{cell(o.duration_s, '.1f')}</td></tr>"
-        for o in overview(events)
-    )
-    return (
-        "<table><tr><th>as expected</th><th>scenario</th><th>fault</th><th>verdict "
-        "(expected)</th><th>fell back</th><th>detected (ms)</th><th>restored (s)</th>"
-        f"<th>took (s)</th></tr>{rows}</table>"
-    )
 
-
-def render(report: Report, events: list[Event]) -> str:
-    start = events[0].t
-    names = list(dict.fromkeys(r.scope for r in report.results))
-    verdict = report.verdict
-    notes = "".join(f"<li>{escape(n)}</li>" for n in report.notes)
-    body = "".join(_scenario(report, events, name, start) for name in names)
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>drill report</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}</style></head><body>"
-        f'<h1>drill: <span style="color:{COLOURS[verdict]}">{verdict.value.upper()}</span>'
-        f"</h1><p>{escape(report.subject)}</p><ul>{notes}</ul>{_overview(events)}{body}"
-        "</body></html>\n"
+def render(view: View, out_dir: Path) -> str:
+    details = [detail(view.events, o.scenario, out_dir) for o in view.rows]
+    return _ENV.get_template("report.html.j2").render(
+        view=view,
+        report=view.report,
+        verdict=view.report.verdict.value,
+        scenarios=[_scenario(view, d) for d in details],
+        sparks={o.scenario: _sparkline(view, o.scenario) for o in view.rows},
+        regressed=[t for t in view.trends if t.regressed],
+        colours=OUTCOME_COLOURS,
+        against=against,
+        seconds=seconds,
+        W=W,
+        LEFT=LEFT,
+        ROW=GANTT_ROW,
+        CHART_H=CHART_H,
     )

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import itertools
 import json
+import logging
 import math
 import os
 import threading
@@ -26,6 +27,7 @@ from harness.errors import ConfigError, InfraError
 from harness.results import Finding, Outcome
 
 SCHEMA = "fuse-harness.drill-journal/1"
+log = logging.getLogger("drills.records.journal")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,11 +45,23 @@ class Journal:
     """Append events; each write is flushed and fsync'd before `record` returns.
 
     A journal comes into being with its run.started event already in it (written under a
-    temporary name, then renamed into place), so a reader never finds it empty."""
+    temporary name, then renamed into place), so a reader never finds it empty.
 
-    def __init__(self, path: Path, clock: Callable[[], float], **started: Any) -> None:
+    `on_event` sees every event once it is on disk: the one seam live progress is driven
+    through (the command line prints; the core never does). It runs in the writer's thread
+    (probes write from theirs), after the journal's lock is released."""
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Callable[[], float],
+        *,
+        on_event: Callable[[Event], None] | None = None,
+        **started: Any,
+    ) -> None:
         self.path = path
         self._clock = clock
+        self._on_event = on_event
         self._seq = 0
         self._lock = threading.Lock()
         self.failed: InfraError | None = None  # the first write that failed
@@ -89,7 +103,21 @@ class Journal:
                 )
                 self.failed = self.failed or error
                 raise error from exc
+        if self._on_event is not None:
+            self._tell(event)
         return event
+
+    def _tell(self, event: Event) -> None:
+        """Progress is for people watching: a listener that breaks is logged and dropped,
+        never the end of a drill."""
+        try:
+            if self._on_event is not None:
+                self._on_event(event)
+        except Exception:
+            log.exception(
+                "live progress failed at event %d (%s); the run goes on without it", event.seq, event.kind
+            )
+            self._on_event = None
 
     def _append(self, data: bytes) -> None:
         """The whole line, or none of it: a write cut short (a full disk), or one a Ctrl-C

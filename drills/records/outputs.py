@@ -1,5 +1,6 @@
-"""Every drill output, derived from the journal alone: report.json, junit.xml (one test case
-per phase per scenario), summary.md with a timeline, report.html.
+"""Every drill output, derived from the journal alone: report.json (with the numbers trends
+compare, drills/records/trends.py), junit.xml (one test case per phase per scenario), summary.md
+(drills/records/summary.py) and report.html (drills/records/html.py).
 
 A journal cut short (a killed run, or one that could not write it) still renders: phases
 that started but never finished and scenarios that never reached a verdict become `error`
@@ -11,15 +12,20 @@ says what was lost and that the run still ended.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from drills.records import trends
 from drills.records.journal import Event
+from drills.records.overview import Overview, View, overview, scenario_events
 from harness.reports import write_all
 from harness.results import Finding, Outcome, Report, Result
+
+__all__ = ["Overview", "Trends", "overview", "report", "timeline", "write"]
 
 TITLES = {
     "preflight": "images exist or build; engine answers",
@@ -99,16 +105,9 @@ def _verdict_result(ev: Event | None, name: str, started: bool, ended: bool) -> 
     )
 
 
-def _scenario_events(events: list[Event], name: str) -> tuple[list[Event], Event | None, Event | None]:
-    """A scenario's events, its scenario.started and its scenario.finished (None if absent)."""
-    mine = [e for e in events if e.get("scenario") == name]
-    start = next((e for e in mine if e.kind == "scenario.started"), None)
-    return mine, start, next((e for e in mine if e.kind == "scenario.finished"), None)
-
-
 def _scenario_results(events: list[Event], name: str, ended: bool) -> list[Result]:
     """The scenario's phase and verdict results; `ended`: the journal holds run.finished."""
-    mine, start, end = _scenario_events(events, name)
+    mine, start, end = scenario_events(events, name)
     waive = _waived_phase(mine, start, end)
     results, open_phases = [], {}
     for ev in mine:
@@ -205,105 +204,92 @@ def _stats(events: list[Event]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Overview:
-    """One scenario at a glance: what was done, what was expected, how fast it went."""
+class Trends:
+    """What the reports say about earlier nights: the baseline (or the note that there is
+    none), the comparison's policy."""
 
-    scenario: str
-    fault: str
-    expected: str
-    verdict: str
-    as_expected: bool | None  # None: no verdict (the run ended first)
-    fell_back: bool | None
-    detect_ms: float | None
-    restore_s: float | None
-    duration_s: float | None
+    baseline: trends.Baseline | None = None
+    note: str | None = None
+    policy: trends.Policy = field(default_factory=trends.Policy)
 
 
-def _data(mine: list[Event], phase: str, key: str) -> Any:
-    return next(
-        (
-            (e.get("data") or {}).get(key)
-            for e in mine
-            if e.kind == "phase.finished" and e.get("phase") == phase
-        ),
-        None,
-    )
-
-
-def overview(events: list[Event]) -> list[Overview]:
-    """Per scenario of the run: fault, expected and actual verdict, detection, restore time."""
-    rows = []
-    for name in events[0].get("scenarios") or []:
-        mine, start, end = _scenario_events(events, name)
-        latency = _data(mine, "detect", "latency_s")
-        rows.append(
-            Overview(
-                scenario=name,
-                fault=str(start.get("fault")) if start else "-",
-                expected=str(start.get("expect_verdict")) if start else "-",
-                verdict=str(end.get("verdict")) if end else "error",
-                as_expected=bool(end.get("as_expected")) if end else None,
-                fell_back=end.get("fell_back") if end else None,
-                detect_ms=None if latency is None else latency * 1000,
-                restore_s=_data(mine, "verify", "time_to_restore_s"),
-                duration_s=end.t - start.t if end and start else None,
-            )
+def _trend_results(found: list[trends.Trend], policy: trends.Policy) -> list[Result]:
+    """With --fail-on-regression, a failed drill.trend result per regressed scenario."""
+    if not policy.fail:
+        return []
+    return [
+        Result(
+            check="drill.trend",
+            title="detection and restore no slower than the baseline beyond the tolerance",
+            scope=t.scenario,
+            outcome=Outcome.FAILED,
+            summary=t.line(),
         )
-    return rows
-
-
-def _cell(value: float | None, fmt: str) -> str:
-    return "-" if value is None else format(value, fmt)
-
-
-def markdown_overview(events: list[Event]) -> str:
-    lines = [
-        "### Scenarios",
-        "",
-        "| | scenario | fault | verdict (expected) | fell back | detected (ms) | restored (s) | took (s) |",
-        "|---|---|---|---|---|---|---|---|",
+        for t in found
+        if t.regressed
     ]
-    for o in overview(events):
-        mark = {True: "✅", False: "❌", None: "⚠️"}[o.as_expected]
-        back = {True: "yes", False: "no", None: "-"}[o.fell_back]
-        lines.append(
-            f"| {mark} | {o.scenario} | {o.fault} | {o.verdict} ({o.expected}) | "
-            f"{back} | {_cell(o.detect_ms, '.0f')} | {_cell(o.restore_s, '.2f')} | "
-            f"{_cell(o.duration_s, '.1f')} |"
-        )
-    return "\n".join(lines) + "\n"
 
 
-def markdown_timeline(events: list[Event]) -> str:
-    start = events[0].t
-    lines = ["### Timeline", "", "| t (s) | scenario | event |", "|---|---|---|"]
-    lines += [f"| {item.t - start:.3f} | {item.scenario} | {item.text} |" for item in timeline(events)]
-    return "\n".join(lines) + "\n"
+def _numbers(rows: list[Overview]) -> dict[str, dict[str, Any]]:
+    return {
+        o.scenario: {
+            "detect_s": o.detect_s,
+            "restore_s": o.restore_s,
+            "verdict": o.verdict,
+            "as_expected": o.as_expected,
+        }
+        for o in rows
+    }
+
+
+def _drill_section(
+    events: list[Event], rows: list[Overview], found: list[trends.Trend], given: Trends
+) -> dict[str, Any]:
+    numbers = _numbers(rows)
+    night = {
+        "run_id": events[0].get("run_id"),
+        "at": datetime.fromtimestamp(events[0].t, UTC).isoformat(),
+        "scenarios": numbers,
+    }
+    return {
+        "scenarios": numbers,
+        "baseline": None if given.baseline is None else given.baseline.origin,
+        "trends": [{**t.__dict__, "change": None if t.base_s <= 0 else round(t.change, 4)} for t in found],
+        "history": trends.history(given.baseline, night),
+    }
 
 
 def write(
-    events: list[Event], out_dir: Path, *, evidence_dir: Path | None = None
+    events: list[Event],
+    out_dir: Path,
+    *,
+    evidence_dir: Path | None = None,
+    given: Trends | None = None,
 ) -> tuple[Report, list[Path]]:
-    """Render every output into out_dir; the Markdown summary carries the timeline. Given
-    the run's `evidence_dir`, evidence paths point at the folder that holds the run's
-    evidence now (a later run moves an earlier one's aside)."""
+    """Render every output into out_dir. Given the run's `evidence_dir`, evidence paths
+    point at the folder that holds the run's evidence now (a later run moves an earlier
+    one's aside); `given` holds the baseline trends compare against."""
+    from drills.records import html, summary  # noqa: PLC0415
     from drills.records.evidence_location import relocate  # noqa: PLC0415
-    from drills.records.html import render as render_html  # noqa: PLC0415
 
+    given = given or Trends()
     notes: list[str] = []
     if evidence_dir is not None:
         events, notes = relocate(events, evidence_dir)
+    rows = overview(events)
+    found = trends.compare(_numbers(rows), given.baseline, given.policy)
+    notes += [given.note] if given.note else []
+    notes += [f"trend: {t.line()}" for t in found if t.regressed]
     rep = report(events, notes)
+    rep = replace(rep, results=(*rep.results, *_trend_results(found, given.policy)))
     written = write_all(rep, out_dir)
-    summary = out_dir / "summary.md"
-    summary.write_text(
-        summary.read_text(encoding="utf-8")
-        + "\n"
-        + markdown_overview(events)
-        + "\n"
-        + markdown_timeline(events),
-        encoding="utf-8",
+    section = _drill_section(events, rows, found, given)
+    doc = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    (out_dir / "report.json").write_text(
+        json.dumps({**doc, "drill": section}, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    html = out_dir / "report.html"
-    html.write_text(render_html(rep, events), encoding="utf-8")
-    return rep, [*written, html]
+    view = View(report=rep, events=events, rows=rows, trends=found, history=section["history"])
+    (out_dir / "summary.md").write_text(summary.render(view), encoding="utf-8")
+    page = out_dir / "report.html"
+    page.write_text(html.render(view, out_dir), encoding="utf-8")
+    return rep, [*written, page]

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills.playbook.drill import ImageBuilder, Tools, run_scenario
-from drills.records.journal import Journal, rotate
-from drills.run import safety
+from drills.records.journal import Event, Journal, rotate
+from drills.run import parallel, safety
 
 if TYPE_CHECKING:
     from drills.scenario.model import Scenario
@@ -32,6 +33,8 @@ class RunOptions:
     run_id: str = ""
     lock_file: Path | None = None
     reap_first: bool = True
+    on_event: Callable[[Event], None] | None = None  # live progress (drills/records/progress.py)
+    jobs: int = 1  # scenarios run at once (drills/run/parallel.py)
 
 
 def new_run_id() -> str:
@@ -50,6 +53,7 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
         journal = Journal(
             rotate(opts.out_dir / "journal.jsonl", tools.clock()),
             tools.clock,
+            on_event=opts.on_event,
             run_id=run_id,
             pid=os.getpid(),
             scenarios=[s.name for s in scenarios],
@@ -79,13 +83,19 @@ def _run_all(
             journal.record("action", action="reap-stale")
             reaped = safety.reap(tools.seam, tools.clock(), live_run=run_id)
             journal.record("reaped", removed=reaped)
-        for scenario in scenarios:
-            try:
-                run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
-            except safety.DeadlineExceeded as exc:
-                journal.record("run.note", note=str(exc))
-                status = "deadline"
-                break
+
+        def one(scenario: Scenario) -> None:
+            run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
+
+        try:
+            if opts.jobs > 1:
+                parallel.run_all(one, scenarios, opts.jobs, deadline, signals)
+            else:
+                for scenario in scenarios:
+                    one(scenario)
+        except safety.DeadlineExceeded as exc:
+            journal.record("run.note", note=str(exc))
+            status = "deadline"
     except safety.Interrupted as exc:
         status = "interrupted"
         journal.record_or_keep("run.note", note=str(exc))

@@ -13,6 +13,7 @@ import fcntl
 import os
 import signal
 import socket
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -57,13 +58,28 @@ def labels(run_id: str, scenario: str, role: str, now: float, ttl_s: float) -> d
 
 @dataclass
 class Deadline:
+    """The run-wide deadline; with scenarios in parallel (`drill run --jobs`), also how one
+    that ends the run (Ctrl-C, the deadline, an error) stops the others: `stop` makes every
+    later `check`, and every probe (`halted`), raise in their threads, so each goes on to
+    its own diagnostics and cleanup."""
+
     clock: Callable[[], float]
     at: float
+    stopped: HarnessError | None = None
 
     def remaining(self) -> float:
         return self.at - self.clock()
 
+    def stop(self, why: HarnessError) -> None:
+        self.stopped = self.stopped or why
+
+    def halted(self) -> None:
+        """Raise what stopped the run, if anything did (a probe asks before each request)."""
+        if self.stopped is not None:
+            raise type(self.stopped)(str(self.stopped))
+
     def check(self, where: str) -> None:
+        self.halted()
         if self.clock() >= self.at:
             raise DeadlineExceeded(
                 f"run-wide deadline passed during {where}; raise --deadline or run fewer scenarios"
@@ -113,7 +129,8 @@ class Signals:
 
     def __init__(self) -> None:
         self.received: list[str] = []
-        self._depth = 0
+        self._depth = 0  # shields open, in any thread (scenarios may run in parallel)
+        self._depth_lock = threading.Lock()
         self._pending: str | None = None
 
     @property
@@ -145,12 +162,15 @@ class Signals:
 
     @contextlib.contextmanager
     def shield(self) -> Iterator[None]:
-        self._depth += 1
+        with self._depth_lock:
+            self._depth += 1
         try:
             yield
         finally:
-            self._depth -= 1
-            if self._depth == 0 and self._pending is not None:
+            with self._depth_lock:
+                self._depth -= 1
+                last = self._depth == 0
+            if last and self._pending is not None:
                 # an error leaving the shield stays attached as __context__
                 name, self._pending = self._pending, None
                 raise Interrupted(f"received {name} during cleanup: cleanup done, stopping")

@@ -4,6 +4,7 @@ the fault catalogue."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,8 +73,13 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     # by the run id, so two runs on one engine never share (and so never remove) an image;
     # the run's cleanup removes them: importing all six takes about a second.
     built: dict[tuple[object, ...], ImageSet] = {}
+    lock = threading.Lock()  # scenarios in parallel (--jobs) share one build per setting
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        with lock:
+            return _build(scenario, labels)
+
+    def _build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
         from drills.standard.toolchain import app_package  # noqa: PLC0415
 
         key = (scenario.release, scenario.app_package, scenario.base_image)

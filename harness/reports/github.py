@@ -75,8 +75,11 @@ def log_group(report: Report, token: str) -> list[str]:
     return [*lines, f"::{token}::", "::endgroup::"]
 
 
-def publish(report: Report, env: Mapping[str, str], echo: Callable[[str], None]) -> None:
-    """Under GitHub Actions, print annotations and append the step summary."""
+def publish(
+    report: Report, env: Mapping[str, str], echo: Callable[[str], None], summary_text: str | None = None
+) -> None:
+    """Under GitHub Actions, print annotations and append the step summary (`summary_text`,
+    or the report's Markdown)."""
     if env.get("GITHUB_ACTIONS") != "true":
         return
     # an unguessable token: nothing in the findings can end stop-commands early
@@ -87,4 +90,4 @@ def publish(report: Report, env: Mapping[str, str], echo: Callable[[str], None])
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(truncate(render_markdown(report)) + "\n")
+            handle.write(truncate(summary_text or render_markdown(report)) + "\n")

@@ -30,6 +30,22 @@ def tools_for(fake: FakeDocker, *, previous: bool = True) -> Tools:
     )
 
 
+# the phases a crash drill goes through, in order
+PHASES = (
+    "preflight",
+    "deploy",
+    "steady-state",
+    "inject",
+    "detect",
+    "classify",
+    "contain",
+    "fallback",
+    "verify",
+    "diagnostics",
+    "cleanup",
+)
+
+
 def standard(name: str, **changes: object):
     return replace(load(SUITES["standard"] / f"{name}.yaml"), **changes)
 

@@ -12,7 +12,7 @@ from drills.records import journal, outputs
 from drills.run.safety import Interrupted
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
-from tests.drills.conftest import drill, standard
+from tests.drills.conftest import PHASES, drill, standard
 
 
 def test_events_are_appended_in_order_and_read_back(tmp_path):
@@ -46,23 +46,11 @@ def test_a_complete_run_reports_one_testcase_per_phase(fake, tmp_path):
     _report, events = drill(fake, tmp_path, standard("crash"))
     _, _written = outputs.write(events, tmp_path)
     junit = (tmp_path / "junit.xml").read_text()
-    for phase in (
-        "preflight",
-        "deploy",
-        "steady-state",
-        "inject",
-        "detect",
-        "classify",
-        "contain",
-        "fallback",
-        "verify",
-        "diagnostics",
-        "cleanup",
-        "verdict",
-    ):
+    for phase in (*PHASES, "verdict"):
         assert f'name="drill.{phase}:' in junit
     assert "<svg" in (tmp_path / "report.html").read_text()
-    assert "| crash | detect: passed" in (tmp_path / "summary.md").read_text()
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| ✅ | `drill.detect` |" in summary and "| detect: passed (0.000 s) |" in summary
 
 
 def test_not_a_journal_is_a_config_error(tmp_path):

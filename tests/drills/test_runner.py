@@ -262,7 +262,7 @@ def test_the_overview_says_per_scenario_what_was_expected_and_what_happened(fake
     outputs.write(events, tmp_path)
     summary = (tmp_path / "summary.md").read_text()
     assert "| ❌ | crash | crash | failed (passed) | no |" in summary
-    assert "<a href='#crash'>crash</a>" in (tmp_path / "report.html").read_text()
+    assert '<a href="#s-crash">crash</a>' in (tmp_path / "report.html").read_text()
 
 
 def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):

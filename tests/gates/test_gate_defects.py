@@ -183,3 +183,19 @@ def test_interrupt_stops_reading_and_still_writes_reports(
     report = json.loads((reports / "report.json").read_text())
     assert report["interrupted"] is True and report["exit_code"] == 130
     assert "gate check: INTERRUPTED" in out and "Traceback" not in err
+
+
+def test_json_puts_the_report_alone_on_stdout(make_release: Callable[..., Path], tmp_path: Path) -> None:
+    folder = make_release("v0.7.0", "missing-fallback")
+    reports = tmp_path / "reports"
+    proc = run_gate(
+        "check", "--release", "v0.7.0", "--source", str(folder), "--report-dir", str(reports), "--json"
+    )
+    assert proc.returncode == 1, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    doc = json.loads(line)
+    assert doc == json.loads((reports / "report.json").read_text())
+    assert doc["verdict"] == "failed" and any(
+        r["check"] == "P002" and r["outcome"] == "failed" for r in doc["results"]
+    )
+    assert "reports: " in proc.stderr

@@ -116,3 +116,23 @@ def test_unknown_repository_is_one_config_line(github: State, tmp_path: Path, to
     assert "check OWNER/REPO" in proc.stderr
     assert ("not visible to GITHUB_TOKEN" if token else "GITHUB_TOKEN is unset") in proc.stderr
     assert github.api_hits(fragment="/repos/owner/rep0/releases")  # asked the API, once answered 404
+
+
+def test_gate_check_says_when_it_waits_to_retry(github: State, tmp_path: Path) -> None:
+    from tests.gates.github_server import Fault  # noqa: PLC0415
+
+    github.faults.append(Fault("/releases", 502, times=1, body="<html>Bad gateway</html>"))
+    proc = run_gate(
+        "check",
+        "--release",
+        "v0.7.x",
+        "--source",
+        f"github:{OWNER_REPO}",
+        "--as-of",
+        "2026-03-12",
+        env=env_for(github, tmp_path),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (line,) = [line for line in proc.stderr.splitlines() if "waiting" in line]
+    assert line.startswith("gate: GET ") and "/releases" in line
+    assert line.endswith(": HTTP 502; waiting 1 s before retry 1 of 4")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,9 +63,24 @@ def test_publish_only_under_actions(tmp_path: Path) -> None:
 
 
 def test_markdown_stays_under_github_limit() -> None:
-    text = markdown.render(report(40_000))
+    many = report(0)
+    rows = tuple(
+        Result(check=f"X{i}", title="t" * 40, scope="v0.7.0", outcome=Outcome.FAILED, summary="s" * 40)
+        for i in range(20_000)
+    )
+    text = markdown.render(replace(many, results=rows))
     assert len(text.encode()) < 1024 * 1024
     assert text.rstrip().endswith("see report.json._")
+
+
+def test_markdown_says_what_failed_first_and_folds_the_passes() -> None:
+    text = markdown.render(report(40_000))
+    failed = text.index("### What failed, and why")
+    assert (
+        failed < text.index("| ❌ | `P002` |") < text.index("<details><summary>1 passed or skipped</summary>")
+    )
+    assert text.count("bad %thing") == markdown.FIRST_FINDINGS and "and 39995 more: see report.json" in text
+    assert "### What failed" not in markdown.render(report(0, Outcome.PASSED))
 
 
 def test_json_report_counts_and_exit_code() -> None:

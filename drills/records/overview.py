@@ -1,0 +1,249 @@
+"""What the readable reports show, derived from the journal: one row per scenario (fault,
+verdict, detection and restore time against budget) and, per scenario, its phases on the
+scenario's own clock, the moments that matter (inject, detected, contained, fell back,
+restored), its budgets as limits, its probe samples and its evidence files.
+
+summary.md (drills/records/summary.py), report.html (drills/records/html.py) and `--json` read these.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from drills.records.journal import Event
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from drills.records.trends import Trend
+    from harness.results import Report
+
+# a bar past its limit is over budget; verify runs on after the restore (load, quiet period),
+# so its budget is judged by the restore mark, not by where the bar ends
+PHASE_BUDGET = {"detect": "detect_s", "contain": "contain_s"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overview:
+    """One scenario at a glance: what was done, what was expected, how fast it went."""
+
+    scenario: str
+    fault: str
+    expected: str
+    verdict: str
+    as_expected: bool | None  # None: no verdict (the run ended first)
+    fell_back: bool | None
+    detect_ms: float | None
+    restore_s: float | None
+    duration_s: float | None
+    reason: str = ""
+    title: str = ""
+    budgets: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def detect_s(self) -> float | None:
+        return None if self.detect_ms is None else self.detect_ms / 1000
+
+
+def _data(mine: list[Event], phase: str, key: str) -> Any:
+    return next(
+        (
+            (e.get("data") or {}).get(key)
+            for e in mine
+            if e.kind == "phase.finished" and e.get("phase") == phase
+        ),
+        None,
+    )
+
+
+def scenario_events(events: list[Event], name: str) -> tuple[list[Event], Event | None, Event | None]:
+    """A scenario's events, its scenario.started and its scenario.finished (None if absent)."""
+    mine = [e for e in events if e.get("scenario") == name]
+    start = next((e for e in mine if e.kind == "scenario.started"), None)
+    return mine, start, next((e for e in mine if e.kind == "scenario.finished"), None)
+
+
+def _budgets(start: Event | None) -> dict[str, float]:
+    raw = start.get("budgets") if start else None
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(k): float(v) for k, v in raw.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+
+
+def row(events: list[Event], name: str) -> Overview:
+    mine, start, end = scenario_events(events, name)
+    latency = _data(mine, "detect", "latency_s")
+    return Overview(
+        scenario=name,
+        fault=str(start.get("fault")) if start else "-",
+        expected=str(start.get("expect_verdict")) if start else "-",
+        verdict=str(end.get("verdict")) if end else "error",
+        as_expected=bool(end.get("as_expected")) if end else None,
+        fell_back=end.get("fell_back") if end else None,
+        detect_ms=None if latency is None else latency * 1000,
+        restore_s=_data(mine, "verify", "time_to_restore_s"),
+        duration_s=end.t - start.t if end and start else None,
+        reason=str(end.get("reason", "")) if end else "no verdict: the run ended first",
+        title=str(start.get("title", "")) if start else "",
+        budgets=_budgets(start),
+    )
+
+
+def overview(events: list[Event]) -> list[Overview]:
+    """Per scenario of the run: fault, expected and actual verdict, detection, restore time."""
+    return [row(events, name) for name in events[0].get("scenarios") or []]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bar:
+    """A phase on the scenario's clock; `limit_s` is where its budget runs out."""
+
+    phase: str
+    start_s: float
+    end_s: float
+    outcome: str
+    summary: str
+    limit_s: float | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.outcome == "failed" or (self.limit_s is not None and self.end_s > self.limit_s)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mark:
+    label: str
+    at_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Point:
+    role: str
+    phase: str
+    at_s: float
+    latency_ms: float | None
+    ok: bool
+    error: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detail:
+    row: Overview
+    bars: list[Bar]
+    marks: list[Mark]  # inject, detected, contained, fell back, restored
+    limits: list[Mark]  # budgets on the scenario's clock
+    points: list[Point]
+    evidence: list[str]  # paths relative to the report's folder
+    rule: str  # the classification that decided fallback or not
+
+
+def _finished(mine: list[Event], phase: str) -> Event | None:
+    return next((e for e in mine if e.kind == "phase.finished" and e.get("phase") == phase), None)
+
+
+def _bars(mine: list[Event], t0: float, limits: dict[str, float]) -> list[Bar]:
+    bars, opened = [], {}
+    for ev in mine:
+        if ev.kind == "phase.started":
+            opened[ev.get("phase")] = ev.t
+        elif ev.kind == "phase.finished":
+            phase = str(ev.get("phase"))
+            begun = opened.pop(phase, ev.t - float(ev.get("duration_s") or 0))
+            bars.append(
+                Bar(
+                    phase=phase,
+                    start_s=begun - t0,
+                    end_s=ev.t - t0,
+                    outcome=str(ev.get("outcome", "error")),
+                    summary=str(ev.get("summary", "")),
+                    limit_s=limits.get(PHASE_BUDGET.get(phase, "")),
+                )
+            )
+    end = mine[-1].t if mine else t0
+    bars += [
+        Bar(phase=str(p), start_s=t - t0, end_s=end - t0, outcome="error", summary="never finished")
+        for p, t in opened.items()
+    ]
+    return bars
+
+
+def _moments(mine: list[Event], t0: float) -> tuple[float | None, list[Mark]]:
+    """(the injection's start on the scenario clock, the marks of what happened)."""
+    inject = next((e for e in mine if e.kind == "phase.started" and e.get("phase") == "inject"), None)
+    at = inject.t - t0 if inject else None
+    marks = [Mark(label="inject", at_s=at)] if at is not None else []
+    active = _finished(mine, "inject")
+    latency = (_finished(mine, "detect") or Event(seq=0, t=0, kind="", fields={})).get("data") or {}
+    if active is not None and isinstance(latency.get("latency_s"), int | float):
+        marks.append(Mark(label="detected", at_s=active.t - t0 + float(latency["latency_s"])))
+    for phase, label in (("contain", "contained"), ("fallback", "fell back")):
+        ev = _finished(mine, phase)
+        if ev is not None and ev.get("outcome") == "passed":
+            marks.append(Mark(label=label, at_s=ev.t - t0))
+    restore = _data(mine, "verify", "time_to_restore_s")
+    if at is not None and isinstance(restore, int | float):
+        marks.append(Mark(label="restored", at_s=at + float(restore)))
+    return at, marks
+
+
+def _evidence(mine: list[Event], out_dir: Path) -> list[str]:
+    """Every file under the scenario's evidence folder (as diagnostics recorded it)."""
+    folder = (_data(mine, "diagnostics", "folder")) or ""
+    root = Path(str(folder))
+    if not folder or not root.is_dir():
+        return []
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return [Path(os.path.relpath(p, out_dir)).as_posix() for p in files]
+
+
+def detail(events: list[Event], name: str, out_dir: Path) -> Detail:
+    mine, start, _end = scenario_events(events, name)
+    t0 = start.t if start else (mine[0].t if mine else events[0].t)
+    the_row = row(events, name)
+    at, marks = _moments(mine, t0)
+    limits: dict[str, float] = {}
+    if at is not None:
+        inject_end = _finished(mine, "inject")
+        active = inject_end.t - t0 if inject_end else at
+        for key, base in (("detect_s", active), ("contain_s", at), ("recover_s", at)):
+            if key in the_row.budgets:
+                limits[key] = base + the_row.budgets[key]
+    points = [
+        Point(
+            role=str(e.get("role", "")),
+            phase=str(e.get("phase", "")),
+            at_s=e.t - t0,
+            latency_ms=e.get("latency_ms"),
+            ok=bool(e.get("ok")),
+            error=str(e.get("error") or ""),
+        )
+        for e in mine
+        if e.kind == "sample"
+    ]
+    classify = _finished(mine, "classify")
+    names = {"detect_s": "detect budget", "contain_s": "contain budget", "recover_s": "restore budget"}
+    return Detail(
+        row=the_row,
+        bars=_bars(mine, t0, limits),
+        marks=marks,
+        limits=[Mark(label=names[k], at_s=v) for k, v in limits.items()],
+        points=points,
+        evidence=_evidence(mine, out_dir),
+        rule=str(classify.get("summary", "")) if classify else "",
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class View:
+    """Everything a readable report shows of a run."""
+
+    report: Report
+    events: list[Event]
+    rows: list[Overview]
+    trends: list[Trend]
+    history: list[Mapping[str, Any]]

@@ -1,0 +1,125 @@
+"""Live progress of a drill run, derived from journal events as they are written.
+
+`Tracker.feed` turns one event into what a watcher should see: a line per phase as it ends
+(scenario, phase, outcome, seconds and the figure that matters, e.g. "detect 4 ms / budget
+5 s"), the start and end of a scenario (a `::group::` under GitHub Actions) and a short
+status of what is running now. It is pure: the command line decides where it goes
+(cli/drill_progress.py), the core never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from drills.records.journal import Event
+from harness.results import one_line
+
+
+class Kind(StrEnum):
+    LINE = "line"  # a finished phase or verdict: printed for good
+    BEGIN = "begin"  # a scenario starts (::group:: under Actions)
+    END = "end"  # a scenario ended (::endgroup::)
+    STATUS = "status"  # what runs now: a terminal's live status line, dropped elsewhere
+
+
+@dataclass(frozen=True, kw_only=True)
+class Update:
+    kind: Kind
+    text: str
+    outcome: str = ""  # passed/failed/error/...: a terminal colours it
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+
+
+def figure(phase: str, data: Mapping[str, Any], budgets: Mapping[str, Any]) -> str:
+    """The number that matters for a phase, against its budget where it has one."""
+
+    def against(value: Any, what: str, budget_key: str) -> str:
+        budget = budgets.get(budget_key)
+        limit = f" / budget {budget:g} s" if isinstance(budget, int | float) else ""
+        return f"{what} {_seconds(float(value))}{limit}"
+
+    number = {
+        "detect": ("latency_s", "detect", "detect_s"),
+        "contain": ("contain_s", "contained", "contain_s"),
+        "fallback": ("ready_s", "native answered", "recover_s"),
+        "verify": ("time_to_restore_s", "restored", "recover_s"),
+    }.get(phase)
+    if number is not None and isinstance(data.get(number[0]), int | float):
+        return against(data[number[0]], number[1], number[2])
+    if phase in ("steady-state", "verify") and isinstance(data.get("p95_ms"), int | float):
+        return f"p95 {data['p95_ms']:.1f} ms"
+    return ""
+
+
+@dataclass
+class Tracker:
+    """Follows one run's events; `feed` returns what to show for each."""
+
+    budgets: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    started: dict[str, float] = field(default_factory=dict)
+    total: int = 0
+    done: int = 0
+    begun: int = 0
+    number: dict[str, int] = field(default_factory=dict)  # scenario -> its place in the run
+
+    def feed(self, ev: Event) -> list[Update]:
+        name = one_line(str(ev.get("scenario", "")))
+        out: list[Update] = []
+        match ev.kind:
+            case "run.started":
+                scenarios = ev.get("scenarios")
+                self.total = len(scenarios) if isinstance(scenarios, list) else 0
+            case "scenario.started":
+                out = self._begin(ev, name)
+            case "phase.started":
+                out = [
+                    Update(
+                        kind=Kind.STATUS, text=one_line(f"{self._count(name)} {name}: {ev.get('phase')} ...")
+                    )
+                ]
+            case "phase.finished":
+                out = [self._phase(ev, name)]
+            case "scenario.finished":
+                out = self._end(ev, name)
+            case "run.note":
+                out = [Update(kind=Kind.LINE, text=one_line(f"note: {ev.get('note')}"))]
+        return out
+
+    def _count(self, name: str) -> str:
+        return f"[{self.number.get(name, self.begun)}/{self.total}]"
+
+    def _begin(self, ev: Event, name: str) -> list[Update]:
+        budgets = ev.get("budgets")
+        self.budgets[name] = budgets if isinstance(budgets, dict) else {}
+        self.started[name] = ev.t
+        self.begun += 1
+        self.number[name] = self.begun
+        expect = "fallback" if ev.get("expect_fallback") else "no fallback"
+        title = one_line(f"{self._count(name)} {name}: fault {ev.get('fault')}, expect {expect}")
+        return [Update(kind=Kind.BEGIN, text=title)]
+
+    def _phase(self, ev: Event, name: str) -> Update:
+        outcome = str(ev.get("outcome", "error"))
+        took = ev.get("duration_s", 0)
+        took = float(took) if isinstance(took, int | float) else 0.0
+        data = ev.get("data")
+        shown = figure(
+            str(ev.get("phase")), data if isinstance(data, dict) else {}, self.budgets.get(name, {})
+        )
+        text = f"{name:<16} {ev.get('phase')!s:<14} {outcome:<7} {took:7.2f} s"
+        return Update(kind=Kind.LINE, text=one_line(f"{text}  {shown}".rstrip()), outcome=outcome)
+
+    def _end(self, ev: Event, name: str) -> list[Update]:
+        self.done += 1
+        took = ev.t - self.started.get(name, ev.t)
+        ok = bool(ev.get("as_expected"))
+        verdict = f"{ev.get('verdict')} (expected {ev.get('expected')})"
+        text = one_line(f"{name:<16} {'verdict':<14} {verdict} in {took:.1f} s: {ev.get('reason')}")
+        outcome = "passed" if ok else ("error" if ev.get("verdict") == "error" else "failed")
+        return [Update(kind=Kind.LINE, text=text, outcome=outcome), Update(kind=Kind.END, text=name)]

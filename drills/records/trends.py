@@ -1,0 +1,139 @@
+"""Trends across nights: each scenario's detection and restore time against a baseline run's.
+
+A baseline is an earlier run's report.json (`drill run --baseline PREVIOUS/report.json`, or
+`drill compare A B`). A scenario whose detection or restore time grew by more than the
+tolerance (and by more than a small absolute slack, so 4 ms becoming 9 ms is not news) is a
+regression: a warning by default, a failed `drill.trend` result with `--fail-on-regression`.
+A missing baseline is a note, never an error. report.json keeps the last HISTORY nights of
+these numbers, so the HTML report can draw a sparkline per scenario.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+
+HISTORY = 14  # nights kept in report.json
+METRICS = {"detect": "detect_s", "restore": "restore_s"}  # what a trend compares
+
+
+@dataclass(frozen=True, kw_only=True)
+class Policy:
+    tolerance: float = 0.5  # a regression: more than 50 % slower than the baseline ...
+    slack_s: float = 0.05  # ... and more than 50 ms slower
+    fail: bool = False  # a regression fails the run (exit 1), not only warns
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trend:
+    scenario: str
+    metric: str  # detect or restore
+    now_s: float
+    base_s: float
+    regressed: bool
+    tolerance: float
+
+    @property
+    def change(self) -> float:
+        """Relative change: 2.0 is three times as slow."""
+        return (self.now_s - self.base_s) / self.base_s if self.base_s > 0 else math.inf
+
+    def line(self) -> str:
+        word = "regressed" if self.regressed else "within tolerance"
+        return (
+            f"{self.scenario}: {self.metric} {self.now_s:.3f} s vs {self.base_s:.3f} s in the baseline "
+            f"({self.change:+.0%}; tolerance +{self.tolerance:.0%}): {word}"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Baseline:
+    origin: str
+    run_id: str
+    numbers: Mapping[str, Mapping[str, float | None]]  # scenario -> metric key -> seconds
+    history: tuple[Mapping[str, Any], ...]
+
+
+def _numbers(section: Any, origin: str) -> dict[str, dict[str, float | None]]:
+    scenarios = section.get("scenarios") if isinstance(section, dict) else None
+    if not isinstance(scenarios, dict):
+        raise ConfigError(f"{origin}: no drill.scenarios object; pass the report.json of a drill run")
+    out: dict[str, dict[str, float | None]] = {}
+    for name, raw in scenarios.items():
+        row = raw if isinstance(raw, dict) else {}
+        out[str(name)] = {
+            key: float(v) if isinstance(v, int | float) and math.isfinite(v) else None
+            for key in METRICS.values()
+            for v in [row.get(key)]
+        }
+    return out
+
+
+def load(path: Path) -> tuple[Baseline | None, str | None]:
+    """The baseline, or (None, a note) when there is none; a file that is not a drill
+    report.json is a ConfigError (exit 2) naming it."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, f"no baseline at {path} (the first night, or no earlier report): trends start now"
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the baseline report ({exc}); pass a drill report.json"
+        ) from exc
+    section = raw.get("drill") if isinstance(raw, dict) else None
+    numbers = _numbers(section, str(path))
+    assert isinstance(section, dict)
+    history = section.get("history")
+    kept = tuple(h for h in history if isinstance(h, dict)) if isinstance(history, list) else ()
+    return Baseline(
+        origin=str(path), run_id=str(raw.get("stats", {}).get("run_id", "")), numbers=numbers, history=kept
+    ), None
+
+
+def compare(
+    now: Mapping[str, Mapping[str, float | None]], baseline: Baseline | None, policy: Policy
+) -> list[Trend]:
+    """A trend per scenario and metric measured in both runs, in the run's order."""
+    if baseline is None:
+        return []
+    out = []
+    for name, row in now.items():
+        for metric, key in METRICS.items():
+            value, base = row.get(key), baseline.numbers.get(name, {}).get(key)
+            if value is None or base is None:
+                continue
+            worse = value - base
+            regressed = worse > policy.slack_s and worse > base * policy.tolerance
+            out.append(
+                Trend(
+                    scenario=name,
+                    metric=metric,
+                    now_s=value,
+                    base_s=base,
+                    regressed=regressed,
+                    tolerance=policy.tolerance,
+                )
+            )
+    return out
+
+
+def history(baseline: Baseline | None, night: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The last HISTORY nights, this one last."""
+    earlier = list(baseline.history) if baseline is not None else []
+    return [*earlier, night][-HISTORY:]
+
+
+def series(nights: Iterable[Mapping[str, Any]], scenario: str, key: str) -> list[float | None]:
+    """One scenario's metric across the kept nights (None where it was not measured)."""
+    out: list[float | None] = []
+    for night in nights:
+        row = (night.get("scenarios") or {}).get(scenario) or {}
+        value = row.get(key) if isinstance(row, dict) else None
+        out.append(float(value) if isinstance(value, int | float) and math.isfinite(value) else None)
+    return out
