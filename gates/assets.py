@@ -92,12 +92,6 @@ def expected_names(contract: Contract, kind: str, payloads: list[str]) -> list[s
             return [sidecar_name(contract, kind)]
 
 
-def payload_names(contract: Contract) -> list[str]:
-    """Every payload the contract's platforms ship, sorted as FUSE sorts them."""
-    kinds = ("primary", "fallback", "vsix")
-    return sorted(n for k in kinds for n in expected_names(contract, k, []))
-
-
 def applies_to(contract: Contract, tag: str) -> dict[str, dict[str, object]]:
     """What the contract asks of the release `tag`: per kind, required or why not, and names."""
     payloads = [

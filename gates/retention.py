@@ -58,17 +58,40 @@ def window_state(line: str, releases: list[ReleaseRef], contract: Contract, toda
     )
 
 
+def _what_happened(name: str, listed: set[str] | None, contract: Contract) -> str:
+    """Removed (its integrity files list it), absent from the start (they do not), or unknown."""
+    if listed is None:
+        return "fallback bundle absent"
+    if name in listed:
+        return (
+            f"fallback bundle removed (listed in {contract.checksums_name} or "
+            f"{contract.metadata_name}, file gone)"
+        )
+    return (
+        f"fallback bundle absent from the start: never built (not listed in "
+        f"{contract.checksums_name} or {contract.metadata_name})"
+    )
+
+
 def fallback_retained(
-    release: ReleaseRef, names: set[str], window: WindowState, contract: Contract
+    release: ReleaseRef,
+    names: set[str],
+    window: WindowState,
+    contract: Contract,
+    listed: set[str] | None = None,
 ) -> list[Finding]:
-    """Fallback CLI bundles are kept while the release window is open."""
+    """Fallback CLI bundles are kept while the release window is open.
+
+    `listed`: what the release's integrity files list (None: not read), to say whether a
+    missing bundle was removed or never there."""
     if not window.open:
         return []
     # the subject is the platform, as in P002, so a `v0.7.1/windows-x64` waiver scopes it
     return [
         Finding(
             subject=platform,
-            message=f"fallback bundle deleted while the release window is open ({window.reason})",
+            message=f"{_what_happened(expected, listed, contract)} while the release window is open "
+            f"({window.reason})",
             expected=expected,
             actual="absent",
             where=release.location,

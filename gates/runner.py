@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gates import retention, waivers
-from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, title
+from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, inventory, title
 from gates.contract import Contract
 from gates.facts import ReleaseFacts, WindowState, read_releases
 from gates.source import ReleaseRef, ReleaseSource, releases_of_line, select
@@ -64,6 +64,7 @@ def _retention_results(
     all_releases: list[ReleaseRef],
     lines: set[str],
     names: dict[str, set[str]],
+    listed: dict[str, set[str]],
     source: ReleaseSource,
     contract: Contract,
     today: date,
@@ -74,7 +75,7 @@ def _retention_results(
         window = retention.window_state(line, all_releases, contract, today)
         for release in releases_of_line(all_releases, line):
             have = names.get(release.tag) or {a.name for a in source.assets(release)}
-            found = retention.fallback_retained(release, have, window, contract)
+            found = retention.fallback_retained(release, have, window, contract, listed.get(release.tag))
             found = waivers.apply(found, "R001", release, contract.waivers, today, used)
             outcome = outcome_for(found) if window.open else Outcome.SKIPPED
             summary = _summary(outcome, found) if window.open else window.reason
@@ -162,7 +163,8 @@ def _check(
     used: set[str] = set()
     results = [run_one(cid, fn, f, contract, today, used) for f in facts for cid, fn in CHECKS.items()]
     names = {f.ref.tag: set(f.names) for f in facts}
-    results += _retention_results(all_releases, set(windows), names, source, contract, today, used)
+    listed = {f.ref.tag: inventory.listed_names(f, contract) for f in facts}
+    results += _retention_results(all_releases, set(windows), names, listed, source, contract, today, used)
     results += _waiver_results(contract, today, used, _coverage(all_releases, chosen, results))
     notes = [contract.retention_note, *(w.reason for w in windows.values())]
     notes += [f"{r.tag} is a draft" for r in chosen if r.draft]

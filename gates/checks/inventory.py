@@ -14,7 +14,7 @@ from gates.facts import ReleaseFacts
 from harness.results import Finding
 
 
-def _listed(release: ReleaseFacts, contract: Contract) -> set[str]:
+def listed_names(release: ReleaseFacts, contract: Contract) -> set[str]:
     """Every name SHA256SUMS, artifacts[] or integrityArtifacts[] lists (what is readable)."""
     names: set[str] = set()
     with contextlib.suppress(NotApplicable, CannotEvaluate):
@@ -30,7 +30,7 @@ def _listed(release: ReleaseFacts, contract: Contract) -> set[str]:
 
 def files_known(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every file is an asset FUSE ships or is listed in the release's integrity files."""
-    listed = _listed(release, contract)
+    listed = listed_names(release, contract)
     return [
         Finding(
             subject=a.ref.name,
