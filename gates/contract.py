@@ -6,6 +6,7 @@ schema in gates/data, then frozen into dataclasses the checks read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -193,6 +194,19 @@ def _assets(data: dict[str, Any]) -> AssetRules:
     )
 
 
+def _signing(data: dict[str, Any], origin: str) -> Signing:
+    regexp = data.get("identity_regexp")
+    if regexp:
+        try:
+            re.compile(regexp)
+        except re.error as exc:
+            raise ConfigError(
+                f"{origin}: signing.identity_regexp: not a regular expression ({exc}); "
+                "write a Python regex that fully matches the certificate identity"
+            ) from exc
+    return Signing(**data)
+
+
 def _kinds(data: dict[str, Any]) -> dict[str, AssetKind]:
     return {kind: AssetKind(kind=kind, **rule) for kind, rule in data.items()}
 
@@ -234,7 +248,7 @@ def from_document(document: dict[str, Any], origin: str) -> Contract:
         waivers=_waivers(data.get("waivers", []), origin),
         recovery_gates=tuple(data.get("recovery_gates", [])),
         kinds=_kinds(data.get("asset_kinds", {})),
-        signing=Signing(**data["signing"]),
+        signing=_signing(data["signing"], origin),
         raw=data,
     )
 
