@@ -5,6 +5,7 @@ from __future__ import annotations
 from gates.assets import is_sidecar
 from gates.contract import Contract, asset_name
 from gates.facts import AssetFacts, ReleaseFacts
+from harness.results import Finding
 
 
 class CannotEvaluate(Exception):
@@ -40,3 +41,10 @@ def bundles(release: ReleaseFacts, contract: Contract, role: str) -> list[tuple[
     pattern = contract.assets.primary if role == "primary" else contract.assets.fallback
     found = [(p, bundle(release, pattern, p, contract)) for p in contract.platforms]
     return [(p, a) for p, a in found if a is not None]
+
+
+def at(asset: AssetFacts, message: str, expected: str = "", actual: str = "") -> Finding:
+    """A finding about one asset, where it is."""
+    return Finding(
+        subject=asset.ref.name, message=message, expected=expected, actual=actual, where=asset.ref.location
+    )

@@ -8,8 +8,8 @@ from typing import Any
 
 from gates.assets import is_required, why_not_required
 from gates.checks.base import NotApplicable
-from gates.checks.integrity import actual_sha, payloads
-from gates.checks.sidecars import Invalid, json_object
+from gates.checks.integrity import payloads
+from gates.checks.sidecars import Invalid, json_object, listed_right
 from gates.contract import Contract
 from gates.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
@@ -92,28 +92,8 @@ def _row_findings(release: ReleaseFacts, rows: list[Any], key: str, where: str) 
                     where=where,
                 )
             )
-            continue
-        have = actual_sha(asset)
-        if have is not None and row.get("sha256") != have:
-            findings.append(
-                Finding(
-                    subject=name,
-                    message=f"provenance {key} sha256 does not match the bytes",
-                    expected=str(row.get("sha256")),
-                    actual=have,
-                    where=where,
-                )
-            )
-        if row.get("size") != asset.ref.size:
-            findings.append(
-                Finding(
-                    subject=name,
-                    message=f"provenance {key} size does not match the file",
-                    expected=str(row.get("size")),
-                    actual=str(asset.ref.size),
-                    where=where,
-                )
-            )
+        elif isinstance(row, dict):
+            findings += listed_right(asset, row, f"the provenance's {key}", where)
     return findings
 
 

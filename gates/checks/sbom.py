@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from gates.assets import is_required, sbom_name, why_not_required
-from gates.checks.base import NotApplicable
+from gates.checks.base import NotApplicable, at
 from gates.checks.integrity import payloads
 from gates.checks.sidecars import Invalid, json_object, sha_of
 from gates.contract import Contract
@@ -86,34 +86,26 @@ def _sha256(package: dict[str, Any]) -> str | None:
 
 
 def _judge(release: ReleaseFacts, contract: Contract, asset: AssetFacts) -> list[Finding]:
-    def finding(message: str, expected: str = "", actual: str = "") -> Finding:
-        return Finding(
-            subject=asset.ref.name,
-            message=message,
-            expected=expected,
-            actual=actual,
-            where=asset.ref.location,
-        )
-
     try:
         document = json_object(asset)
         package = _package(document)
     except Invalid as exc:
-        return [finding(f"the SBOM {exc}")]
+        return [at(asset, f"the SBOM {exc}")]
     payload = next((p for p in payloads(release, contract) if sbom_name(contract, p) == asset.ref.name), None)
     if payload is None:
         return []  # B001 reports an SBOM without its payload
     findings = []
     if package.get("packageFileName") != payload:
         findings.append(
-            finding("the SBOM's package names another file", payload, str(package.get("packageFileName")))
+            at(asset, "the SBOM's package names another file", payload, str(package.get("packageFileName")))
         )
     want, have = sha_of(release, payload), _sha256(package)
     if want is not None and have != want:
-        findings.append(finding(f"the SBOM's SHA256 is not the sha256 of {payload}", want, str(have)))
+        findings.append(at(asset, f"the SBOM's SHA256 is not the sha256 of {payload}", want, str(have)))
     if not _describes(document, package.get("SPDXID")):
         findings.append(
-            finding(
+            at(
+                asset,
                 "the SBOM does not say the document DESCRIBES its package",
                 f"SPDXRef-DOCUMENT DESCRIBES {package.get('SPDXID')}",
                 "no such relationship",

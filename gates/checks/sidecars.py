@@ -174,36 +174,42 @@ def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> lis
     return findings
 
 
+def listed_right(asset: AssetFacts, row: dict[str, Any], listing: str, where: str) -> list[Finding]:
+    """Whether a listing's sha256 and size (`row`) agree with an asset's bytes."""
+    findings = []
+    have = actual_sha(asset)
+    if have is not None and row.get("sha256") != have:
+        findings.append(
+            Finding(
+                subject=asset.ref.name,
+                message=f"sha256 listed in {listing} does not match the bytes",
+                expected=str(row.get("sha256")),
+                actual=have,
+                where=where,
+            )
+        )
+    if row.get("size") != asset.ref.size:
+        findings.append(
+            Finding(
+                subject=asset.ref.name,
+                message=f"size listed in {listing} does not match the file",
+                expected=str(row.get("size")),
+                actual=str(asset.ref.size),
+                where=where,
+            )
+        )
+    return findings
+
+
 def integrity_artifacts_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """integrityArtifacts sha256 and size agree with the bytes."""
     found = entries(release, contract)
     if found is None:
         raise NotApplicable(f"{contract.metadata_name} has no {KEY} (I007 says whether it must)")
     meta, rows = found
-    findings = []
-    for row in rows:
-        asset = release.asset(str(row.get("name")))
-        if asset is None:
-            continue
-        have = actual_sha(asset)
-        if have is not None and row.get("sha256") != have:
-            findings.append(
-                Finding(
-                    subject=asset.ref.name,
-                    message=f"sha256 listed in {KEY} does not match the bytes",
-                    expected=str(row.get("sha256")),
-                    actual=have,
-                    where=meta.ref.location,
-                )
-            )
-        if row.get("size") != asset.ref.size:
-            findings.append(
-                Finding(
-                    subject=asset.ref.name,
-                    message=f"size listed in {KEY} does not match the file",
-                    expected=str(row.get("size")),
-                    actual=str(asset.ref.size),
-                    where=meta.ref.location,
-                )
-            )
-    return findings
+    return [
+        finding
+        for row in rows
+        if (asset := release.asset(str(row.get("name")))) is not None
+        for finding in listed_right(asset, row, KEY, meta.ref.location)
+    ]

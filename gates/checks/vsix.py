@@ -4,7 +4,7 @@ zip holding `extension/bin/<platform>/fuse-lsp[.exe]` (contract sheet 1.5)."""
 from __future__ import annotations
 
 from gates.assets import is_required, vsix_name, why_not_required
-from gates.checks.base import NotApplicable
+from gates.checks.base import NotApplicable, at
 from gates.contract import Contract, exe
 from gates.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
@@ -32,24 +32,15 @@ def _judge(platform: str, asset: AssetFacts, contract: Contract) -> list[Finding
     listing = asset.listing
     assert listing is not None
 
-    def finding(message: str, expected: str = "", actual: str = "") -> Finding:
-        return Finding(
-            subject=asset.ref.name,
-            message=message,
-            expected=expected,
-            actual=actual,
-            where=asset.ref.location,
-        )
-
     if listing.error:
-        return [finding(listing.error)]
-    findings = [finding(problem) for problem in listing.problems]
+        return [at(asset, listing.error)]
+    findings = [at(asset, problem) for problem in listing.problems]
     if listing.truncated:
         return findings
     files = {m.name for m in listing.members if m.kind == "file"}
     for name in (exe(m.replace("{platform}", platform), platform) for m in contract.assets.vsix_members):
         if name not in files:
-            findings.append(finding(f"member '{name}' is missing", name, f"{len(files)} other files"))
+            findings.append(at(asset, f"member '{name}' is missing", name, f"{len(files)} other files"))
     return findings
 
 
