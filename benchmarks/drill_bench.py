@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from drills.journal import Event, Journal, read  # noqa: E402
+from drills.records.journal import Event, Journal, read  # noqa: E402
 
 DRILL = Path(sys.executable).parent / "drill"
 
@@ -117,7 +117,7 @@ def row(events: list[Event], name: str) -> Row:
 
 
 def interval_ms(started: Event) -> float:
-    from drills.scenario import load  # noqa: PLC0415
+    from drills.scenario.model import load  # noqa: PLC0415
 
     return load(Path(str(started.get("origin")))).probing.interval_s * 1000
 

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fixtures.releases import write_line  # noqa: E402
+from drills.standard.releases import write_line  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -70,7 +70,7 @@ def gate_in_process(line: Path) -> None:
     from datetime import UTC, datetime  # noqa: PLC0415
 
     from gates import contract, runner  # noqa: PLC0415
-    from gates.folder import FolderSource  # noqa: PLC0415
+    from gates.sources.folder import FolderSource  # noqa: PLC0415
 
     now = datetime(2026, 3, 8, tzinfo=UTC)
     runner.check(FolderSource(line), "v0.7.x", contract.load(None), lambda: now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from gates.contract import Contract, asset_name
-from gates.source import version_key
+from gates.sources.release import version_key
 
 SIDECARS = (
     "sbom",

@@ -260,7 +260,7 @@ def default_document() -> dict[str, Any]:
 
 
 def schema() -> dict[str, Any]:
-    return load_schema("gates", SCHEMA_NAME)
+    return load_schema("gates", f"data/{SCHEMA_NAME}")
 
 
 def load(path: Path | None) -> Contract:

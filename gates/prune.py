@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from gates import retention
 from gates.contract import Contract
-from gates.facts import is_pair_archive
-from gates.source import AssetRef, ReleaseRef, ReleaseSource, releases_of_line
+from gates.reading.facts import is_pair_archive
+from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource, releases_of_line
 from harness.errors import ConfigError, HarnessError
 
 

@@ -1,17 +1,17 @@
-"""Release windows (a local policy: FUSE never defined one) and the retention check.
+"""Release windows (a local policy: FUSE never defined one).
 
 A line's window closes on an explicit date, or N days after the next line's first release.
-While it is open, every fallback CLI bundle of every release in the line must stay.
+While it is open, every fallback CLI bundle of every release in the line must stay (R001,
+gates/checks/kept.py).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from gates.contract import Contract, asset_name
-from gates.facts import WindowState
-from gates.source import LINE_RE, ReleaseRef, version_key
-from harness.results import Finding
+from gates.contract import Contract
+from gates.reading.facts import WindowState
+from gates.sources.release import LINE_RE, ReleaseRef, version_key
 
 
 def _line_key(line: str) -> tuple[int, int]:
@@ -56,46 +56,3 @@ def window_state(line: str, releases: list[ReleaseRef], contract: Contract, toda
         reason=f"{line} window {'closes' if is_open else 'closed'} on {closes} "
         f"({days} days after {successor.tag})",
     )
-
-
-def _what_happened(name: str, listed: set[str] | None, contract: Contract) -> str:
-    """Removed (its integrity files list it), absent from the start (they do not), or unknown."""
-    if listed is None:
-        return "fallback bundle absent"
-    if name in listed:
-        return (
-            f"fallback bundle removed (listed in {contract.checksums_name} or "
-            f"{contract.metadata_name}, file gone)"
-        )
-    return (
-        f"fallback bundle absent from the start: never built (not listed in "
-        f"{contract.checksums_name} or {contract.metadata_name})"
-    )
-
-
-def fallback_retained(
-    release: ReleaseRef,
-    names: set[str],
-    window: WindowState,
-    contract: Contract,
-    listed: set[str] | None = None,
-) -> list[Finding]:
-    """Fallback CLI bundles are kept while the release window is open.
-
-    `listed`: what the release's integrity files list (None: not read), to say whether a
-    missing bundle was removed or never there."""
-    if not window.open:
-        return []
-    # the subject is the platform, as in P002, so a `v0.7.1/windows-x64` waiver scopes it
-    return [
-        Finding(
-            subject=platform,
-            message=f"{_what_happened(expected, listed, contract)} while the release window is open "
-            f"({window.reason})",
-            expected=expected,
-            actual="absent",
-            where=release.location,
-        )
-        for platform, expected in ((p, asset_name(contract.assets.fallback, p)) for p in contract.platforms)
-        if expected not in names
-    ]

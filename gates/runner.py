@@ -1,96 +1,93 @@
-"""`gate check`: read the selected releases once, run every check, apply waivers, report."""
+"""`gate check`: read the selected releases once, run every registered check, apply the waivers
+in one pass over the results, then judge the waivers themselves, and report."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gates import retention, waivers
-from gates.checks import CHECKS, CannotEvaluate, Check, NotApplicable, inventory, title
+from gates.checks import (
+    REGISTRY,
+    CannotEvaluate,
+    LineCheck,
+    LineFacts,
+    NotApplicable,
+    ReleaseCheck,
+    RunCheck,
+    RunFacts,
+    inventory,
+    title,
+)
 from gates.contract import Contract
-from gates.facts import ReleaseFacts, WindowState, read_releases
-from gates.source import ReleaseRef, ReleaseSource, releases_of_line, select
+from gates.reading.facts import ReleaseFacts, WindowState, read_releases
+from gates.sources.release import ReleaseRef, ReleaseSource, releases_of_line, select
 from harness.errors import ConfigError
-from harness.results import Finding, Outcome, Report, Result, outcome_for
+from harness.results import Finding, Outcome, Report, Result, judged
 
 if TYPE_CHECKING:
-    from gates.binsize import Binary
+    from gates.recovery.binsize import Binary
 
 Clock = Callable[[], datetime]
 
 
-def _summary(outcome: Outcome, findings: list[Finding]) -> str:
-    if outcome is Outcome.PASSED:
-        return "ok"
-    waived = sum(1 for f in findings if f.waived_by)
-    if outcome is Outcome.WAIVED:
-        return f"{waived} finding(s), all waived"
-    first = next(f for f in findings if not f.waived_by)
-    more = len(findings) - 1
-    return first.line() + (f" (+{more} more)" if more else "")
-
-
-def run_one(
-    check_id: str, check: Check, facts: ReleaseFacts, contract: Contract, today: date, used: set[str]
-) -> Result:
-    """One check on one release, as a Result (errors and skips included)."""
-
-    def result(outcome: Outcome, summary: str, found: tuple[Finding, ...] = ()) -> Result:
-        return Result(
-            check=check_id,
-            title=title(check),
-            scope=facts.ref.tag,
-            outcome=outcome,
-            summary=summary,
-            findings=found,
-        )
-
+def _result(check_id: str, scope: str, run: Callable[[], list[Finding]]) -> Result:
+    """One registered check on one scope, as a Result (errors and skips included)."""
+    check = REGISTRY[check_id]
+    base = Result(check=check_id, title=title(check.run), scope=scope, outcome=Outcome.PASSED, summary="ok")
     try:
-        found = check(facts, contract)
+        found = run()
     except CannotEvaluate as exc:
-        return result(Outcome.ERROR, f"could not evaluate: {exc}")
+        return replace(base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}")
     except NotApplicable as exc:
-        return result(Outcome.SKIPPED, str(exc))
-    found = waivers.apply(found, check_id, facts.ref, contract.waivers, today, used)
-    outcome = outcome_for(found)
-    return result(outcome, _summary(outcome, found), tuple(found))
+        return replace(base, outcome=Outcome.SKIPPED, summary=str(exc))
+    return judged(base, found)
 
 
-def _retention_results(
+def _release_results(facts: list[ReleaseFacts], contract: Contract) -> list[Result]:
+    return [
+        _result(cid, f.ref.tag, partial(check.run, f, contract))
+        for f in facts
+        for cid, check in REGISTRY.items()
+        if isinstance(check, ReleaseCheck)
+    ]
+
+
+def _line_results(
     all_releases: list[ReleaseRef],
-    lines: set[str],
+    windows: dict[str, WindowState],
     names: dict[str, set[str]],
-    listed: dict[str, set[str]],
+    listed: dict[str, frozenset[str]],
     source: ReleaseSource,
     contract: Contract,
-    today: date,
-    used: set[str],
 ) -> list[Result]:
+    """Line checks on every release of every line the run touched (not only the chosen ones)."""
     results = []
-    for line in sorted(lines):
-        window = retention.window_state(line, all_releases, contract, today)
+    for line in sorted(windows):
         for release in releases_of_line(all_releases, line):
             have = names.get(release.tag) or {a.name for a in source.assets(release)}
-            found = retention.fallback_retained(release, have, window, contract, listed.get(release.tag))
-            found = waivers.apply(found, "R001", release, contract.waivers, today, used)
-            outcome = outcome_for(found) if window.open else Outcome.SKIPPED
-            summary = _summary(outcome, found) if window.open else window.reason
-            results.append(
-                Result(
-                    check="R001",
-                    title=title(retention.fallback_retained),
-                    scope=release.tag,
-                    outcome=outcome,
-                    summary=summary,
-                    findings=tuple(found),
-                    data={"window": window.reason},
-                )
+            facts = LineFacts(
+                release=release, names=frozenset(have), window=windows[line], listed=listed.get(release.tag)
             )
+            for cid, check in REGISTRY.items():
+                if isinstance(check, LineCheck):
+                    result = _result(cid, release.tag, partial(check.run, facts, contract))
+                    results.append(replace(result, data={"window": windows[line].reason}))
     return results
+
+
+def _run_results(run: RunFacts, contract: Contract) -> list[Result]:
+    return [
+        _result(cid, "waivers", partial(check.run, run, contract))
+        for cid, check in REGISTRY.items()
+        if isinstance(check, RunCheck)
+    ]
 
 
 def _coverage(
@@ -99,30 +96,8 @@ def _coverage(
     return waivers.Coverage(
         releases=tuple(r for r in all_releases if not r.draft or r in chosen),
         checked=frozenset((r.check, r.scope) for r in results if r.outcome is not Outcome.ERROR),
-        runnable=frozenset({*CHECKS, "R001"}),
+        runnable=frozenset(REGISTRY),
     )
-
-
-def _waiver_results(
-    contract: Contract, today: date, used: set[str], coverage: waivers.Coverage
-) -> list[Result]:
-    results = []
-    for check_id, fn, found in (
-        ("W001", waivers.expired, waivers.expired(contract.waivers, today, contract.origin)),
-        ("W002", waivers.unused, waivers.unused(contract.waivers, used, today, contract.origin, coverage)),
-    ):
-        outcome = outcome_for(found)
-        results.append(
-            Result(
-                check=check_id,
-                title=title(fn),
-                scope="waivers",
-                outcome=outcome,
-                summary=_summary(outcome, found),
-                findings=tuple(found),
-            )
-        )
-    return results
 
 
 def check(source: ReleaseSource, selector: str, contract: Contract, clock: Clock) -> Report:
@@ -136,7 +111,7 @@ def check_keeping_binaries(
 ) -> Iterator[tuple[Report, list[Binary]]]:
     """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
     # binsize (and the process seam under it) loads only when recovery gates are asked for
-    from gates import binsize  # noqa: PLC0415
+    from gates.recovery import binsize  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:
         report, facts = _check(source, selector, contract, clock, Path(tmp))
@@ -160,12 +135,14 @@ def _check(
         line: retention.window_state(line, all_releases, contract, today) for line in {r.line for r in chosen}
     }
     facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
-    used: set[str] = set()
-    results = [run_one(cid, fn, f, contract, today, used) for f in facts for cid, fn in CHECKS.items()]
     names = {f.ref.tag: set(f.names) for f in facts}
-    listed = {f.ref.tag: inventory.listed_names(f, contract) for f in facts}
-    results += _retention_results(all_releases, set(windows), names, listed, source, contract, today, used)
-    results += _waiver_results(contract, today, used, _coverage(all_releases, chosen, results))
+    listed = {f.ref.tag: frozenset(inventory.listed_names(f, contract)) for f in facts}
+    judged_results = _release_results(facts, contract)
+    judged_results += _line_results(all_releases, windows, names, listed, source, contract)
+    by_tag = {r.tag: r for r in all_releases}
+    results, used = waivers.apply(judged_results, by_tag, contract.waivers, today)
+    coverage = _coverage(all_releases, chosen, results)
+    results += _run_results(RunFacts(today=today, used=used, coverage=coverage), contract)
     notes = [contract.retention_note, *(w.reason for w in windows.values())]
     notes += [f"{r.tag} is a draft" for r in chosen if r.draft]
     report = Report(

@@ -7,13 +7,14 @@ subject (the platform for P001, P002 and R001, the file name for the other check
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
 
 from gates.contract import Waiver
-from gates.source import ReleaseRef
-from harness.results import Finding
+from gates.sources.release import ReleaseRef
+from harness.results import Finding, Result, judged
 
 
 def _in_scope(waiver: Waiver, release: ReleaseRef) -> bool:
@@ -67,26 +68,29 @@ class Coverage:
 
 
 def apply(
-    findings: list[Finding],
-    check: str,
-    release: ReleaseRef,
-    waivers: tuple[Waiver, ...],
-    today: date,
-    used: set[str],
-) -> list[Finding]:
-    """The findings with waived_by set where a live waiver covers them; records used ids."""
+    results: Sequence[Result], releases: Mapping[str, ReleaseRef], waivers: tuple[Waiver, ...], today: date
+) -> tuple[list[Result], frozenset[str]]:
+    """One pure pass over the finished results: each finding a live waiver covers is waived
+    (the result's outcome follows), and the ids of the waivers that covered something."""
     live = [w for w in waivers if w.expires >= today]
+    used: set[str] = set()
     out = []
-    for finding in findings:
-        waiver = next((w for w in live if _matches(w, check, release, finding)), None)
-        if waiver is None:
-            out.append(finding)
+    for result in results:
+        release = releases.get(result.scope)
+        if release is None or not result.findings:
+            out.append(result)
             continue
-        used.add(waiver.id)
-        out.append(
-            replace(finding, waived_by=f"{waiver.id} ({waiver.reason}; approved by {waiver.approver})")
-        )
-    return out
+        found = [_waived(finding, result.check, release, live, used) for finding in result.findings]
+        out.append(judged(result, found))
+    return out, frozenset(used)
+
+
+def _waived(finding: Finding, check: str, release: ReleaseRef, live: list[Waiver], used: set[str]) -> Finding:
+    waiver = next((w for w in live if _matches(w, check, release, finding)), None)
+    if waiver is None:
+        return finding
+    used.add(waiver.id)
+    return replace(finding, waived_by=f"{waiver.id} ({waiver.reason}; approved by {waiver.approver})")
 
 
 def expired(waivers: tuple[Waiver, ...], today: date, origin: str) -> list[Finding]:
@@ -105,7 +109,7 @@ def expired(waivers: tuple[Waiver, ...], today: date, origin: str) -> list[Findi
 
 
 def unused(
-    waivers: tuple[Waiver, ...], used: set[str], today: date, origin: str, coverage: Coverage
+    waivers: tuple[Waiver, ...], used: frozenset[str], today: date, origin: str, coverage: Coverage
 ) -> list[Finding]:
     """Live waivers that cover no finding in this run fail (delete them before they hide one).
 

@@ -30,8 +30,8 @@ _SHOWN = 60  # characters of a bad value a message quotes
 
 
 def load_schema(package: str, name: str) -> dict[str, Any]:
-    """A JSON Schema shipped as package data (`<package>/data/<name>`)."""
-    text = resources.files(package).joinpath("data", name).read_text(encoding="utf-8")
+    """A JSON Schema shipped as package data (`<package>/<name>`)."""
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -7,8 +7,8 @@ broke a rule, `error` means we could not tell.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -148,6 +148,23 @@ def outcome_for(findings: Iterable[Finding]) -> Outcome:
     if all(f.waived_by for f in found):
         return Outcome.WAIVED
     return Outcome.FAILED
+
+
+def summary_of(outcome: Outcome, findings: Sequence[Finding]) -> str:
+    """A result's one-line summary: ok, all waived, or the first unwaived finding (+N more)."""
+    if outcome is Outcome.PASSED:
+        return "ok"
+    if outcome is Outcome.WAIVED:
+        return f"{len(findings)} finding(s), all waived"
+    first = next(f for f in findings if not f.waived_by)
+    more = len(findings) - 1
+    return first.line() + (f" (+{more} more)" if more else "")
+
+
+def judged(result: Result, findings: Sequence[Finding]) -> Result:
+    """`result` with these findings: its outcome and summary follow from them."""
+    outcome = outcome_for(findings)
+    return replace(result, outcome=outcome, summary=summary_of(outcome, findings), findings=tuple(findings))
 
 
 def counts(results: Iterable[Result]) -> dict[str, int]:

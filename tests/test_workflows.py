@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))

@@ -1,5 +1,7 @@
-"""The registry of release checks. Each check is a pure function of one release's facts
-and the contract; its docstring's first line is the title every report shows.
+"""The registry of every check the gate runs. Each is a pure function of its facts and the
+contract; its docstring's first line is the title every report shows. Release checks judge
+one release's facts, line checks one release of a line as the line sees it (R001), run checks
+the finished run (W001, W002).
 
 A check returns its findings (empty: passed), raises CannotEvaluate (error: we could not
 tell) or NotApplicable (skipped, with the reason).
@@ -8,12 +10,14 @@ tell) or NotApplicable (skipped, with the reason).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from gates.checks import (
     build,
     contents,
     integrity,
     inventory,
+    kept,
     pairs,
     provenance,
     sbom,
@@ -22,8 +26,9 @@ from gates.checks import (
     vsix,
 )
 from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.checks.kept import LineFacts, RunFacts
 from gates.contract import Contract
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 Check = Callable[[ReleaseFacts, Contract], list[Finding]]
@@ -65,7 +70,42 @@ CHECKS: dict[str, Check] = {
     "G003": signatures.certificates_valid_then,
 }
 
-__all__ = ["CHECKS", "CannotEvaluate", "Check", "NotApplicable", "title"]
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    run: Check
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    run: Callable[[LineFacts, Contract], list[Finding]]
+
+
+@dataclass(frozen=True)
+class RunCheck:
+    run: Callable[[RunFacts, Contract], list[Finding]]
+
+
+REGISTRY: dict[str, ReleaseCheck | LineCheck | RunCheck] = {
+    **{check_id: ReleaseCheck(check) for check_id, check in CHECKS.items()},
+    "R001": LineCheck(kept.fallback_retained),
+    "W001": RunCheck(kept.waivers_live),
+    "W002": RunCheck(kept.waivers_used),
+}
+
+__all__ = [
+    "CHECKS",
+    "REGISTRY",
+    "CannotEvaluate",
+    "Check",
+    "LineCheck",
+    "LineFacts",
+    "NotApplicable",
+    "ReleaseCheck",
+    "RunCheck",
+    "RunFacts",
+    "title",
+]
 
 
 def title(check: Callable[..., object]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gates.assets import is_sidecar
 from gates.contract import Contract, asset_name
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from gates.checks.base import bundles
 from gates.checks.contents import _build_infos
 from gates.contract import Contract
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 

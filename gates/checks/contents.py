@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gates.archive import ArchiveListing
 from gates.checks.base import bundles
 from gates.contract import Contract, exe, is_windows
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.archive import ArchiveListing
+from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.formats import BuildInfo, parse_build_info
 from harness.results import Finding
 

@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
-from gates.facts import AssetFacts, ReleaseFacts, is_pair_archive
+from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
 from harness.results import Finding, printable
 
 SUMS_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)$")

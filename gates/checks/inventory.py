@@ -10,7 +10,7 @@ from gates.assets import is_known
 from gates.checks import integrity, sidecars
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gates.assets import is_required, why_not_required
 from gates.checks.base import NotApplicable, candidates
 from gates.contract import Contract, asset_name, extension
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 

@@ -11,7 +11,7 @@ from gates.checks.base import NotApplicable, at
 from gates.checks.integrity import payloads
 from gates.checks.sidecars import Invalid, json_object, sha_of
 from gates.contract import Contract
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gates.archive import MAX_TEXT_FILE
 from gates.assets import is_required, is_sidecar, stem, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.checks.integrity import actual_sha, payloads
 from gates.contract import Contract
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.archive import MAX_TEXT_FILE
+from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding, printable
 
 KEY = "integrityArtifacts"

@@ -16,7 +16,7 @@ from gates.assets import is_required, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.checks.sidecars import Invalid, content
 from gates.contract import Contract
-from gates.facts import ReleaseFacts
+from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 # (the signed file's kind, its signature's kind, its certificate's kind)

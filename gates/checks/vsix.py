@@ -6,7 +6,7 @@ from __future__ import annotations
 from gates.assets import is_required, vsix_name, why_not_required
 from gates.checks.base import NotApplicable, at
 from gates.contract import Contract, exe
-from gates.facts import AssetFacts, ReleaseFacts
+from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
 
 

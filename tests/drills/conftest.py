@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from drills import journal, outputs
-from drills.fake_release import FAULTS, image_builder, standard_behaviours
-from drills.runner import RunOptions, Tools, run
-from drills.scenario import SUITES, load
-from drills.testing import FakeDocker
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, Tools, run
+from drills.scenario.model import SUITES, load
+from fixtures.fake_engine import FakeDocker
+from fixtures.fake_release import FAULTS, image_builder, standard_behaviours
 
 
 @pytest.fixture
@@ -55,12 +55,12 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
-from drills.containers import ContainerSpec  # noqa: E402
-from drills.images import ImageSet, build_images  # noqa: E402
-from drills.safety import labels as safety_labels  # noqa: E402
-from drills.seam import DockerEngine, connect  # noqa: E402
-from fixtures.releases import write_release  # noqa: E402
-from fixtures.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
+from drills.engine.containers import ContainerSpec  # noqa: E402
+from drills.engine.images import ImageSet, build_images  # noqa: E402
+from drills.engine.seam import DockerEngine, connect  # noqa: E402
+from drills.run.safety import labels as safety_labels  # noqa: E402
+from drills.standard.releases import write_release  # noqa: E402
+from drills.standard.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
 from harness.errors import InfraError  # noqa: E402
 
 RUN_KEY = "fuse-harness.run-id"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from drills.classify import classify, rule_fatal, rule_linker, rule_regression
-from drills.fake_release import LOADER_ERROR
-from drills.testing import FATAL
-from drills.watch import Incident
+from drills.playbook.classify import classify, rule_fatal, rule_linker, rule_regression
+from drills.playbook.watch import Incident
+from fixtures.fake_engine import FATAL
+from fixtures.fake_release import LOADER_ERROR
 from tests.drills.conftest import drill, phase_of, standard
 
 AOT_FATAL = FATAL.format(msg="failed to read config file /")

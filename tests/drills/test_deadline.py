@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from drills import journal, outputs
-from drills.recovery_gates import GateRun
-from drills.runner import RunOptions, run
-from drills.scenario import RecoveryGates
-from drills.testing import Behaviour
+from drills.playbook.recovery_gates import GateRun
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import RecoveryGates
+from fixtures.fake_engine import Behaviour
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import phase_of, standard, tools_for, verdict_of

@@ -8,8 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from drills.scenario import SUITES
-from harness.drill_cli import drill as drill_cli
+from cli.drill import drill as drill_cli
+from drills.scenario.model import SUITES
 from tests.drills.conftest import drill, standard
 
 
@@ -48,23 +48,23 @@ def test_report_on_a_missing_journal_is_exit_2(tmp_path):
 
 def test_help_does_not_import_heavy_modules():
     code = (
-        "import sys; from harness.drill_cli import drill; "
-        "heavy = [m for m in ('docker', 'drills.runner', 'drills.playbook', 'jsonschema', 'requests') "
-        "if m in sys.modules]; print(heavy)"
+        "import sys; from cli.drill import drill; "
+        "heavy = ('docker', 'drills.run.runner', 'drills.playbook.drill', 'jsonschema', 'requests'); "
+        "print([m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def _fake_tools(monkeypatch, fake):
-    from drills import wiring  # noqa: PLC0415
+    from drills.run import wiring  # noqa: PLC0415
     from tests.drills.conftest import tools_for  # noqa: PLC0415
 
     monkeypatch.setattr(wiring, "real_tools", lambda _work: tools_for(fake))
 
 
 def test_a_second_run_on_the_same_out_leaves_the_live_journal_alone(fake, tmp_path, monkeypatch):
-    from drills import safety  # noqa: PLC0415
+    from drills.run import safety  # noqa: PLC0415
 
     _fake_tools(monkeypatch, fake)
     live = tmp_path / "journal.jsonl"
@@ -120,7 +120,7 @@ BAD_SCENARIOS = {
 @pytest.mark.parametrize("key", sorted(BAD_SCENARIOS))
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_validate_and_run_refuse_the_same_scenarios_before_docker(tmp_path, monkeypatch, command, key):
-    from drills import wiring  # noqa: PLC0415
+    from drills.run import wiring  # noqa: PLC0415
 
     def no_docker(_work: object) -> None:
         raise AssertionError("the engine was contacted for an invalid scenario")

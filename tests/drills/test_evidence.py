@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from drills.testing import Behaviour
+from fixtures.fake_engine import Behaviour
 from tests.drills.conftest import drill, phase_of, standard, verdict_of
 
 

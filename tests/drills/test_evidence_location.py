@@ -11,10 +11,10 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from drills.recovery_gates import GateRun
-from drills.runner import RunOptions, run
-from drills.scenario import RecoveryGates
-from harness.drill_cli import drill as drill_cli
+from cli.drill import drill as drill_cli
+from drills.playbook.recovery_gates import GateRun
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import RecoveryGates
 from tests.drills.conftest import standard, tools_for
 
 

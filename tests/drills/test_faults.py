@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from drills.containers import ContainerSpec
-from drills.deploy import Waiting, apply_plan
-from drills.faults import FAULTS, FaultPlan, title
-from drills.images import ImageSet
-from drills.testing import FakeDocker, Sample
+from drills.engine.containers import ContainerSpec
+from drills.engine.images import ImageSet
+from drills.faults.catalogue import FAULTS, FaultPlan, title
+from drills.playbook.deploy import Waiting, apply_plan
+from fixtures.fake_engine import FakeDocker, Sample
 from harness.errors import ConfigError, InfraError
 
 IMAGES = ImageSet(

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from drills.containers import ContainerInfo
-from drills.deploy import Waiting, apply_plan
-from drills.faults import FAULTS, FaultPlan
-from drills.images import ImageSet
-from drills.probes import probe, until_healthy
-from drills.seam import DockerEngine
+from drills.engine.containers import ContainerInfo
+from drills.engine.images import ImageSet
+from drills.engine.seam import DockerEngine
+from drills.faults.catalogue import FAULTS, FaultPlan
+from drills.playbook.deploy import Waiting, apply_plan
+from drills.playbook.probes import probe, until_healthy
 from harness.formats import find_fatals
 from tests.drills.conftest import spec_for
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from drills.closure import closure, interpreter, trusted_loader
-from drills.images import (
+from drills.engine.closure import closure, interpreter, trusted_loader
+from drills.engine.images import (
     BALLAST_PATH,
     aot_context,
     archive_member,
@@ -20,8 +20,8 @@ from drills.images import (
     fallback_context,
     import_parts,
 )
-from fixtures.releases import write_release
-from fixtures.toolchain import Toolchain, app_package
+from drills.standard.releases import write_release
+from drills.standard.toolchain import Toolchain, app_package
 from harness.errors import ConfigError, InfraError
 
 

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from drills import journal, outputs
-from drills.safety import Interrupted
+from drills.records import journal, outputs
+from drills.run.safety import Interrupted
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import drill, standard

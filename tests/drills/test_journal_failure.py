@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from drills.journal import Journal, read
-from drills.outputs import ENDS_EARLY, OPEN_PHASE
-from drills.runner import RunOptions, run
-from drills.scenario import SUITES
-from drills.testing import Behaviour
-from harness.drill_cli import drill as drill_cli
+from cli.drill import drill as drill_cli
+from drills.records.journal import Journal, read
+from drills.records.outputs import ENDS_EARLY, OPEN_PHASE
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import SUITES
+from fixtures.fake_engine import Behaviour
 from harness.errors import InfraError
 from tests.drills.conftest import standard, tools_for
 
@@ -65,7 +65,7 @@ def _disk_full(monkeypatch: pytest.MonkeyPatch, start: str = "inject", end: str 
 
 
 def _run_crash(fake, out: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
-    from drills import wiring  # noqa: PLC0415
+    from drills.run import wiring  # noqa: PLC0415
 
     monkeypatch.setattr(wiring, "real_tools", lambda _work: tools_for(fake))
     return CliRunner().invoke(drill_cli, ["run", str(SUITES["standard"] / "crash.yaml"), "--out", str(out)])
@@ -127,7 +127,7 @@ def test_a_journal_written_again_once_space_is_back_says_what_it_lost_and_that_c
 PARTIAL_WRITE = """
 import resource, signal, sys
 from pathlib import Path
-from drills.journal import Journal
+from drills.records.journal import Journal
 from harness.errors import InfraError
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG

@@ -8,13 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from drills import journal, outputs
-from drills.fake_release import FAULTS, ScriptedFault
-from drills.faults import FaultPlan
-from drills.probes import Sample
-from drills.runner import RunOptions, run
-from drills.scenario import load
-from drills.testing import Behaviour
+from drills.faults.catalogue import FaultPlan
+from drills.playbook.probes import Sample
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import load
+from fixtures.fake_engine import Behaviour
+from fixtures.fake_release import FAULTS, ScriptedFault
 from harness.errors import ConfigError
 from harness.results import Outcome
 from tests.drills.conftest import phase_of, standard, tools_for, verdict_of

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from drills import journal, outputs
-from harness.drill_cli import drill as drill_cli
+from cli.drill import drill as drill_cli
+from drills.records import journal, outputs
 from harness.errors import ConfigError
 from tests.drills.conftest import drill, standard
 

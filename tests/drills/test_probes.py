@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from drills.probes import Sample, probe, until_healthy
+from drills.playbook.probes import Sample, probe, until_healthy
 
 
 class _Handler(BaseHTTPRequestHandler):

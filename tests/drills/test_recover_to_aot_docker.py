@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from drills.seam import DockerEngine
+from drills.engine.seam import DockerEngine
 from tests.drills.test_suite_docker import DRILL, assert_nothing_left
 from tests.gates.recovery_support import make_checkout, script_env, toolchain
 

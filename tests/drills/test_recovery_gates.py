@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drills import journal, outputs
-from drills.recovery_gates import GateRun, run_gates
-from drills.runner import RunOptions, run
-from drills.scenario import RecoveryGates
+from drills.playbook.recovery_gates import GateRun, run_gates
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, run
+from drills.scenario.model import RecoveryGates
 from harness.results import Outcome
 from tests.drills.conftest import phase_of, standard, tools_for, verdict_of
 from tests.gates.recovery_support import contract_doc, make_checkout, script_env, toolchain

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from drills import journal, outputs
-from drills.fake_release import FAULTS as SCRIPTED
-from drills.fake_release import ScriptedFault
-from drills.faults import FaultPlan
-from drills.probes import Sample
-from drills.runner import RunOptions, run
-from drills.testing import Behaviour, crash_log
+from drills.faults.catalogue import FaultPlan
+from drills.playbook.probes import Sample
+from drills.records import journal, outputs
+from drills.run.runner import RunOptions, run
+from fixtures.fake_engine import Behaviour, crash_log
+from fixtures.fake_release import FAULTS as SCRIPTED
+from fixtures.fake_release import ScriptedFault
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of
@@ -269,7 +269,7 @@ def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
     import os  # noqa: PLC0415
     import signal  # noqa: PLC0415
 
-    from drills.safety import Interrupted  # noqa: PLC0415
+    from drills.run.safety import Interrupted  # noqa: PLC0415
 
     real_remove = fake.remove_container
     sent: list[str] = []

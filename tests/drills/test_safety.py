@@ -7,9 +7,9 @@ import signal
 
 import pytest
 
-from drills import safety
-from drills.containers import ContainerSpec
-from drills.testing import FakeDocker
+from drills.engine.containers import ContainerSpec
+from drills.run import safety
+from fixtures.fake_engine import FakeDocker
 from harness.errors import InfraError
 
 
@@ -125,7 +125,7 @@ def test_deadline_check_and_clip():
 
 
 def test_a_refused_run_does_not_touch_the_live_runs_journal(tmp_path):
-    from drills.runner import RunOptions, run  # noqa: PLC0415
+    from drills.run.runner import RunOptions, run  # noqa: PLC0415
     from tests.drills.conftest import standard, tools_for  # noqa: PLC0415
 
     fake = FakeDocker()
@@ -155,7 +155,7 @@ class _Api:
 def test_labelled_resources_are_only_what_cleanup_removes():
     from types import SimpleNamespace  # noqa: PLC0415
 
-    from drills.seam import DockerEngine  # noqa: PLC0415
+    from drills.engine.seam import DockerEngine  # noqa: PLC0415
 
     engine = DockerEngine(SimpleNamespace(api=_Api()))
     assert [kind for kind, _id, _labels in engine.list_labelled(safety.RUN_ID, "r")] == ["container", "image"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from drills import scenario
-from fixtures.releases import write_line, write_release
+from drills.scenario import model as scenario
+from drills.standard.releases import write_line, write_release
 from harness.errors import ConfigError
 from tests.drills.test_faults import ISSUE_CATALOGUE
 

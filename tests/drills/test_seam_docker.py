@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from drills.images import ImageSet
-from drills.seam import DockerEngine, connect
+from drills.engine.images import ImageSet
+from drills.engine.seam import DockerEngine, connect
 from harness.errors import InfraError
 from tests.drills.conftest import spec_for
 

@@ -9,11 +9,11 @@ import time
 import pytest
 import requests
 
-from drills.containers import ContainerInfo
-from drills.deploy import Waiting, start_port_holder
-from drills.images import ImageSet
-from drills.probes import probe, until_healthy
-from drills.seam import DockerEngine
+from drills.engine.containers import ContainerInfo
+from drills.engine.images import ImageSet
+from drills.engine.seam import DockerEngine
+from drills.playbook.deploy import Waiting, start_port_holder
+from drills.playbook.probes import probe, until_healthy
 from harness.errors import InfraError
 from harness.formats import SHUTDOWN_RE, find_fatals
 from tests.drills.conftest import spec_for

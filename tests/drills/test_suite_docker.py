@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from drills import journal
-from drills.scenario import SUITES
-from drills.seam import DockerEngine
+from drills.engine.seam import DockerEngine
+from drills.records import journal
+from drills.scenario.model import SUITES
 from harness.formats import find_fatals
 
 pytestmark = pytest.mark.docker

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drills.verdict import PhaseOutcome, decide
+from drills.playbook.verdict import PhaseOutcome, decide
 from harness.results import Outcome
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from drills import scenario, wiring
-from drills.testing import FakeDocker
-from fixtures.releases import write_line
-from fixtures.toolchain import build_toolchain
+from drills.run import wiring
+from drills.scenario import model as scenario
+from drills.standard.releases import write_line
+from drills.standard.toolchain import build_toolchain
+from fixtures.fake_engine import FakeDocker
 from harness.errors import ConfigError
 
 

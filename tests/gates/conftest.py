@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import write_line, write_release
+from drills.standard.releases import write_line, write_release
 
 GATE = str(Path(sys.executable).with_name("gate"))
 

@@ -348,7 +348,7 @@ LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
 
 def published_line(root: Path, tags: tuple[str, ...] = LINE) -> State:
     """A State serving the fixture line (written under `root`), in pages of two."""
-    from fixtures.releases import PUBLISHED, write_line  # noqa: PLC0415
+    from drills.standard.releases import PUBLISHED, write_line  # noqa: PLC0415
 
     state = State(page_size=2)
     write_line(root, tags)

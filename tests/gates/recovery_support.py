@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from fixtures.toolchain import Toolchain, build_toolchain, scripts_dir
+from drills.standard.toolchain import Toolchain, build_toolchain, scripts_dir
 from gates import contract
-from gates.recovery import RecoveryGate, Run
+from gates.recovery.gates import RecoveryGate, Run
 from harness.results import Result
 
 STANDIN = scripts_dir().parent

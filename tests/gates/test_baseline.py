@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gates import baseline
+from gates.recovery import baseline
 from harness.errors import ConfigError
 from tests.gates.conftest import run_gate
 

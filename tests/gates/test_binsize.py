@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from gates import archive, binsize, contract
-from gates.facts import AssetFacts
-from gates.source import AssetRef
+from gates import contract
+from gates.reading import archive
+from gates.reading.facts import AssetFacts
+from gates.recovery import binsize
+from gates.sources.release import AssetRef
 from harness.errors import InfraError
 from harness.results import Outcome
 from tests.gates.test_archive import member, tar_gz

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 from tests.gates.recovery_support import contract_doc, make_checkout, script_env, toolchain
 from tests.pipes import into_closed_pipe
 

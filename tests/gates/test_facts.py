@@ -12,9 +12,9 @@ from typing import IO
 import pytest
 
 from gates import contract, runner
-from gates.facts import Cancelled, read_asset
-from gates.folder import FolderSource
-from gates.source import AssetRef, ReleaseRef
+from gates.reading.facts import Cancelled, read_asset
+from gates.sources.folder import FolderSource
+from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Outcome
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

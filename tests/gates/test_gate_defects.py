@@ -17,11 +17,11 @@ from typing import IO
 
 import pytest
 
-from fixtures.defects import DEFECTS
-from fixtures.releases import Bundle, Member
+from drills.standard.defects import DEFECTS
+from drills.standard.releases import Bundle, Member
 from gates import contract, runner
-from gates.folder import FolderSource
-from gates.source import AssetRef, ReleaseRef
+from gates.sources.folder import FolderSource
+from gates.sources.release import AssetRef, ReleaseRef
 from harness.errors import InfraError
 from harness.reports import junit
 from tests.gates.conftest import GATE, run_gate
@@ -132,7 +132,7 @@ def test_every_defect_variant_is_registered_and_checked() -> None:
 
 
 def test_releases_import_without_pulling_in_the_defect_catalogue() -> None:
-    code = "import sys, fixtures.releases; print('fixtures.defects' in sys.modules)"
+    code = "import sys, drills.standard.releases; print('drills.standard.defects' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 from tests.gates.conftest import run_gate
 from tests.gates.github_server import OWNER_REPO, READ_TOKEN, Fault, State, fake_github
 

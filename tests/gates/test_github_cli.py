@@ -120,7 +120,7 @@ def test_unknown_repository_is_one_config_line(github: State, tmp_path: Path, to
 
 def test_a_v1_release_is_judged_through_github_with_its_sidecars(tmp_path: Path) -> None:
     """Sidecars are release assets on GitHub too: their texts are read, the VSIX listed."""
-    from fixtures.releases import PUBLISHED, write_release  # noqa: PLC0415
+    from drills.standard.releases import PUBLISHED, write_release  # noqa: PLC0415
 
     state = State(page_size=2)
     good = write_release(tmp_path / "good" / "v1.1.0", "v1.1.0")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from fixtures.releases import PUBLISHED, write_release
+from drills.standard.releases import PUBLISHED, write_release
 from gates import contract, prune, runner
-from gates.folder import FolderSource
-from gates.github import GitHubSource, Settings, open_github
+from gates.sources.folder import FolderSource
+from gates.sources.github import GitHubSource, Settings, open_github
 from harness.errors import ConfigError, InfraError
 from tests.gates.github_server import (
     LINE,

@@ -8,7 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from fixtures.releases import PUBLISHED, write_release
+from drills.standard.releases import PUBLISHED, write_release
 from tests.gates.conftest import run_gate
 from tests.gates.github_server import OWNER_REPO, Asset, State, fake_github
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gates import contract, runner
-from gates.folder import FolderSource
+from gates.sources.folder import FolderSource
 from harness.results import Report, Result
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

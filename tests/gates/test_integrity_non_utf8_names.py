@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 from tests.gates.conftest import run_gate
 
 NAME = b"fuse-vscode-\xff.vsix"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import PUBLISHED, integrity_files, write_release
+from drills.standard.releases import PUBLISHED, integrity_files, write_release
 from gates import contract, runner
-from gates.archive import read_tar_gz
 from gates.contract import ArchiveLimits
-from gates.folder import FolderSource
+from gates.reading.archive import read_tar_gz
+from gates.sources.folder import FolderSource
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})

@@ -14,11 +14,13 @@ from typing import IO
 
 import pytest
 
-from fixtures.releases import write_release
-from gates import archive, binsize, contract, runner
-from gates.facts import WindowState, read_releases
-from gates.folder import FolderSource
-from gates.source import AssetRef, ReleaseRef
+from drills.standard.releases import write_release
+from gates import contract, runner
+from gates.reading import archive
+from gates.reading.facts import WindowState, read_releases
+from gates.recovery import binsize
+from gates.sources.folder import FolderSource
+from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Outcome
 from tests.gates.recovery_support import make_run
 

@@ -9,8 +9,12 @@ from typing import Any
 
 import pytest
 
-from gates import baseline, binsize, contract, recovery, recovery_plan, recovery_runner
-from gates.recovery import RecoveryGate
+from gates import contract
+from gates.recovery import baseline, binsize
+from gates.recovery import gates as recovery
+from gates.recovery import plan as recovery_plan
+from gates.recovery import runner as recovery_runner
+from gates.recovery.gates import RecoveryGate
 from harness import process
 from harness.errors import ConfigError, ExitCode
 from harness.process import Command, Completed

@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from fixtures.releases import write_release
-from gates.progress import GithubProgress, TerminalProgress, marker
-from gates.recovery import RecoveryGate
+from drills.standard.releases import write_release
+from gates.recovery.gates import RecoveryGate
+from gates.recovery.progress import GithubProgress, TerminalProgress, marker
 from harness.results import Outcome, Result
 from tests.gates.recovery_support import (
     contract_doc,

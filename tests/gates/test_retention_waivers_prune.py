@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import PUBLISHED, integrity_files, write_line, write_release
+from drills.standard.releases import PUBLISHED, integrity_files, write_line, write_release
 from tests.gates.conftest import run_gate
 
 

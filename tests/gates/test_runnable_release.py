@@ -8,8 +8,8 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from fixtures.releases import write_line
-from fixtures.toolchain import build_toolchain
+from drills.standard.releases import write_line
+from drills.standard.toolchain import build_toolchain
 from tests.gates.conftest import run_gate
 
 

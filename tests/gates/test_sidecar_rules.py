@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 from gates import contract
 from gates.checks import CHECKS
-from gates.facts import WindowState, read_releases
-from gates.folder import FolderSource
+from gates.reading.facts import WindowState, read_releases
+from gates.sources.folder import FolderSource
 from harness.results import Finding
 
 TAG = "v1.1.0"

@@ -13,12 +13,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from fixtures import sidecars
-from fixtures.releases import write_release
+from drills.standard import sidecars
+from drills.standard.releases import write_release
 from gates import contract, signing
 from gates.checks import signatures
-from gates.facts import ReleaseFacts, WindowState, read_releases
-from gates.folder import FolderSource
+from gates.reading.facts import ReleaseFacts, WindowState, read_releases
+from gates.sources.folder import FolderSource
 from tests.gates.conftest import run_gate
 
 BUILT = datetime(2026, 3, 25, 9, tzinfo=UTC)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.defects import DEFECTS
-from fixtures.releases import PUBLISHED, Bundle, Member, integrity_files
+from drills.standard.defects import DEFECTS
+from drills.standard.releases import PUBLISHED, Bundle, Member, integrity_files
 from tests.gates.conftest import run_gate
 from tests.gates.test_archive import flag_encrypted
 

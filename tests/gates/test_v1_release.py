@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import write_release
+from drills.standard.releases import write_release
 from tests.gates.conftest import run_gate
 
 # defect variant -> (the check ids that must fail, and no others; words of the finding)
@@ -128,7 +128,7 @@ def test_a_contract_may_stop_requiring_the_provenance_of_a_dry_run(tmp_path: Pat
     folder = write_release(tmp_path / "v1.1.0", "v1.1.0")
     for name in ("release-provenance.json", "release-provenance.sig", "release-provenance.pem"):
         (folder / name).unlink()
-    from fixtures.sidecars import write_metadata  # noqa: PLC0415
+    from drills.standard.sidecars import write_metadata  # noqa: PLC0415
 
     write_metadata(folder, "2026-03-25T09:00:00Z", with_sidecars=True)
     contract = tmp_path / "dry-run.yaml"

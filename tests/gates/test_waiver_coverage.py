@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.releases import write_line
+from drills.standard.releases import write_line
 from gates import waivers
 from gates.contract import Waiver
-from gates.source import ReleaseRef
+from gates.sources.release import ReleaseRef
 from tests.gates.conftest import run_gate
 
 LINE = tuple(ReleaseRef(tag=t, location=t) for t in ("v0.7.0", "v0.7.1", "v0.8.0"))

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from drills.fake_release import standard_behaviours
-from drills.testing import FakeDocker
-from fixtures.releases import write_line
-from harness.drill_cli import drill as drill_cli
+from cli.drill import drill as drill_cli
+from drills.standard.releases import write_line
+from fixtures.fake_engine import FakeDocker
+from fixtures.fake_release import standard_behaviours
 from tests.drills.conftest import drill, standard
 from tests.gates.conftest import run_gate
 

@@ -14,14 +14,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from harness.console import STDOUT_GONE, echo_report, error_boundary
+from cli.console import STDOUT_GONE, echo_report, error_boundary
 from harness.results import Finding, Outcome, Report, Result
 
 # A command that writes to stdout behind the edge's back, then would go on.
 COMMAND = textwrap.dedent(
     """
     import click
-    from harness.console import error_boundary
+    from cli.console import error_boundary
 
     @click.command()
     @error_boundary("demo")

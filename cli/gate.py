@@ -1,0 +1,318 @@
+"""The `gate` command line. It only translates: parse options, load config, call one
+runner, write reports, map the result to an exit code. Heavy modules load lazily so
+`gate --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.console import (
+    clock_for,
+    echo,
+    echo_report,
+    error_boundary,
+    finish,
+    interrupted_report,
+    sigterm_as_interrupt,
+)
+from harness.errors import ExitCode
+
+if TYPE_CHECKING:
+    from harness.results import Report
+
+report_dir_option = click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.json, junit.xml and summary.md here.",
+)
+contract_option = click.option(
+    "--contract",
+    "contract_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Release contract YAML (default: the embedded FUSE v0.7.x contract).",
+)
+as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge release windows and waiver expiry as of this date (default: today).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="fuse-release-harness")
+def gate(debug: bool) -> None:
+    """Release gate for FUSE: artifact pairs, contents, integrity, retention, recovery gates.
+
+    Exit codes: 0 pass, 1 a gate failed, 2 usage or config error,
+    3 could not evaluate (I/O, source unreachable), 130 interrupted.
+    """
+
+
+@gate.command("check")
+@click.option(
+    "--release",
+    "selector",
+    required=True,
+    help="A tag (v0.7.0) or a line (v0.7.x: every published release of it).",
+)
+@click.option(
+    "--source",
+    "source_spec",
+    required=True,
+    help="A dist/ folder, a folder of per-tag folders, or github:OWNER/REPO.",
+)
+@contract_option
+@report_dir_option
+@as_of_option
+@click.option("-v", "--verbose", is_flag=True, help="Also list passed checks.")
+@click.option(
+    "--recovery-checkout",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Also run the contract's recovery gates in this checkout "
+    "(as `gate recover` does) and measure the release's AOT binary size.",
+)
+@error_boundary("gate")
+def check_cmd(
+    selector: str,
+    source_spec: str,
+    contract_path: Path | None,
+    report_dir: Path | None,
+    as_of: datetime | None,
+    verbose: bool,
+    recovery_checkout: Path | None,
+) -> None:
+    """Check a release (or a whole line) against the release contract."""
+    from gates import contract, runner  # noqa: PLC0415
+    from gates.sources.release import check_selector  # noqa: PLC0415
+    from gates.sources.spec import open_source  # noqa: PLC0415
+
+    sigterm_as_interrupt()
+    clock = clock_for(as_of.date() if as_of else None)
+    started = clock()
+    report: Report | None = None
+    try:  # an interrupt at any point still writes a report (and exits 130)
+        check_selector(selector)
+        rules = contract.load(contract_path)
+        source = open_source(source_spec, selector, os.environ)
+        if recovery_checkout is None:
+            report = runner.check(source, selector, rules, clock)
+        else:  # S002 measures the binaries the check's one read of each archive kept
+            from gates.recovery.runner import combined  # noqa: PLC0415
+
+            with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):
+                recovered = run_recovery(
+                    recovery_checkout, rules, report_dir=report_dir, binaries=tuple(found)
+                )
+            report = combined(report, recovered)
+    except KeyboardInterrupt:
+        report = (
+            interrupted_report("gate check", selector, started, clock())
+            if report is None
+            else replace(report, interrupted=True)
+        )
+    echo_report(report, verbose=verbose)
+    finish(report, report_dir)
+
+
+@gate.command("contract")
+@contract_option
+@click.option(
+    "--release",
+    "tag",
+    default=None,
+    help="Also print what applies to this release (a tag like v1.1.0): the assets it must hold.",
+)
+@error_boundary("gate")
+def contract_cmd(contract_path: Path | None, tag: str | None) -> None:
+    """Print the effective release contract (defaults merged), as YAML."""
+    import yaml  # noqa: PLC0415
+
+    from gates import assets, contract  # noqa: PLC0415
+    from gates.sources import release as source  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+
+    if tag is not None and not source.TAG_RE.match(tag):
+        raise ConfigError(f"--release: '{tag}' is not a tag like v1.1.0")
+    rules = contract.load(contract_path)
+    echo(f"# effective contract from {rules.origin}")
+    echo(yaml.safe_dump(rules.raw, sort_keys=False), nl=False)
+    if tag is not None:
+        echo(f"# what applies to {tag}: per asset kind, whether it is required and its files")
+        echo(yaml.safe_dump({"applies_to": {tag: assets.applies_to(rules, tag)}}, sort_keys=False), nl=False)
+
+
+@gate.command("prune")
+@click.option("--release", "line", required=True, help="The line to prune, e.g. v0.7.x.")
+@click.option("--source", "source_spec", required=True, help="Folder or github:OWNER/REPO.")
+@contract_option
+@as_of_option
+@click.option("--apply", "do_apply", is_flag=True, help="Perform the deletions (default: plan only).")
+@error_boundary("gate")
+def prune_cmd(
+    line: str, source_spec: str, contract_path: Path | None, as_of: datetime | None, do_apply: bool
+) -> None:
+    """Plan (or --apply) deletion of old bundles; never inside an open release window."""
+    from gates import contract, prune  # noqa: PLC0415
+    from gates.sources.release import is_line  # noqa: PLC0415
+    from gates.sources.spec import open_source  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+    from harness.results import one_line  # noqa: PLC0415
+
+    if not is_line(line):
+        raise ConfigError(f"--release: '{line}' is not a line like v0.7.x; prune works per line")
+    rules = contract.load(contract_path)
+    source = open_source(source_spec, line, os.environ)
+    today = clock_for(as_of.date() if as_of else None)().date()
+    items = prune.plan(source, line, rules, today)
+    if do_apply:
+        items = prune.apply(source, items)
+    for item in items:
+        # names are untrusted: a newline in one must not start a line (an Actions command)
+        echo(one_line(f"{item.action.value:<8} {item.release.tag}/{item.asset.name}: {item.reason}"))
+    failed = [i for i in items if i.action is prune.Action.FAILED]
+    mode = "applied" if do_apply else "plan only (pass --apply to delete)"
+    echo(
+        f"gate prune: {mode}; "
+        + ", ".join(
+            f"{sum(1 for i in items if i.action is a)} {a.value}"
+            for a in prune.Action
+            if any(i.action is a for i in items)
+        )
+    )
+    sys.exit(ExitCode.INFRA if failed else ExitCode.PASSED)
+
+
+def _progress() -> Any:
+    from gates.recovery.progress import GithubProgress, TerminalProgress  # noqa: PLC0415
+
+    def raw(text: str) -> None:
+        echo(text, nl=False)
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return GithubProgress(raw)
+    return TerminalProgress(raw, tty=sys.stdout.isatty())
+
+
+def run_recovery(
+    checkout: Path,
+    rules: Any,
+    *,
+    only: tuple[str, ...] = (),
+    skip: tuple[str, ...] = (),
+    baseline: Path | None = None,
+    report_dir: Path | None = None,
+    log_dir: Path | None = None,
+    release: tuple[str, str] | None = None,
+    binaries: tuple[Any, ...] | None = None,
+) -> Report:
+    """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
+    from gates.recovery import runner as recovery_runner  # noqa: PLC0415
+
+    options = recovery_runner.Options(
+        only=only,
+        skip=skip,
+        baseline=baseline,
+        report_dir=report_dir,
+        log_dir=log_dir,
+        release=release,
+        binaries=binaries,
+    )
+    return recovery_runner.run(
+        checkout, rules, options, progress=_progress(), env=dict(os.environ), clock=clock_for(None)
+    )
+
+
+@gate.command("recover")
+@click.option(
+    "--checkout",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The source checkout the recovery scripts run in.",
+)
+@contract_option
+@report_dir_option
+@click.option("--only", multiple=True, metavar="ID", help="Run only this gate (repeatable).")
+@click.option("--skip", multiple=True, metavar="ID", help="Do not run this gate (repeatable).")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A previous run's report.json: show the delta of every metric.",
+)
+@click.option(
+    "--release",
+    "selector",
+    default=None,
+    help="Measure the AOT binary size from this release's AOT archives (with --source).",
+)
+@click.option("--source", "source_spec", default=None, help="Where --release lives.")
+@click.option(
+    "--log-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep each attempt's log here (default: <report-dir>/logs, else <checkout>/.fuse/gate-logs/<time>).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
+@error_boundary("gate")
+def recover_cmd(
+    checkout: Path,
+    contract_path: Path | None,
+    report_dir: Path | None,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    baseline: Path | None,
+    selector: str | None,
+    source_spec: str | None,
+    log_dir: Path | None,
+    verbose: bool,
+) -> None:
+    """Run the recovery gates (perf bench, SLO check, smoke) and judge them against the contract.
+
+    Each gate runs in its own process group with a timeout; Ctrl-C kills the group and
+    exits 130 after writing the reports.
+    """
+    from gates import contract  # noqa: PLC0415
+
+    release = _release_to_measure(selector, source_spec)
+    sigterm_as_interrupt()
+    started = datetime.now(UTC)
+    try:  # the gates' own interrupts give a partial report; this covers the rest
+        report = run_recovery(
+            checkout,
+            contract.load(contract_path),
+            only=only,
+            skip=skip,
+            baseline=baseline,
+            report_dir=report_dir,
+            log_dir=log_dir,
+            release=release,
+        )
+    except KeyboardInterrupt:
+        subject = f"recovery gates in {checkout}"
+        report = interrupted_report("gate recover", subject, started, datetime.now(UTC))
+    echo_report(report, verbose=verbose)
+    finish(report, report_dir)
+
+
+def _release_to_measure(selector: str | None, source_spec: str | None) -> tuple[str, str] | None:
+    """`--release` with `--source`: the release whose AOT binaries S002 measures, if any."""
+    from harness.errors import ConfigError  # noqa: PLC0415
+
+    if selector is None and source_spec is None:
+        return None
+    if selector is None or source_spec is None:
+        raise ConfigError(
+            "--release and --source go together (the release to measure the "
+            "AOT binary size of, and where it lives)"
+        )
+    return selector, source_spec

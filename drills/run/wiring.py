@@ -1,0 +1,116 @@
+"""The real tools for `drill run`: the Docker engine, images built from the scenario's
+release (the fixture line by default, written into the run's work dir), HTTP probes and
+the fault catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from drills.scenario.model import release_folders
+from harness.errors import ConfigError, InfraError
+
+if TYPE_CHECKING:
+    from drills.engine.containers import DockerSeam
+    from drills.engine.images import ImageSet
+    from drills.run.runner import ImageBuilder, Tools
+    from drills.scenario.model import Scenario
+
+
+def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]:
+    """(release folder, previous release folder or None) for a scenario."""
+    rel = scenario.release
+    root = rel.path
+    if root is None:
+        from drills.standard.releases import write_line  # noqa: PLC0415
+
+        root = work_dir / "releases"
+        if not (root / rel.tag).is_dir():
+            write_line(root, runnable=True)
+    return release_folders(root, rel, scenario.origin)
+
+
+def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """(candidate's, previous's) library folders: the scenario's `release.lib_dirs`, or for
+    the fixture release the stand-in toolchain's build folder of each version."""
+    rel = scenario.release
+    if rel.lib_dirs or rel.path is not None:
+        return rel.lib_dirs, rel.lib_dirs
+    from drills.standard.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
+
+    def of(tag: str | None) -> tuple[Path, ...]:
+        try:
+            return (build_toolchain(tag.lstrip("v")).runtime_lib.parent,) if tag else ()
+        except (ToolchainBuildError, OSError) as exc:
+            raise InfraError(
+                f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
+                f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
+                "compiler installed (CC)?"
+            ) from exc
+
+    return of(rel.tag), of(rel.previous)
+
+
+def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
+    """A base image must already be in the engine: drills build locally and never pull.
+    `drill run` asks before the run starts, so a missing one is a config error (exit 2)."""
+    for scenario in scenarios:
+        base = scenario.base_image
+        if base is not None and not seam.image_exists(base):
+            raise ConfigError(
+                f"{scenario.origin}: base_image: {base} is not in the local Docker engine and drills "
+                f"never pull; `docker pull {base}` (or build it) first, or drop base_image for FROM scratch"
+            )
+
+
+def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
+    from drills.engine.images import build_images  # noqa: PLC0415
+    from drills.run.safety import RUN_ID  # noqa: PLC0415
+
+    # One image set per release setting, shared by the run's scenarios. Tags are namespaced
+    # by the run id, so two runs on one engine never share (and so never remove) an image;
+    # the run's cleanup removes them: importing all six takes about a second.
+    built: dict[tuple[object, ...], ImageSet] = {}
+
+    def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        from drills.standard.toolchain import app_package  # noqa: PLC0415
+
+        key = (scenario.release, scenario.app_package, scenario.base_image)
+        if key not in built:
+            current, previous = release_dirs(scenario, work_dir)
+            check_base_images(seam, [scenario])
+            package = scenario.app_package or app_package()
+            own, previous_own = lib_dirs(scenario)
+            built[key] = build_images(
+                seam,
+                release=current,
+                app_package=package,
+                labels=labels,
+                previous=previous,
+                lib_dirs=own,
+                previous_lib_dirs=previous_own,
+                base=scenario.base_image,
+                namespace=labels.get(RUN_ID, ""),
+            )
+        return built[key]
+
+    return build
+
+
+def real_tools(work_dir: Path) -> Tools:
+    from drills.run.runner import Tools  # noqa: PLC0415
+
+    try:
+        from drills.engine import seam  # noqa: PLC0415
+        from drills.faults import catalogue as faults  # noqa: PLC0415
+        from drills.playbook import probes  # noqa: PLC0415
+    except ImportError as exc:
+        raise InfraError(
+            f"drill run needs {exc.name}, which this installation lacks; reinstall fuse-release-harness"
+        ) from exc
+
+    engine = seam.connect()
+    return Tools(
+        seam=engine, build_images=image_builder(engine, work_dir), probe=probes.probe, faults=faults.FAULTS
+    )

@@ -1,0 +1,2 @@
+"""Reading a release once into frozen facts: the one-pass archive readers and the facts they
+feed."""

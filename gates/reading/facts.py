@@ -1,0 +1,211 @@
+"""Read a release once into frozen facts; the checks are pure functions of these.
+
+Files are read in parallel (hashing and decompression release the GIL). Archives of the
+AOT/CLI pairs and the VSIX (listed, for its fuse-lsp), the integrity files and the sidecars
+(SBOMs, signatures, certificates, provenance: small texts, held up to 4 MiB) are always
+read; other files only when the source cannot vouch for their digest (a folder cannot,
+GitHub's `digest` field can).
+When asked (`keep_binaries`), the same pass copies each AOT archive's primary binary to a
+folder the caller owns, for the binary size check (S002).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import IO, cast
+
+from gates.assets import is_sidecar, is_vsix
+from gates.contract import Contract, asset_name, exe
+from gates.reading import archive
+from gates.reading.archive import ArchiveListing, Keep
+from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource
+from harness.errors import HarnessError
+from harness.results import printable
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetFacts:
+    ref: AssetRef
+    sha256: str | None = None  # of the bytes we read; None when not read
+    size_read: int | None = None
+    listing: ArchiveListing | None = None
+    text: str | None = None
+    read_error: str = ""  # could not read (I/O, download): an `error`, not a finding
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindowState:
+    open: bool
+    closes: date | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseFacts:
+    ref: ReleaseRef
+    assets: tuple[AssetFacts, ...]
+    window: WindowState
+
+    def asset(self, name: str) -> AssetFacts | None:
+        return next((a for a in self.assets if a.ref.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(a.ref.name for a in self.assets)
+
+
+def is_pair_archive(name: str) -> bool:
+    return name.startswith(("fuse-aot-", "fuse-cli-")) and name.endswith((".tar.gz", ".zip"))
+
+
+def _must_read(asset: AssetRef, contract: Contract) -> bool:
+    if asset.state != "uploaded":
+        return False  # nothing complete to read; A002 reports it
+    if _keeps_text(asset.name, contract) or is_vsix(contract, asset.name):
+        return True
+    return is_pair_archive(asset.name) or asset.digest is None
+
+
+def _keeps_text(name: str, contract: Contract) -> bool:
+    return name in (contract.checksums_name, contract.metadata_name) or is_sidecar(contract, name)
+
+
+class Cancelled(Exception):
+    """The run was interrupted: readers stop at their next chunk."""
+
+
+class _Cancellable:
+    """A stream whose reads stop once `stop` is set (so Ctrl-C does not wait for big files)."""
+
+    def __init__(self, raw: IO[bytes], stop: threading.Event) -> None:
+        self.raw = raw
+        self.stop = stop
+
+    def read(self, n: int = -1) -> bytes:
+        if self.stop.is_set():
+            raise Cancelled
+        return self.raw.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+
+def _keep(
+    release: ReleaseRef, asset: AssetRef, contract: Contract, keep_binaries: Path | None
+) -> Keep | None:
+    """The primary binary to copy out of an AOT archive, when binaries are kept."""
+    if keep_binaries is None:
+        return None
+    for platform in contract.platforms:
+        if asset.name == asset_name(contract.assets.primary, platform):
+            member = exe(contract.assets.primary_binary, platform)
+            dest = keep_binaries / release.tag / f"{platform}-{Path(member).name}"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            return Keep(member=member, dest=dest)
+    return None
+
+
+def _read(
+    source: ReleaseSource,
+    release: ReleaseRef,
+    asset: AssetRef,
+    contract: Contract,
+    stop: threading.Event,
+    keep_binaries: Path | None,
+) -> AssetFacts:
+    want = frozenset({contract.assets.build_info_member})
+    binary = _keep(release, asset, contract, keep_binaries)
+    with source.open(release, asset) as opened:
+        raw = cast(IO[bytes], _Cancellable(opened, stop))
+        if asset.name.endswith(".tar.gz"):
+            result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
+        elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
+            result, text = archive.read_zip(raw, contract.limits, want, binary), None
+        elif is_vsix(contract, asset.name):
+            limits = replace(contract.limits, max_members=contract.limits.max_vsix_members)
+            result, text = archive.read_zip(raw, limits, frozenset()), None
+        else:
+            result, text = archive.read_plain(raw, _keeps_text(asset.name, contract))
+    return AssetFacts(
+        ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
+    )
+
+
+def read_asset(
+    source: ReleaseSource,
+    release: ReleaseRef,
+    asset: AssetRef,
+    contract: Contract,
+    stop: threading.Event | None = None,
+    keep_binaries: Path | None = None,
+) -> AssetFacts:
+    """Hash (and list, for archives) one asset in one pass.
+
+    Whatever goes wrong reading it is this asset's read error (A001 names it), never the run's.
+    """
+    if not _must_read(asset, contract):
+        return AssetFacts(ref=asset)
+    try:
+        return _read(source, release, asset, contract, stop or threading.Event(), keep_binaries)
+    except Cancelled:
+        raise
+    except (HarnessError, OSError) as exc:
+        return AssetFacts(ref=asset, read_error=printable(str(exc)))
+    except Exception as exc:  # a reader's bug or input no reader foresaw: this asset only
+        return AssetFacts(
+            ref=asset,
+            read_error=printable(
+                f"unexpected {type(exc).__name__} while reading it ({exc}); "
+                "rerun, and report it if it persists"
+            ),
+        )
+
+
+def read_releases(
+    source: ReleaseSource,
+    releases: list[tuple[ReleaseRef, WindowState]],
+    contract: Contract,
+    keep_binaries: Path | None = None,
+) -> list[ReleaseFacts]:
+    """Every asset of every release read in one parallel sweep; Ctrl-C stops the readers.
+
+    With `keep_binaries`, each AOT archive's primary binary is copied under that folder.
+    """
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=worker_count())
+    try:
+        pending = [
+            (
+                release,
+                window,
+                [
+                    pool.submit(read_asset, source, release, a, contract, stop, keep_binaries)
+                    for a in source.assets(release)
+                ],
+            )
+            for release, window in releases
+        ]
+        return [
+            ReleaseFacts(ref=release, window=window, assets=tuple(f.result() for f in futures))
+            for release, window, futures in pending
+        ]
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_count() -> int:
+    return max(2, min(8, (os.cpu_count() or 2)))

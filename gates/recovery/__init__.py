@@ -1,0 +1,2 @@
+"""The recovery gates (`gate recover`): FUSE's perf bench, SLO check and smoke, run from a
+checkout and judged against the contract."""

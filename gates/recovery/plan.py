@@ -1,0 +1,72 @@
+"""Which recovery gates run: the contract's `recovery_gates`, validated (paths inside the
+checkout, unique ids, dependencies listed first), then chosen by `--only`/`--skip`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+from gates.contract import Contract
+from gates.recovery.gates import DEFAULT_METRICS, DEFAULT_TIMEOUT_S, RecoveryGate
+from harness.errors import ConfigError
+
+
+def _relative(path: str, where: str, origin: str) -> str:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise ConfigError(f"{origin}: {where}: '{path}' must be a path inside the checkout")
+    return path
+
+
+def _gate(item: Mapping[str, Any], index: int, origin: str) -> RecoveryGate:
+    where = f"recovery_gates[{index}]"
+    produces = tuple(_relative(p, f"{where}.produces", origin) for p in item.get("produces", ()))
+    return RecoveryGate(
+        id=item["id"],
+        title=item.get("title") or item["id"],
+        command=tuple(item["command"]),
+        cwd=_relative(item.get("cwd", "."), f"{where}.cwd", origin),
+        timeout_s=float(item.get("timeout_s", DEFAULT_TIMEOUT_S)),
+        retries=int(item.get("retries", 0)),
+        env=dict(item.get("env", {})),
+        produces=produces,
+        needs=tuple(item.get("needs", ())),
+        pass_line=item.get("pass_line", ""),
+        judge=item.get("judge", "exit-code"),
+        metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin),
+    )
+
+
+def gates_of(contract: Contract) -> tuple[RecoveryGate, ...]:
+    """The contract's recovery gates, in order; a gate may only need gates before it."""
+    seen: set[str] = set()
+    gates = []
+    for index, item in enumerate(contract.recovery_gates):
+        gate = _gate(item, index, contract.origin)
+        if gate.id in seen:
+            raise ConfigError(
+                f"{contract.origin}: recovery_gates[{index}].id: "
+                f"'{gate.id}' is used twice; ids must be unique"
+            )
+        for need in gate.needs:
+            if need not in seen:
+                raise ConfigError(
+                    f"{contract.origin}: recovery_gates[{index}].needs: '{need}' "
+                    "is not an earlier gate (list dependencies first)"
+                )
+        seen.add(gate.id)
+        gates.append(gate)
+    return tuple(gates)
+
+
+def select(gates: Sequence[RecoveryGate], only: Sequence[str], skip: Sequence[str]) -> list[RecoveryGate]:
+    known = [g.id for g in gates]
+    for option, ids in (("--only", only), ("--skip", skip)):
+        for gate_id in ids:
+            if gate_id not in known:
+                raise ConfigError(
+                    f"{option} {gate_id}: no such recovery gate "
+                    f"(the contract has: {', '.join(known) or 'none'})"
+                )
+    return [g for g in gates if (not only or g.id in only) and g.id not in skip]

@@ -1,0 +1,106 @@
+"""A release source on disk: one release laid out like FUSE's `dist/`, or one sub-folder per tag.
+
+A folder's publication time is the `generatedAtUtc` of its release-artifacts.json (FUSE's CI
+sets it from the commit time); without one the time is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
+from harness.errors import ConfigError, InfraError
+from harness.results import printable
+
+METADATA = "release-artifacts.json"
+
+
+def _published_at(folder: Path) -> datetime | None:
+    try:
+        data = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+        stamp = str(data["generatedAtUtc"])
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _looks_like_release(folder: Path) -> bool:
+    return any(
+        p.is_file() and (p.name.startswith("fuse-") or p.name == "SHA256SUMS") for p in folder.iterdir()
+    )
+
+
+class FolderSource:
+    """Releases in a local folder."""
+
+    def __init__(self, root: Path, *, single_tag: str | None = None) -> None:
+        if not root.is_dir():
+            raise ConfigError(
+                f"--source: {root} is not a folder; pass a dist/ folder "
+                "or a folder with one sub-folder per tag"
+            )
+        self.root = root
+        self.single_tag = single_tag
+        self.description = f"folder {printable(str(root))}"
+        self._deleted = 0
+
+    def _release(self, folder: Path, tag: str) -> ReleaseRef:
+        return ReleaseRef(
+            tag=tag, location=printable(str(folder)), published_at=_published_at(folder), key=str(folder)
+        )
+
+    def releases(self) -> list[ReleaseRef]:
+        try:
+            if _looks_like_release(self.root):
+                return [self._release(self.root, self._single_tag())]
+            return [
+                self._release(sub, sub.name)
+                for sub in sorted(self.root.iterdir())
+                if sub.is_dir() and TAG_RE.match(sub.name)
+            ]
+        except OSError as exc:
+            raise InfraError(f"{self.root}: cannot list releases ({exc.strerror})") from exc
+
+    def _single_tag(self) -> str:
+        if TAG_RE.match(self.root.name):
+            return self.root.name
+        if self.single_tag and TAG_RE.match(self.single_tag):
+            return self.single_tag
+        raise ConfigError(
+            f"--source: {self.root} holds a single release whose tag is unknown; "
+            "pass --release with a tag (v0.7.0), or name the folder after the tag"
+        )
+
+    def assets(self, release: ReleaseRef) -> list[AssetRef]:
+        """The files of a release folder. A name that is not UTF-8 is shown as \\xNN in the
+        name and location (which reports print); the key keeps the real path to open."""
+        folder = Path(release.key)
+        try:
+            return [
+                AssetRef(
+                    name=printable(p.name), size=p.stat().st_size, location=printable(str(p)), key=str(p)
+                )
+                for p in sorted(folder.iterdir())
+                if p.is_file()
+            ]
+        except OSError as exc:
+            raise InfraError(f"{folder}: cannot list assets ({exc.strerror})") from exc
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        try:
+            return Path(asset.key).open("rb")
+        except OSError as exc:
+            raise InfraError(f"{asset.location}: cannot read ({exc.strerror})") from exc
+
+    def delete(self, release: ReleaseRef, asset: AssetRef) -> None:
+        try:
+            Path(asset.key).unlink()
+        except OSError as exc:
+            raise InfraError(f"{asset.location}: cannot delete ({exc.strerror})") from exc
+        self._deleted += 1
+
+    def stats(self) -> dict[str, Any]:
+        return {"source": "folder", "deleted": self._deleted}

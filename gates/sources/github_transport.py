@@ -1,0 +1,276 @@
+"""HTTP to the GitHub API: requests with retries, rate limits, conditional GETs and counters.
+
+The API session carries the token, so it only ever talks to `Settings.api_url`'s scheme and
+host: a `Link`, a JSON `url` field or a redirect naming another host is refused. Downloads
+from the storage host go through a bare session. No message shows a URL's query string:
+pre-signed storage URLs carry credentials there.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from gates.sources.etag_cache import EtagCache
+from harness.errors import ConfigError, HarnessError, InfraError
+
+API_VERSION = "2022-11-28"
+MAX_REDIRECTS = 3
+CHUNK = 1 << 20
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+
+
+def shown(url: str) -> str:
+    """A URL fit for a message: no query or fragment (a signed URL's credentials live there)."""
+    return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    api_url: str = "https://api.github.com"
+    token: str = field(default="", repr=False)
+    page_size: int = 100
+    retries: int = 4
+    backoff_s: float = 1.0
+    max_wait_s: float = 90.0  # longest rate-limit wait before giving up
+    delete_pause_s: float = 1.0  # GitHub asks for >= 1 s between mutations
+    timeout_s: float = 30.0
+
+
+@dataclass
+class Counters:
+    api_calls: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    downloads: int = 0
+    deleted: int = 0
+    waited_s: float = 0.0
+    remaining: int | None = None
+    limit: int | None = None
+    reset: int | None = None
+
+
+class NotFound(InfraError):
+    """The API answered 404 (what GitHub says of a repository the caller may not see, too)."""
+
+
+class Transport:
+    """requests, with retries, rate limits, conditional GETs and counters."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: EtagCache | None,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Clock = time.time,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.sleep, self.clock = sleep, clock
+        self.counters = Counters()
+        self._lock = threading.Lock()
+        self.api = requests.Session()
+        self.api.headers.update(
+            {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+                "User-Agent": "fuse-release-harness",
+            }
+        )
+        if settings.token:
+            self.api.headers["Authorization"] = f"Bearer {settings.token}"
+        # the storage host gets no credentials at all: no header, no .netrc
+        self.bare = requests.Session()
+        self.bare.trust_env = False
+
+    def url(self, path: str) -> str:
+        return path if "://" in path else self.settings.api_url.rstrip("/") + path
+
+    def _on_api_host(self, method: str, url: str) -> None:
+        """The token goes to the API host only, whatever a Link or a JSON field names."""
+        if _origin(url) != _origin(self.settings.api_url):
+            raise InfraError(
+                f"{method} {shown(url)}: not on the API host "
+                f"{shown(self.settings.api_url)}; refusing to send the token there "
+                "(set GITHUB_API_URL to the host that serves this repository)"
+            )
+
+    def redact(self, text: str) -> str:
+        token = self.settings.token
+        return text.replace(token, "***") if token else text
+
+    def _count(self, response: requests.Response, *, api: bool) -> None:
+        with self._lock:
+            if not api:
+                self.counters.downloads += 1
+                return
+            self.counters.api_calls += 1
+            self.counters.not_modified += response.status_code == 304
+            self._budget(response.headers)
+
+    def _budget(self, head: Mapping[str, str]) -> None:
+        """The lowest remaining budget of the current window (answers arrive out of order)."""
+        values = [head.get(f"x-ratelimit-{n}", "") for n in ("remaining", "limit", "reset")]
+        if not all(v.isdigit() for v in values):
+            return
+        remaining, limit, reset = (int(v) for v in values)
+        c = self.counters
+        if c.reset is None or reset > c.reset or c.remaining is None:
+            c.remaining, c.limit, c.reset = remaining, limit, reset
+        else:
+            c.remaining = min(c.remaining, remaining)
+
+    def _limit_wait(self, response: requests.Response) -> float | None:
+        """Seconds to wait when this answer is a rate limit, else None."""
+        if response.status_code not in (403, 429):
+            return None
+        head = response.headers
+        if head.get("retry-after", "").isdigit():
+            return float(head["retry-after"])
+        if head.get("x-ratelimit-remaining") == "0" and head.get("x-ratelimit-reset", "").isdigit():
+            return max(0.0, int(head["x-ratelimit-reset"]) - self.clock()) + 1.0
+        if "rate limit" in response.text.lower():
+            return 60.0  # a secondary limit without retry-after: wait at least a minute
+        return None
+
+    def _too_long(self, method: str, url: str, wait: float, response: requests.Response) -> InfraError:
+        reset = response.headers.get("x-ratelimit-reset", "")
+        when = (
+            datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
+            if reset.isdigit()
+            else f"in {wait:.0f} s"
+        )
+        kind = "secondary" if "retry-after" in response.headers else "primary"
+        return InfraError(
+            f"{method} {shown(url)}: GitHub API {kind} rate limit reached "
+            f"({response.headers.get('x-ratelimit-used', '?')} of "
+            f"{response.headers.get('x-ratelimit-limit', '?')} used); it resets {when}, "
+            f"more than the {self.settings.max_wait_s:.0f} s this run waits. Rerun later, or "
+            "set GITHUB_TOKEN for a larger budget"
+        )
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        session: requests.Session | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
+        """One request, retried on 5xx, connection errors and rate limits."""
+        api = session is None
+        http = self.api if api else session
+        assert http is not None
+        if api:
+            self._on_api_host(method, url)
+        for attempt in range(self.settings.retries + 1):
+            last = attempt == self.settings.retries
+            try:
+                response = http.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    stream=stream,
+                    allow_redirects=False,
+                    timeout=self.settings.timeout_s,
+                )
+            except requests.RequestException as exc:
+                if last:
+                    raise InfraError(
+                        f"{method} {shown(url)}: cannot reach the server ({type(exc).__name__})"
+                    ) from None
+                self._pause(self.settings.backoff_s * 2**attempt)
+                continue
+            self._count(response, api=api)
+            wait = self._limit_wait(response) if api else None
+            if wait is not None:
+                if wait > self.settings.max_wait_s or last:
+                    raise self._too_long(method, url, wait, response)
+                response.close()
+                self._pause(wait)
+                continue
+            if response.status_code >= 500 and not last:
+                response.close()
+                self._pause(self.settings.backoff_s * 2**attempt)
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, seconds: float) -> None:
+        with self._lock:
+            self.counters.retries += 1
+            self.counters.waited_s += seconds
+        self.sleep(seconds)
+
+    def fail(self, method: str, url: str, response: requests.Response) -> HarnessError:
+        try:
+            message = str(response.json().get("message", ""))
+        except (ValueError, AttributeError):
+            message = response.text[:200]
+        text = f"{method} {shown(url)}: HTTP {response.status_code} {self.redact(message)}".rstrip()
+        if response.status_code == 401:
+            return ConfigError(f"{text}; GITHUB_TOKEN was rejected: set a valid token or unset it")
+        if response.status_code == 404:
+            return NotFound(text)
+        return InfraError(text)
+
+    def get_json(self, path: str, hops: int = 0) -> tuple[Any, str | None]:
+        """A JSON document and the `Link: rel="next"` URL, conditional on the cached ETag."""
+        url = self.url(path)
+        cached = self.cache.get(url) if self.cache else None
+        headers = {"If-None-Match": cached.etag} if cached else {}
+        response = self.send("GET", url, headers=headers)
+        if response.status_code == 304 and cached:
+            return cached.body, cached.next_url
+        location = response.headers.get("location", "")
+        if response.status_code in (301, 302, 307) and location.startswith(self.url("/")):
+            if hops >= MAX_REDIRECTS:
+                raise InfraError(
+                    f"GET {shown(url)}: too many redirects (more than "
+                    f"{MAX_REDIRECTS}); check the repository name"
+                )
+            return self.get_json(location, hops + 1)  # a moved repository, same API host
+        if response.status_code != 200:
+            raise self.fail("GET", url, response)
+        body, next_url = response.json(), response.links.get("next", {}).get("url")
+        if self.cache and response.headers.get("etag"):
+            self.cache.put(url, response.headers["etag"], body, next_url)
+        return body, next_url
+
+    def pages(self, path: str) -> Iterator[Any]:
+        """Every item of a paginated list, following `Link` (never building page URLs)."""
+        url: str | None = f"{path}?per_page={self.settings.page_size}"
+        while url:
+            body, url = self.get_json(url)
+            yield from body
+
+    @staticmethod
+    def spool(response: requests.Response, label: str) -> IO[bytes]:
+        """A download into an anonymous temporary file (gone once the caller closes it)."""
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+        try:
+            with response:
+                for chunk in response.iter_content(CHUNK):
+                    out.write(chunk)
+        except requests.RequestException as exc:
+            out.close()
+            raise InfraError(f"{label}: download broke off ({type(exc).__name__})") from None
+        out.seek(0)
+        return out
