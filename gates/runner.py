@@ -135,6 +135,7 @@ def _check(
         line: retention.window_state(line, all_releases, contract, today) for line in {r.line for r in chosen}
     }
     facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
+    facts = [replace(f, checked_at=started) for f in facts]
     names = {f.ref.tag: set(f.names) for f in facts}
     listed = {f.ref.tag: frozenset(inventory.listed_names(f, contract)) for f in facts}
     judged_results = _release_results(facts, contract)

@@ -201,11 +201,19 @@ def release_window(release: ReleaseFacts, contract: Contract) -> tuple[datetime,
     return built, built + timedelta(days=contract.signing.signing_window_days)
 
 
+def _valid(cert: x509.Certificate, start: datetime, end: datetime, now: datetime | None) -> bool:
+    """Valid while the release was made, or (cosign's offline rule) valid now."""
+    return signing.valid_between(cert, start, end) or (
+        now is not None and signing.valid_between(cert, now, now)
+    )
+
+
 def certificates_valid_then(release: ReleaseFacts, contract: Contract) -> list[Finding]:
-    """The signing certificates were valid when the release was made (from its build to its publication)."""
+    """The signing certificates were valid while the release was made (build to publication) or are now."""
     readable = _readable(release, contract)
     start, end = release_window(release, contract)
-    shown = _span(start, end)
+    now = release.checked_at
+    shown = _span(start, end) + (f", or at {now.strftime(STAMP)} (now)" if now else "")
     return [
         Finding(
             subject=pair.certificate,
@@ -215,5 +223,5 @@ def certificates_valid_then(release: ReleaseFacts, contract: Contract) -> list[F
             where=pair.certificate_at,
         )
         for pair, cert in readable
-        if not signing.valid_between(cert, start, end)
+        if not _valid(cert, start, end, now)
     ]

@@ -15,7 +15,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, cast
 
@@ -50,6 +50,7 @@ class ReleaseFacts:
     ref: ReleaseRef
     assets: tuple[AssetFacts, ...]
     window: WindowState
+    checked_at: datetime | None = None  # when the gate runs (its clock, or --as-of)
 
     def asset(self, name: str) -> AssetFacts | None:
         return next((a for a in self.assets if a.ref.name == name), None)

@@ -147,3 +147,23 @@ def test_gate_contract_release_prints_what_applies() -> None:
     old = run_gate("contract", "--release", "v0.7.0").stdout.split("# what applies to v0.7.0")[1]
     assert "sbom files are required from v0.9.4; v0.7.0 predates them" in old
     assert "fuse-aot-linux-x64.tar.gz" in old
+
+
+def test_a_certificate_valid_now_passes_though_made_after_the_window(tmp_path: Path) -> None:
+    """A long-lived certificate of one's own CA, issued months after the build: cosign's offline
+    rule (valid now) accepts it; without the run's clock only the release window counts."""
+    folder = write_release(tmp_path / TAG, TAG)
+    now = datetime.now(UTC)
+    sidecars.sign(
+        folder / "SHA256SUMS", signer(not_before=now - timedelta(days=1), not_after=now + timedelta(days=365))
+    )
+    sidecars.write_metadata(folder, "2026-03-25T09:00:00Z", with_sidecars=True)
+    facts = facts_of(folder)
+    rules = contract.load(None)
+    assert [f.subject for f in signatures.certificates_valid_then(facts, rules)] == ["SHA256SUMS.pem"]
+    assert signatures.certificates_valid_then(replace(facts, checked_at=now), rules) == []
+    later = now + timedelta(days=400)
+    assert [
+        f.subject for f in signatures.certificates_valid_then(replace(facts, checked_at=later), rules)
+    ] == ["SHA256SUMS.pem"]
+    assert run_gate("check", "--release", TAG, "--source", str(folder)).returncode == 0
