@@ -32,8 +32,10 @@ def content(asset: AssetFacts) -> bytes:
 
 
 def json_object(asset: AssetFacts) -> dict[str, Any]:
+    content(asset)  # read, and not cut short
     try:
-        document = json.loads(content(asset))
+        # from the text, as I004 reads the metadata: a name that is not UTF-8 stays \xNN-shaped
+        document = json.loads(asset.text or "")
     except ValueError as exc:
         raise Invalid(f"is not valid JSON ({exc})") from exc
     if not isinstance(document, dict):

@@ -3,7 +3,9 @@ turns up when (and only when) its rule is broken."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 from drills.standard.releases import write_release
@@ -97,3 +99,21 @@ def test_a_vsix_that_is_no_zip_is_found(tmp_path: Path) -> None:
     (found,) = findings(folder, "E002")
     assert found.subject == "fuse-vscode-windows-x64.vsix"
     assert found.message.startswith("not a readable zip")
+
+
+def test_metadata_with_a_name_that_is_not_utf8_is_still_judged(tmp_path: Path) -> None:
+    """integrityArtifacts is read from the text, as I004 reads artifacts: an auxiliary file whose
+    name is not UTF-8, listed there, is neither skipped over nor an unknown file."""
+    folder = write_release(tmp_path / TAG, TAG)
+    name = b"notes-\xff.txt"
+    (folder / os.fsdecode(name)).write_bytes(b"x")
+    meta = folder / "release-artifacts.json"
+    row = b'{"name": "%s", "sha256": "%s", "size": 1, "kind": "auxiliary"}, ' % (
+        name,
+        hashlib.sha256(b"x").hexdigest().encode(),
+    )
+    data = meta.read_bytes().replace(b'"integrityArtifacts": [\n', b'"integrityArtifacts": [\n' + row, 1)
+    meta.write_bytes(data)
+    assert findings(folder, "I007") == []
+    assert findings(folder, "I008") == []
+    assert findings(folder, "A003") == []
