@@ -144,3 +144,18 @@ def test_a_contract_may_stop_requiring_the_provenance_of_a_dry_run(tmp_path: Pat
     assert failed(strict[2]) == {"V001", "G001"}
     proc = run_gate("check", "--release", "v1.1.0", "--source", str(folder), "--contract", str(contract))
     assert proc.returncode == 0, proc.stdout
+
+
+def test_r001_tells_a_removed_fallback_from_one_never_built(tmp_path: Path) -> None:
+    never = write_release(tmp_path / "never" / "v0.7.1", "v0.7.1", defects=("missing-fallback",))
+    removed = write_release(tmp_path / "removed" / "v0.7.1", "v0.7.1")
+    (removed / "fuse-cli-linux-x64.tar.gz").unlink()  # after SHA256SUMS listed it
+    out_never = gate_check(never, "v0.7.1", tmp_path / "r1")[1]
+    out_removed = gate_check(removed, "v0.7.1", tmp_path / "r2")[1]
+    assert (
+        "linux-x64: fallback bundle absent from the start: never built (not listed in SHA256SUMS" in out_never
+    )
+    assert (
+        "linux-x64: fallback bundle removed (listed in SHA256SUMS or release-artifacts.json, file gone)"
+        in (out_removed)
+    )
