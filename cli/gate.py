@@ -134,16 +134,29 @@ def check_cmd(
 
 @gate.command("contract")
 @contract_option
+@click.option(
+    "--release",
+    "tag",
+    default=None,
+    help="Also print what applies to this release (a tag like v1.1.0): the assets it must hold.",
+)
 @error_boundary("gate")
-def contract_cmd(contract_path: Path | None) -> None:
+def contract_cmd(contract_path: Path | None, tag: str | None) -> None:
     """Print the effective release contract (defaults merged), as YAML."""
     import yaml  # noqa: PLC0415
 
-    from gates import contract  # noqa: PLC0415
+    from gates import assets, contract  # noqa: PLC0415
+    from gates.sources import release as source  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
 
+    if tag is not None and not source.TAG_RE.match(tag):
+        raise ConfigError(f"--release: '{tag}' is not a tag like v1.1.0")
     rules = contract.load(contract_path)
     echo(f"# effective contract from {rules.origin}")
     echo(yaml.safe_dump(rules.raw, sort_keys=False), nl=False)
+    if tag is not None:
+        echo(f"# what applies to {tag}: per asset kind, whether it is required and its files")
+        echo(yaml.safe_dump({"applies_to": {tag: assets.applies_to(rules, tag)}}, sort_keys=False), nl=False)
 
 
 @gate.command("prune")

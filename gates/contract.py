@@ -6,6 +6,7 @@ schema in gates/data, then frozen into dataclasses the checks read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -29,6 +30,46 @@ class AssetRules:
     build_info_member: str
     build_info_contract: str
     payload_patterns: tuple[str, ...]
+    vsix: str = "fuse-vscode-{platform}.vsix"
+    vsix_members: tuple[str, ...] = ()
+    build_targets: dict[str, str] = field(default_factory=dict)
+    build_profile: str = "release"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetKind:
+    """One kind of release asset and the version from which a release must hold it."""
+
+    kind: str
+    group: str  # bundle, payload, integrity, sidecar
+    since: str | None = None  # a tag; None: every release
+    required: bool = True
+    name: str = ""  # sidecars: the file name ({stem} for an SBOM)
+    subject: str = ""  # what a signature or certificate is about
+    tag_runs_only: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signing:
+    """Who signs a release (cosign keyless) and which workflow the provenance names."""
+
+    repository: str
+    workflow_path: str
+    workflow_ref: str
+    identity: str
+    identity_regexp: str | None
+    oidc_issuer: str
+    signing_window_days: int
+
+    def expected_ref(self, tag: str) -> str:
+        return self.workflow_ref.replace("{tag}", tag)
+
+    def expected_identity(self, tag: str) -> str:
+        return (
+            self.identity.replace("{repository}", self.repository)
+            .replace("{workflow_path}", self.workflow_path)
+            .replace("{workflow_ref}", self.expected_ref(tag))
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +77,7 @@ class ArchiveLimits:
     max_members: int
     max_unpacked_bytes: int
     max_member_bytes: int
+    max_vsix_members: int = 20000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +120,8 @@ class Contract:
     line_windows: dict[str, Window]
     waivers: tuple[Waiver, ...]
     recovery_gates: tuple[dict[str, Any], ...] = ()
+    kinds: dict[str, AssetKind]
+    signing: Signing
     raw: dict[str, Any] = field(default_factory=dict)
 
     def window_for(self, line: str) -> Window:
@@ -143,14 +187,41 @@ def _assets(data: dict[str, Any]) -> AssetRules:
         build_info_member=data["build_info_member"],
         build_info_contract=data["build_info_contract"],
         payload_patterns=tuple(data["payload_patterns"]),
+        vsix=data.get("vsix", "fuse-vscode-{platform}.vsix"),
+        vsix_members=tuple(data.get("vsix_members", ())),
+        build_targets=dict(data.get("build_targets", {})),
+        build_profile=data.get("build_profile", "release"),
     )
+
+
+def _signing(data: dict[str, Any], origin: str) -> Signing:
+    regexp = data.get("identity_regexp")
+    if regexp:
+        try:
+            re.compile(regexp)
+        except re.error as exc:
+            raise ConfigError(
+                f"{origin}: signing.identity_regexp: not a regular expression ({exc}); "
+                "write a Python regex that fully matches the certificate identity"
+            ) from exc
+    return Signing(**data)
+
+
+def _kinds(data: dict[str, Any]) -> dict[str, AssetKind]:
+    return {kind: AssetKind(kind=kind, **rule) for kind, rule in data.items()}
+
+
+# sections merged one level deeper: a user's `asset_kinds: {sbom: {required: false}}` keeps `since`
+_DEEP = ("asset_kinds",)
 
 
 def _merged(document: dict[str, Any]) -> dict[str, Any]:
     """The document over the embedded default, one section deep."""
     base = default_document()
     for key, value in document.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if key in _DEEP and isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = {k: {**base[key].get(k, {}), **v} for k, v in {**base[key], **value}.items()}
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
             base[key] = {**base[key], **value}
         else:
             base[key] = value
@@ -176,6 +247,8 @@ def from_document(document: dict[str, Any], origin: str) -> Contract:
         },
         waivers=_waivers(data.get("waivers", []), origin),
         recovery_gates=tuple(data.get("recovery_gates", [])),
+        kinds=_kinds(data.get("asset_kinds", {})),
+        signing=_signing(data["signing"], origin),
         raw=data,
     )
 

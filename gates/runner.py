@@ -22,6 +22,7 @@ from gates.checks import (
     ReleaseCheck,
     RunCheck,
     RunFacts,
+    inventory,
     title,
 )
 from gates.contract import Contract
@@ -62,6 +63,7 @@ def _line_results(
     all_releases: list[ReleaseRef],
     windows: dict[str, WindowState],
     names: dict[str, set[str]],
+    listed: dict[str, frozenset[str]],
     source: ReleaseSource,
     contract: Contract,
 ) -> list[Result]:
@@ -70,7 +72,9 @@ def _line_results(
     for line in sorted(windows):
         for release in releases_of_line(all_releases, line):
             have = names.get(release.tag) or {a.name for a in source.assets(release)}
-            facts = LineFacts(release=release, names=frozenset(have), window=windows[line])
+            facts = LineFacts(
+                release=release, names=frozenset(have), window=windows[line], listed=listed.get(release.tag)
+            )
             for cid, check in REGISTRY.items():
                 if isinstance(check, LineCheck):
                     result = _result(cid, release.tag, partial(check.run, facts, contract))
@@ -131,9 +135,11 @@ def _check(
         line: retention.window_state(line, all_releases, contract, today) for line in {r.line for r in chosen}
     }
     facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
+    facts = [replace(f, checked_at=started) for f in facts]
     names = {f.ref.tag: set(f.names) for f in facts}
+    listed = {f.ref.tag: frozenset(inventory.listed_names(f, contract)) for f in facts}
     judged_results = _release_results(facts, contract)
-    judged_results += _line_results(all_releases, windows, names, source, contract)
+    judged_results += _line_results(all_releases, windows, names, listed, source, contract)
     by_tag = {r.tag: r for r in all_releases}
     results, used = waivers.apply(judged_results, by_tag, contract.waivers, today)
     coverage = _coverage(all_releases, chosen, results)

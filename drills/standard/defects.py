@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 from drills.standard.releases import MTIME, Bundle, Defect, Member, build_info, integrity_files
+from drills.standard.sidecar_defects import SIDECAR_DEFECTS
 
 
 def _bundle(bundles: list[Bundle], name: str) -> Bundle:
@@ -227,3 +228,4 @@ DEFECTS: dict[str, Defect] = {
     "metadata-size-mismatch": metadata_size_mismatch,
     "metadata-invalid": metadata_invalid,
 }
+DEFECTS.update(SIDECAR_DEFECTS)

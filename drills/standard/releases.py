@@ -2,7 +2,8 @@
 
 `write_release` lays out one tag like FUSE's dist/ (contract sheet §1): for every platform
 an AOT bundle and a CLI bundle with the real member names and order, the VSIX, SHA256SUMS
-and release-artifacts.json. `DEFECTS` names variants, each breaking one rule.
+and release-artifacts.json; from v0.9.4 also the sidecars (drills/standard/sidecars.py: SBOMs,
+provenance, signatures by a test CA). `DEFECTS` names variants, each breaking one rule.
 Archives are deterministic (fixed mtimes, gzip header without a timestamp).
 
 Binaries are placeholders unless `runnable=True`, which puts the stand-in toolchain
@@ -36,7 +37,17 @@ PUBLISHED = {
     "v0.7.0": "2026-02-28T12:00:00Z",
     "v0.7.1": "2026-03-06T12:00:00Z",
     "v0.8.0": "2026-03-10T12:00:00Z",
+    "v1.1.0": "2026-03-25T12:00:00Z",
 }
+# when a release was built (generatedAtUtc: FUSE's CI stamps the commit time), where it differs
+BUILT = {"v1.1.0": "2026-03-25T09:00:00Z"}
+SIDECARS_SINCE = (0, 9, 4)
+
+
+def has_sidecars(tag: str) -> bool:
+    """FUSE ships SBOMs, signatures and provenance from v0.9.4 (contract sheet 1.2)."""
+    core = tag.removeprefix("v").split("-")[0]
+    return tuple(int(n) for n in core.split(".")) >= SIDECARS_SINCE
 
 
 def build_info(version: str, platform: str = "linux-x64", contract: str = "aot-v1") -> str:
@@ -126,7 +137,9 @@ def default_bundles(version: str, binary_size: int, runnable: dict[str, bytes] |
             Bundle(
                 name=f"fuse-vscode-{platform}.vsix",
                 members=[
+                    Member("[Content_Types].xml", b"<Types/>\n"),
                     Member("extension.vsixmanifest", b"<PackageManifest/>\n"),
+                    Member("extension/package.json", b'{"name": "fuse-vscode"}\n'),
                     Member(
                         f"extension/bin/{platform}/fuse-lsp{x}", _placeholder(f"vsix {platform}", 1024), 0o755
                     ),
@@ -204,19 +217,34 @@ def write_release(
     binary_size: int = 4096,
     runnable: bool = False,
     generated_at: str | None = None,
+    platforms: tuple[str, ...] = PLATFORMS,
 ) -> Path:
-    """Write one release folder `dest` (created) and return it."""
+    """Write one release folder `dest` (created) and return it, with `platforms`' payloads."""
     from drills.standard.defects import DEFECTS  # noqa: PLC0415 - defects.py builds on this module
 
     version = tag.removeprefix("v")
     dest.mkdir(parents=True, exist_ok=True)
     bundles = default_bundles(version, binary_size, runnable_payloads(version) if runnable else None)
+    bundles = [
+        b
+        for b in bundles
+        if any(b.name.startswith(f"fuse-{k}-{p}.") for k in ("aot", "cli", "vscode") for p in platforms)
+    ]
     for name in defects:
         DEFECTS[name](bundles, dest, "before")
     for bundle in bundles:
         (dest / bundle.name).write_bytes(archive_bytes(bundle))
-    stamp = generated_at or PUBLISHED.get(tag) or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (
+        generated_at
+        or BUILT.get(tag)
+        or PUBLISHED.get(tag)
+        or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
     integrity_files(dest, stamp)
+    if has_sidecars(tag):
+        from drills.standard import sidecars  # noqa: PLC0415 - cryptography loads for v0.9.4+ only
+
+        sidecars.write_all(dest, tag, stamp, {b.name: [m.name for m in b.members] for b in bundles})
     for name in defects:
         DEFECTS[name](bundles, dest, "after")
     return dest

@@ -12,7 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gates.checks import contents, integrity, kept, pairs
+from gates.checks import (
+    build,
+    contents,
+    integrity,
+    inventory,
+    kept,
+    pairs,
+    provenance,
+    sbom,
+    sidecars,
+    signatures,
+    vsix,
+)
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.checks.kept import LineFacts, RunFacts
 from gates.contract import Contract
@@ -24,6 +36,7 @@ Check = Callable[[ReleaseFacts, Contract], list[Finding]]
 CHECKS: dict[str, Check] = {
     "A001": integrity.assets_readable,
     "A002": integrity.assets_uploaded,
+    "A003": inventory.files_known,
     "P001": pairs.primary_present,
     "P002": pairs.fallback_present,
     "P003": pairs.right_extension,
@@ -35,12 +48,26 @@ CHECKS: dict[str, Check] = {
     "C006": contents.build_info_version,
     "C007": contents.archives_safe,
     "C008": contents.archives_readable,
+    "C009": build.build_target,
+    "C010": build.build_profile,
+    "E001": vsix.vsix_present,
+    "E002": vsix.vsix_contents,
     "I001": integrity.checksums_well_formed,
     "I002": integrity.checksums_list_payloads,
     "I003": integrity.checksums_match,
     "I004": integrity.metadata_lists_payloads,
     "I005": integrity.metadata_matches,
     "I006": integrity.source_digest_matches,
+    "I007": sidecars.integrity_artifacts_listed,
+    "I008": sidecars.integrity_artifacts_match,
+    "B001": sbom.sboms_present,
+    "B002": sbom.sboms_valid,
+    "V001": provenance.provenance_present,
+    "V002": provenance.provenance_matches,
+    "V003": provenance.provenance_origin,
+    "G001": signatures.signatures_verify,
+    "G002": signatures.certificates_identity,
+    "G003": signatures.certificates_valid_then,
 }
 
 

@@ -22,6 +22,7 @@ class LineFacts:
     release: ReleaseRef
     names: frozenset[str]
     window: WindowState
+    listed: frozenset[str] | None = None  # what its integrity files list (None: not read)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +34,21 @@ class RunFacts:
     coverage: waivers.Coverage
 
 
+def _what_happened(name: str, listed: frozenset[str] | None, contract: Contract) -> str:
+    """Removed (its integrity files list it), absent from the start (they do not), or unknown."""
+    if listed is None:
+        return "fallback bundle absent"
+    if name in listed:
+        return (
+            f"fallback bundle removed (listed in {contract.checksums_name} or "
+            f"{contract.metadata_name}, file gone)"
+        )
+    return (
+        f"fallback bundle absent from the start: never built (not listed in "
+        f"{contract.checksums_name} or {contract.metadata_name})"
+    )
+
+
 def fallback_retained(line: LineFacts, contract: Contract) -> list[Finding]:
     """Fallback CLI bundles are kept while the release window is open."""
     if not line.window.open:
@@ -41,7 +57,8 @@ def fallback_retained(line: LineFacts, contract: Contract) -> list[Finding]:
     return [
         Finding(
             subject=platform,
-            message=f"fallback bundle deleted while the release window is open ({line.window.reason})",
+            message=f"{_what_happened(expected, line.listed, contract)} while the release window is open "
+            f"({line.window.reason})",
             expected=expected,
             actual="absent",
             where=line.release.location,

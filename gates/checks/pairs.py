@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from gates.checks.base import candidates
+from gates.assets import is_required, why_not_required
+from gates.checks.base import NotApplicable, candidates
 from gates.contract import Contract, asset_name, extension
 from gates.reading.facts import ReleaseFacts
 from harness.results import Finding
 
 
-def _exactly_one(release: ReleaseFacts, contract: Contract, pattern: str, role: str) -> list[Finding]:
+def _exactly_one(
+    release: ReleaseFacts, contract: Contract, kind: str, pattern: str, role: str
+) -> list[Finding]:
+    if not is_required(contract, kind, release.ref.tag) and not any(
+        candidates(release, pattern, p, contract) for p in contract.platforms
+    ):
+        raise NotApplicable(why_not_required(contract, kind, release.ref.tag))
     findings = []
     for platform in contract.platforms:
-        found = [a.ref.name for a in candidates(release, pattern, platform)]
+        found = [a.ref.name for a in candidates(release, pattern, platform, contract)]
         expected = asset_name(pattern, platform)
         if len(found) == 1:
             continue
@@ -36,12 +43,12 @@ def _exactly_one(release: ReleaseFacts, contract: Contract, pattern: str, role: 
 
 def primary_present(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every platform has exactly one primary AOT bundle."""
-    return _exactly_one(release, contract, contract.assets.primary, "primary AOT")
+    return _exactly_one(release, contract, "primary", contract.assets.primary, "primary AOT")
 
 
 def fallback_present(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every platform has exactly one fallback CLI bundle (the playbook's rollback path)."""
-    return _exactly_one(release, contract, contract.assets.fallback, "fallback CLI")
+    return _exactly_one(release, contract, "fallback", contract.assets.fallback, "fallback CLI")
 
 
 def right_extension(release: ReleaseFacts, contract: Contract) -> list[Finding]:
@@ -49,7 +56,7 @@ def right_extension(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     findings = []
     for platform in contract.platforms:
         for pattern in (contract.assets.primary, contract.assets.fallback):
-            for asset in candidates(release, pattern, platform):
+            for asset in candidates(release, pattern, platform, contract):
                 if asset.ref.name != asset_name(pattern, platform):
                     findings.append(
                         Finding(

@@ -1,8 +1,10 @@
 """Read a release once into frozen facts; the checks are pure functions of these.
 
 Files are read in parallel (hashing and decompression release the GIL). Archives of the
-AOT/CLI pairs and the integrity files are always read; other payloads only when the
-source cannot vouch for their digest (a folder cannot, GitHub's `digest` field can).
+AOT/CLI pairs and the VSIX (listed, for its fuse-lsp), the integrity files and the sidecars
+(SBOMs, signatures, certificates, provenance: small texts, held up to 4 MiB) are always
+read; other files only when the source cannot vouch for their digest (a folder cannot,
+GitHub's `digest` field can).
 When asked (`keep_binaries`), the same pass copies each AOT archive's primary binary to a
 folder the caller owns, for the binary size check (S002).
 """
@@ -12,11 +14,12 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, cast
 
+from gates.assets import is_sidecar, is_vsix
 from gates.contract import Contract, asset_name, exe
 from gates.reading import archive
 from gates.reading.archive import ArchiveListing, Keep
@@ -47,6 +50,7 @@ class ReleaseFacts:
     ref: ReleaseRef
     assets: tuple[AssetFacts, ...]
     window: WindowState
+    checked_at: datetime | None = None  # when the gate runs (its clock, or --as-of)
 
     def asset(self, name: str) -> AssetFacts | None:
         return next((a for a in self.assets if a.ref.name == name), None)
@@ -63,9 +67,13 @@ def is_pair_archive(name: str) -> bool:
 def _must_read(asset: AssetRef, contract: Contract) -> bool:
     if asset.state != "uploaded":
         return False  # nothing complete to read; A002 reports it
-    if asset.name in (contract.checksums_name, contract.metadata_name):
+    if _keeps_text(asset.name, contract) or is_vsix(contract, asset.name):
         return True
     return is_pair_archive(asset.name) or asset.digest is None
+
+
+def _keeps_text(name: str, contract: Contract) -> bool:
+    return name in (contract.checksums_name, contract.metadata_name) or is_sidecar(contract, name)
 
 
 class Cancelled(Exception):
@@ -125,9 +133,11 @@ def _read(
             result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
         elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
             result, text = archive.read_zip(raw, contract.limits, want, binary), None
+        elif is_vsix(contract, asset.name):
+            limits = replace(contract.limits, max_members=contract.limits.max_vsix_members)
+            result, text = archive.read_zip(raw, limits, frozenset()), None
         else:
-            keep = asset.name in (contract.checksums_name, contract.metadata_name)
-            result, text = archive.read_plain(raw, keep)
+            result, text = archive.read_plain(raw, _keeps_text(asset.name, contract))
     return AssetFacts(
         ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
     )

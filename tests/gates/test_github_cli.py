@@ -136,3 +136,25 @@ def test_gate_check_says_when_it_waits_to_retry(github: State, tmp_path: Path) -
     (line,) = [line for line in proc.stderr.splitlines() if "waiting" in line]
     assert line.startswith("gate: GET ") and "/releases" in line
     assert line.endswith(": HTTP 502; waiting 1 s before retry 1 of 4")
+
+
+def test_a_v1_release_is_judged_through_github_with_its_sidecars(tmp_path: Path) -> None:
+    """Sidecars are release assets on GitHub too: their texts are read, the VSIX listed."""
+    from drills.standard.releases import PUBLISHED, write_release  # noqa: PLC0415
+
+    state = State(page_size=2)
+    good = write_release(tmp_path / "good" / "v1.1.0", "v1.1.0")
+    state.add_release(good, "v1.1.0", PUBLISHED["v1.1.0"])
+    bad = write_release(tmp_path / "bad" / "v1.2.0", "v1.2.0", defects=("certificate-other-issuer",))
+    state.add_release(bad, "v1.2.0", "2026-04-01T12:00:00Z")
+    with fake_github(state) as github:
+        env = env_for(github, tmp_path)
+        passed = run_gate("check", "--release", "v1.1.0", "--source", f"github:{OWNER_REPO}", env=env)
+        failed = run_gate("check", "--release", "v1.2.0", "--source", f"github:{OWNER_REPO}", "-v", env=env)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "passed   G001 v1.1.0" not in passed.stdout  # quiet by default: only failures show
+    assert failed.returncode == 1, failed.stdout
+    assert "failed   G002 v1.2.0" in failed.stdout
+    assert "comes from another OIDC issuer" in failed.stdout
+    for check in ("B002", "V002", "G001", "G003", "E002", "I008"):
+        assert f"passed   {check} v1.2.0" in failed.stdout

@@ -50,7 +50,8 @@ def outcomes(folder: Path, reports: Path) -> tuple[int, dict[str, dict[str, obje
 def test_a_correctly_listed_name_that_is_not_utf8_passes_every_integrity_check(tmp_path: Path) -> None:
     folder = release_with_vsix(tmp_path, hashlib.sha256(BYTES).hexdigest())
     code, checks = outcomes(folder, tmp_path / "reports")
-    assert {c: r["outcome"] for c, r in checks.items() if c != "I006"} == dict.fromkeys(
+    # I006 needs a source digest, I007/I008 a v0.9.4+ release: both skipped here
+    assert {c: r["outcome"] for c, r in checks.items() if c not in ("I006", "I007", "I008")} == dict.fromkeys(
         ("I001", "I002", "I003", "I004", "I005"), "passed"
     )
     assert code == 0
