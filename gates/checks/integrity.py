@@ -29,7 +29,8 @@ def sums_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in lines]
 
 
-def _well_formed(line: str) -> re.Match[str] | None:
+def well_formed_line(line: str) -> re.Match[str] | None:
+    """`<64 lowercase hex>  <name>` with no control or format character anywhere."""
     if any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in line):
         return None
     return SUMS_LINE.fullmatch(line)
@@ -82,7 +83,7 @@ class SumsEntry:
 
 def _entry(sums: AssetFacts, number: int, line: str) -> SumsEntry | Finding:
     """One line as an entry, or a finding that it is malformed."""
-    match = _well_formed(line)
+    match = well_formed_line(line)
     if match is None:
         return Finding(
             subject=sums.ref.name,
