@@ -66,7 +66,7 @@ class _Local:
 
 def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
     mode = info.external_attr >> 16
-    kind = "dir" if info.is_dir() else next((k for test, k in _KINDS if test(mode)), "file")
+    kind = "dir" if info.filename.endswith("/") else next((k for test, k in _KINDS if test(mode)), "file")
     return Member(
         name=printable(info.filename), kind=kind, size=info.file_size, mode=mode & 0o7777, link=link
     )

@@ -50,6 +50,7 @@ PROBLEMS = [
     ("absolute-name", [ZipEntry("/tmp/fuse.exe", b"MZ")], "absolute path"),
     ("drive-letter", [ZipEntry("C:evil.exe", b"MZ")], "absolute path"),
     ("dotdot-name", [ZipEntry("..\\evil.exe", b"MZ")], "escapes the archive"),
+    ("empty-name", [ZipEntry("", b"x")], "empty name"),  # found by the fuzzer: zipfile's is_dir raised
 ]
 
 
