@@ -130,3 +130,24 @@ def test_the_build_info_text_is_the_last_copy() -> None:
 def test_a_clean_zip_has_no_problems() -> None:
     listing = zip_listing(_blob([]))
     assert listing.problems == () and not listing.error and not listing.truncated
+
+
+def test_a_central_directory_declaring_too_many_members_is_not_parsed() -> None:
+    blob = bytearray(_blob([]))
+    blob[-12:-10] = blob[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and listing.members == () and has_problem(listing, "more than 1000 members")
+
+
+def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> None:
+    import struct  # noqa: PLC0415
+
+    blob = _blob([])
+    cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
+    body = blob[:-22]
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 4, 4, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, len(body), 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
+    listing = zip_listing(body + zip64_end + locator + end)
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+    assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
