@@ -102,9 +102,7 @@ def read_tar_gz(
         lister.close()
     lister.problems += parser.notes
     reader.drain()
-    return ReadResult(
-        sha256=reader.digest.hexdigest(), size=reader.size, listing=lister.listing(error, truncated=truncated)
-    )
+    return reader.result(lister.listing(error, truncated=truncated))
 
 
 def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]:
@@ -116,10 +114,10 @@ def read_plain(raw: IO[bytes], keep_text: bool) -> tuple[ReadResult, str | None]
     reader = HashingReader(raw)
     if not keep_text:
         reader.drain()
-        return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size, listing=None), None
+        return reader.result(None), None
     kept = bytearray()
     while chunk := reader.read(CHUNK):
         if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held
             kept += chunk
     text = bytes(kept[:MAX_TEXT_FILE]).decode("utf-8", "surrogateescape")
-    return ReadResult(sha256=reader.digest.hexdigest(), size=reader.size, listing=None), text
+    return reader.result(None), text

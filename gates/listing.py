@@ -99,6 +99,9 @@ class HashingReader:
         while self.read(CHUNK):
             pass
 
+    def result(self, listing: ArchiveListing | None) -> ReadResult:
+        return ReadResult(sha256=self.digest.hexdigest(), size=self.size, listing=listing)
+
 
 def is_absolute(name: str) -> bool:
     return name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":")

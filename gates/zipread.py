@@ -275,6 +275,4 @@ def read_zip(
         error = f"not a readable zip ({printable(str(exc))})"
     finally:
         lister.close()
-    return ReadResult(
-        sha256=reader.digest.hexdigest(), size=reader.size, listing=lister.listing(error, truncated=truncated)
-    )
+    return reader.result(lister.listing(error, truncated=truncated))
