@@ -45,6 +45,7 @@ UTF8_NAME = 0x800
 STORED, DEFLATED = 0, 8
 ZIP64_EXTRA = 0x0001
 END_RECORD_SEARCH = 22 + 0xFFFF  # the end record and the longest comment
+CENTRAL_BYTES_PER_MEMBER = 4096  # a record, a long name and its extra fields, generously
 _KINDS = (
     (stat.S_ISLNK, "symlink"),
     (stat.S_ISCHR, "chardev"),
@@ -211,23 +212,23 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
     return spans
 
 
-def _declared_count(raw: IO[bytes], size: int) -> int:
-    """How many members the end-of-central-directory record declares (zip64 included), read
-    before zipfile parses the whole central directory: a huge one costs seconds of CPU."""
+def _declared(raw: IO[bytes], size: int) -> tuple[int, int]:
+    """The member count and central directory size the end record declares (zip64 included),
+    read before zipfile parses the whole central directory: a huge one costs seconds of CPU."""
     tail_start = max(0, size - END_RECORD_SEARCH)
     raw.seek(tail_start)
     tail = raw.read(size - tail_start)
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or end + 22 > len(tail):
-        return 0  # zipfile says what is wrong
-    count: int = struct.unpack_from("<H", tail, end + 10)[0]
+        return 0, 0  # zipfile says what is wrong
+    count, cd_size = struct.unpack_from("<HI", tail, end + 10)
     locator = end - 20
     if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
         raw.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
         record = raw.read(56)
         if len(record) == 56 and record[:4] == b"PK\x06\x06":
-            count = struct.unpack_from("<Q", record, 32)[0]
-    return count
+            count, cd_size = struct.unpack_from("<QQ", record, 32)
+    return count, cd_size
 
 
 def _overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
@@ -252,8 +253,13 @@ def read_zip(
     lister = Lister(limits, want, keep)
     error, truncated = "", False
     try:
-        if _declared_count(raw, reader.size) > limits.max_members:
+        count, cd_size = _declared(raw, reader.size)
+        if count > limits.max_members:
             raise Stop(f"has more than {limits.max_members} members")
+        if cd_size > limits.max_members * CENTRAL_BYTES_PER_MEMBER:
+            raise Stop(
+                f"has a central directory of {cd_size} bytes, more than {limits.max_members} members need"
+            )
         raw.seek(0)
         with zipfile.ZipFile(raw) as archive:
             lister.problems += _overlaps(_walk(raw, archive, lister, poll))

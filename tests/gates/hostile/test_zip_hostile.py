@@ -139,6 +139,13 @@ def test_a_central_directory_declaring_too_many_members_is_not_parsed() -> None:
     assert listing.truncated and listing.members == () and has_problem(listing, "more than 1000 members")
 
 
+def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
+    blob = bytearray(_blob([]))
+    blob[-10:-6] = (1000 * 4096 + 1).to_bytes(4, "little")  # its size in bytes
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and has_problem(listing, "central directory of 4096001 bytes")
+
+
 def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> None:
     import struct  # noqa: PLC0415
 
