@@ -15,7 +15,8 @@ def build_target(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """The build-info target= is the Rust triple of the bundle's platform."""
     platform_of = {a.ref.name: p for p, a in bundles(release, contract, "primary")}
     findings = []
-    for asset, _line, info in _build_infos(release, contract):
+    for asset, found in _build_infos(release, contract):
+        info = found.info
         want = contract.assets.build_targets.get(platform_of.get(asset.ref.name, ""))
         if info is not None and want is not None and info.target != want:
             findings.append(
@@ -41,6 +42,6 @@ def build_profile(release: ReleaseFacts, contract: Contract) -> list[Finding]:
             actual=f"profile={info.profile}",
             where=f"{asset.ref.location}:{contract.assets.build_info_member}",
         )
-        for asset, _line, info in _build_infos(release, contract)
-        if info is not None and info.profile != want
+        for asset, found in _build_infos(release, contract)
+        if (info := found.info) is not None and info.profile != want
     ]

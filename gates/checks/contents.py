@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gates.checks.base import bundles
+from gates.checks.buildinfo import BuildInfoFile, read_build_info
 from gates.contract import Contract, exe, is_windows
-from gates.reading.archive import ArchiveListing
+from gates.reading.archive import ArchiveListing, Member
 from gates.reading.facts import AssetFacts, ReleaseFacts
-from harness.formats import BuildInfo, parse_build_info
 from harness.results import Finding
 
 
@@ -23,11 +23,16 @@ def _listed(
     return out
 
 
+def _last_copies(listing: ArchiveListing) -> list[Member]:
+    """What extraction leaves: the last copy of each path (duplicates are C007 findings)."""
+    return list({m.path: m for m in listing.members}.values())
+
+
 def _missing_members(release: ReleaseFacts, contract: Contract, role: str) -> list[Finding]:
     required = contract.assets.primary_members if role == "primary" else contract.assets.fallback_members
     findings = []
     for platform, asset, listing in _listed(release, contract, role):
-        files = {m.name for m in listing.members if m.kind == "file"}
+        files = {m.path for m in _last_copies(listing) if m.kind == "file"}
         for name in (exe(r, platform) for r in required):
             if name not in files:
                 actual = ", ".join(sorted(m.name for m in listing.members)) or "empty archive"
@@ -70,21 +75,19 @@ def unix_binaries_executable(release: ReleaseFacts, contract: Contract) -> list[
                     actual=f"mode {m.mode:o}",
                     where=asset.ref.location,
                 )
-                for m in listing.members
-                if m.name in binaries and m.kind == "file" and not m.executable
+                for m in _last_copies(listing)
+                if m.path in binaries and m.kind == "file" and not m.executable
             ]
     return findings
 
 
-def _build_infos(
-    release: ReleaseFacts, contract: Contract
-) -> list[tuple[AssetFacts, str | None, BuildInfo | None]]:
+def _build_infos(release: ReleaseFacts, contract: Contract) -> list[tuple[AssetFacts, BuildInfoFile]]:
     member = contract.assets.build_info_member
     out = []
     for _platform, asset, listing in _listed(release, contract, "primary"):
-        text = listing.texts.get(member)
-        line = text.strip().splitlines()[0] if text and text.strip() else None
-        out.append((asset, line, parse_build_info(line) if line else None))
+        copies = sum(1 for m in listing.members if m.path == member)
+        if copies:
+            out.append((asset, read_build_info(listing.texts.get(member), copies)))
     return out
 
 
@@ -94,13 +97,13 @@ def build_info_parses(release: ReleaseFacts, contract: Contract) -> list[Finding
     return [
         Finding(
             subject=asset.ref.name,
-            message=f"{member} does not hold a parsable build-info line",
-            expected="mode=… profile=… target=… rustc=… cli=… runtime_cache=N contract=…",
-            actual=repr(line) if line else "no line",
+            message=f"{member} does not hold exactly one build-info line: {found.problem}",
+            expected="mode=… profile=… target=… rustc=… cli=… runtime_cache=N contract=… and a newline",
+            actual=found.shown,
             where=f"{asset.ref.location}:{member}",
         )
-        for asset, line, info in _build_infos(release, contract)
-        if info is None and any(m.name == member for m in asset.listing.members)  # type: ignore[union-attr]
+        for asset, found in _build_infos(release, contract)
+        if found.problem
     ]
 
 
@@ -115,8 +118,8 @@ def build_info_contract(release: ReleaseFacts, contract: Contract) -> list[Findi
             actual=f"contract={info.contract}",
             where=f"{asset.ref.location}:{contract.assets.build_info_member}",
         )
-        for asset, _line, info in _build_infos(release, contract)
-        if info is not None and info.contract != want
+        for asset, found in _build_infos(release, contract)
+        if (info := found.info) is not None and info.contract != want
     ]
 
 
@@ -130,8 +133,8 @@ def build_info_version(release: ReleaseFacts, contract: Contract) -> list[Findin
             actual=f"cli={info.cli}",
             where=f"{asset.ref.location}:{contract.assets.build_info_member}",
         )
-        for asset, _line, info in _build_infos(release, contract)
-        if info is not None and info.cli != release.ref.version
+        for asset, found in _build_infos(release, contract)
+        if (info := found.info) is not None and info.cli != release.ref.version
     ]
 
 

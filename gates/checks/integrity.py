@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -13,7 +14,26 @@ from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
 from harness.results import Finding, printable
 
-SUMS_LINE = re.compile(r"^(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)$")
+SUMS_LINE = re.compile(r"(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)")
+# lone surrogates (Cs) are bytes that are not UTF-8 (read_plain): names may hold them
+_CONTROL_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+def sums_lines(text: str) -> list[str]:
+    """SHA256SUMS split as `sha256sum -c` reads it: only `\\n` ends a line (a `\\r` before
+    it is dropped). str.splitlines would also split on form feed, `\\x1c`-`\\x1e`, `\\x85`,
+    `\\u2028`..., joining entries sha256sum sees as one malformed line."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [line.removesuffix("\r") for line in lines]
+
+
+def well_formed_line(line: str) -> re.Match[str] | None:
+    """`<64 lowercase hex>  <name>` with no control or format character anywhere."""
+    if any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in line):
+        return None
+    return SUMS_LINE.fullmatch(line)
 
 
 def payloads(release: ReleaseFacts, contract: Contract) -> set[str]:
@@ -63,7 +83,7 @@ class SumsEntry:
 
 def _entry(sums: AssetFacts, number: int, line: str) -> SumsEntry | Finding:
     """One line as an entry, or a finding that it is malformed."""
-    match = SUMS_LINE.match(line)
+    match = well_formed_line(line)
     if match is None:
         return Finding(
             subject=sums.ref.name,
@@ -97,7 +117,7 @@ def _sums(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[S
     entries: list[SumsEntry] = []
     bad: list[Finding] = []
     first: dict[str, int] = {}
-    for number, line in enumerate(sums.text.splitlines(), start=1):
+    for number, line in enumerate(sums_lines(sums.text), start=1):
         parsed = _entry(sums, number, line)
         if isinstance(parsed, Finding):
             bad.append(parsed)

@@ -80,6 +80,16 @@ class Cancelled(Exception):
     """The run was interrupted: readers stop at their next chunk."""
 
 
+def _poller(stop: threading.Event) -> archive.Poll:
+    """What the readers call between chunks of CPU-bound work: raise once the run is over."""
+
+    def poll() -> None:
+        if stop.is_set():
+            raise Cancelled
+
+    return poll
+
+
 class _Cancellable:
     """A stream whose reads stop once `stop` is set (so Ctrl-C does not wait for big files)."""
 
@@ -130,12 +140,12 @@ def _read(
     with source.open(release, asset) as opened:
         raw = cast(IO[bytes], _Cancellable(opened, stop))
         if asset.name.endswith(".tar.gz"):
-            result, text = archive.read_tar_gz(raw, contract.limits, want, binary), None
+            result, text = archive.read_tar_gz(raw, contract.limits, want, binary, _poller(stop)), None
         elif asset.name.endswith(".zip") and is_pair_archive(asset.name):
-            result, text = archive.read_zip(raw, contract.limits, want, binary), None
+            result, text = archive.read_zip(raw, contract.limits, want, binary, _poller(stop)), None
         elif is_vsix(contract, asset.name):
             limits = replace(contract.limits, max_members=contract.limits.max_vsix_members)
-            result, text = archive.read_zip(raw, limits, frozenset()), None
+            result, text = archive.read_zip(raw, limits, frozenset(), None, _poller(stop)), None
         else:
             result, text = archive.read_plain(raw, _keeps_text(asset.name, contract))
     return AssetFacts(

@@ -15,8 +15,20 @@ from gates.reading.tarstream import LimitReached
 CHUNK = 1024 * 1024
 
 
-def inflate(read: Callable[[int], bytes], feed: Callable[[bytes], object], budget: int) -> None:
+def _no_poll() -> None:
+    pass
+
+
+def inflate(
+    read: Callable[[int], bytes],
+    feed: Callable[[bytes], object],
+    budget: int,
+    poll: Callable[[], None] = _no_poll,
+) -> None:
     """Feed the inflated bytes of `read`'s stream to `feed`; stop past `budget` bytes.
+
+    `poll` is called before every inflated chunk: it raises to stop the walk (an interrupt),
+    so one compressed chunk that inflates to a gigabyte cannot hold a run past Ctrl-C.
 
     Raises LimitReached past the budget, zlib.error for data that is not gzip, EOFError for
     a stream cut before its end marker.
@@ -32,6 +44,7 @@ def inflate(read: Callable[[int], bytes], feed: Callable[[bytes], object], budge
                 if padded:
                     raise zlib.error("data follows the zero padding after the compressed stream")
                 inflater = zlib.decompressobj(wbits=31)  # a concatenated gzip member, or garbage
+            poll()
             data = inflater.decompress(chunk, CHUNK)
             unpacked += len(data)
             if unpacked > budget:

@@ -2,7 +2,14 @@
 skips member data without copying it (tarfile's stream mode copies every byte, which made
 listing cost more than hashing).
 
-Handles ustar/GNU headers, GNU long names and links, and pax `path`/`linkpath`/`size`.
+Handles ustar/GNU headers, GNU long names and links, and pax `path`/`linkpath`/`size`, in
+extended (`x`, and Solaris `X`) and global (`g`) headers: a global `path` renames every later
+member for GNU tar and tarfile, so it does here too (and the lister reports it). Where
+extractors disagree about what a header means (a name set twice for one member, sparse
+files, a global `size`, data sizes on links and folders), the archive is malformed.
+
+The reader always moves forward: sizes are never negative, every header is counted against
+a limit, and each step consumes at least one byte.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from harness.results import printable
 
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)
-_CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE)
+_PAX_TYPES = (tarfile.XHDTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.XGLTYPE)
+_CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, *_PAX_TYPES)
+_NAME_FIELDS = ("path", "linkpath", "size")
 MAX_METADATA = 64 * 1024  # a long name or pax header is held in memory: keep it small
 MAX_SIZE_DIGITS = 20  # 2**64 - 1 has 20 digits
 
@@ -28,7 +37,8 @@ def _padded(size: int) -> int:
 
 
 def _pax_records(data: bytes) -> dict[str, str]:
-    """`<len> key=value\\n` records (POSIX pax extended header)."""
+    """`<len> key=value\\n` records (POSIX pax extended header); a key given twice is
+    malformed (readers disagree on which one holds)."""
     records: dict[str, str] = {}
     pos = 0
     while pos < len(data):
@@ -37,6 +47,10 @@ def _pax_records(data: bytes) -> dict[str, str]:
             break
         record = data[pos : pos + int(length_text)].decode("utf-8", "surrogateescape")
         key, _, value = record.partition(" ")[2].rstrip("\n").partition("=")
+        if key in records:
+            raise tarfile.HeaderError(f"malformed pax header: '{printable(key[:64])}' given twice")
+        if key.startswith("GNU.sparse."):
+            raise tarfile.HeaderError("sparse member (GNU.sparse pax records): not allowed in a bundle")
         records[key] = value
         pos += int(length_text)
     return records
@@ -58,16 +72,21 @@ Sink = Callable[[memoryview], object]  # receives a wanted member's data, chunk 
 
 class TarStream:
     """Calls `on_member(info) -> sink` per member; a regular member's data goes to its sink
-    in chunks (None: skipped without copying)."""
+    in chunks (None: skipped without copying). `max_headers` bounds the walk (members and
+    the metadata headers before them)."""
 
-    def __init__(self, on_member: Callable[[tarfile.TarInfo], Sink | None]) -> None:
+    def __init__(self, on_member: Callable[[tarfile.TarInfo], Sink | None], max_headers: int) -> None:
         self.on_member = on_member
+        self.max_headers = max_headers
+        self.headers = 0
         self.head = bytearray()
         self.skip = 0  # bytes of member data (with padding) still to pass over
         self.keep = 0  # of those, data bytes still to give the sink
         self.sink: Sink | None = None
         self.meta: tuple[tarfile.TarInfo, bytearray] | None = None  # long name or pax header
-        self.overrides: dict[str, str] = {}
+        self.overrides: dict[str, str] = {}  # for the next member only
+        self.globals: dict[str, str] = {}  # from pax global headers: for every later member
+        self.notes: list[str] = []  # what a global header did (the lister reports it, C007)
         self.done = False
 
     @property
@@ -79,8 +98,8 @@ class TarStream:
         view = memoryview(data)
         pos = 0
         while pos < len(view) and not self.done:
-            if self.skip:
-                step = min(self.skip, len(view) - pos)
+            if self.skip > 0:
+                step = min(self.skip, len(view) - pos)  # >= 1: the walk always moves on
                 keep = min(step, self.keep)
                 if keep and self.sink is not None:
                     self.sink(view[pos : pos + keep])
@@ -102,7 +121,16 @@ class TarStream:
         if block == ZERO_BLOCK:
             self.done = True
             return
+        self.headers += 1
+        if self.headers > self.max_headers:
+            raise LimitReached(f"has more than {self.max_headers} tar headers")
         info = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+        if info.size < 0:  # base-256 sizes can be negative: stepping back would loop forever
+            raise tarfile.HeaderError(f"member '{printable(info.name)}' has a negative size ({info.size})")
+        if info.type == tarfile.GNUTYPE_SPARSE:
+            raise tarfile.HeaderError(
+                f"member '{printable(info.name)}' is a sparse file: not allowed in a bundle"
+            )
         if info.type in _CAPTURED_TYPES:
             if info.size > MAX_METADATA:
                 raise LimitReached(
@@ -112,17 +140,18 @@ class TarStream:
             self.meta = (info, bytearray())
             self._start(self.meta[1].extend, info.size, _padded(info.size))
             return
-        if info.type == tarfile.XGLTYPE:
-            self._start(None, 0, _padded(info.size))
-            return
+        self._member(info)
+
+    def _member(self, info: tarfile.TarInfo) -> None:
         self._apply_overrides(info)
-        sink = self.on_member(info)
         has_data = info.isreg() or info.type not in tarfile.SUPPORTED_TYPES
-        self._start(
-            sink if info.isreg() else None,
-            info.size if info.isreg() else 0,
-            _padded(info.size) if has_data else 0,
-        )
+        if not has_data and info.size:  # GNU tar and tarfile disagree on whether data follows
+            raise tarfile.HeaderError(
+                f"member '{printable(info.name)}' is not a regular file "
+                f"yet declares {info.size} bytes of data"
+            )
+        sink = self.on_member(info)
+        self._start(sink if info.isreg() else None, info.size if info.isreg() else 0, _padded(info.size))
 
     def _start(self, sink: Sink | None, keep: int, skip: int) -> None:
         self.sink, self.keep, self.skip = sink, keep, skip
@@ -130,13 +159,19 @@ class TarStream:
             self._member_end()
 
     def _apply_overrides(self, info: tarfile.TarInfo) -> None:
-        if "path" in self.overrides:
-            info.name = self.overrides["path"]
-        if "linkpath" in self.overrides:
-            info.linkname = self.overrides["linkpath"]
-        if "size" in self.overrides:
-            info.size = _pax_size(self.overrides["size"])
+        fields = {**self.globals, **self.overrides}
         self.overrides = {}
+        if "path" in fields:
+            info.name = fields["path"]
+        if "linkpath" in fields:
+            info.linkname = fields["linkpath"]
+        if "size" in fields:
+            info.size = _pax_size(fields["size"])
+
+    def _override(self, key: str, value: str) -> None:
+        if key in self.overrides:
+            raise tarfile.HeaderError(f"malformed archive: the next member's {key} is set twice")
+        self.overrides[key] = value
 
     def _member_end(self) -> None:
         self.sink = None
@@ -146,8 +181,22 @@ class TarStream:
         self.meta = None
         payload = bytes(data[: info.size])
         if info.type == tarfile.GNUTYPE_LONGNAME:
-            self.overrides["path"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
+            self._override("path", payload.partition(b"\0")[0].decode("utf-8", "surrogateescape"))
         elif info.type == tarfile.GNUTYPE_LONGLINK:
-            self.overrides["linkpath"] = payload.rstrip(b"\0").decode("utf-8", "surrogateescape")
+            self._override("linkpath", payload.partition(b"\0")[0].decode("utf-8", "surrogateescape"))
+        elif info.type == tarfile.XGLTYPE:
+            self._global(_pax_records(payload))
         else:
-            self.overrides.update(_pax_records(payload))
+            for key, value in _pax_records(payload).items():
+                if key in _NAME_FIELDS:
+                    self._override(key, value)
+
+    def _global(self, records: dict[str, str]) -> None:
+        if "size" in records:
+            raise tarfile.HeaderError("a pax global header sets the size of every later member")
+        for key in ("path", "linkpath"):
+            if key in records:
+                self.globals[key] = records[key]
+                self.notes.append(
+                    f"a pax global header sets the {key} of every later member to '{printable(records[key])}'"
+                )

@@ -1,0 +1,284 @@
+"""Read a .zip bundle as an extractor would: hash it in one sequential pass, list it from
+its central directory, then read every member from its own local header, inflating and
+CRC-checking its data under the same limits as tar.
+
+zipfile is used for the central directory only. Its member reader trusts the central
+directory's sizes (it stops inflating at the declared size, where unzip keeps writing) and
+a streaming extractor trusts the local header instead, so member data is read here: a
+local header that disagrees with the central directory, data that inflates past its
+declared size, members whose bytes overlap (a zip bomb technique) and CRC errors are all
+caught, each after at most one chunk of work beyond the limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import stat
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from typing import IO
+
+from gates.contract import ArchiveLimits
+from gates.reading.gzipstream import CHUNK
+from gates.reading.listing import (
+    MAX_TEXT_MEMBER,
+    HashingReader,
+    Keep,
+    Lister,
+    Member,
+    Poll,
+    ReadResult,
+    Stop,
+    Unreadable,
+    no_poll,
+)
+from gates.reading.tarstream import Sink
+from harness.results import printable
+
+LOCAL = struct.Struct("<4sHHHHHIIIHH")
+LOCAL_SIGNATURE = b"PK\x03\x04"
+ENCRYPTED = 0x1  # general purpose flag bit 0
+DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central directory has them)
+UTF8_NAME = 0x800
+STORED, DEFLATED = 0, 8
+ZIP64_EXTRA = 0x0001
+END_RECORD_SEARCH = 22 + 0xFFFF  # the end record and the longest comment
+CENTRAL_BYTES_PER_MEMBER = 4096  # a record, a long name and its extra fields, generously
+_KINDS = (
+    (stat.S_ISLNK, "symlink"),
+    (stat.S_ISCHR, "chardev"),
+    (stat.S_ISBLK, "blockdev"),
+    (stat.S_ISFIFO, "fifo"),
+    (stat.S_ISSOCK, "socket"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Local:
+    flags: int
+    method: int
+    crc: int
+    csize: int
+    usize: int
+    name: bytes
+    data_start: int
+
+
+def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
+    mode = info.external_attr >> 16
+    kind = "dir" if info.filename.endswith("/") else next((k for test, k in _KINDS if test(mode)), "file")
+    return Member(
+        name=printable(info.filename), kind=kind, size=info.file_size, mode=mode & 0o7777, link=link
+    )
+
+
+def _zip64_sizes(extra: bytes, csize: int, usize: int) -> tuple[int, int]:
+    """The local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, pos)
+        body = extra[pos + 4 : pos + 4 + length]
+        if kind == ZIP64_EXTRA and len(body) >= 16:
+            usize, csize = struct.unpack_from("<QQ", body)
+            return csize, usize
+        pos += 4 + length
+    return csize, usize
+
+
+def _local_header(raw: IO[bytes], info: zipfile.ZipInfo) -> _Local:
+    raw.seek(info.header_offset)
+    head = raw.read(LOCAL.size)
+    if len(head) < LOCAL.size or head[:4] != LOCAL_SIGNATURE:
+        raise Unreadable(
+            f"member '{printable(info.filename)}' has no local file header at offset {info.header_offset}"
+        )
+    _sig, _ver, flags, method, _t, _d, crc, csize, usize, name_len, extra_len = LOCAL.unpack(head)
+    name, extra = raw.read(name_len), raw.read(extra_len)
+    if 0xFFFFFFFF in (csize, usize):
+        csize, usize = _zip64_sizes(extra, csize, usize)
+    start = info.header_offset + LOCAL.size + name_len + extra_len
+    return _Local(flags=flags, method=method, crc=crc, csize=csize, usize=usize, name=name, data_start=start)
+
+
+def _disagreements(info: zipfile.ZipInfo, local: _Local) -> list[str]:
+    """Where the local header says otherwise than the central directory."""
+    central_name = info.orig_filename.encode("utf-8" if info.flag_bits & UTF8_NAME else "cp437")
+    local_name = local.name.decode("utf-8" if local.flags & UTF8_NAME else "cp437", "replace")
+    found = []
+    if local.name != central_name:
+        found.append(("name", local_name, info.orig_filename))
+    fields = [
+        ("compression method", local.method, info.compress_type),
+        ("encryption flag", local.flags & ENCRYPTED, info.flag_bits & ENCRYPTED),
+    ]
+    if not local.flags & DATA_DESCRIPTOR:
+        fields += [
+            ("CRC", local.crc, info.CRC),
+            ("compressed size", local.csize, info.compress_size),
+            ("size", local.usize, info.file_size),
+        ]
+    found += [(what, str(mine), str(theirs)) for what, mine, theirs in fields if mine != theirs]
+    return [
+        f"{what} '{printable(mine)}' (central directory: '{printable(theirs)}')"
+        for what, mine, theirs in found
+    ]
+
+
+class _Inflated:
+    """One member's data, inflated chunk by chunk and checked against what it declares."""
+
+    def __init__(self, info: zipfile.ZipInfo, sink: Sink | None, poll: Poll) -> None:
+        if info.compress_type not in (STORED, DEFLATED):
+            raise Unreadable(
+                f"member '{printable(info.filename)}' uses compression method {info.compress_type} "
+                "(a bundle uses stored or deflate)"
+            )
+        self.info, self.sink, self.poll = info, sink, poll
+        self.inflater = zlib.decompressobj(-15) if info.compress_type == DEFLATED else None
+        self.size, self.crc = 0, 0
+
+    def take(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.info.file_size:
+            raise Stop(
+                f"member '{printable(self.info.filename)}' inflates to more than the "
+                f"{self.info.file_size} bytes it declares (decompression bomb?)"
+            )
+        self.crc = zlib.crc32(data, self.crc)
+        if self.sink is not None:
+            self.sink(memoryview(data))
+
+    def read(self, raw: IO[bytes], start: int) -> None:
+        raw.seek(start)
+        left = self.info.compress_size
+        while left > 0 or (self.inflater is not None and self.inflater.unconsumed_tail):
+            self.poll()
+            if self.inflater is not None and self.inflater.unconsumed_tail:
+                chunk = self.inflater.unconsumed_tail
+            else:
+                chunk = raw.read(min(CHUNK, left))
+                if not chunk:
+                    raise Unreadable(f"member '{printable(self.info.filename)}' is cut short")
+                left -= len(chunk)
+            self.take(self.inflater.decompress(chunk, CHUNK) if self.inflater is not None else chunk)
+            if self.inflater is not None and self.inflater.eof:
+                break
+        self._verify()
+
+    def _verify(self) -> None:
+        name = printable(self.info.filename)
+        if self.inflater is not None and not self.inflater.eof and self.info.compress_size:
+            raise Unreadable(f"member '{name}': compressed data ends before its end marker")
+        if self.size != self.info.file_size:
+            raise Unreadable(f"member '{name}' holds {self.size} bytes but declares {self.info.file_size}")
+        if self.crc != self.info.CRC:
+            raise Unreadable(
+                f"member '{name}' fails its CRC check (expected {self.info.CRC:08x}, actual {self.crc:08x})"
+            )
+
+
+def _symlink_target(raw: IO[bytes], info: zipfile.ZipInfo, local: _Local, poll: Poll) -> str:
+    if info.file_size > MAX_TEXT_MEMBER:
+        raise Stop(f"symlink '{printable(info.filename)}' has a target of {info.file_size} bytes")
+    target = bytearray()
+    _Inflated(info, target.extend, poll).read(raw, local.data_start)
+    return printable(bytes(target).decode("utf-8", "surrogateescape"))
+
+
+def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) -> list[tuple[int, int, str]]:
+    """Every member, in central-directory order; returns the byte span each occupies."""
+    spans = []
+    for info in archive.infolist():
+        poll()
+        if info.flag_bits & ENCRYPTED:  # any member: installing it would ask for a password
+            raise Unreadable(
+                f"cannot read member '{printable(info.filename)}': encrypted "
+                "(a bundle must unpack without a password)"
+            )
+        local = _local_header(raw, info)
+        lister.problems += [
+            f"member '{printable(info.filename)}': its local header gives another {d}: extractors disagree"
+            for d in _disagreements(info, local)
+        ]
+        member = _zip_member(info)
+        if member.kind == "symlink":
+            member = _zip_member(info, _symlink_target(raw, info, local, poll))
+        lister.add(member)
+        if member.kind != "symlink":
+            _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
+        spans.append((info.header_offset, local.data_start + info.compress_size, member.name))
+    return spans
+
+
+def _declared(raw: IO[bytes], size: int) -> tuple[int, int]:
+    """The member count and central directory size the end record declares (zip64 included),
+    read before zipfile parses the whole central directory: a huge one costs seconds of CPU."""
+    tail_start = max(0, size - END_RECORD_SEARCH)
+    raw.seek(tail_start)
+    tail = raw.read(size - tail_start)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        return 0, 0  # zipfile says what is wrong
+    count, cd_size = struct.unpack_from("<HI", tail, end + 10)
+    locator = end - 20
+    if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+        raw.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
+        record = raw.read(56)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            count, cd_size = struct.unpack_from("<QQ", record, 32)
+    return count, cd_size
+
+
+def _overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
+    ordered = sorted(spans)
+    return [
+        f"members '{a}' and '{b}' share bytes (overlapping entries, a zip bomb technique)"
+        for (_s, end, a), (start, _e, b) in itertools.pairwise(ordered)
+        if start < end
+    ]
+
+
+def read_zip(
+    raw: IO[bytes],
+    limits: ArchiveLimits,
+    want: frozenset[str],
+    keep: Keep | None = None,
+    poll: Poll = no_poll,
+) -> ReadResult:
+    """Hash a .zip sequentially, then list and read it from its central directory (seeks)."""
+    reader = HashingReader(raw)
+    reader.drain()
+    lister = Lister(limits, want, keep)
+    error, truncated = "", False
+    try:
+        count, cd_size = _declared(raw, reader.size)
+        if count > limits.max_members:
+            raise Stop(f"has more than {limits.max_members} members")
+        if cd_size > limits.max_members * CENTRAL_BYTES_PER_MEMBER:
+            raise Stop(
+                f"has a central directory of {cd_size} bytes, more than {limits.max_members} members need"
+            )
+        raw.seek(0)
+        with zipfile.ZipFile(raw) as archive:
+            lister.problems += _overlaps(_walk(raw, archive, lister, poll))
+    except Stop as stop:
+        lister.problems.append(f"archive {stop}")
+        truncated = True
+    except Unreadable as exc:
+        error = str(exc)
+    # ValueError: a name flagged UTF-8 that is not (UnicodeDecodeError), bad offsets
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        struct.error,
+    ) as exc:
+        error = f"not a readable zip ({printable(str(exc))})"
+    finally:
+        lister.close()
+    return reader.result(lister.listing(error, truncated=truncated))

@@ -1,0 +1,176 @@
+"""Hostile tar.gz bundles, built byte by byte: judged by what extraction yields.
+
+Each case is a class of input that got a false pass (or a hang) before the reader modelled
+extraction: the listing now carries the C007 problem or the C008 error, in bounded time."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from tests.gates.hostile import bytes_builder as b
+from tests.gates.hostile.conftest import has_problem, tar_listing
+
+pytestmark = pytest.mark.timeout(20)
+
+OUT = "outside the archive"
+
+# (id, tar blocks after the four clean AOT members, text of the C007 problem)
+ESCAPING_LINKS = [
+    ("dot-then-dotdot", [b.link("x", "."), b.link("y", "x/.."), b.file("y/escape.txt", b"pwn")], OUT),
+    ("dot-then-dotdot-link-itself", [b.link("x", "."), b.link("y", "x/..")], "symlink 'y' points outside"),
+    ("two-hop-chain", [b.link("a", "b"), b.link("b", ".."), b.file("a/x", b"")], OUT),
+    ("reversed-order", [b.link("y", "x/.."), b.link("x", ".")], "symlink 'y' points outside"),
+    ("folder-up-then-up", [b.header("d/", b"5"), b.link("d/up", ".."), b.link("d/up2", "up/..")], OUT),
+    ("deep-self-links", [b.link("x", "."), b.link("x/x/x/y", "../..")], OUT),
+    ("hardlink-through-symlink", [b.link("x", "."), b.link("h", "x/../etc/passwd", b"1")], OUT),
+    ("write-through-linked-folder", [b.link("x", "."), b.link("d", "x/.."), b.file("d/cron", b"*")], OUT),
+    ("link-to-absolute-via-chain", [b.link("a", "/etc"), b.file("a/passwd", b"")], OUT),
+    ("symlink-loop", [b.link("a", "b"), b.link("b", "a"), b.file("a/x", b"")], "a symlink loop"),
+    ("self-loop", [b.link("a", "a/b"), b.file("a/x", b"")], "a symlink loop"),
+    ("file-then-member-inside", [b.file("f", b"x"), b.file("f/g", b"y")], "which is not a folder"),
+    ("hardlink-to-later-member", [b.link("h", "later", b"1"), b.file("later", b"x")], "not an earlier file"),
+    ("hardlink-to-missing", [b.link("h", "nowhere", b"1")], "not an earlier file"),
+    ("hardlink-to-folder", [b.header("d/", b"5"), b.link("h", "d", b"1")], "not an earlier file"),
+    ("backslash-link-up", [b.link("x", "."), b.link("y", "x\\..")], "symlink 'y' points outside"),
+]
+
+GLOBAL_HEADERS = [
+    (
+        "global-path-escapes",
+        [b.pax({"path": "../../x"}, b"g"), b.file("LICENSE2", b"x")],
+        "escapes the archive",
+    ),
+    ("global-path-noted", [b.pax({"path": "../../x"}, b"g"), b.file("LICENSE2", b"x")], "every later member"),
+    (
+        "global-path-renames-into-duplicates",
+        [b.pax({"path": "AOT_BUILD_INFO.txt"}, b"g"), b.file("a", b"x"), b.file("b", b"y")],
+        "more than once",
+    ),
+    (
+        "global-linkpath",
+        [b.pax({"linkpath": "/etc/shadow"}, b"g"), b.link("l", "inside")],
+        "points outside",
+    ),
+    (
+        "global-then-extended-absolute",
+        [b.pax({"comment": "x"}, b"g"), b.pax({"path": "/etc/cron.d/x"}), b.file("ok", b"")],
+        "absolute path",
+    ),
+    ("solaris-extended-header", [b.pax({"path": "../evil"}, b"X"), b.file("ok", b"")], "escapes the archive"),
+]
+
+DUPLICATES = [
+    ("same-file-twice", [b.file("LICENSE", b"other")], "more than once"),
+    ("dot-slash-spelling", [b.file("./LICENSE", b"other")], "more than once"),
+    ("double-slash-spelling", [b.header("d/", b"5"), b.file("d/a"), b.file("d//a")], "more than once"),
+    ("file-replaced-by-symlink", [b.link("README.txt", "/etc/passwd")], "more than once"),
+    ("folder-then-file", [b.header("d/", b"5"), b.file("d", b"x")], "more than once"),
+    ("implied-folder-then-file", [b.file("d/a"), b.file("d", b"x")], "a folder of other members"),
+    ("binary-twice", [b.file("fuse-aot-demo", b"\x7fELF other", 0o755)], "more than once"),
+    ("case-collision", [b.file("license", b"x")], "case-insensitive"),
+    ("unicode-normalisation", [b.file("caf\u00e9"), b.file("cafe\u0301")], "case-insensitive"),
+    ("long-name-duplicate", [b.gnu_long("LICENSE"), b.file("placeholder", b"x")], "more than once"),
+    ("pax-path-duplicate", [b.pax({"path": "README.txt"}), b.file("placeholder", b"x")], "more than once"),
+]
+
+KINDS = [
+    ("char-device", [b.header("null", b"3")], "a character device"),
+    ("block-device", [b.header("sda", b"4")], "a block device"),
+    ("fifo", [b.header("pipe", b"6")], "a FIFO"),
+    ("volume-label", [b.header("label", b"V")], "tar type 'V'"),
+    ("gnu-dumpdir", [b.header("d", b"D")], "tar type 'D'"),
+    ("multivolume", [b.header("m", b"M")], "tar type 'M'"),
+    ("unknown-letter", [b.file("z", b"data", kind=b"Z")], "tar type 'Z'"),
+    ("empty-name", [b.file("", b"x")], "empty name"),
+]
+
+
+def _blob(blocks: list[bytes]) -> bytes:
+    return b.tar_gz(b.aot_members(), *blocks)
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problem"),
+    [
+        pytest.param(blocks, problem, id=i)
+        for i, blocks, problem in ESCAPING_LINKS + GLOBAL_HEADERS + DUPLICATES + KINDS
+    ],
+)
+def test_extraction_is_modelled(blocks: list[bytes], problem: str) -> None:
+    listing = tar_listing(_blob(blocks))
+    assert has_problem(listing, problem), listing.problems
+    assert not listing.error
+
+
+# (id, blocks, text of the C008 error): readers disagree, or the stream would step backwards
+MALFORMED = [
+    ("negative-size-file", [b.header("f", size_field=b.base256(-512))], "negative size"),
+    ("negative-size-small", [b.header("f", size_field=b.base256(-1))], "negative size"),
+    (
+        "negative-size-long-name",
+        [b.header("././@LongLink", b"L", size_field=b.base256(-1024))],
+        "negative size",
+    ),
+    ("negative-size-pax", [b.header("PaxHeader", b"x", size_field=b.base256(-512))], "negative size"),
+    ("negative-size-global", [b.header("PaxHeader", b"g", size_field=b.base256(-2048))], "negative size"),
+    ("negative-size-symlink", [b.header("l", b"2", size_field=b.base256(-512), link="x")], "negative size"),
+    ("size-on-symlink", [b.header("l", b"2", size=512, link="LICENSE"), bytes(512)], "not a regular file"),
+    ("size-on-folder", [b.header("d/", b"5", size=512), bytes(512)], "not a regular file"),
+    ("size-on-device", [b.header("c", b"3", size=100), bytes(512)], "not a regular file"),
+    ("sparse-member", [b.header("s", b"S", size=0)], "sparse"),
+    ("sparse-pax", [b.pax({"GNU.sparse.major": "1", "GNU.sparse.minor": "0"}), b.file("s")], "sparse"),
+    ("global-size", [b.pax({"size": "0"}, b"g"), b.file("f", b"data")], "size of every later member"),
+    ("long-name-and-pax-path", [b.gnu_long("a"), b.pax({"path": "b"}), b.file("c")], "set twice"),
+    ("two-long-names", [b.gnu_long("a"), b.gnu_long("b"), b.file("c")], "set twice"),
+    ("pax-key-twice", [b.pax([("path", "a"), ("path", "../b")]), b.file("c")], "given twice"),
+    ("bad-checksum", [b.header("f")[:148] + b"000000\0 " + b.header("f")[156:]], "not a readable tar.gz"),
+]
+
+
+@pytest.mark.parametrize(
+    ("blocks", "error"), [pytest.param(blocks, error, id=i) for i, blocks, error in MALFORMED]
+)
+def test_headers_extractors_disagree_on_are_malformed(blocks: list[bytes], error: str) -> None:
+    listing = tar_listing(_blob(blocks))
+    assert error in listing.error, listing.error
+
+
+def test_a_huge_positive_base256_size_stops_at_the_member_limit() -> None:
+    listing = tar_listing(b.tar_gz(b.header("f", size_field=b.base256(1 << 80))))
+    assert listing.truncated and has_problem(listing, "bytes (limit")
+
+
+def test_many_metadata_headers_hit_the_header_limit() -> None:
+    blob = b.tar_gz(*(b.pax({"comment": "x"}, b"g") for _ in range(5000)))
+    listing = tar_listing(blob)
+    assert listing.truncated and has_problem(listing, "tar headers")
+
+
+def test_the_last_copy_of_a_kept_binary_is_the_one_kept(tmp_path: Path) -> None:
+    from gates.reading.archive import Keep, read_tar_gz  # noqa: PLC0415
+    from tests.gates.hostile.conftest import RULES, WANT  # noqa: PLC0415
+
+    blob = _blob([b.file("fuse-aot-demo", b"second copy", 0o755)])
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "bin")
+    listing = read_tar_gz(io.BytesIO(blob), RULES.limits, WANT, keep).listing
+    assert listing is not None and listing.kept == tmp_path / "bin"
+    assert (tmp_path / "bin").read_bytes() == b"second copy"
+
+
+def test_the_text_checks_read_is_the_last_copy() -> None:
+    listing = tar_listing(_blob([b.file("./AOT_BUILD_INFO.txt", b.build_info("0.6.9"))]))
+    assert "cli=0.6.9" in listing.texts["AOT_BUILD_INFO.txt"]
+
+
+def test_extraction_really_escapes_for_the_dot_chain(tmp_path: Path) -> None:
+    """The model is not paranoia: tarfile without a filter writes outside the root."""
+    root = tmp_path / "root"
+    root.mkdir()
+    blob = _blob(ESCAPING_LINKS[0][1])
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(root, filter="fully_trusted")
+    assert (tmp_path / "escape.txt").read_bytes() == b"pwn"

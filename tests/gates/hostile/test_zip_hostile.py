@@ -1,0 +1,160 @@
+"""Hostile .zip bundles, built byte by byte: every member's data is read from its local
+header, inflated and CRC-checked under the tar limits, and judged as extraction yields it."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+
+from tests.gates.hostile import bytes_builder as b
+from tests.gates.hostile.bytes_builder import ZipEntry
+from tests.gates.hostile.conftest import has_problem, zip_listing
+
+pytestmark = pytest.mark.timeout(20)
+
+SYMLINK = 0o120777
+
+
+def zeros_deflated(mib: int) -> bytes:
+    """A raw deflate stream of `mib` MiB of zeros, built from one flushed segment."""
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    segment = deflater.compress(bytes(1 << 20)) + deflater.flush(zlib.Z_FULL_FLUSH)
+    return segment * mib + zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # + an empty final block
+
+
+def _blob(extra: list[ZipEntry], base: list[ZipEntry] | None = None) -> bytes:
+    return b.zip_bytes([*(b.aot_zip_entries() if base is None else base), *extra])
+
+
+PROBLEMS = [
+    ("local-name-escapes", [ZipEntry("LICENSE2", b"x", local_name="../evil")], "another name '../evil'"),
+    ("local-name-absolute", [ZipEntry("LICENSE2", b"x", local_name="/etc/x")], "another name '/etc/x'"),
+    ("local-method-differs", [ZipEntry("LICENSE2", b"x", local_method=0)], "another compression method"),
+    ("duplicate-member", [ZipEntry("LICENSE", b"other")], "more than once"),
+    ("duplicate-dot-slash", [ZipEntry("./README.txt", b"other")], "more than once"),
+    ("duplicate-backslash", [ZipEntry("d/a"), ZipEntry("d\\a")], "more than once"),
+    ("case-collision", [ZipEntry("license", b"x")], "case-insensitive"),
+    ("char-device", [ZipEntry("null", mode=0o020644)], "a character device"),
+    ("block-device", [ZipEntry("sda", mode=0o060644)], "a block device"),
+    ("fifo", [ZipEntry("pipe", mode=0o010644)], "a FIFO"),
+    ("socket", [ZipEntry("sock", mode=0o140644)], "(socket)"),
+    ("symlink-out", [ZipEntry("lib", b"/usr/lib", mode=SYMLINK)], "points outside"),
+    (
+        "symlink-dot-chain",
+        [ZipEntry("x", b".", mode=SYMLINK), ZipEntry("y", b"x/..", mode=SYMLINK), ZipEntry("y/e.txt", b"p")],
+        "outside the archive",
+    ),
+    ("member-through-file", [ZipEntry("LICENSE/x", b"")], "which is not a folder"),
+    ("overlapping-entries", [ZipEntry("LICENSE2", b"MIT\n", offset_of=2)], "share bytes"),
+    ("absolute-name", [ZipEntry("/tmp/fuse.exe", b"MZ")], "absolute path"),
+    ("drive-letter", [ZipEntry("C:evil.exe", b"MZ")], "absolute path"),
+    ("dotdot-name", [ZipEntry("..\\evil.exe", b"MZ")], "escapes the archive"),
+    ("empty-name", [ZipEntry("", b"x")], "empty name"),  # found by the fuzzer: zipfile's is_dir raised
+]
+
+
+@pytest.mark.parametrize(("extra", "problem"), [pytest.param(e, p, id=i) for i, e, p in PROBLEMS])
+def test_unsafe_zip_content_is_a_problem(extra: list[ZipEntry], problem: str) -> None:
+    listing = zip_listing(_blob(extra))
+    assert has_problem(listing, problem), (listing.problems, listing.error)
+
+
+ERRORS = [
+    ("crc-error", [ZipEntry("LICENSE2", b"data", crc=0xDEADBEEF)], "fails its CRC check"),
+    ("stored-crc-error", [ZipEntry("LICENSE2", b"data", method=0, crc=1)], "fails its CRC check"),
+    (
+        "declares-more-than-it-holds",
+        [ZipEntry("LICENSE2", b"data", size=10)],
+        "holds 4 bytes but declares 10",
+    ),
+    (
+        "deflate-cut-short",
+        [ZipEntry("LICENSE2", b"x" * 1000, compressed=zlib.compress(b"x" * 1000)[2:8])],
+        "before its end marker",
+    ),
+    ("bzip2-method", [ZipEntry("LICENSE2", b"", method=12, compressed=b"BZh9")], "compression method 12"),
+    ("unknown-method", [ZipEntry("LICENSE2", b"", method=99, compressed=b"")], "compression method 99"),
+    ("encrypted", [ZipEntry("LICENSE2", b"x", flags=1)], "encrypted"),
+    ("garbage-deflate", [ZipEntry("LICENSE2", b"x", compressed=b"\xff\xff\xff\xff")], "not a readable zip"),
+]
+
+
+@pytest.mark.parametrize(("extra", "error"), [pytest.param(e, x, id=i) for i, e, x in ERRORS])
+def test_unreadable_member_data_is_an_archive_error(extra: list[ZipEntry], error: str) -> None:
+    listing = zip_listing(_blob(extra))
+    assert error in listing.error, (listing.error, listing.problems)
+
+
+def test_a_member_declaring_100_bytes_that_inflates_to_600_mib_stops_at_once() -> None:
+    blob = _blob([ZipEntry("LICENSE2", b"\0" * 100, compressed=zeros_deflated(600))])
+    assert len(blob) < 2 << 20
+    listing = zip_listing(blob)
+    assert listing.truncated and has_problem(listing, "inflates to more than the 100 bytes it declares")
+
+
+def test_a_member_declaring_more_than_the_member_limit_is_not_inflated() -> None:
+    blob = _blob([ZipEntry("LICENSE2", b"", size=600 << 20, compressed=zeros_deflated(1))])
+    listing = zip_listing(blob)
+    assert listing.truncated and has_problem(listing, "bytes (limit")
+
+
+def test_no_local_header_where_the_central_directory_points() -> None:
+    entries = b.aot_zip_entries()
+    blob = bytearray(b.zip_bytes(entries))
+    blob[0:4] = b"XXXX"  # the first local header's signature
+    listing = zip_listing(bytes(blob))
+    assert "no local file header at offset 0" in listing.error
+
+
+def test_stored_data_longer_than_declared_is_a_bomb_problem() -> None:
+    blob = _blob([ZipEntry("LICENSE2", b"abc", method=0, compressed=b"abc" + b"\0" * 10, size=3)])
+    listing = zip_listing(blob)
+    assert listing.truncated and has_problem(listing, "more than the 3 bytes it declares")
+
+
+def test_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
+    blob = bytearray(_blob([]))
+    central = blob.rindex(b"PK\x01\x02")  # the last central record: LICENSE.. README.txt
+    blob[central + 20 : central + 24] = (1 << 30).to_bytes(4, "little")  # its compressed size
+    listing = zip_listing(bytes(blob))
+    assert "cut short" in listing.error or "another compressed size" in " ".join(listing.problems)
+
+
+def test_the_build_info_text_is_the_last_copy() -> None:
+    listing = zip_listing(_blob([ZipEntry("AOT_BUILD_INFO.txt", b.build_info("0.6.9", "aot-v2"))]))
+    assert "contract=aot-v2" in listing.texts["AOT_BUILD_INFO.txt"]
+    assert has_problem(listing, "more than once")
+
+
+def test_a_clean_zip_has_no_problems() -> None:
+    listing = zip_listing(_blob([]))
+    assert listing.problems == () and not listing.error and not listing.truncated
+
+
+def test_a_central_directory_declaring_too_many_members_is_not_parsed() -> None:
+    blob = bytearray(_blob([]))
+    blob[-12:-10] = blob[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and listing.members == () and has_problem(listing, "more than 1000 members")
+
+
+def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
+    blob = bytearray(_blob([]))
+    blob[-10:-6] = (1000 * 4096 + 1).to_bytes(4, "little")  # its size in bytes
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and has_problem(listing, "central directory of 4096001 bytes")
+
+
+def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> None:
+    import struct  # noqa: PLC0415
+
+    blob = _blob([])
+    cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
+    body = blob[:-22]
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 4, 4, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, len(body), 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
+    listing = zip_listing(body + zip64_end + locator + end)
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+    assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
