@@ -32,6 +32,9 @@ class RunOptions:
     run_id: str = ""
     lock_file: Path | None = None
     reap_first: bool = True
+    shard: str = ""  # K/N when this run is one shard of a suite (drills/shard.py)
+    suite: tuple[str, ...] = ()  # every scenario of the whole suite, when sharded
+    commit: str = ""  # the commit the drill tests ($GITHUB_SHA), for `drill merge`
 
 
 def new_run_id() -> str:
@@ -54,6 +57,9 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
             pid=os.getpid(),
             scenarios=[s.name for s in scenarios],
             deadline_s=opts.deadline_s,
+            shard=opts.shard,
+            suite=list(opts.suite),
+            commit=opts.commit,
         )
         try:
             with signals.installed():

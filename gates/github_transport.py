@@ -8,6 +8,7 @@ pre-signed storage URLs carry credentials there.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
@@ -22,6 +23,8 @@ import requests
 from gates.etag_cache import EtagCache
 from harness.errors import ConfigError, HarnessError, InfraError
 
+# retries and rate-limit waits, as progress lines (the CLI shows them on stderr)
+PROGRESS = logging.getLogger("fuse_release_harness.progress")
 API_VERSION = "2022-11-28"
 MAX_REDIRECTS = 3
 CHUNK = 1 << 20
@@ -196,7 +199,11 @@ class Transport:
                     raise InfraError(
                         f"{method} {shown(url)}: cannot reach the server ({type(exc).__name__})"
                     ) from None
-                self._pause(self.settings.backoff_s * 2**attempt)
+                self._pause(
+                    self.settings.backoff_s * 2**attempt,
+                    f"{method} {shown(url)}: cannot reach the server ({type(exc).__name__})",
+                    attempt,
+                )
                 continue
             self._count(response, api=api)
             wait = self._limit_wait(response) if api else None
@@ -204,16 +211,19 @@ class Transport:
                 if wait > self.settings.max_wait_s or last:
                     raise self._too_long(method, url, wait, response)
                 response.close()
-                self._pause(wait)
+                self._pause(wait, f"{method} {shown(url)}: GitHub API rate limit reached", attempt)
                 continue
             if response.status_code >= 500 and not last:
                 response.close()
-                self._pause(self.settings.backoff_s * 2**attempt)
+                why = f"{method} {shown(url)}: HTTP {response.status_code}"
+                self._pause(self.settings.backoff_s * 2**attempt, why, attempt)
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pause(self, seconds: float) -> None:
+    def _pause(self, seconds: float, why: str, attempt: int) -> None:
+        """Wait before a retry, saying so: a run that waits must not look hung."""
+        PROGRESS.info("%s; retry %d of %d in %.3g s", why, attempt + 1, self.settings.retries, seconds)
         with self._lock:
             self.counters.retries += 1
             self.counters.waited_s += seconds

@@ -107,6 +107,19 @@ def error_boundary(prog: str) -> Callable[[F], F]:
     return decorate
 
 
+def progress_on_stderr(prog: str) -> None:
+    """Show the core's progress log (retries, rate-limit waits) as `prog: ...` lines on stderr."""
+    import logging  # noqa: PLC0415
+
+    logger = logging.getLogger("fuse_release_harness.progress")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(f"{prog}: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def clock_for(as_of: date | None) -> Callable[[], datetime]:
     if as_of is None:
         return lambda: datetime.now(UTC)
@@ -145,6 +158,29 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
         finished_at=now,
         results=(),
         interrupted=True,
+    )
+
+
+def inconclusive_report(tool: str, subject: str, exc: Exception, started: datetime, now: datetime) -> Report:
+    """What a run that could not evaluate (exit 3) still writes: what it could not check, and why."""
+    from harness.results import Outcome, Report, Result, one_line  # noqa: PLC0415
+
+    why = one_line(str(exc))
+    return Report(
+        tool=tool,
+        subject=f"{subject} (could not evaluate)",
+        started_at=started,
+        finished_at=now,
+        results=(
+            Result(
+                check="source",
+                title="The release source answered",
+                scope=subject,
+                outcome=Outcome.ERROR,
+                summary=f"could not evaluate: {why}",
+            ),
+        ),
+        notes=(f"not checked: every check of the contract, since the run stopped at: {why}",),
     )
 
 

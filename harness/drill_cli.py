@@ -17,6 +17,7 @@ import click
 
 from harness.console import echo, error_boundary
 from harness.errors import ExitCode
+from harness.merge_cli import drill_merge_cmd
 
 if TYPE_CHECKING:
     from drills.journal import Event
@@ -107,6 +108,14 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     help="Single-run lock (default: <out>/drill.lock).",
 )
 @click.option("--no-reap", is_flag=True, help="Do not reap stale leftovers first.")
+@click.option(
+    "--shard",
+    "shard_text",
+    default=None,
+    metavar="K/N",
+    help="Run only shard K of N (scenarios sorted by name, dealt round-robin); "
+    "`drill merge` joins the shards' reports.",
+)
 @error_boundary("drill")
 def run_cmd(
     paths: tuple[Path, ...],
@@ -115,12 +124,15 @@ def run_cmd(
     deadline_s: float,
     lock_file: Path | None,
     no_reap: bool,
+    shard_text: str | None,
 ) -> None:
-    """Run drills: every scenario named, or a whole suite."""
-    from drills import runner, scenario, wiring  # noqa: PLC0415
+    """Run drills: every scenario named, or a whole suite (or one shard of it)."""
+    from drills import runner, scenario, shard, wiring  # noqa: PLC0415
     from drills.safety import Interrupted  # noqa: PLC0415
 
-    scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
+    split = shard.parse(shard_text) if shard_text is not None else None
+    everything = scenario.load_all(scenario.scenario_files(paths, suite))
+    scenarios = shard.select(split, everything) if split else everything
     tools = wiring.real_tools(out_dir / "work")
     wiring.check_base_images(tools.seam, scenarios)
     opts = runner.RunOptions(
@@ -129,6 +141,9 @@ def run_cmd(
         lock_file=lock_file,
         reap_first=not no_reap,
         run_id=runner.new_run_id(),
+        shard=str(split or ""),
+        suite=tuple(s.name for s in everything) if split else (),
+        commit=os.environ.get("GITHUB_SHA", ""),
     )
     code: int | None = None
     try:
@@ -174,6 +189,9 @@ def report_cmd(journal_path: Path, out_dir: Path | None) -> None:
 
     events = journal.read(journal_path)
     sys.exit(_render(events, out_dir or journal_path.parent, journal_path))
+
+
+drill.add_command(drill_merge_cmd)
 
 
 @drill.command("reap")
