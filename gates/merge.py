@@ -1,7 +1,8 @@
 """`gate merge`: one verdict from the runs of one release, e.g. `gate check` on the assembled
 dist/ and one `gate recover` per platform.
 
-Every command that was merged must cover every platform of the contract: a platform no run
+Every command that was merged (and every one named with --expect, so a job that wrote no
+report at all is noticed too) must cover every platform of the contract: a platform no run
 of that command covers is a failure naming it (M001), never a silent gap. Two runs of one
 command for one platform, or a run for a platform the contract does not name, are refused
 (the caller passed the wrong files), as are runs of another commit or release.
@@ -46,10 +47,10 @@ def _owners(runs: Sequence[merge.Loaded], contract: Contract) -> dict[tuple[str,
     return owners
 
 
-def coverage(runs: Sequence[merge.Loaded], contract: Contract) -> list[Result]:
-    """M001 for every merged command and contract platform."""
+def coverage(runs: Sequence[merge.Loaded], contract: Contract, expect: Sequence[str] = ()) -> list[Result]:
+    """M001 for every merged (or expected) command and contract platform."""
     owners = _owners(runs, contract)
-    tools = list(dict.fromkeys(run.report.tool for run in runs))
+    tools = list(dict.fromkeys([*expect, *(run.report.tool for run in runs)]))
     results = []
     for tool in tools:
         for platform in contract.platforms:
@@ -78,11 +79,19 @@ def coverage(runs: Sequence[merge.Loaded], contract: Contract) -> list[Result]:
     return results
 
 
-def merged(paths: Sequence[Path], contract: Contract, *, commit: str = "", release: str = "") -> Report:
-    """The merged report of the runs in `paths`, judged for coverage against `contract`."""
+def merged(
+    paths: Sequence[Path],
+    contract: Contract,
+    *,
+    commit: str = "",
+    release: str = "",
+    expect: Sequence[str] = (),
+) -> Report:
+    """The merged report of the runs in `paths`, judged for coverage against `contract`:
+    every command in `expect` must cover every platform even when none of its reports came."""
     runs = [merge.load(path) for path in paths]
     tag_commit, tag = merge.same_run(runs, commit=commit, release=release)
-    checks = [*coverage(runs, contract), *merge.interrupted(runs, "M002")]
+    checks = [*coverage(runs, contract, expect), *merge.interrupted(runs, "M002")]
     what = ", ".join(dict.fromkeys(run.report.tool for run in runs))
     return merge.combined(
         runs,

@@ -42,6 +42,12 @@ def _commit(given: str | None) -> str:
     help="Release contract YAML whose platforms must be covered (default: the embedded one).",
 )
 @click.option("--release", default="", help="The tag (or line) every report must name.")
+@click.option(
+    "--expect",
+    multiple=True,
+    type=click.Choice(["gate check", "gate recover"]),
+    help="A command whose reports must cover every platform even if none was passed (repeatable).",
+)
 @commit_option
 @out_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed checks.")
@@ -50,6 +56,7 @@ def gate_merge_cmd(
     paths: tuple[Path, ...],
     contract_path: Path | None,
     release: str,
+    expect: tuple[str, ...],
     commit: str | None,
     report_dir: Path | None,
     verbose: bool,
@@ -61,7 +68,8 @@ def gate_merge_cmd(
     """
     from gates import contract, merge  # noqa: PLC0415
 
-    report = merge.merged(paths, contract.load(contract_path), commit=_commit(commit), release=release)
+    rules = contract.load(contract_path)
+    report = merge.merged(paths, rules, commit=_commit(commit), release=release, expect=expect)
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
 

@@ -217,3 +217,14 @@ def test_windows_run_measures_its_own_aot_and_reports_the_skips(tmp_path: Path, 
     outcomes = {(r["check"], r["scope"]): r["outcome"] for r in report["results"]}
     assert outcomes == {("smoke", "recovery"): "skipped", ("S002", "windows-x64"): "passed"}
     assert report["verdict"] == "passed" and report["counts"]["skipped"] == 1
+
+
+def test_an_expected_command_without_any_report_fails_every_platform(tmp_path: Path) -> None:
+    rules = contract_file(tmp_path)
+    reports = [recover(tmp_path, rules, p) for p in PLATFORMS]
+    done = run_gate(
+        "merge", *map(str, reports), "--contract", str(rules), "--expect", "gate check",
+        env={"GITHUB_SHA": SHA},
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert all(f"no gate check report covers {p}" in done.stdout for p in PLATFORMS)
