@@ -128,6 +128,9 @@ def _read(
         else:
             keep = asset.name in (contract.checksums_name, contract.metadata_name)
             result, text = archive.read_plain(raw, keep)
+        verify = getattr(opened, "verified_by", None)  # a cached copy: checked by this read's hash
+        if verify is not None:
+            verify(result.sha256, result.size)
     return AssetFacts(
         ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
     )

@@ -162,10 +162,12 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
 
 
 def inconclusive_report(tool: str, subject: str, exc: Exception, started: datetime, now: datetime) -> Report:
-    """What a run that could not evaluate (exit 3) still writes: what it could not check, and why."""
+    """What a run that could not evaluate (exit 3) still writes: what it could not check, and
+    why. The error's one line goes to stderr as well, as the error boundary would print it."""
     from harness.results import Outcome, Report, Result, one_line  # noqa: PLC0415
 
     why = one_line(str(exc))
+    click.echo(f"{tool.split(maxsplit=1)[0]}: error: {why}", err=True)
     return Report(
         tool=tool,
         subject=f"{subject} (could not evaluate)",
