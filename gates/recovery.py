@@ -41,6 +41,7 @@ class RecoveryGate:
     judge: str = "exit-code"
     metrics: str = DEFAULT_METRICS
     skip_reason: str = ""  # why the contract does not run it on this platform ('' when it runs)
+    debug_baseline: str = ""  # fail or note: judge its JIT baseline (S003); '' does not
 
 
 class Progress(Protocol):

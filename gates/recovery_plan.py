@@ -59,6 +59,7 @@ def _gate(raw: Mapping[str, Any], index: int, origin: str, platform: str = "") -
         judge=item.get("judge", "exit-code"),
         metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin),
         skip_reason=_skip_reason(item, platform),
+        debug_baseline=item.get("debug_baseline", ""),
     )
 
 

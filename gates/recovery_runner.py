@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gates import baseline as baseline_of
-from gates import binsize, perf, recovery, recovery_plan
+from gates import binsize, jit_baseline, perf, recovery, recovery_plan
 from gates.contract import Contract
 from gates.recovery import Interrupted, RecoveryGate, Run
 from gates.sources import open_source
@@ -177,12 +177,13 @@ def _gates_judged(run: Run, gates: Sequence[RecoveryGate]) -> tuple[list[Result]
     notes: list[str] = []
 
     def after(gate: RecoveryGate, result: Result) -> list[Result]:
+        honest = [jit_baseline.judge(gate, result, run.checkout)] if gate.debug_baseline else []
         if gate.judge != "aot-perf-metrics":
-            return []
+            return honest
         judged, note = judge_perf(gate, result, run)
         if note:
             notes.append(note)
-        return [judged]
+        return [*honest, judged]
 
     try:
         return recovery.run_all(gates, run, after), notes, False
