@@ -24,7 +24,7 @@ import contextlib
 import os
 import selectors
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -64,6 +64,33 @@ def _lines(buffer: bytearray, chunk: bytes, emit: Emit) -> None:
         start = scan = end + 1
     del buffer[:start]
     emit(lines)
+
+
+def _emit_lines(chunks: Iterator[bytes], emit: Emit) -> None:
+    """Every complete line of `chunks` as it arrives, then the unterminated rest."""
+    buffer = bytearray()
+    for chunk in chunks:
+        _lines(buffer, chunk, emit)
+    if buffer:
+        emit([bytes(buffer)])
+
+
+def _selected_chunks(fd: int, stop: Stop) -> Iterator[bytes]:
+    """Chunks of `fd` until end of file or `stop`, waiting with a selector (never blocks)."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while not stop.is_set():
+            if not selector.select(POLL_S):
+                continue
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _blocking_chunks(fd: int, stop: Stop) -> Iterator[bytes]:
+    while not stop.is_set() and (chunk := os.read(fd, CHUNK)):
+        yield chunk
 
 
 def _in_group(stat_path: Path, pgid: int) -> bool:
@@ -111,18 +138,7 @@ class PosixGroups:
         `selectors`, not `select.select`: a command started by a process holding 1,024 or
         more descriptors gets a pipe numbered past what `select.select` can watch.
         """
-        buffer = bytearray()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while not stop.is_set():
-                if not selector.select(POLL_S):
-                    continue
-                chunk = os.read(fd, CHUNK)
-                if not chunk:
-                    break
-                _lines(buffer, chunk, emit)
-        if buffer:
-            emit([bytes(buffer)])
+        _emit_lines(_selected_chunks(fd, stop), emit)
 
 
 class WindowsGroups:
@@ -145,14 +161,7 @@ class WindowsGroups:
 
     def read(self, fd: int, emit: Emit, stop: Stop) -> None:
         """Lines from `fd` until end of file, with blocking reads (pipes are not selectable)."""
-        buffer = bytearray()
-        while not stop.is_set():
-            chunk = os.read(fd, CHUNK)
-            if not chunk:
-                break
-            _lines(buffer, chunk, emit)
-        if buffer:
-            emit([bytes(buffer)])
+        _emit_lines(_blocking_chunks(fd, stop), emit)
 
 
 def groups_for(os_name: str, tool: Tool) -> Groups:
