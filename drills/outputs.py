@@ -204,8 +204,9 @@ def _stats(events: list[Event]) -> dict[str, Any]:
         "duration_s": round(events[-1].t - events[0].t, 3),
         "samples": len(samples),
     }
-    if events[0].get("suite"):  # a shard: the whole suite, so a merge can tell what is missing
-        stats["suite"] = list(events[0].get("suite") or [])
+    suite = events[0].get("suite")
+    if isinstance(suite, list) and suite:  # a shard: the whole suite, so a merge can tell what is missing
+        stats["suite"] = [str(name) for name in suite]
     return stats
 
 
