@@ -148,6 +148,31 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
     )
 
 
+def inconclusive_report(tool: str, subject: str, exc: Exception, started: datetime, now: datetime) -> Report:
+    """What a run that could not evaluate (exit 3) still writes: what it could not check, and
+    why. The error's one line goes to stderr as well, as the error boundary would print it."""
+    from harness.results import Outcome, Report, Result, one_line  # noqa: PLC0415
+
+    why = one_line(str(exc))
+    click.echo(f"{tool.split(maxsplit=1)[0]}: error: {why}", err=True)
+    return Report(
+        tool=tool,
+        subject=f"{subject} (could not evaluate)",
+        started_at=started,
+        finished_at=now,
+        results=(
+            Result(
+                check="source",
+                title="The release source answered",
+                scope=subject,
+                outcome=Outcome.ERROR,
+                summary=f"could not evaluate: {why}",
+            ),
+        ),
+        notes=(f"not checked: every check of the contract, since the run stopped at: {why}",),
+    )
+
+
 def finish(report: Report, report_dir: Path | None, *, as_json: bool = False) -> None:
     """Write reports (before exiting, always), publish to GitHub, exit with the verdict.
     `as_json`: stdout carries only report.json's document, on one line (the rest: stderr)."""

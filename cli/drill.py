@@ -17,6 +17,7 @@ import click
 
 from cli.console import F, echo, error_boundary
 from cli.drill_output import given_trends, output_mode, render
+from cli.merge import drill_merge_cmd
 from harness.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -125,6 +126,14 @@ def report_options(fn: F) -> F:
     show_default=True,
     help="Scenarios run at once on the engine (see the README on timings).",
 )
+@click.option(
+    "--shard",
+    "shard_text",
+    default=None,
+    metavar="K/N",
+    help="Run only shard K of N (scenarios sorted by name, dealt round-robin); "
+    "`drill merge` joins the shards' reports.",
+)
 @report_options
 @error_boundary("drill")
 def run_cmd(
@@ -135,21 +144,24 @@ def run_cmd(
     lock_file: Path | None,
     no_reap: bool,
     jobs: int,
+    shard_text: str | None,
     quiet: bool,
     as_json: bool,
     baseline: Path | None,
     tolerance: float,
     fail_on_regression: bool,
 ) -> None:
-    """Run drills: every scenario named, or a whole suite.
+    """Run drills: every scenario named, or a whole suite (or one shard of it).
 
     Each phase is a line as it ends; on a terminal a status line says what runs now."""
     from cli.drill_progress import printer  # noqa: PLC0415
-    from drills.run import runner, wiring  # noqa: PLC0415
+    from drills.run import runner, shard, wiring  # noqa: PLC0415
     from drills.run.safety import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
 
-    scenarios = scenario.load_all(scenario.scenario_files(paths, suite))
+    split = shard.parse(shard_text) if shard_text is not None else None
+    everything = scenario.load_all(scenario.scenario_files(paths, suite))
+    scenarios = shard.select(split, everything) if split else everything
     given = given_trends(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
     progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ, grouped=jobs == 1)
     tools = wiring.real_tools(out_dir / "work")
@@ -162,6 +174,9 @@ def run_cmd(
         run_id=runner.new_run_id(),
         on_event=progress,
         jobs=jobs,
+        shard=str(split or ""),
+        suite=tuple(s.name for s in everything) if split else (),
+        commit=os.environ.get("GITHUB_SHA", ""),
     )
     code: int | None = None
     try:
@@ -245,6 +260,9 @@ def compare_cmd(before: Path, after: Path, tolerance: float, fail_on_regression:
     bad = sum(t.regressed for t in found)
     echo(f"drill compare: {bad} regressions in {len(found)} figures ({before} -> {after})")
     sys.exit(int(ExitCode.FAILED) if bad and fail_on_regression else 0)
+
+
+drill.add_command(drill_merge_cmd)
 
 
 @drill.command("reap")

@@ -20,11 +20,13 @@ from cli.console import (
     echo_report,
     error_boundary,
     finish,
+    inconclusive_report,
     interrupted_report,
     show_waits,
     sigterm_as_interrupt,
 )
-from harness.errors import ExitCode
+from cli.merge import gate_merge_cmd
+from harness.errors import ExitCode, InfraError
 
 if TYPE_CHECKING:
     from harness.results import Report
@@ -45,6 +47,19 @@ as_of_option = click.option(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
     help="Judge release windows and waiver expiry as of this date (default: today).",
+)
+
+
+def _covers(report: Report, *, platforms: tuple[str, ...], release: str, commit: str | None) -> Report:
+    """The report with what the run covered, for `gate merge` (commit: --commit, else $GITHUB_SHA)."""
+    sha = commit if commit is not None else os.environ.get("GITHUB_SHA", "")
+    return replace(report, platforms=platforms, release=release, commit=sha)
+
+
+commit_option = click.option(
+    "--commit",
+    default=None,
+    help="The commit this run gates, recorded in report.json (default: $GITHUB_SHA).",
 )
 
 
@@ -75,6 +90,7 @@ def gate(debug: bool) -> None:
 @contract_option
 @report_dir_option
 @as_of_option
+@commit_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed checks.")
 @click.option(
     "--recovery-checkout",
@@ -93,6 +109,7 @@ def check_cmd(
     contract_path: Path | None,
     report_dir: Path | None,
     as_of: datetime | None,
+    commit: str | None,
     verbose: bool,
     recovery_checkout: Path | None,
     as_json: bool,
@@ -107,9 +124,9 @@ def check_cmd(
     clock = clock_for(as_of.date() if as_of else None)
     started = clock()
     report: Report | None = None
+    check_selector(selector)
+    rules = contract.load(contract_path)
     try:  # an interrupt at any point still writes a report (and exits 130)
-        check_selector(selector)
-        rules = contract.load(contract_path)
         source = open_source(source_spec, selector, os.environ)
         if recovery_checkout is None:
             report = runner.check(source, selector, rules, clock)
@@ -127,9 +144,15 @@ def check_cmd(
             if report is None
             else replace(report, interrupted=True)
         )
+    except InfraError as exc:  # could not evaluate: the reports still say what and why
+        report = inconclusive_report("gate check", selector, exc, started, clock())
+    report = _covers(report, platforms=rules.platforms, release=selector, commit=commit)
     if not as_json:
         echo_report(report, verbose=verbose)
     finish(report, report_dir, as_json=as_json)
+
+
+gate.add_command(gate_merge_cmd)
 
 
 @gate.command("contract")
@@ -222,6 +245,7 @@ def run_recovery(
     log_dir: Path | None = None,
     release: tuple[str, str] | None = None,
     binaries: tuple[Any, ...] | None = None,
+    platform: str = "",
 ) -> Report:
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
     from gates.recovery import runner as recovery_runner  # noqa: PLC0415
@@ -234,6 +258,7 @@ def run_recovery(
         log_dir=log_dir,
         release=release,
         binaries=binaries,
+        platform=platform,
     )
     return recovery_runner.run(
         checkout, rules, options, progress=_progress(), env=dict(os.environ), clock=clock_for(None)
@@ -269,6 +294,16 @@ def run_recovery(
     default=None,
     help="Keep each attempt's log here (default: <report-dir>/logs, else <checkout>/.fuse/gate-logs/<time>).",
 )
+@click.option(
+    "--platform",
+    default=None,
+    help="The platform these gates run for and its AOT is measured on (default: this "
+    "machine's, e.g. linux-x64); gates the contract does not run there are skipped by contract.",
+)
+@click.option(
+    "--tag", default=None, help="The release tag this run covers, for `gate merge` (default: --release)."
+)
+@commit_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
 @error_boundary("gate")
 def recover_cmd(
@@ -281,9 +316,15 @@ def recover_cmd(
     selector: str | None,
     source_spec: str | None,
     log_dir: Path | None,
+    platform: str | None,
+    tag: str | None,
+    commit: str | None,
     verbose: bool,
 ) -> None:
     """Run the recovery gates (perf bench, SLO check, smoke) and judge them against the contract.
+
+    report.json records --platform, the tag and the commit, so `gate merge` can join the
+    platforms' runs into one verdict.
 
     Each gate runs in its own process group with a timeout; Ctrl-C kills the group and
     exits 130 after writing the reports.
@@ -291,13 +332,16 @@ def recover_cmd(
     from gates import contract  # noqa: PLC0415
 
     release = _release_to_measure(selector, source_spec)
+    rules = contract.load(contract_path)
+    covered = _platform_of(platform, rules)
     sigterm_as_interrupt()
     show_waits("gate")
     started = datetime.now(UTC)
     try:  # the gates' own interrupts give a partial report; this covers the rest
         report = run_recovery(
             checkout,
-            contract.load(contract_path),
+            replace(rules, platforms=(covered,)),  # S002 measures this platform's AOT only
+            platform=covered,
             only=only,
             skip=skip,
             baseline=baseline,
@@ -308,6 +352,7 @@ def recover_cmd(
     except KeyboardInterrupt:
         subject = f"recovery gates in {checkout}"
         report = interrupted_report("gate recover", subject, started, datetime.now(UTC))
+    report = _covers(report, platforms=(covered,), release=tag or selector or "", commit=commit)
     echo_report(report, verbose=verbose)
     finish(report, report_dir)
 
@@ -324,3 +369,17 @@ def _release_to_measure(selector: str | None, source_spec: str | None) -> tuple[
             "AOT binary size of, and where it lives)"
         )
     return selector, source_spec
+
+
+def _platform_of(given: str | None, rules: Any) -> str:
+    """--platform, else this machine's; either must be a platform of the contract."""
+    from gates.platforms import host_platform  # noqa: PLC0415
+    from harness.errors import ConfigError  # noqa: PLC0415
+
+    platform = given or host_platform()
+    if platform not in rules.platforms:
+        raise ConfigError(
+            f"--platform: '{platform}' is not a platform of {rules.origin} "
+            f"(expected one of {', '.join(rules.platforms)})"
+        )
+    return str(platform)

@@ -1,6 +1,7 @@
 """The subprocess seam: the only module that starts processes.
 
-A command runs in its own process group (a new session), so a timeout or Ctrl-C can end
+A command runs in its own process group (a new session on POSIX, a new process group on
+Windows: harness/process_groups.py is the platform seam), so a timeout or Ctrl-C can end
 the command and everything it started. Its output (stdout and stderr merged, in order) is
 streamed line by line to a log file and to a callback for live progress. The group is
 always reaped when the command ends, so nothing it left running in the background
@@ -15,24 +16,22 @@ which process kept it open, and that process is left alone (it is not ours to ki
 
 from __future__ import annotations
 
-import contextlib
 import os
-import selectors
-import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
 
 from harness.errors import InfraError
+from harness.process_groups import Groups, group_alive, groups_for
 
 LineSink = Callable[[str], None]
 GRACE_S = 3.0
 _POLL_S = 0.05
-_CHUNK = 65536
+__all__ = ["GROUPS", "Command", "Completed", "Runner", "end_group", "group_alive", "run"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,76 +60,40 @@ class Runner(Protocol):
     def __call__(self, command: Command, on_line: LineSink) -> Completed: ...
 
 
-def group_alive(pgid: int) -> bool:
-    """True while a live (non-zombie) process belongs to process group `pgid`."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
-    return any(e.name.isdigit() and _in_group(e / "stat", pgid) for e in proc.iterdir())
+def _tool(argv: Sequence[str]) -> int:
+    """A helper program of the seam itself (taskkill), run to its end, quietly."""
+    done = subprocess.run(
+        list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=30
+    )
+    return done.returncode
 
 
-def _in_group(stat_path: Path, pgid: int) -> bool:
-    try:
-        text = stat_path.read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return False
-    # Fields after the parenthesised command name: state ppid pgrp ...
-    fields = text[text.rfind(")") + 2 :].split()
-    return len(fields) > 2 and fields[0] not in ("Z", "X") and fields[2] == str(pgid)
+GROUPS: Groups = groups_for(os.name, _tool)
 
 
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def _wait_gone(process: subprocess.Popen[bytes], pgid: int, deadline: float) -> bool:
+def _wait_gone(process: subprocess.Popen[bytes], pgid: int, deadline: float, groups: Groups) -> bool:
     while time.monotonic() < deadline:
-        if process.poll() is not None and not group_alive(pgid):
+        if process.poll() is not None and not groups.alive(process, pgid):
             return True
         time.sleep(_POLL_S)
-    return process.poll() is not None and not group_alive(pgid)
+    return process.poll() is not None and not groups.alive(process, pgid)
 
 
-def end_group(process: subprocess.Popen[bytes], pgid: int, grace_s: float = GRACE_S) -> None:
-    """SIGTERM the whole group, SIGKILL what is left after `grace_s`, reap the leader."""
-    if process.poll() is not None and not group_alive(pgid):
+def end_group(
+    process: subprocess.Popen[bytes], pgid: int, grace_s: float = GRACE_S, groups: Groups | None = None
+) -> None:
+    """Ask the whole group to end (SIGTERM; taskkill /T), force what is left after
+    `grace_s` (SIGKILL; taskkill /T /F), reap the leader."""
+    groups = groups or GROUPS
+    if process.poll() is not None and not groups.alive(process, pgid):
+        if groups.always_kill:  # leftovers of an exited leader cannot be seen: end the tree
+            groups.kill(pgid)
         return
-    _signal_group(pgid, signal.SIGTERM)
-    if not _wait_gone(process, pgid, time.monotonic() + grace_s):
-        _signal_group(pgid, signal.SIGKILL)
-        _wait_gone(process, pgid, time.monotonic() + grace_s)
+    groups.terminate(pgid)
+    if not _wait_gone(process, pgid, time.monotonic() + grace_s, groups):
+        groups.kill(pgid)
+        _wait_gone(process, pgid, time.monotonic() + grace_s, groups)
     process.wait()
-
-
-def _pump(fd: int, emit: Callable[[list[bytes]], None], stop: threading.Event) -> None:
-    """Hand on the lines of each chunk read from `fd` until end of file or `stop` (never blocks).
-
-    `selectors`, not `select.select`: a command started by a process holding 1,024 or more
-    descriptors gets a pipe numbered past what `select.select` can watch.
-    """
-    buffer = bytearray()
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        while not stop.is_set():
-            if not selector.select(_POLL_S):
-                continue
-            chunk = os.read(fd, _CHUNK)
-            if not chunk:
-                break
-            scan, start, lines = len(buffer), 0, []
-            buffer += chunk
-            while (end := buffer.find(b"\n", scan)) >= 0:
-                lines.append(bytes(buffer[start : end + 1]))
-                start = scan = end + 1
-            del buffer[:start]
-            emit(lines)
-    if buffer:
-        emit([bytes(buffer)])
 
 
 def pipe_holders(fd: int) -> list[str]:
@@ -170,8 +133,8 @@ class _Output:
     closed exactly once, by whoever is last.
     """
 
-    def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
-        self.stream, self.log, self.on_line = stream, log, on_line
+    def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink, groups: Groups) -> None:
+        self.stream, self.log, self.on_line, self.groups = stream, log, on_line, groups
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.ended = self.detached = False
@@ -180,7 +143,7 @@ class _Output:
 
     def _read(self) -> None:
         try:
-            _pump(self.stream.fileno(), self._emit, self.stop)
+            self.groups.read(self.stream.fileno(), self._emit, self.stop)
         finally:
             with self.lock:
                 self.ended = True
@@ -215,7 +178,7 @@ class _Output:
         return cut
 
 
-def _start(command: Command) -> subprocess.Popen[bytes]:
+def _start(command: Command, groups: Groups) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
             command.argv,
@@ -224,7 +187,7 @@ def _start(command: Command) -> subprocess.Popen[bytes]:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            **groups.start_options(),
         )
     except FileNotFoundError as exc:
         raise InfraError(
@@ -239,28 +202,31 @@ def _start(command: Command) -> subprocess.Popen[bytes]:
         raise InfraError(f"{command.argv[0]}: cannot start ({exc})") from exc
 
 
-def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Completed:
+def run(
+    command: Command, on_line: LineSink, *, grace_s: float = GRACE_S, groups: Groups | None = None
+) -> Completed:
     """Run `command` to completion, timeout or Ctrl-C; the group never outlives this call.
 
     It returns within the timeout plus at most four graces (TERM, KILL, reading the rest of
     the output, stopping the reader), whatever the command left behind. KeyboardInterrupt
-    is re-raised after the group is gone.
+    is re-raised after the group is gone. `groups` is the platform seam (default: this OS's).
     """
+    groups = groups or GROUPS
     command.log_path.parent.mkdir(parents=True, exist_ok=True)
     with command.log_path.open("wb") as log:
         started = time.monotonic()
-        process = _start(command)
+        process = _start(command, groups)
         pgid = process.pid  # the leader of its new session and group
         assert process.stdout is not None
         output: _Output | None = None
         timed_out = False
         try:  # from the reader's start: a Ctrl-C the first line triggers still ends the group
-            output = _Output(process.stdout, log, on_line)
+            output = _Output(process.stdout, log, on_line, groups)
             process.wait(timeout=command.timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
         finally:  # after an exit, a timeout or Ctrl-C alike
-            end_group(process, pgid, grace_s)
+            end_group(process, pgid, grace_s, groups)
             cut = output.finish(grace_s) if output is not None else ""
             if output is None:
                 process.stdout.close()

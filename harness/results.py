@@ -105,6 +105,11 @@ class Report:
     notes: tuple[str, ...] = ()
     stats: Mapping[str, Any] = field(default_factory=dict)
     interrupted: bool = False
+    # what the run covered, so reports of several runs can be merged (and mixed ones refused)
+    platforms: tuple[str, ...] = ()
+    release: str = ""  # the tag or line judged ('' when none)
+    commit: str = ""  # the commit the run built or gated (GITHUB_SHA, or --commit)
+    shard: str = ""  # K/N of a sharded drill suite ('' for the whole suite)
 
     @property
     def verdict(self) -> Outcome:

@@ -101,3 +101,31 @@ def test_actionlint_checks_the_local_action_metadata(tmp_path: Path) -> None:
     proc = actionlint(flow, cwd=tmp_path)
     assert proc.returncode == 1
     assert 'input "relase-dir" is not defined' in proc.stdout
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    binary = tool("zizmor")
+    assert binary, "zizmor is not installed: pip install -e '.[dev]'"
+    return subprocess.run(
+        [binary, "--offline", "--no-progress", *(str(p) for p in paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
+    proc = zizmor(ROOT / ".github" / "workflows", ROOT / "action.yml")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor_goes_red_on_template_injection(tmp_path: Path) -> None:
+    flow = tmp_path / "inject.yml"
+    flow.write_text(
+        "on: issues\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.issue.title }}\n"
+    )
+    proc = zizmor(flow)
+    assert proc.returncode != 0
+    assert "template-injection" in proc.stdout + proc.stderr

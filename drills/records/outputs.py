@@ -173,6 +173,8 @@ def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
         notes=(*said, *_ending(events, finished), *notes),
         interrupted=interrupted,
         stats=_stats(events),
+        shard=str(head.get("shard") or ""),
+        commit=str(head.get("commit") or ""),
     )
 
 
@@ -196,11 +198,15 @@ def _ending(events: list[Event], finished: Event | None) -> list[str]:
 
 def _stats(events: list[Event]) -> dict[str, Any]:
     samples = [e for e in events if e.kind == "sample"]
-    return {
+    stats: dict[str, Any] = {
         "run_id": events[0].get("run_id"),
         "duration_s": round(events[-1].t - events[0].t, 3),
         "samples": len(samples),
     }
+    suite = events[0].get("suite")
+    if isinstance(suite, list) and suite:  # a shard: the whole suite, so a merge can tell what is missing
+        stats["suite"] = [str(name) for name in suite]
+    return stats
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,6 +35,9 @@ class RunOptions:
     reap_first: bool = True
     on_event: Callable[[Event], None] | None = None  # live progress (drills/records/progress.py)
     jobs: int = 1  # scenarios run at once (drills/run/parallel.py)
+    shard: str = ""  # K/N when this run is one shard of a suite (drills/run/shard.py)
+    suite: tuple[str, ...] = ()  # every scenario of the whole suite, when sharded
+    commit: str = ""  # the commit the drill tests ($GITHUB_SHA), for `drill merge`
 
 
 def new_run_id() -> str:
@@ -58,6 +61,9 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
             pid=os.getpid(),
             scenarios=[s.name for s in scenarios],
             deadline_s=opts.deadline_s,
+            shard=opts.shard,
+            suite=list(opts.suite),
+            commit=opts.commit,
         )
         try:
             with signals.installed():

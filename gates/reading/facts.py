@@ -148,6 +148,9 @@ def _read(
             result, text = archive.read_zip(raw, limits, frozenset(), None, _poller(stop)), None
         else:
             result, text = archive.read_plain(raw, _keeps_text(asset.name, contract))
+        verify = getattr(opened, "verified_by", None)  # a cached copy: checked by this read's hash
+        if verify is not None:
+            verify(result.sha256, result.size)
     return AssetFacts(
         ref=asset, sha256=result.sha256, size_read=result.size, listing=result.listing, text=text
     )

@@ -40,6 +40,8 @@ class RecoveryGate:
     pass_line: str = ""
     judge: str = "exit-code"
     metrics: str = DEFAULT_METRICS
+    skip_reason: str = ""  # why the contract does not run it on this platform ('' when it runs)
+    debug_baseline: str = ""  # fail or note: judge its JIT baseline (S003); '' does not
 
 
 class Progress(Protocol):
@@ -239,7 +241,7 @@ def run_all(
     outcomes: dict[str, Outcome] = {}
     results: list[Result] = []
     for index, gate in enumerate(gates):
-        reason = blocked_by(gate, outcomes)
+        reason = gate.skip_reason or blocked_by(gate, outcomes)
         try:
             result = skipped(gate, reason) if reason else run_gate(gate, run)
         except KeyboardInterrupt:

@@ -1,5 +1,11 @@
 """Which recovery gates run: the contract's `recovery_gates`, validated (paths inside the
-checkout, unique ids, dependencies listed first), then chosen by `--only`/`--skip`."""
+checkout, unique ids, dependencies listed first), resolved for one platform, then chosen by
+`--only`/`--skip`.
+
+Per platform a gate may run a different command, through a shell, with another timeout
+(`per_platform`), or not at all: a gate whose `platforms` leave this one out is skipped by
+contract, with its `skip_reason` in every report, never shown as passed.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +25,25 @@ def _relative(path: str, where: str, origin: str) -> str:
     return path
 
 
-def _gate(item: Mapping[str, Any], index: int, origin: str) -> RecoveryGate:
+def _skip_reason(item: Mapping[str, Any], platform: str) -> str:
+    runs_on = item.get("platforms")
+    if platform == "" or runs_on is None or platform in runs_on:
+        return ""
+    why = item.get("skip_reason") or f"the contract runs it on {', '.join(runs_on)} only"
+    return f"skipped by contract on {platform}: {why}"
+
+
+def for_platform(item: Mapping[str, Any], platform: str) -> dict[str, Any]:
+    """The gate's keys with its `per_platform` overrides for `platform` applied, and its
+    `shell` (argv prefix, e.g. [bash]) put in front of the command."""
+    resolved = {**item, **item.get("per_platform", {}).get(platform, {})}
+    resolved["command"] = [*resolved.get("shell", ()), *resolved["command"]]
+    return resolved
+
+
+def _gate(raw: Mapping[str, Any], index: int, origin: str, platform: str = "") -> RecoveryGate:
     where = f"recovery_gates[{index}]"
+    item = for_platform(raw, platform)
     produces = tuple(_relative(p, f"{where}.produces", origin) for p in item.get("produces", ()))
     return RecoveryGate(
         id=item["id"],
@@ -35,15 +58,18 @@ def _gate(item: Mapping[str, Any], index: int, origin: str) -> RecoveryGate:
         pass_line=item.get("pass_line", ""),
         judge=item.get("judge", "exit-code"),
         metrics=_relative(item.get("metrics", DEFAULT_METRICS), f"{where}.metrics", origin),
+        skip_reason=_skip_reason(item, platform),
+        debug_baseline=item.get("debug_baseline", ""),
     )
 
 
-def gates_of(contract: Contract) -> tuple[RecoveryGate, ...]:
-    """The contract's recovery gates, in order; a gate may only need gates before it."""
+def gates_of(contract: Contract, platform: str = "") -> tuple[RecoveryGate, ...]:
+    """The contract's recovery gates for `platform` ('' ignores `platforms` and
+    `per_platform`), in order; a gate may only need gates before it."""
     seen: set[str] = set()
     gates = []
     for index, item in enumerate(contract.recovery_gates):
-        gate = _gate(item, index, contract.origin)
+        gate = _gate(item, index, contract.origin, platform)
         if gate.id in seen:
             raise ConfigError(
                 f"{contract.origin}: recovery_gates[{index}].id: "

@@ -16,7 +16,7 @@ from typing import Any
 
 from gates.contract import Contract
 from gates.recovery import baseline as baseline_of
-from gates.recovery import binsize, perf
+from gates.recovery import binsize, jit_baseline, perf
 from gates.recovery import gates as recovery
 from gates.recovery import plan as recovery_plan
 from gates.recovery.gates import Interrupted, RecoveryGate, Run
@@ -97,6 +97,12 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
     return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data), note
 
 
+def by_contract(results: Sequence[Result]) -> bool:
+    """True when the run had gates and the contract kept every one off this platform."""
+    gated = [r for r in results if r.scope == recovery.SCOPE]
+    return bool(gated) and all(r.summary.startswith("skipped by contract") for r in gated)
+
+
 def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
     """An error when nothing was evaluated: a run that checked nothing cannot pass.
 
@@ -109,14 +115,19 @@ def nothing_ran(contract: Contract, results: Sequence[Result]) -> list[Result]:
             f"{contract.origin} lists no recovery_gates; add the gates to run "
             "(`gate contract` prints the default ones)"
         )
-    elif all(r.outcome is Outcome.SKIPPED for r in results):
+    elif not all(r.outcome is Outcome.SKIPPED for r in results):
+        return []
+    elif by_contract(results):
+        why = (
+            "the contract runs none of its recovery gates on this platform and no AOT binary was "
+            "measured; pass --release and --source to measure the platform's AOT binary"
+        )
+    else:
         why = (
             "--only/--skip left no recovery gate that could run and no AOT binary was measured "
             "(the checkout's own build counts only when a gate ran); select at least one gate "
             "and the gates it needs, or pass --release and --source to measure a release's binary"
         )
-    else:
-        return []
     return [
         Result(
             check="recovery",
@@ -168,12 +179,13 @@ def _gates_judged(run: Run, gates: Sequence[RecoveryGate]) -> tuple[list[Result]
     notes: list[str] = []
 
     def after(gate: RecoveryGate, result: Result) -> list[Result]:
+        honest = [jit_baseline.judge(gate, result, run.checkout)] if gate.debug_baseline else []
         if gate.judge != "aot-perf-metrics":
-            return []
+            return honest
         judged, note = judge_perf(gate, result, run)
         if note:
             notes.append(note)
-        return [judged]
+        return [*honest, judged]
 
     try:
         return recovery.run_all(gates, run, after), notes, False
@@ -228,6 +240,7 @@ class Options:
     log_dir: Path | None = None
     release: tuple[str, str] | None = None  # (selector, source spec) to measure binaries of
     binaries: tuple[binsize.Binary, ...] | None = None  # already read by `gate check`'s pass
+    platform: str = ""  # the platform these gates run for ('' ignores the per-platform keys)
 
 
 def run(
@@ -240,7 +253,7 @@ def run(
     clock: Callable[[], datetime],
 ) -> Report:
     """Select the gates, run them in `checkout`, measure the AOT binaries, judge everything."""
-    gates = recovery_plan.select(recovery_plan.gates_of(rules), options.only, options.skip)
+    gates = recovery_plan.select(recovery_plan.gates_of(rules, options.platform), options.only, options.skip)
     previous = baseline_of.load(options.baseline) if options.baseline else None
     logs = options.log_dir or default_log_dir(checkout, options.report_dir, clock())
     state = Run(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, TypeVar
 
+from gates.sources.asset_cache import AssetCache
 from gates.sources.etag_cache import EtagCache, default_cache_dir
 from gates.sources.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
@@ -83,9 +84,12 @@ def parsed(parse: Callable[[Mapping[str, Any]], T], items: Iterable[Any], where:
 class GitHubSource:
     """Releases of one GitHub repository, read through the REST API."""
 
-    def __init__(self, repo: str, transport: Transport, *, selector: str = "") -> None:
+    def __init__(
+        self, repo: str, transport: Transport, *, selector: str = "", asset_cache: AssetCache | None = None
+    ) -> None:
         self.repo = repo
         self.http = transport
+        self.asset_cache = asset_cache  # downloads once: assets by their published digest
         self.selector = selector
         self.description = f"github:{repo}"
         self._drafts = "hidden: no GITHUB_TOKEN" if not transport.settings.token else "unknown"
@@ -154,6 +158,13 @@ class GitHubSource:
         """Stream the asset to an anonymous temporary file (gone once closed)."""
         if asset.state != "uploaded":
             raise InfraError(f"{shown(asset.location)}: asset state is '{asset.state}', not 'uploaded'")
+        cached = self.asset_cache.get(asset.digest) if self.asset_cache else None
+        if cached is not None:
+            return cached
+        downloaded = self._download(asset)
+        return self.asset_cache.put(asset.digest, downloaded) if self.asset_cache else downloaded
+
+    def _download(self, asset: AssetRef) -> IO[bytes]:
         response = self.http.send(
             "GET", asset.key, headers={"Accept": "application/octet-stream"}, stream=True
         )
@@ -198,6 +209,18 @@ class GitHubSource:
             "rate_limit_limit": c.limit,
             "rate_limit_reset": c.reset,
             "drafts": self._drafts,
+            **self._cache_stats(),
+        }
+
+    def _cache_stats(self) -> dict[str, Any]:
+        if self.asset_cache is None:
+            return {"asset_cache": "off"}
+        t = self.asset_cache.tally
+        return {
+            "downloaded_bytes": t.downloaded_bytes,
+            "cached_bytes": t.cached_bytes,
+            "cache_hits": t.hits,
+            "cache_corrupt": t.corrupt,
         }
 
 
@@ -221,5 +244,6 @@ def open_github(
     if not REPO_RE.match(repo):
         raise ConfigError(f"--source github:{repo}: expected github:OWNER/REPO")
     chosen = settings or settings_from(env)
-    cache = EtagCache.open(default_cache_dir(env), chosen.token)
-    return GitHubSource(repo, Transport(chosen, cache, sleep=sleep, clock=clock), selector=selector)
+    root = default_cache_dir(env)
+    transport = Transport(chosen, EtagCache.open(root, chosen.token), sleep=sleep, clock=clock)
+    return GitHubSource(repo, transport, selector=selector, asset_cache=AssetCache.open(root))

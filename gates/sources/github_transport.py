@@ -23,6 +23,7 @@ import requests
 from gates.sources.etag_cache import EtagCache
 from harness.errors import ConfigError, HarnessError, InfraError
 
+# retries and rate-limit waits, as progress lines (the CLI shows them on stderr)
 API_VERSION = "2022-11-28"
 log = logging.getLogger("gates.sources.github")
 MAX_REDIRECTS = 3

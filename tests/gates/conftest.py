@@ -12,7 +12,7 @@ import pytest
 
 from drills.standard.releases import write_line, write_release
 
-GATE = str(Path(sys.executable).with_name("gate"))
+GATE = str(Path(sys.executable).with_name("gate.exe" if os.name == "nt" else "gate"))
 
 
 @pytest.fixture

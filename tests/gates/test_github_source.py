@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -273,9 +274,13 @@ def test_a_clean_line_passes_through_github(github: State, tmp_path: Path, sleep
         r.summary for r in report.results if r.outcome.value != "passed"
     ]
     assert report.stats["api_calls"] > 0
-    # the 6 bundles and 3 VSIX are listed (E002 looks for fuse-lsp inside), the 2 integrity files read
-    downloaded = {h.path for h in github.api_hits(fragment="/releases/assets/")}
-    assert len(downloaded) == 2 * 11
+    # archives (the VSIX too: E002 looks for fuse-lsp inside) and integrity files are
+    # downloaded, and bytes two releases share only once: the asset cache is content-addressed
+    hits = [h.path for h in github.api_hits(fragment="/releases/assets/")]
+    by_id = {f"/repos/{OWNER_REPO}/releases/assets/{a.id}": a for r in github.releases for a in r.assets}
+    contents = {hashlib.sha256(by_id[path].path.read_bytes()).digest() for path in hits}
+    assert len(hits) == len(set(hits)) == len(contents) < 2 * 11
+    assert any(by_id[path].name.endswith(".vsix") for path in hits)
 
 
 def test_an_asset_not_uploaded_fails_the_release(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
