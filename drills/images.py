@@ -25,11 +25,15 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from drills.closure import APP_DIR, Library, closure
+from drills.closure import APP_DIR, Library, closure, library_to_drop
 from drills.containers import DockerSeam
 from harness import process
 from harness.errors import ConfigError, InfraError
+
+if TYPE_CHECKING:
+    from drills.scenario import Scenario
 
 AOT_NAME = "fuse-aot-demo"
 PKG_DIR = "/app/pkg"
@@ -37,6 +41,7 @@ PORT = 8080
 BALLAST_PATH = f"{APP_DIR}/fuse-harness-ballast.so"
 CC_LOG_TAIL = 10  # compiler output lines an error shows
 MTIME = 1_700_000_000  # fixed: the same inputs give the same context and so the same tag
+FALLBACK_PATH = f"{APP_DIR}:/usr/local/bin:/usr/bin:/bin"  # `fuse` by name, e.g. in app.setup
 
 
 def _add(tar: tarfile.TarFile, path: str, data: bytes, mode: int = 0o755) -> None:
@@ -191,14 +196,16 @@ def aot_context(
     base: str | None = None,
     drop: Iterable[str] = (),
     preload: bytes | None = None,
+    data: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """Build context of an AOT image.
 
     `drop` leaves named libraries out (missing-library); `preload` adds a library the
-    loader injects with LD_PRELOAD (the oom ballast).
+    loader injects with LD_PRELOAD (the oom ballast); `data` adds the app's state (its
+    setup's files, its data folder) by container path.
     """
     libs = _binary_closure(AOT_NAME, binary, lib_dirs)
-    files = rootfs_files(AOT_NAME, binary, libs, base=base, drop=drop)
+    files = {**(data or {}), **rootfs_files(AOT_NAME, binary, libs, base=base, drop=drop)}
     env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT)}  # noqa: S104 - inside the container
     if preload is not None:
         files[BALLAST_PATH] = preload
@@ -224,22 +231,60 @@ def fallback_context(
     lib_dirs: Iterable[Path] = (),
     base: str | None = None,
     broken: bool = False,
+    data: Mapping[str, bytes] | None = None,
+    entry: tuple[str, ...] | None = None,
 ) -> bytes:
     """Build context of the CLI fallback: `fuse run --manifest-path <pkg> --backend native`.
 
-    `broken` ships a truncated `fuse` (its ELF header only): the sabotaged fallback.
+    `broken` ships a truncated `fuse` (its ELF header only): the sabotaged fallback; `data`
+    as for `aot_context`; `entry` replaces the command (the app's setup runs in this image).
     """
     libs = _binary_closure("fuse", fuse, lib_dirs)
-    files = rootfs_files("fuse", fuse[:64] if broken else fuse, libs, base=base)
+    files = {**(data or {}), **rootfs_files("fuse", fuse[:64] if broken else fuse, libs, base=base)}
     files.update(_package_files(package))
-    env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT)}  # noqa: S104 - inside the container
-    entry = (f"{APP_DIR}/fuse", "run", "--manifest-path", PKG_DIR, "--backend", "native")
+    env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT), "PATH": FALLBACK_PATH}  # noqa: S104
+    entry = entry or (f"{APP_DIR}/fuse", "run", "--manifest-path", PKG_DIR, "--backend", "native")
     return context_tar(files, _dockerfile(base, entry, env))
 
 
 def runtime_libraries(libs: Iterable[Library]) -> list[str]:
-    """Names of the closure's non-system libraries (what `missing-library` removes)."""
+    """Names of the closure's non-system libraries (the binary's own)."""
     return [lib.name for lib in libs if not lib.system]
+
+
+def candidate_binary(scenario: Scenario) -> tuple[bytes, tuple[Path, ...]]:
+    """The scenario's candidate AOT binary and the folders holding its own libraries."""
+    from drills import wiring  # noqa: PLC0415 - the release's (or fixture's) folders
+
+    if scenario.app is not None:
+        return binary_bytes(scenario.app.candidate), scenario.app.lib_dirs
+    own, _previous = wiring.lib_dirs(scenario)
+    if scenario.release.path is None:
+        from fixtures.toolchain import build_toolchain  # noqa: PLC0415 - the fixture release
+
+        return build_toolchain(scenario.release.tag.lstrip("v")).aot_binary.read_bytes(), own
+    from drills.scenario import release_folders  # noqa: PLC0415
+
+    current, _ = release_folders(scenario.release.path, scenario.release, scenario.origin)
+    return archive_member(current / "fuse-aot-linux-x64.tar.gz", AOT_NAME), own
+
+
+def missing_library(scenario: Scenario) -> str:
+    """What the missing-library fault leaves out of the scenario's AOT image (a ConfigError
+    when nothing can be: drills.closure.library_to_drop says why)."""
+    binary, dirs = candidate_binary(scenario)
+    requested = scenario.fault_params.get("library")
+    return library_to_drop(_binary_closure(AOT_NAME, binary, dirs), requested, scenario.base_image)
+
+
+def binary_bytes(binary: Any) -> bytes:
+    """A drills.app.Binary's bytes: the file, or its member of a release archive."""
+    if binary.member is not None:
+        return archive_member(binary.path, binary.member)
+    try:
+        return bytes(binary.path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"{binary.path}: cannot read the binary ({exc.strerror})") from exc
 
 
 def build_images(
@@ -253,16 +298,18 @@ def build_images(
     base: str | None = None,
     namespace: str = "",
     previous_lib_dirs: Iterable[Path] | None = None,
+    drop_library: str | None = None,
 ) -> ImageSet:
     """Every image of a drill from release folders (content-cached; variants included).
 
-    `previous_lib_dirs` (default: `lib_dirs`) hold the previous release's own libraries.
+    `previous_lib_dirs` (default: `lib_dirs`) hold the previous release's own libraries;
+    `drop_library` is what the missing-library variant leaves out (`missing_library`;
+    None: no such variant).
     """
     dirs = tuple(lib_dirs)
     prev_dirs = dirs if previous_lib_dirs is None else tuple(previous_lib_dirs)
     aot = archive_member(release / "fuse-aot-linux-x64.tar.gz", AOT_NAME)
     fuse = archive_member(release / "fuse-cli-linux-x64.tar.gz", "fuse")
-    own = runtime_libraries(_binary_closure(AOT_NAME, aot, dirs))
 
     def build(role: str, context: bytes) -> str:
         return ensure_image(seam, role, context, labels, namespace)
@@ -278,8 +325,10 @@ def build_images(
             "fallback-native", fallback_context(fuse, app_package, lib_dirs=dirs, base=base)
         ),
         previous_aot=prev,
-        aot_missing_library=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, drop=own[:1]))
-        if own
+        aot_missing_library=build(
+            "candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, drop=(drop_library,))
+        )
+        if drop_library
         else None,
         aot_oom=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, preload=ballast))
         if ballast

@@ -9,6 +9,7 @@ The standard suite lives in `fixtures/scenarios/` (one file per fault and contro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drills import app as app_section
 from harness.config import load_schema, load_yaml_file
 from harness.errors import ConfigError
 
@@ -79,6 +81,9 @@ class Scenario:
     app_package: Path | None = None
     base_image: str | None = None  # None: FROM scratch with each binary's closure
     aot_env: Mapping[str, str] = field(default_factory=dict)
+    native_env: Mapping[str, str] = field(default_factory=dict)  # shadow and fallback (app section)
+    app: app_section.App | None = None  # the user's own service and binaries (no release)
+    ready_s: float = 30.0  # a deployment's first healthy answer, before any fault
     health_path: str = HEALTH_PATH
     load_path: str = "/api/hello"
     load_requests: int = 10
@@ -112,8 +117,41 @@ def _gates(base: Path, value: bool | Mapping[str, Any] | None) -> RecoveryGates 
     )
 
 
+APP_EXCLUSIVE = ("release", "app_package", "health_path", "aot_env")
+
+
+def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
+    """Scenario fields from the `app` section; {} without one."""
+    if "app" not in doc:
+        return {}
+    for key in APP_EXCLUSIVE:
+        if key in doc:
+            raise ConfigError(
+                f"{origin}: {key}: not with an app section (it names the binaries, package and "
+                f"health path); move it into app, or drop app"
+            )
+    section = doc["app"]
+    app, aot_env, native_env = app_section.from_document(section, origin.parent, str(origin))
+    health = section.get("health_path", HEALTH_PATH)
+    return {
+        "app": app,
+        "aot_env": aot_env,
+        "native_env": native_env,
+        "health_path": health,
+        "load_path": doc.get("load", {}).get("path", health),
+        "ready_s": float(section.get("ready_s", 30.0)),
+        "release": Release(path=None, previous=None if app.previous is None else "previous"),
+    }
+
+
 def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
     """Frozen data from a validated document; relative paths resolve against its folder."""
+    scenario = _from_document(doc, origin)
+    app_fields = _app_fields(doc, origin)
+    return dataclasses.replace(scenario, **app_fields) if app_fields else scenario
+
+
+def _from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
     base = origin.parent
     rel, probe, tol, bud = (doc.get(k, {}) for k in ("release", "probe", "tolerance", "budgets"))
     return Scenario(
@@ -199,20 +237,41 @@ def _folder(origin: str, key: str, path: Path | None, what: str) -> None:
 def _check_paths(scenario: Scenario) -> None:
     """Every path the scenario names exists (relative paths resolve against its folder)."""
     origin, rel, gates = scenario.origin, scenario.release, scenario.recovery_gates
+    if scenario.app is not None:
+        app_section.check_paths(scenario.app, origin)
+        _check_gates(origin, gates)
+        return
     _folder(origin, "release.path", rel.path, "point it at a release line or release folder")
     for n, lib in enumerate(rel.lib_dirs):
         _folder(origin, f"release.lib_dirs[{n}]", lib, "name a folder holding the AOT's libraries")
     _folder(origin, "app_package", scenario.app_package, "point it at a FUSE app package")
     if scenario.app_package is not None and not (scenario.app_package / "fuse.toml").is_file():
         raise ConfigError(f"{origin}: app_package: {scenario.app_package} has no fuse.toml; is it a package?")
-    if gates is not None:
-        _folder(origin, "recover_to_aot.checkout", gates.checkout, "point it at the checkout to run gates in")
-        if gates.contract is not None and not gates.contract.is_file():
-            raise ConfigError(f"{origin}: recover_to_aot.contract: {gates.contract}: no such file")
+    _check_gates(origin, gates)
     if rel.path is not None:
         release_folders(rel.path, rel, origin)
     else:
         _check_fixture_tags(rel, origin)
+
+
+def _check_gates(origin: str, gates: RecoveryGates | None) -> None:
+    if gates is not None:
+        _folder(origin, "recover_to_aot.checkout", gates.checkout, "point it at the checkout to run gates in")
+        if gates.contract is not None and not gates.contract.is_file():
+            raise ConfigError(f"{origin}: recover_to_aot.contract: {gates.contract}: no such file")
+
+
+def _check_injectable(scenario: Scenario) -> None:
+    """What `drill run` would refuse when it builds the fault's images, refused now, with the
+    same words (the missing-library target: drills.images.missing_library)."""
+    if scenario.fault_id != "missing-library":
+        return
+    from drills.images import missing_library  # noqa: PLC0415 - reads the binaries
+
+    try:
+        missing_library(scenario)
+    except ConfigError as exc:
+        raise ConfigError(f"{scenario.origin}: {exc}") from exc
 
 
 def release_folders(root: Path, rel: Release, origin: str) -> tuple[Path, Path | None]:
@@ -275,6 +334,7 @@ def load(path: Path) -> Scenario:
     _lint(scenario)
     _check_fault(scenario)
     _check_paths(scenario)
+    _check_injectable(scenario)
     return scenario
 
 

@@ -74,26 +74,39 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     built: dict[tuple[object, ...], ImageSet] = {}
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        from drills.app_images import build_app_images  # noqa: PLC0415
+        from drills.images import missing_library  # noqa: PLC0415
+
+        drop = missing_library(scenario) if scenario.fault_id == "missing-library" else None
+        key = (scenario.release, scenario.app, scenario.app_package, scenario.base_image, drop)
+        if key not in built:
+            check_base_images(seam, [scenario])
+            namespace = labels.get(RUN_ID, "")
+            if scenario.app is not None:
+                built[key] = build_app_images(seam, scenario, labels, namespace, drop)
+            else:
+                built[key] = _release_images(scenario, labels, namespace, drop)
+        return built[key]
+
+    def _release_images(
+        scenario: Scenario, labels: Mapping[str, str], namespace: str, drop: str | None
+    ) -> ImageSet:
         from fixtures.toolchain import app_package  # noqa: PLC0415
 
-        key = (scenario.release, scenario.app_package, scenario.base_image)
-        if key not in built:
-            current, previous = release_dirs(scenario, work_dir)
-            check_base_images(seam, [scenario])
-            package = scenario.app_package or app_package()
-            own, previous_own = lib_dirs(scenario)
-            built[key] = build_images(
-                seam,
-                release=current,
-                app_package=package,
-                labels=labels,
-                previous=previous,
-                lib_dirs=own,
-                previous_lib_dirs=previous_own,
-                base=scenario.base_image,
-                namespace=labels.get(RUN_ID, ""),
-            )
-        return built[key]
+        current, previous = release_dirs(scenario, work_dir)
+        own, previous_own = lib_dirs(scenario)
+        return build_images(
+            seam,
+            release=current,
+            app_package=scenario.app_package or app_package(),
+            labels=labels,
+            previous=previous,
+            lib_dirs=own,
+            previous_lib_dirs=previous_own,
+            base=scenario.base_image,
+            namespace=namespace,
+            drop_library=drop,
+        )
 
     return build
 
