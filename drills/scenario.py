@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,19 @@ HEALTH_PATH = "/health"  # when a scenario names none
 AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
 TAG_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")  # the schema's tag pattern
 
-SUITES = {"standard": Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"}
+STANDARD_SUITE = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
+
+
+def _notes_suite() -> Path:
+    from fixtures.notes_suite import suite_dir  # noqa: PLC0415 - written on first use
+
+    return suite_dir()
+
+
+# standard: the fixture release and demo app; notes: `drill init`'s suite for the stand-in's
+# reference-service shape (its own AOT binaries, a database to migrate), written on first use
+SUITES: dict[str, Path] = {"standard": STANDARD_SUITE}
+GENERATED_SUITES: dict[str, Callable[[], Path]] = {"notes": _notes_suite}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,9 +354,11 @@ def scenario_files(paths: tuple[Path, ...], suite: str | None) -> list[Path]:
     """Files named on the command line, folders expanded, plus a named suite."""
     files: list[Path] = []
     if suite is not None:
-        if suite not in SUITES:
-            raise ConfigError(f"--suite: unknown suite '{suite}' (expected one of {sorted(SUITES)})")
-        files += sorted(SUITES[suite].glob("*.yaml"))
+        known = sorted([*SUITES, *GENERATED_SUITES])
+        if suite not in known:
+            raise ConfigError(f"--suite: unknown suite '{suite}' (expected one of {known})")
+        folder = SUITES[suite] if suite in SUITES else GENERATED_SUITES[suite]()
+        files += sorted(folder.glob("*.yaml"))
     for path in paths:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:

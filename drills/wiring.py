@@ -71,14 +71,18 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     # One image set per release setting, shared by the run's scenarios. Tags are namespaced
     # by the run id, so two runs on one engine never share (and so never remove) an image;
     # the run's cleanup removes them: importing all six takes about a second.
-    built: dict[tuple[object, ...], ImageSet] = {}
+    built: dict[object, ImageSet] = {}
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
         from drills.app_images import build_app_images  # noqa: PLC0415
         from drills.images import missing_library  # noqa: PLC0415
 
         drop = missing_library(scenario) if scenario.fault_id == "missing-library" else None
-        key = (scenario.release, scenario.app, scenario.app_package, scenario.base_image, drop)
+        # an app's images hold its setup's output, which its env decides (dicts: by repr)
+        app = (
+            None if scenario.app is None else (repr(scenario.app), tuple(sorted(scenario.native_env.items())))
+        )
+        key = (scenario.release, app, scenario.app_package, scenario.base_image, drop)
         if key not in built:
             check_base_images(seam, [scenario])
             namespace = labels.get(RUN_ID, "")
