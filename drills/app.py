@@ -67,6 +67,11 @@ class App:
     setup: Setup | None = None
     data: DataFolder | None = None
 
+    def dirs_for(self, binary: Binary) -> tuple[Path, ...]:
+        """Where a binary's own libraries are: `lib_dirs`, and the binary's folder (`fuse
+        build` puts them beside program.aot, found through rpath $ORIGIN)."""
+        return (*self.lib_dirs, binary.path.parent) if binary.member is None else self.lib_dirs
+
 
 def parse_dotenv(text: str, where: str) -> dict[str, str]:
     """`.env` as FUSE's CLI reads it: KEY=VALUE, an optional `export `, surrounding quotes,
@@ -138,11 +143,13 @@ def db_file(env: Mapping[str, str]) -> str | None:
     return path if path.startswith("/") else f"{APP_DIR}/{path.removeprefix('./')}"
 
 
-def _setup(doc: Mapping[str, Any] | None, native_env: Mapping[str, str], origin: str) -> Setup | None:
+def _setup(
+    doc: Mapping[str, Any] | None, native_env: Mapping[str, str], origin: str, package: Path
+) -> Setup | None:
     if doc is None:
         return None
     keep = tuple(doc.get("keep", ()))
-    if not keep:
+    if not keep and (package / "fuse.toml").is_file():  # else check_paths refuses the package
         found = db_file(native_env)
         if found is None:
             raise ConfigError(
@@ -172,7 +179,7 @@ def from_document(
         lib_dirs=tuple(_resolve(base, d) for d in aot.get("lib_dirs", ())),
         port_vars=port_vars,
         dotenv=dotenv,
-        setup=_setup(doc.get("setup"), native_env, origin),
+        setup=_setup(doc.get("setup"), native_env, origin, package),
         data=None
         if data is None
         else DataFolder(path=_resolve(base, data["path"]), into=data.get("into", APP_DIR)),

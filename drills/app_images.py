@@ -95,7 +95,7 @@ def build_app_images(
     """Every image of an app scenario (the variants included), its state in each."""
     app = scenario.app
     assert app is not None
-    base, dirs = scenario.base_image, app.lib_dirs
+    base, dirs = scenario.base_image, app.dirs_for(app.candidate)
     aot = images.binary_bytes(app.candidate)
     fuse = images.archive_member(app.fallback_bundle, "fuse")
     data = data_files(app)
@@ -116,13 +116,17 @@ def build_app_images(
         return build("fallback-native", context)
 
     ballast = images.ballast_library()
-    previous = None if app.previous is None else images.binary_bytes(app.previous)
+    previous = None
+    if app.previous is not None:
+        prev_dirs = app.dirs_for(app.previous)
+        context = images.aot_context(
+            images.binary_bytes(app.previous), lib_dirs=prev_dirs, base=base, data=data
+        )
+        previous = build("previous-aot", context)
     return images.ImageSet(
         candidate_aot=aot_image(aot),
         fallback_native=fallback(False),
-        previous_aot=None
-        if previous is None
-        else build("previous-aot", images.aot_context(previous, lib_dirs=dirs, base=base, data=data)),
+        previous_aot=previous,
         aot_missing_library=aot_image(aot, drop=(drop_library,)) if drop_library else None,
         aot_oom=aot_image(aot, preload=ballast) if ballast else None,
         fallback_broken=fallback(True),

@@ -257,7 +257,7 @@ def candidate_binary(scenario: Scenario) -> tuple[bytes, tuple[Path, ...]]:
     from drills import wiring  # noqa: PLC0415 - the release's (or fixture's) folders
 
     if scenario.app is not None:
-        return binary_bytes(scenario.app.candidate), scenario.app.lib_dirs
+        return binary_bytes(scenario.app.candidate), scenario.app.dirs_for(scenario.app.candidate)
     own, _previous = wiring.lib_dirs(scenario)
     if scenario.release.path is None:
         from fixtures.toolchain import build_toolchain  # noqa: PLC0415 - the fixture release

@@ -77,7 +77,10 @@ def _bundle(release: Path, tag: str | None) -> dict[str, str]:
 
 
 def _sources(app: Path) -> str:
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(app.rglob("*.fuse")))
+    files = [
+        p for p in sorted(app.rglob("*.fuse")) if p.is_file() and ".fuse" not in p.relative_to(app).parts[:-1]
+    ]
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
 
 
 def app_section(opts: InitOptions) -> dict[str, Any]:
