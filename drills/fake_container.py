@@ -41,6 +41,7 @@ class Behaviour:
     log: str = "startup: pid=1\n"  # written at start
     latency_ms: float = 2.0
     healthy: bool = True  # False: running but health answers 500
+    body: str = ""  # what an unhealthy answer's body says
     oom: bool = False  # the scheduled exit is an OOM kill
 
 
@@ -177,5 +178,8 @@ class FakeContainer:
             return Sample(ok=False, status=None, latency_ms=None, error="read timeout", t=now), timeout_s
         status = 200 if b.healthy else 500
         error = None if status == 200 else "HTTP 500"
-        sample = Sample(ok=status == 200, status=status, latency_ms=b.latency_ms, error=error, t=now)
+        body = "" if status == 200 else b.body
+        sample = Sample(
+            ok=status == 200, status=status, latency_ms=b.latency_ms, error=error, t=now, body=body
+        )
         return sample, b.latency_ms / 1000
