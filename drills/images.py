@@ -91,12 +91,34 @@ def ensure_image(
     if seam.image_exists(tag):
         return tag
     labelled = {**labels, "fuse-harness.role": role}
-    parts = import_parts(context)
-    if parts is None:
-        seam.build_image(context, tag, labelled)
+    base, rootfs, changes = layer_parts(context)
+    if base is None:
+        seam.import_image(rootfs, tag, changes, labelled)
     else:
-        seam.import_image(parts[0], tag, parts[1], labelled)
+        seam.layer_image(base, rootfs, tag, changes, labelled)
     return tag
+
+
+def layer_parts(context: bytes) -> tuple[str | None, bytes, tuple[str, ...]]:
+    """(base image or None for scratch, rootfs tar, the Dockerfile's other instructions) of
+    one of our contexts: an import (scratch) or one layer on the base, never the builder."""
+    with tarfile.open(fileobj=io.BytesIO(context)) as src:
+        base = _member(src, "Dockerfile").decode().splitlines()[0].removeprefix("FROM ")
+    parts = import_parts(context if base == "scratch" else _rebased(context))
+    assert parts is not None
+    return (None if base == "scratch" else base), parts[0], parts[1]
+
+
+def _rebased(context: bytes) -> bytes:
+    """The same context FROM scratch (its files and instructions are what a layer needs)."""
+    with tarfile.open(fileobj=io.BytesIO(context)) as src:
+        lines = _member(src, "Dockerfile").decode().splitlines()
+        files = {
+            m.name.removeprefix("rootfs/"): _member(src, m.name)
+            for m in src.getmembers()
+            if m.isfile() and m.name.startswith("rootfs/")
+        }
+    return context_tar(files, "\n".join(["FROM scratch", *lines[1:]]).encode() + b"\n")
 
 
 def import_parts(context: bytes) -> tuple[bytes, tuple[str, ...]] | None:

@@ -77,6 +77,7 @@ class FakeDocker:
         self.image_files: dict[str, bytes] = {"/app/fuse-aot-demo": b"\x7fELF fake"}
         self.images: dict[str, dict[str, str]] = {}
         self.contexts: dict[str, bytes] = {}  # tag -> the build context of a built (not imported) image
+        self.layers: dict[str, str] = {}  # tag -> the base image it was layered on
         self.containers: dict[str, FakeContainer] = {}
         self.event_log: list[ContainerEvent] = []
         self._ids = itertools.count(1)
@@ -122,6 +123,15 @@ class FakeDocker:
     ) -> None:
         self._check("import_image")
         self.images[tag] = dict(labels)
+
+    def layer_image(
+        self, base: str, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]
+    ) -> None:
+        self._check("layer_image")
+        if base not in self.images:
+            raise InfraError(f"docker: layer image {tag}: no such image {base}")
+        self.images[tag] = dict(labels)
+        self.layers[tag] = base
 
     def run(self, spec: ContainerSpec) -> ContainerInfo:
         self._check("run")
