@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from drills import images
+from drills.aot_binary import binary_bytes
 from drills.app import APP_DIR, App
 from drills.containers import ContainerSpec, DockerSeam
 from drills.safety import ROLE, RUN_ID
@@ -103,7 +104,7 @@ def build_app_images(
     app = scenario.app
     assert app is not None
     base, dirs = scenario.base_image, app.dirs_for(app.candidate)
-    aot = images.binary_bytes(app.candidate)
+    aot = binary_bytes(app.candidate)
     fuse = images.archive_member(app.fallback_bundle, "fuse")
     data = data_files(app)
     if app.setup is not None:
@@ -132,9 +133,7 @@ def build_app_images(
         previous = app.previous
         jobs["previous_aot"] = lambda: build(
             "previous-aot",
-            images.aot_context(
-                images.binary_bytes(previous), lib_dirs=app.dirs_for(previous), base=base, data=data
-            ),
+            images.aot_context(binary_bytes(previous), lib_dirs=app.dirs_for(previous), base=base, data=data),
         )
     if drop_library:
         jobs["aot_missing_library"] = lambda: aot_image(aot, drop=(drop_library,))

@@ -25,15 +25,11 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from drills.closure import APP_DIR, Library, closure, library_to_drop
+from drills.closure import APP_DIR, Library, closure
 from drills.containers import DockerSeam
 from harness import process
 from harness.errors import ConfigError, InfraError
-
-if TYPE_CHECKING:
-    from drills.scenario import Scenario
 
 AOT_NAME = "fuse-aot-demo"
 PKG_DIR = "/app/pkg"
@@ -203,7 +199,7 @@ def archive_member(archive: Path, name: str) -> bytes:
     raise ConfigError(f"{archive}: has no member {name!r}; is it a FUSE linux-x64 bundle?")
 
 
-def _binary_closure(name: str, binary: bytes, lib_dirs: Iterable[Path]) -> list[Library]:
+def binary_closure(name: str, binary: bytes, lib_dirs: Iterable[Path]) -> list[Library]:
     with tempfile.TemporaryDirectory(prefix="fuse-harness-img-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(binary)
@@ -226,7 +222,7 @@ def aot_context(
     loader injects with LD_PRELOAD (the oom ballast); `data` adds the app's state (its
     setup's files, its data folder) by container path.
     """
-    libs = _binary_closure(AOT_NAME, binary, lib_dirs)
+    libs = binary_closure(AOT_NAME, binary, lib_dirs)
     files = {**(data or {}), **rootfs_files(AOT_NAME, binary, libs, base=base, drop=drop)}
     env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT)}  # noqa: S104 - inside the container
     if preload is not None:
@@ -261,7 +257,7 @@ def fallback_context(
     `broken` ships a truncated `fuse` (its ELF header only): the sabotaged fallback; `data`
     as for `aot_context`; `entry` replaces the command (the app's setup runs in this image).
     """
-    libs = _binary_closure("fuse", fuse, lib_dirs)
+    libs = binary_closure("fuse", fuse, lib_dirs)
     files = {**(data or {}), **rootfs_files("fuse", fuse[:64] if broken else fuse, libs, base=base)}
     files.update(_package_files(package))
     env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT), "PATH": FALLBACK_PATH}  # noqa: S104
@@ -272,41 +268,6 @@ def fallback_context(
 def runtime_libraries(libs: Iterable[Library]) -> list[str]:
     """Names of the closure's non-system libraries (the binary's own)."""
     return [lib.name for lib in libs if not lib.system]
-
-
-def candidate_binary(scenario: Scenario) -> tuple[bytes, tuple[Path, ...]]:
-    """The scenario's candidate AOT binary and the folders holding its own libraries."""
-    from drills import wiring  # noqa: PLC0415 - the release's (or fixture's) folders
-
-    if scenario.app is not None:
-        return binary_bytes(scenario.app.candidate), scenario.app.dirs_for(scenario.app.candidate)
-    own, _previous = wiring.lib_dirs(scenario)
-    if scenario.release.path is None:
-        from fixtures.toolchain import build_toolchain  # noqa: PLC0415 - the fixture release
-
-        return build_toolchain(scenario.release.tag.lstrip("v")).aot_binary.read_bytes(), own
-    from drills.scenario import release_folders  # noqa: PLC0415
-
-    current, _ = release_folders(scenario.release.path, scenario.release, scenario.origin)
-    return archive_member(current / "fuse-aot-linux-x64.tar.gz", AOT_NAME), own
-
-
-def missing_library(scenario: Scenario) -> str:
-    """What the missing-library fault leaves out of the scenario's AOT image (a ConfigError
-    when nothing can be: drills.closure.library_to_drop says why)."""
-    binary, dirs = candidate_binary(scenario)
-    requested = scenario.fault_params.get("library")
-    return library_to_drop(_binary_closure(AOT_NAME, binary, dirs), requested, scenario.base_image)
-
-
-def binary_bytes(binary: Any) -> bytes:
-    """A drills.app.Binary's bytes: the file, or its member of a release archive."""
-    if binary.member is not None:
-        return archive_member(binary.path, binary.member)
-    try:
-        return bytes(binary.path.read_bytes())
-    except OSError as exc:
-        raise ConfigError(f"{binary.path}: cannot read the binary ({exc.strerror})") from exc
 
 
 def build_images(

@@ -278,7 +278,7 @@ def _check_injectable(scenario: Scenario) -> None:
     same words (the missing-library target: drills.images.missing_library)."""
     if scenario.fault_id != "missing-library":
         return
-    from drills.images import missing_library  # noqa: PLC0415 - reads the binaries
+    from drills.aot_binary import missing_library  # noqa: PLC0415 - reads the binaries
 
     try:
         missing_library(scenario)

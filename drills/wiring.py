@@ -74,8 +74,8 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     built: dict[object, ImageSet] = {}
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        from drills.aot_binary import missing_library  # noqa: PLC0415
         from drills.app_images import build_app_images  # noqa: PLC0415
-        from drills.images import missing_library  # noqa: PLC0415
 
         drop = missing_library(scenario) if scenario.fault_id == "missing-library" else None
         # an app's images hold its setup's output, which its env decides (dicts: by repr)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from drills.aot_binary import missing_library
 from drills.closure import closure, library_to_drop
 from drills.faults import FAULTS
-from drills.images import missing_library
 from drills.scenario import SUITES, load
 from drills.testing import FakeDocker
 from drills.wiring import image_builder
