@@ -152,6 +152,7 @@ def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
         "health_path": health,
         "load_path": doc.get("load", {}).get("path", health),
         "ready_s": float(section.get("ready_s", 30.0)),
+        # no release: only whether there is a previous AOT to contain on counts (`_lint`)
         "release": Release(path=None, previous=None if app.previous is None else "previous"),
     }
 
