@@ -4,13 +4,16 @@ hint a deploy failure's answer gives."""
 
 from __future__ import annotations
 
+import io
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
 import yaml
 
 from drills.app import backend_env, db_file, hint, parse_dotenv
+from drills.images import aot_context, layer_parts
 from drills.scenario import load
 from fixtures.toolchain import Toolchain, build_toolchain, notes_package
 from harness.errors import ConfigError
@@ -141,3 +144,15 @@ def test_app_and_release_are_exclusive(tmp_path: Path, tc: Toolchain) -> None:
     path.write_text(yaml.safe_dump({**doc, "health_path": "/health"}))
     with pytest.raises(ConfigError, match=r"s\.yaml: health_path: not with an app section"):
         load(path)
+
+
+def test_a_base_image_context_becomes_one_layer_of_its_files_and_instructions(tc: Toolchain) -> None:
+    data = {"/app/notes.db": b"table notes\n"}
+    base, rootfs, changes = layer_parts(aot_context(tc.notes_aot.read_bytes(), base="debian:12", data=data))
+    with tarfile.open(fileobj=io.BytesIO(rootfs)) as tar:
+        names = set(tar.getnames())
+    # on a base only the binary and the data go in (glibc comes with the base)
+    assert base == "debian:12" and names == {"app/fuse-aot-demo", "app/notes.db"}
+    assert changes[0] == "WORKDIR /app" and changes[-1] == 'ENTRYPOINT ["/app/fuse-aot-demo"]'
+    scratch, _, _ = layer_parts(aot_context(tc.notes_aot.read_bytes(), data=data))
+    assert scratch is None

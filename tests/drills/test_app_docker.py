@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -55,6 +56,16 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "suite"
 
 
+def absolute(suite: Path, name: str) -> dict[str, Any]:
+    """A scenario of the suite with its app paths made absolute, to be written elsewhere."""
+    doc: dict[str, Any] = yaml.safe_load((suite / name).read_text())
+    app = doc["app"]
+    app["package"] = str((suite / app["package"]).resolve())
+    app["aot"] = {k: str((suite / v).resolve()) for k, v in app["aot"].items()}
+    app["fallback"] = {"release": str((suite / app["fallback"]["release"]).resolve())}
+    return doc
+
+
 @pytest.mark.slow
 def test_init_then_run_passes_every_fault_and_control(
     suite: Path, tmp_path: Path, engine: DockerEngine
@@ -73,12 +84,8 @@ def test_init_then_run_passes_every_fault_and_control(
 def test_without_the_apps_env_the_drill_fails_in_deploy_with_one_line(
     suite: Path, tmp_path: Path, engine: DockerEngine
 ) -> None:
-    doc = yaml.safe_load((suite / "crash.yaml").read_text())
+    doc = absolute(suite, "crash.yaml")
     app = doc["app"]
-    for key in ("package",):
-        app[key] = str((suite / app[key]).resolve())
-    app["aot"] = {k: str((suite / v).resolve()) for k, v in app["aot"].items()}
-    app["fallback"] = {"release": str((suite / app["fallback"]["release"]).resolve())}
     app |= {"env_file": False, "ready_s": 3, "setup": {**app["setup"], "keep": ["/app/notes.db"]}}
     scenario = tmp_path / "no-env.yaml"
     scenario.write_text(yaml.safe_dump({**doc, "name": "no-env"}))
@@ -95,3 +102,24 @@ def test_without_the_apps_env_the_drill_fails_in_deploy_with_one_line(
     )
     assert (evidence / "candidate-aot.inspect.json").is_file()
     assert_nothing_left(engine, out)
+
+
+def test_on_a_base_image_with_setup_the_drill_passes(
+    suite: Path, tmp_path: Path, engine: DockerEngine
+) -> None:
+    """Every image one committed layer on the base, the setup run in a container given its
+    files: the path a user's `base_image: debian:12` takes."""
+    from benchmarks.preflight_bench import base_rootfs  # noqa: PLC0415 - the host's glibc as a base
+
+    base = f"fuse-harness/test-base:{tmp_path.name[-12:].lower().replace('_', '-')}"
+    engine.import_image(base_rootfs(), base, (), {"fuse-harness.test": "base"})
+    try:
+        doc = absolute(suite, "crash.yaml")
+        scenario = tmp_path / "crash.yaml"
+        scenario.write_text(yaml.safe_dump({**doc, "base_image": base}))
+        out = tmp_path / "out"
+        done = drill_run(out, str(scenario))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert_nothing_left(engine, out)
+    finally:
+        engine.remove_image(base)
