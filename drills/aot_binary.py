@@ -28,7 +28,7 @@ def candidate_binary(scenario: Scenario) -> tuple[bytes, tuple[Path, ...]]:
         from fixtures.toolchain import build_toolchain  # noqa: PLC0415 - the fixture release
 
         return build_toolchain(scenario.release.tag.lstrip("v")).aot_binary.read_bytes(), own
-    from drills.scenario import release_folders  # noqa: PLC0415
+    from drills.release_folders import release_folders  # noqa: PLC0415
 
     current, _ = release_folders(scenario.release.path, scenario.release, scenario.origin)
     return archive_member(current / "fuse-aot-linux-x64.tar.gz", AOT_NAME), own

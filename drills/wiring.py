@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills.scenario import release_folders
+from drills.release_folders import release_folders
 from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
