@@ -36,7 +36,7 @@ def drill(debug: bool) -> None:
 
 
 scenario_args = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-suite_option = click.option("--suite", default=None, help="A named suite: standard.")
+suite_option = click.option("--suite", default=None, help="A named suite: standard, notes.")
 
 
 @drill.command("validate")
@@ -56,6 +56,69 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
                 f"verdict {item.expect_verdict})"
             )
         )
+
+
+@drill.command("init")
+@click.option(
+    "--app", "app", required=True, type=click.Path(file_okay=False, path_type=Path), help="The package."
+)
+@click.option(
+    "--release",
+    "release",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The FUSE release folder holding fuse-cli-linux-x64.tar.gz, or the bundle.",
+)
+@click.option("--tag", default=None, help="With a release line folder: the release's tag.")
+@click.option(
+    "--aot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The candidate AOT (default: what `fuse build --release` wrote).",
+)
+@click.option(
+    "--previous-aot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The previous known-good AOT, to contain on (default: no containment).",
+)
+@click.option("--health-path", default=None, help="Default: /health if declared, else /api/public/notes.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("drill-suite"),
+    show_default=True,
+)
+@error_boundary("drill")
+def init_cmd(
+    app: Path,
+    release: Path,
+    tag: str | None,
+    aot: Path | None,
+    previous_aot: Path | None,
+    health_path: str | None,
+    out_dir: Path,
+) -> None:
+    """Write a suite (every fault and control) for your own service."""
+    from drills.scenario.init import InitOptions, write_suite  # noqa: PLC0415
+    from drills.scenario.model import load_all  # noqa: PLC0415
+
+    opts = InitOptions(
+        app=app,
+        release=release,
+        out=out_dir,
+        tag=tag,
+        aot=aot,
+        previous_aot=previous_aot,
+        health_path=health_path,
+    )
+    written = write_suite(opts)
+    load_all(written)  # what was written validates, or the error says why
+    echo(
+        f"drill init: {len(written)} scenarios in {out_dir}; "
+        f"next: drill validate {out_dir} && drill run {out_dir}"
+    )
 
 
 trend_options = (

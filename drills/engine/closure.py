@@ -129,3 +129,51 @@ def closure(binary: Path, lib_dirs: Iterable[Path] = ()) -> list[Library]:
         target = match["path"] if system else f"{APP_DIR}/{name}"
         found.append(Library(name=name, host_path=host, image_path=target, system=system))
     return found
+
+
+def _is_loader_or_libc(lib: Library) -> bool:
+    return bool(_LOADER_RE.fullmatch(lib.image_path)) or lib.name.startswith(
+        ("ld-linux", "libc.so", "libc.musl")
+    )
+
+
+def library_to_drop(libs: Iterable[Library], requested: str | None, base: str | None) -> str:
+    """The library the missing-library fault leaves out of the AOT image: `requested`, else
+    the first of the binary's closure that is not the loader or libc. One function, so
+    `drill validate` and `drill run` refuse the same scenarios with the same words.
+
+    On a base image only the binary's own libraries are in the drill's layer: a system
+    library comes with the base and cannot be removed from it.
+    """
+    found = list(libs)
+    names = [lib.name for lib in found]
+    droppable = [
+        lib for lib in found if not (base and lib.system) and not _LOADER_RE.fullmatch(lib.image_path)
+    ]
+    if requested is None:
+        default = [lib for lib in droppable if not _is_loader_or_libc(lib)]
+        if not default:
+            raise ConfigError(
+                "fault.params.library: "
+                + (
+                    f"on base image {base} the AOT has no library of its own to leave out (its closure, "
+                    f"{', '.join(names)}, comes with the base); drop base_image (FROM scratch)"
+                    if base
+                    else f"the AOT's closure ({', '.join(names) or 'none'}) has no library but the "
+                    "loader and libc to leave out; name one with library:"
+                )
+            )
+        return default[0].name
+    if requested not in names:
+        raise ConfigError(
+            f"fault.params.library: {requested!r} is not in the AOT's closure "
+            f"(it loads {', '.join(names) or 'nothing'}); name one of them"
+        )
+    if requested not in [lib.name for lib in droppable]:
+        why = f"comes with base image {base}" if base else "is the dynamic loader"
+        raise ConfigError(
+            f"fault.params.library: {requested!r} {why} and cannot be left out; name one of "
+            f"{', '.join(lib.name for lib in droppable) or '(none)'}"
+            + (", or drop base_image (FROM scratch)" if base else "")
+        )
+    return requested

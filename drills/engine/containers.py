@@ -23,6 +23,8 @@ class ContainerSpec:
     nano_cpus: int | None = None
     restart_on_failure: int = 0  # docker restart policy max retries (crash-loop)
     network_container: str | None = None  # join this container's network namespace (no publish)
+    entrypoint: tuple[str, ...] | None = None  # replaces the image's (a one-off command)
+    files: bytes | None = None  # a tar put into the container's / before it starts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +54,9 @@ class DockerSeam(Protocol):
     def build_image(self, context_tar: bytes, tag: str, labels: Mapping[str, str]) -> None: ...
     def import_image(
         self, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]
+    ) -> None: ...
+    def layer_image(
+        self, base: str, rootfs_tar: bytes, tag: str, changes: tuple[str, ...], labels: Mapping[str, str]
     ) -> None: ...
     def run(self, spec: ContainerSpec) -> ContainerInfo: ...
     def inspect(self, container_id: str) -> ContainerInfo: ...

@@ -37,6 +37,7 @@ PORT = 8080
 BALLAST_PATH = f"{APP_DIR}/fuse-harness-ballast.so"
 CC_LOG_TAIL = 10  # compiler output lines an error shows
 MTIME = 1_700_000_000  # fixed: the same inputs give the same context and so the same tag
+FALLBACK_PATH = f"{APP_DIR}:/usr/local/bin:/usr/bin:/bin"  # `fuse` by name, e.g. in app.setup
 
 
 def _add(tar: tarfile.TarFile, path: str, data: bytes, mode: int = 0o755) -> None:
@@ -86,12 +87,34 @@ def ensure_image(
     if seam.image_exists(tag):
         return tag
     labelled = {**labels, "fuse-harness.role": role}
-    parts = import_parts(context)
-    if parts is None:
-        seam.build_image(context, tag, labelled)
+    base, rootfs, changes = layer_parts(context)
+    if base is None:
+        seam.import_image(rootfs, tag, changes, labelled)
     else:
-        seam.import_image(parts[0], tag, parts[1], labelled)
+        seam.layer_image(base, rootfs, tag, changes, labelled)
     return tag
+
+
+def layer_parts(context: bytes) -> tuple[str | None, bytes, tuple[str, ...]]:
+    """(base image or None for scratch, rootfs tar, the Dockerfile's other instructions) of
+    one of our contexts: an import (scratch) or one layer on the base, never the builder."""
+    with tarfile.open(fileobj=io.BytesIO(context)) as src:
+        base = _member(src, "Dockerfile").decode().splitlines()[0].removeprefix("FROM ")
+    parts = import_parts(context if base == "scratch" else _rebased(context))
+    assert parts is not None
+    return (None if base == "scratch" else base), parts[0], parts[1]
+
+
+def _rebased(context: bytes) -> bytes:
+    """The same context FROM scratch (its files and instructions are what a layer needs)."""
+    with tarfile.open(fileobj=io.BytesIO(context)) as src:
+        lines = _member(src, "Dockerfile").decode().splitlines()
+        files = {
+            m.name.removeprefix("rootfs/"): _member(src, m.name)
+            for m in src.getmembers()
+            if m.isfile() and m.name.startswith("rootfs/")
+        }
+    return context_tar(files, "\n".join(["FROM scratch", *lines[1:]]).encode() + b"\n")
 
 
 def import_parts(context: bytes) -> tuple[bytes, tuple[str, ...]] | None:
@@ -176,7 +199,7 @@ def archive_member(archive: Path, name: str) -> bytes:
     raise ConfigError(f"{archive}: has no member {name!r}; is it a FUSE linux-x64 bundle?")
 
 
-def _binary_closure(name: str, binary: bytes, lib_dirs: Iterable[Path]) -> list[Library]:
+def binary_closure(name: str, binary: bytes, lib_dirs: Iterable[Path]) -> list[Library]:
     with tempfile.TemporaryDirectory(prefix="fuse-harness-img-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(binary)
@@ -191,14 +214,16 @@ def aot_context(
     base: str | None = None,
     drop: Iterable[str] = (),
     preload: bytes | None = None,
+    data: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """Build context of an AOT image.
 
     `drop` leaves named libraries out (missing-library); `preload` adds a library the
-    loader injects with LD_PRELOAD (the oom ballast).
+    loader injects with LD_PRELOAD (the oom ballast); `data` adds the app's state (its
+    setup's files, its data folder) by container path.
     """
-    libs = _binary_closure(AOT_NAME, binary, lib_dirs)
-    files = rootfs_files(AOT_NAME, binary, libs, base=base, drop=drop)
+    libs = binary_closure(AOT_NAME, binary, lib_dirs)
+    files = {**(data or {}), **rootfs_files(AOT_NAME, binary, libs, base=base, drop=drop)}
     env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT)}  # noqa: S104 - inside the container
     if preload is not None:
         files[BALLAST_PATH] = preload
@@ -224,21 +249,24 @@ def fallback_context(
     lib_dirs: Iterable[Path] = (),
     base: str | None = None,
     broken: bool = False,
+    data: Mapping[str, bytes] | None = None,
+    entry: tuple[str, ...] | None = None,
 ) -> bytes:
     """Build context of the CLI fallback: `fuse run --manifest-path <pkg> --backend native`.
 
-    `broken` ships a truncated `fuse` (its ELF header only): the sabotaged fallback.
+    `broken` ships a truncated `fuse` (its ELF header only): the sabotaged fallback; `data`
+    as for `aot_context`; `entry` replaces the command (the app's setup runs in this image).
     """
-    libs = _binary_closure("fuse", fuse, lib_dirs)
-    files = rootfs_files("fuse", fuse[:64] if broken else fuse, libs, base=base)
+    libs = binary_closure("fuse", fuse, lib_dirs)
+    files = {**(data or {}), **rootfs_files("fuse", fuse[:64] if broken else fuse, libs, base=base)}
     files.update(_package_files(package))
-    env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT)}  # noqa: S104 - inside the container
-    entry = (f"{APP_DIR}/fuse", "run", "--manifest-path", PKG_DIR, "--backend", "native")
+    env = {"FUSE_HOST": "0.0.0.0", "APP_PORT": str(PORT), "PATH": FALLBACK_PATH}  # noqa: S104
+    entry = entry or (f"{APP_DIR}/fuse", "run", "--manifest-path", PKG_DIR, "--backend", "native")
     return context_tar(files, _dockerfile(base, entry, env))
 
 
 def runtime_libraries(libs: Iterable[Library]) -> list[str]:
-    """Names of the closure's non-system libraries (what `missing-library` removes)."""
+    """Names of the closure's non-system libraries (the binary's own)."""
     return [lib.name for lib in libs if not lib.system]
 
 
@@ -253,16 +281,18 @@ def build_images(
     base: str | None = None,
     namespace: str = "",
     previous_lib_dirs: Iterable[Path] | None = None,
+    drop_library: str | None = None,
 ) -> ImageSet:
     """Every image of a drill from release folders (content-cached; variants included).
 
-    `previous_lib_dirs` (default: `lib_dirs`) hold the previous release's own libraries.
+    `previous_lib_dirs` (default: `lib_dirs`) hold the previous release's own libraries;
+    `drop_library` is what the missing-library variant leaves out (`missing_library`;
+    None: no such variant).
     """
     dirs = tuple(lib_dirs)
     prev_dirs = dirs if previous_lib_dirs is None else tuple(previous_lib_dirs)
     aot = archive_member(release / "fuse-aot-linux-x64.tar.gz", AOT_NAME)
     fuse = archive_member(release / "fuse-cli-linux-x64.tar.gz", "fuse")
-    own = runtime_libraries(_binary_closure(AOT_NAME, aot, dirs))
 
     def build(role: str, context: bytes) -> str:
         return ensure_image(seam, role, context, labels, namespace)
@@ -278,8 +308,10 @@ def build_images(
             "fallback-native", fallback_context(fuse, app_package, lib_dirs=dirs, base=base)
         ),
         previous_aot=prev,
-        aot_missing_library=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, drop=own[:1]))
-        if own
+        aot_missing_library=build(
+            "candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, drop=(drop_library,))
+        )
+        if drop_library
         else None,
         aot_oom=build("candidate-aot", aot_context(aot, lib_dirs=dirs, base=base, preload=ballast))
         if ballast

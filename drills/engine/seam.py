@@ -75,6 +75,8 @@ def _create_kwargs(spec: ContainerSpec) -> dict[str, Any]:
     }
     if spec.command is not None:
         kwargs["command"] = list(spec.command)
+    if spec.entrypoint is not None:
+        kwargs["entrypoint"] = list(spec.entrypoint)
     if spec.workdir is not None:
         kwargs["working_dir"] = spec.workdir
     if spec.network_container is not None:
@@ -161,9 +163,42 @@ class DockerEngine:
                 changes=[*changes, label] if labels else list(changes),
             )
 
+    def layer_image(
+        self,
+        base: str,
+        rootfs_tar: bytes,
+        tag: str,
+        changes: tuple[str, ...],
+        labels: Mapping[str, str],
+    ) -> None:
+        """`base` plus one layer holding `rootfs_tar`, with Dockerfile metadata `changes`:
+        a container is created (never started), the files are put in, it is committed.
+        Three engine calls where the classic builder commits a container per instruction
+        and sends the context first (seconds per image, a minute for a suite)."""
+        label = "LABEL " + " ".join(f"{json.dumps(k)}={json.dumps(v)}" for k, v in sorted(labels.items()))
+        repository, _, version = tag.rpartition(":")
+        with _sdk(f"layer image {tag} on {base}"):
+            created = self._client.api.create_container(
+                base, command=["/fuse-harness-never-started"], labels=dict(labels)
+            )
+            cid = created["Id"]
+            try:
+                if not self._client.api.put_archive(cid, "/", rootfs_tar):
+                    raise InfraError(f"docker: layer image {tag}: the engine refused the files")
+                self._client.api.commit(
+                    cid, repository=repository, tag=version, changes=[*changes, "CMD []", label]
+                )
+            finally:
+                with suppress(docker.errors.APIError):
+                    self._client.api.remove_container(cid, force=True, v=True)
+
     def run(self, spec: ContainerSpec) -> ContainerInfo:
         with _sdk(f"create container {spec.name} from {spec.image}"):
             container = self._client.containers.create(**_create_kwargs(spec))
+        if spec.files is not None:
+            with _sdk(f"put files into {spec.name}"):
+                if not self._client.api.put_archive(container.id, "/", spec.files):
+                    raise InfraError(f"docker: put files into {spec.name}: refused")
         # A process that cannot start (exec format error...) is a fault's effect: inspect
         # tells the story, so the start error is not raised here.
         with suppress(docker.errors.APIError):

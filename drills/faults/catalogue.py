@@ -144,12 +144,19 @@ class CorruptBinary(_Fault):
 
 @dataclass(frozen=True)
 class MissingLibrary(_Fault):
-    """Missing library: the AOT is rolled out without libfuse_rt.so (a loader failure)."""
+    """Missing library: the AOT is rolled out without one library of its closure (a loader failure)."""
 
     id: str = "missing-library"
 
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
-        _only(params)
+        """`library`: a soname of the AOT's closure (default: the first that is not the
+        loader or libc); whether the image can leave it out is drills.engine.closure.library_to_drop's."""
+        _only(params, "library")
+        library = params.get("library")
+        if library is not None and (not isinstance(library, str) or not library or "/" in library):
+            raise ConfigError(
+                f"fault.params.library: expected a library name such as libm.so.6, got {library!r}"
+            )
         return FaultPlan(image_variant="missing-library")
 
 

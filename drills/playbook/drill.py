@@ -155,7 +155,7 @@ def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals, 
     with signals.shield():
         try:
             phases.settle(d)
-            if any(p.phase == "inject" for p in done):
+            if d.containers:  # evidence on every path: a deploy that never got healthy too
                 _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
         finally:
             _phase(d, "cleanup", _cleanup, done, guarded=False)

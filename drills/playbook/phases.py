@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 TTL_S = 3600.0
 READY_S = 30.0  # how long a deployment may take to answer before the fault or in a shadow
 AOT_ROLES = ("candidate-aot", "previous-aot")
+NATIVE_ROLES = ("shadow-native", "fallback-native")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +92,7 @@ def spec_for(
 ) -> ContainerSpec:
     """The labelled spec a role gets before any fault plan applies (AOT roles: `aot_env`)."""
     s = d.scenario
-    own = s.aot_env if role in AOT_ROLES else {}
+    own = s.aot_env if role in AOT_ROLES else s.native_env if role in NATIVE_ROLES else {}
     return ContainerSpec(
         image=image,
         name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
@@ -154,22 +155,53 @@ def preflight(d: Drill) -> Step:
     tags = {k: v for k, v in dataclasses.asdict(d.images).items() if v}
     return Step(
         outcome=Outcome.PASSED,
-        summary=f"{len(tags)} images ready; fault '{d.fault.id}' prepared",
+        summary=f"{len(tags)} images ready; fault '{d.fault.id}' prepared{app_note(d.scenario)}",
         data={"images": tags},
+    )
+
+
+def app_note(scenario: Scenario) -> str:
+    """What the preflight says of an app's env: FUSE's AOT ignores .env, the drill does not."""
+    if scenario.app is None:
+        return ""
+    keys = ", ".join(sorted(scenario.app.dotenv)) or "none"
+    return (
+        f"; {scenario.app.package}/.env ({keys}) given to the AOT and the fallback alike "
+        "(FUSE's AOT ignores .env)"
     )
 
 
 def deploy_candidate(d: Drill) -> Step:
     assert d.images is not None
+    s = d.scenario
     cid = deploy(d, "candidate-aot", d.images.candidate_aot)
-    ready = watch.wait_ready(d.watcher, cid, d.ports["candidate-aot"], d.until(READY_S), "candidate-aot")
+    port = d.ports["candidate-aot"]
+    ready = watch.wait_ready(d.watcher, cid, port, d.until(s.ready_s), "candidate-aot")
     if ready is None:
-        return Step(
-            outcome=Outcome.ERROR,
-            summary="the candidate AOT (before any fault) never "
-            "answered its health path: fix the release or the scenario first",
-        )
+        return Step(outcome=Outcome.ERROR, summary=never_ready(d, cid, port))
     return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy")
+
+
+def never_ready(d: Drill, cid: str, port: int | None) -> str:
+    """One line: why the candidate never answered healthy (its last answer quoted, or how it
+    ended) and what the scenario lacks, if its answer says."""
+    s = d.scenario
+    head = (
+        f"the candidate AOT (before any fault) never answered {s.health_path} healthy within {s.ready_s:g} s"
+    )
+    info = d.seam.inspect(cid)
+    if info.status == "exited" or port is None:
+        last = (d.seam.logs(cid).strip().splitlines() or ["(no output)"])[-1]
+        return (
+            f"{head}: it exited (code {info.exit_code}): {last[:300]}; fix the release or the scenario first"
+        )
+    answer = d.watcher.sample(port, s.health_path, "ready", "candidate-aot")
+    if answer.ok:
+        return f"{head}; it answers now: raise app.ready_s"
+    said = f"HTTP {answer.status} {answer.body.strip()}" if answer.status else (answer.error or "no answer")
+    from drills.scenario.app import hint  # noqa: PLC0415
+
+    return f"{head}: last answer {said}; {hint(answer.body, s.aot_env)}"
 
 
 def _unsteady(scenario: Scenario, streak: list[Sample] | None, stats: watch.Stats) -> str | None:
@@ -194,7 +226,9 @@ def steady_state(d: Drill) -> Step:
     port = d.ports["candidate-aot"]
     assert port is not None
     cid = d.containers["candidate-aot"]
-    streak = watch.healthy_streak(d.watcher, cid, port, d.until(READY_S), "candidate-aot", "steady-state")
+    streak = watch.healthy_streak(
+        d.watcher, cid, port, d.until(d.scenario.ready_s), "candidate-aot", "steady-state"
+    )
     stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
     d.steady = stats
     data = {**stats.as_data(), "health_p95_ms": round(watch.health_p95_ms(streak or []), 2)}

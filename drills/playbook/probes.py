@@ -15,6 +15,7 @@ import requests
 
 HOST = "127.0.0.1"
 CONNECT_TIMEOUT_S = 1.0
+BODY_CHARS = 300
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,6 +25,7 @@ class Sample:
     latency_ms: float | None
     error: str | None
     t: float  # wall clock (time.time()) when the request started
+    body: str = ""  # the start of an unhealthy answer's body (what a 500 says is wrong)
 
 
 def _reason(exc: requests.RequestException) -> str:
@@ -55,6 +57,7 @@ def probe(host_port: int, path: str, timeout_s: float) -> Sample:
         latency_ms=round(latency, 3),
         error=None if ok else f"HTTP {response.status_code}",
         t=started,
+        body="" if ok else response.text[:BODY_CHARS],
     )
 
 

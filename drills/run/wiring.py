@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills.scenario.model import release_folders
+from drills.scenario.release_folders import release_folders
 from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     # One image set per release setting, shared by the run's scenarios. Tags are namespaced
     # by the run id, so two runs on one engine never share (and so never remove) an image;
     # the run's cleanup removes them: importing all six takes about a second.
-    built: dict[tuple[object, ...], ImageSet] = {}
+    built: dict[object, ImageSet] = {}
     lock = threading.Lock()  # scenarios in parallel (--jobs) share one build per setting
 
     def build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
@@ -80,26 +80,43 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
             return _build(scenario, labels)
 
     def _build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
+        from drills.engine.aot_binary import missing_library  # noqa: PLC0415
+        from drills.engine.app_images import build_app_images  # noqa: PLC0415
+
+        drop = missing_library(scenario) if scenario.fault_id == "missing-library" else None
+        # an app's images hold its setup's output, which its env decides (dicts: by repr)
+        app = (
+            None if scenario.app is None else (repr(scenario.app), tuple(sorted(scenario.native_env.items())))
+        )
+        key = (scenario.release, app, scenario.app_package, scenario.base_image, drop)
+        if key not in built:
+            check_base_images(seam, [scenario])
+            namespace = labels.get(RUN_ID, "")
+            if scenario.app is not None:
+                built[key] = build_app_images(seam, scenario, labels, namespace, drop)
+            else:
+                built[key] = _release_images(scenario, labels, namespace, drop)
+        return built[key]
+
+    def _release_images(
+        scenario: Scenario, labels: Mapping[str, str], namespace: str, drop: str | None
+    ) -> ImageSet:
         from drills.standard.toolchain import app_package  # noqa: PLC0415
 
-        key = (scenario.release, scenario.app_package, scenario.base_image)
-        if key not in built:
-            current, previous = release_dirs(scenario, work_dir)
-            check_base_images(seam, [scenario])
-            package = scenario.app_package or app_package()
-            own, previous_own = lib_dirs(scenario)
-            built[key] = build_images(
-                seam,
-                release=current,
-                app_package=package,
-                labels=labels,
-                previous=previous,
-                lib_dirs=own,
-                previous_lib_dirs=previous_own,
-                base=scenario.base_image,
-                namespace=labels.get(RUN_ID, ""),
-            )
-        return built[key]
+        current, previous = release_dirs(scenario, work_dir)
+        own, previous_own = lib_dirs(scenario)
+        return build_images(
+            seam,
+            release=current,
+            app_package=scenario.app_package or app_package(),
+            labels=labels,
+            previous=previous,
+            lib_dirs=own,
+            previous_lib_dirs=previous_own,
+            base=scenario.base_image,
+            namespace=namespace,
+            drop_library=drop,
+        )
 
     return build
 

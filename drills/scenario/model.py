@@ -9,21 +9,32 @@ The standard suite lives in `drills/standard/scenarios/` (one file per fault and
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drills.scenario import app as app_section
+from drills.scenario.release_folders import check_fixture_tags, release_folders
 from harness.config import load_schema, load_yaml_file
 from harness.errors import ConfigError
 
 HEALTH_PATH = "/health"  # when a scenario names none
-AOT_BUNDLE = "fuse-aot-linux-x64.tar.gz"  # what makes a folder a release (the one platform drilled)
-TAG_RE = re.compile(r"v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?")  # the schema's tag pattern
 
-SUITES = {"standard": Path(__file__).resolve().parents[1] / "standard" / "scenarios"}
+STANDARD_SUITE = Path(__file__).resolve().parents[1] / "standard" / "scenarios"
+
+
+def _notes_suite() -> Path:
+    from drills.standard.notes_suite import suite_dir  # noqa: PLC0415 - written on first use
+
+    return suite_dir()
+
+
+# standard: the fixture release and demo app; notes: `drill init`'s suite for the stand-in's
+# reference-service shape (its own AOT binaries, a database to migrate), written on first use
+SUITES: dict[str, Path] = {"standard": STANDARD_SUITE}
+GENERATED_SUITES: dict[str, Callable[[], Path]] = {"notes": _notes_suite}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +90,9 @@ class Scenario:
     app_package: Path | None = None
     base_image: str | None = None  # None: FROM scratch with each binary's closure
     aot_env: Mapping[str, str] = field(default_factory=dict)
+    native_env: Mapping[str, str] = field(default_factory=dict)  # shadow and fallback (app section)
+    app: app_section.App | None = None  # the user's own service and binaries (no release)
+    ready_s: float = 30.0  # a deployment's first healthy answer, before any fault
     health_path: str = HEALTH_PATH
     load_path: str = "/api/hello"
     load_requests: int = 10
@@ -112,8 +126,42 @@ def _gates(base: Path, value: bool | Mapping[str, Any] | None) -> RecoveryGates 
     )
 
 
+APP_EXCLUSIVE = ("release", "app_package", "health_path", "aot_env")
+
+
+def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
+    """Scenario fields from the `app` section; {} without one."""
+    if "app" not in doc:
+        return {}
+    for key in APP_EXCLUSIVE:
+        if key in doc:
+            raise ConfigError(
+                f"{origin}: {key}: not with an app section (it names the binaries, package and "
+                f"health path); move it into app, or drop app"
+            )
+    section = doc["app"]
+    app, aot_env, native_env = app_section.from_document(section, origin.parent, str(origin))
+    health = section.get("health_path", HEALTH_PATH)
+    return {
+        "app": app,
+        "aot_env": aot_env,
+        "native_env": native_env,
+        "health_path": health,
+        "load_path": doc.get("load", {}).get("path", health),
+        "ready_s": float(section.get("ready_s", 30.0)),
+        # no release: only whether there is a previous AOT to contain on counts (`_lint`)
+        "release": Release(path=None, previous=None if app.previous is None else "previous"),
+    }
+
+
 def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
     """Frozen data from a validated document; relative paths resolve against its folder."""
+    scenario = _from_document(doc, origin)
+    app_fields = _app_fields(doc, origin)
+    return dataclasses.replace(scenario, **app_fields) if app_fields else scenario
+
+
+def _from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
     base = origin.parent
     rel, probe, tol, bud = (doc.get(k, {}) for k in ("release", "probe", "tolerance", "budgets"))
     return Scenario(
@@ -199,73 +247,41 @@ def _folder(origin: str, key: str, path: Path | None, what: str) -> None:
 def _check_paths(scenario: Scenario) -> None:
     """Every path the scenario names exists (relative paths resolve against its folder)."""
     origin, rel, gates = scenario.origin, scenario.release, scenario.recovery_gates
+    if scenario.app is not None:
+        app_section.check_paths(scenario.app, origin)
+        _check_gates(origin, gates)
+        return
     _folder(origin, "release.path", rel.path, "point it at a release line or release folder")
     for n, lib in enumerate(rel.lib_dirs):
         _folder(origin, f"release.lib_dirs[{n}]", lib, "name a folder holding the AOT's libraries")
     _folder(origin, "app_package", scenario.app_package, "point it at a FUSE app package")
     if scenario.app_package is not None and not (scenario.app_package / "fuse.toml").is_file():
         raise ConfigError(f"{origin}: app_package: {scenario.app_package} has no fuse.toml; is it a package?")
+    _check_gates(origin, gates)
+    if rel.path is not None:
+        release_folders(rel.path, rel, origin)
+    else:
+        check_fixture_tags(rel, origin)
+
+
+def _check_gates(origin: str, gates: RecoveryGates | None) -> None:
     if gates is not None:
         _folder(origin, "recover_to_aot.checkout", gates.checkout, "point it at the checkout to run gates in")
         if gates.contract is not None and not gates.contract.is_file():
             raise ConfigError(f"{origin}: recover_to_aot.contract: {gates.contract}: no such file")
-    if rel.path is not None:
-        release_folders(rel.path, rel, origin)
-    else:
-        _check_fixture_tags(rel, origin)
 
 
-def release_folders(root: Path, rel: Release, origin: str) -> tuple[Path, Path | None]:
-    """(release folder, previous release folder or None) in `root`, a release line (one
-    sub-folder per tag) or one release folder; a ConfigError naming the key if absent."""
-    current = root / rel.tag if (root / rel.tag).is_dir() else root
-    if not (current / AOT_BUNDLE).is_file():
-        raise ConfigError(
-            f"{origin}: release.tag: {root} holds no {rel.tag} bundle (expected "
-            f"{root / rel.tag / AOT_BUNDLE}, or {AOT_BUNDLE} in {root} itself)"
-        )
-    held = _held_tag(root) if current == root else None
-    if held is not None and held[0] != rel.tag:
-        raise ConfigError(
-            f"{origin}: release.tag: {rel.tag} is not the release in {root}, a single release folder "
-            f"of {held[0]} ({held[1]}); set tag: {held[0]}, or point release.path at a release line "
-            f"holding {rel.tag}"
-        )
-    if rel.previous is None:
-        return current, None
-    previous = root / rel.previous
-    if not (previous / AOT_BUNDLE).is_file():
-        raise ConfigError(
-            f"{origin}: release.previous: {root} holds no {rel.previous} bundle (expected "
-            f"{previous / AOT_BUNDLE}); name the previous known-good release, or set previous: null "
-            "to skip containment"
-        )
-    return current, previous
+def _check_injectable(scenario: Scenario) -> None:
+    """What `drill run` would refuse when it builds the fault's images, refused now, with the
+    same words (the missing-library target: drills.engine.images.missing_library)."""
+    if scenario.fault_id != "missing-library":
+        return
+    from drills.engine.aot_binary import missing_library  # noqa: PLC0415 - reads the binaries
 
-
-def _held_tag(folder: Path) -> tuple[str, str] | None:
-    """The tag a single release folder says it holds, and what says so: its name, else the
-    `version` of its release-artifacts.json; None when neither does (a dist/ folder)."""
-    if TAG_RE.fullmatch(folder.name):
-        return folder.name, "its name"
     try:
-        version = json.loads((folder / "release-artifacts.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    tag = f"v{str(version).removeprefix('v')}"
-    return (tag, "the version in its release-artifacts.json") if TAG_RE.fullmatch(tag) else None
-
-
-def _check_fixture_tags(rel: Release, origin: str) -> None:
-    """Without release.path the drill builds the fixture line: only its tags exist."""
-    from drills.standard.releases import DEFAULT_LINE  # noqa: PLC0415 - the fixture release only
-
-    for key, tag in (("tag", rel.tag), ("previous", rel.previous)):
-        if tag is not None and tag not in DEFAULT_LINE:
-            raise ConfigError(
-                f"{origin}: release.{key}: {tag} is not a release of the fixture line "
-                f"({', '.join(DEFAULT_LINE)}); name one of them, or set release.path"
-            )
+        missing_library(scenario)
+    except ConfigError as exc:
+        raise ConfigError(f"{scenario.origin}: {exc}") from exc
 
 
 def load(path: Path) -> Scenario:
@@ -275,6 +291,7 @@ def load(path: Path) -> Scenario:
     _lint(scenario)
     _check_fault(scenario)
     _check_paths(scenario)
+    _check_injectable(scenario)
     return scenario
 
 
@@ -282,9 +299,11 @@ def scenario_files(paths: tuple[Path, ...], suite: str | None) -> list[Path]:
     """Files named on the command line, folders expanded, plus a named suite."""
     files: list[Path] = []
     if suite is not None:
-        if suite not in SUITES:
-            raise ConfigError(f"--suite: unknown suite '{suite}' (expected one of {sorted(SUITES)})")
-        files += sorted(SUITES[suite].glob("*.yaml"))
+        known = sorted([*SUITES, *GENERATED_SUITES])
+        if suite not in known:
+            raise ConfigError(f"--suite: unknown suite '{suite}' (expected one of {known})")
+        folder = SUITES[suite] if suite in SUITES else GENERATED_SUITES[suite]()
+        files += sorted(folder.glob("*.yaml"))
     for path in paths:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:

@@ -45,11 +45,18 @@ class Toolchain:
     fuse: Path
     fuse_lsp: Path
     build_info: str
+    notes_aot: Path  # the reference-service shape's AOT: runtime built in, glibc-only closure
 
 
 def app_package() -> Path:
     """The demo app package (fuse.toml, src/main.fuse, config.toml, .env)."""
     return _STANDIN / "app"
+
+
+def notes_package() -> Path:
+    """The reference-service-shaped package: a database `fuse migrate` must create, health
+    at /api/public/notes, `.env` read by the CLI only (fuse.toml, .env, src/main.fuse, src/db.fuse)."""
+    return _STANDIN / "notes"
 
 
 def scripts_dir() -> Path:
@@ -113,6 +120,7 @@ def _toolchain_in(entry: Path, version: str) -> Toolchain:
         fuse=entry / "fuse",
         fuse_lsp=entry / "fuse-lsp",
         build_info=build_info_line(version),
+        notes_aot=entry / "fuse-notes-aot",
     )
 
 
@@ -159,15 +167,17 @@ def _cc(out: Path, name: str, version: str, profile: str, *inputs: str) -> list[
 
 def _compile_all(version: str, out: Path) -> None:
     runtime = _sources("rt_*.c")
-    program = _sources("app.c")
+    program = _sources("app*.c")
     shared = ("-fPIC", "-shared", "-Wl,-soname,libfuse_rt.so")
-    aot = (*_sources("aot_main.c"), *program, f"-L{out}", "-lfuse_rt", "-Wl,-rpath,$ORIGIN")
+    aot = (*_sources("aot_main.c"), *program, f"-L{out}", "-lfuse_rt", "-Wl,-rpath,$ORIGIN", "-lm")
+    # the reference-service shape: runtime linked in, so only glibc's libraries remain
+    notes = ("-DSTANDIN_DB_APP=1", *_sources("aot_main.c"), *program, *runtime, "-lm")
     _run_parallel(
         [
             _cc(out, "libfuse_rt.so", version, "release", *shared, *runtime),
             # The CLI carries the runtime statically: a missing libfuse_rt.so must not
             # break the JIT-native fallback.
-            _cc(out, "fuse", version, "release", *_sources("fuse_*.c"), *program, *runtime),
+            _cc(out, "fuse", version, "release", *_sources("fuse_*.c"), *program, *runtime, "-lm"),
             _cc(out, "fuse-lsp", version, "release", *_sources("lsp_main.c")),
         ]
     )
@@ -175,6 +185,8 @@ def _compile_all(version: str, out: Path) -> None:
         [
             _cc(out, "fuse-aot-demo", version, "release", *aot),
             _cc(out, "fuse-aot-demo-debug", version, "debug", *aot),
+            _cc(out, "fuse-notes-aot", version, "release", *notes),
+            _cc(out, "fuse-notes-aot-debug", version, "debug", *notes),
         ]
     )
 

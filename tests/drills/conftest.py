@@ -117,6 +117,7 @@ def drill_images(engine: DockerEngine, docker_run_id: str, standin_tc: Toolchain
             labels=labels,
             lib_dirs=[standin_tc.runtime_lib.parent],
             namespace=docker_run_id,
+            drop_library="libfuse_rt.so",
         )
     yield images
     _remove_labelled(engine, docker_run_id)

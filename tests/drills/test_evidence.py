@@ -44,3 +44,31 @@ def test_evidence_that_names_no_run_moves_aside_by_its_time(fake, tmp_path):
     drill(fake, tmp_path, standard("crash"))
     assert (tmp_path / "evidence" / "crash.1700000000-2" / "notes.txt").read_text() == "an SRE's notes\n"
     assert "notes.txt" not in _listing(folder)
+
+
+DB_500 = (
+    '{"error":{"code":"internal_error","message":"db url not configured (set FUSE_DB_URL or App.dbUrl)"}}'
+)
+
+
+def test_a_deploy_that_never_gets_healthy_keeps_evidence_and_quotes_the_answer(fake, tmp_path):
+    fake.role_behaviours["candidate-aot"] = Behaviour(healthy=False, body=DB_500)
+    report, _ = drill(fake, tmp_path, standard("crash", ready_s=1.0))
+    deploy = phase_of(report, "crash", "deploy")
+    assert deploy.outcome.value == "error"
+    assert f"never answered /health healthy within 1 s: last answer HTTP 500 {DB_500}; " in deploy.summary
+    assert "FUSE_DB_URL is not in the AOT's environment (FUSE's AOT ignores .env)" in deploy.summary
+    diagnostics = phase_of(report, "crash", "diagnostics")  # before, only after an injection
+    folder = tmp_path / "evidence" / "crash"
+    assert {"candidate-aot.log", "candidate-aot.inspect.json"} <= set(diagnostics.data["files"])
+    assert {"candidate-aot.log", "candidate-aot.inspect.json"} <= set(_listing(folder))
+
+
+def test_a_candidate_that_exits_before_answering_says_how_it_ended(fake, tmp_path):
+    fake.role_behaviours["candidate-aot"] = Behaviour(
+        exit_after_s=0.05, exit_code=127, log="libm.so.6: cannot open\n"
+    )
+    report, _ = drill(fake, tmp_path, standard("crash"))
+    deploy = phase_of(report, "crash", "deploy")
+    assert "it exited (code 127): libm.so.6: cannot open" in deploy.summary
+    assert (tmp_path / "evidence" / "crash" / "candidate-aot.log").is_file()
