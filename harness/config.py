@@ -7,6 +7,7 @@ Errors name the file and the key path, and say how to fix it:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import date
 from importlib import resources
@@ -59,11 +60,13 @@ def json_shaped(document: Any, origin: str) -> Any:
 
     Aliases make a document a graph: one that contains itself, nests too deep or expands
     into too many values (an alias bomb) is refused here rather than ending in a
-    RecursionError or filling the memory.
+    RecursionError or filling the memory. A number that is not one (`.nan`, `.inf`, `-.inf`)
+    is refused too: every comparison with NaN is false, so a NaN threshold or budget would
+    let everything pass.
     """
     budget = [_MAX_VALUES]
 
-    def shape(node: Any, depth: int) -> Any:
+    def shape(node: Any, depth: int, where: tuple[Any, ...]) -> Any:
         budget[0] -= 1
         if depth > _MAX_DEPTH:
             raise ConfigError(
@@ -76,13 +79,26 @@ def json_shaped(document: Any, origin: str) -> Any:
             )
         if isinstance(node, date):  # datetime too
             return node.isoformat()
+        if isinstance(node, float) and not math.isfinite(node):
+            raise ConfigError(not_finite(origin, key_path(where), node))
         if isinstance(node, dict):
-            return {_json_key(key): shape(value, depth + 1) for key, value in node.items()}
+            return {
+                _json_key(key): shape(value, depth + 1, (*where, _json_key(key)))
+                for key, value in node.items()
+            }
         if isinstance(node, list):
-            return [shape(item, depth + 1) for item in node]
+            return [shape(item, depth + 1, (*where, i)) for i, item in enumerate(node)]
         return node
 
-    return shape(document, 0)
+    return shape(document, 0, ())
+
+
+def not_finite(origin: str, where: str, value: float) -> str:
+    """The config error line for a NaN or an infinity where a number belongs."""
+    return (
+        f"{origin}: {where}: {value!r} is not a finite number (NaN and infinities compare "
+        "false with everything, so nothing would ever fail); write a real number"
+    )
 
 
 def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
