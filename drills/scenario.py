@@ -9,13 +9,13 @@ The standard suite lives in `fixtures/scenarios/` (one file per fault and contro
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.config import load_schema, load_yaml_file
 from harness.errors import ConfigError
 
@@ -249,7 +249,8 @@ def _held_tag(folder: Path) -> tuple[str, str] | None:
     if TAG_RE.fullmatch(folder.name):
         return folder.name, "its name"
     try:
-        version = json.loads((folder / "release-artifacts.json").read_text(encoding="utf-8"))["version"]
+        text = bounded_read.read_bytes(folder / "release-artifacts.json", 16 * bounded_read.MiB)
+        version = bounded_read.parse_json(text)["version"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     tag = f"v{str(version).removeprefix('v')}"

@@ -8,7 +8,6 @@ alone: its figures cannot be held against a threshold.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +15,11 @@ from typing import Any
 
 from gates import perf_consistency
 from gates.contract import Slo
+from harness import bounded_read
 from harness.results import Finding
 
 SCHEMA_VERSION = 1
+MAX_BYTES = 16 * bounded_read.MiB  # FUSE's file is a few KiB even at thousands of samples
 
 # The key paths the judgement needs (FUSE's checker reads the same ones).
 P50 = ("cold_start_ms", "improvement_pct", "p50")
@@ -78,9 +79,7 @@ def _reject_constant(name: str) -> float:
 
 def parse(text: str, origin: str) -> PerfMetrics:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError as exc:
-        raise MetricsError(f"{origin}: not valid JSON (arrays or objects nested too deep)") from exc
+        document = bounded_read.parse_json(text, parse_constant=_reject_constant)
     except ValueError as exc:
         raise MetricsError(f"{origin}: not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
@@ -108,9 +107,11 @@ def parse(text: str, origin: str) -> PerfMetrics:
 
 def load(path: Path) -> PerfMetrics:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = bounded_read.read_text(path, MAX_BYTES)
     except FileNotFoundError as exc:
         raise MetricsError(f"{path}: no metrics file (did the bench run and write it?)") from exc
+    except bounded_read.Refused as exc:
+        raise MetricsError(f"{path}: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise MetricsError(f"{path}: cannot read ({exc})") from exc
     return parse(text, str(path))

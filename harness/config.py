@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from harness import bounded_read
 from harness.errors import ConfigError
 from harness.results import one_line
 
@@ -28,6 +29,7 @@ _CONSTRUCT_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, Va
 _MAX_DEPTH = 64  # contracts and scenarios nest a few levels; Python recursion ends near 1,000
 _MAX_VALUES = 1_000_000
 _SHOWN = 60  # characters of a bad value a message quotes
+MAX_CONFIG_BYTES = 4 * bounded_read.MiB  # a contract or scenario is a few KiB
 
 
 def load_schema(package: str, name: str) -> dict[str, Any]:
@@ -185,9 +187,11 @@ def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
 def load_yaml_file(path: Path, schema: dict[str, Any]) -> Any:
     """Read, parse and validate one YAML config file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = bounded_read.read_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such file; pass an existing file") from exc
+    except bounded_read.Refused as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc}); check the path and permissions") from exc
     document = parse_yaml(text, str(path))
