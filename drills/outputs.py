@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from drills.journal import Event
+from harness import redact
 from harness.reports import write_all
 from harness.results import Finding, Outcome, Report, Result
 
@@ -299,11 +300,9 @@ def write(
     summary.write_text(
         summary.read_text(encoding="utf-8")
         + "\n"
-        + markdown_overview(events)
-        + "\n"
-        + markdown_timeline(events),
+        + redact.redact(markdown_overview(events) + "\n" + markdown_timeline(events)),
         encoding="utf-8",
     )
     html = out_dir / "report.html"
-    html.write_text(render_html(rep, events), encoding="utf-8")
+    html.write_text(redact.redact(render_html(rep, events)), encoding="utf-8")
     return rep, [*written, html]

@@ -52,8 +52,10 @@ def _stdout_gone() -> bool:
 
 def echo(text: str = "", *, nl: bool = True) -> None:
     """click.echo to stdout; once its reader is gone, the rest of the output is dropped."""
+    from harness.redact import redact  # noqa: PLC0415 - kept off `--help`'s import path
+
     try:
-        click.echo(text, nl=nl)
+        click.echo(redact(text), nl=nl)
     except BrokenPipeError:
         _drop_stdout()
 
@@ -87,6 +89,9 @@ def error_boundary(prog: str) -> Callable[[F], F]:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             debug = click.get_current_context().find_root().params.get("debug", False)
+            from harness import redact  # noqa: PLC0415 - kept off `--help`'s import path
+
+            redact.register_environment(os.environ)
             try:
                 return fn(*args, **kwargs)
             except HarnessError as exc:
@@ -94,7 +99,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
 
                 if debug:
                     _print_traceback()
-                click.echo(f"{prog}: error: {one_line(str(exc))}", err=True)
+                click.echo(redact.redact(f"{prog}: error: {one_line(str(exc))}"), err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:
                 click.echo(f"{prog}: interrupted", err=True)

@@ -17,6 +17,7 @@ import click
 
 from harness.console import echo, error_boundary
 from harness.errors import ExitCode
+from harness.redact import redact
 
 if TYPE_CHECKING:
     from drills.journal import Event
@@ -74,7 +75,7 @@ def _render(events: list[Event], out_dir: Path, journal_path: Path) -> int:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if os.environ.get("GITHUB_ACTIONS") == "true" and summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events))
+            handle.write(redact(outputs.markdown_overview(events) + "\n" + outputs.markdown_timeline(events)))
     echo(one_line(f"reports: {', '.join(str(p) for p in written)}"))
     verdict = "INTERRUPTED" if report.interrupted else report.verdict.value.upper()
     echo(one_line(f"drill: {verdict} - {report.subject}"))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from harness.errors import InfraError
+from harness.script_log import ScriptLog, open_log
 
 LineSink = Callable[[str], None]
 GRACE_S = 3.0
@@ -170,7 +171,7 @@ class _Output:
     closed exactly once, by whoever is last.
     """
 
-    def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink) -> None:
+    def __init__(self, stream: IO[bytes], log: ScriptLog, on_line: LineSink) -> None:
         self.stream, self.log, self.on_line = stream, log, on_line
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -247,7 +248,7 @@ def run(command: Command, on_line: LineSink, *, grace_s: float = GRACE_S) -> Com
     is re-raised after the group is gone.
     """
     command.log_path.parent.mkdir(parents=True, exist_ok=True)
-    with command.log_path.open("wb") as log:
+    with open_log(command.log_path) as log:  # redacted and capped
         started = time.monotonic()
         process = _start(command)
         pgid = process.pid  # the leader of its new session and group

@@ -85,6 +85,8 @@ class State:
         self.direct_downloads = False  # answer 200 instead of 302
         self.foreign_links = False  # `Link: next` points at the storage host (another host)
         self.foreign_asset_urls = False  # asset JSON `url` fields point at the storage host
+        self.echo_auth = False  # asset names carry the request's Authorization header
+        self.auth = ""  # the Authorization header of the request being answered
         self.lock = threading.Lock()
         self._ids = 100
 
@@ -141,7 +143,7 @@ def asset_json(state: State, a: Asset) -> dict[str, Any]:
     return {
         "url": f"{host}/repos/{OWNER_REPO}/releases/assets/{a.id}",
         "id": a.id,
-        "name": a.name,
+        "name": f"{a.name} [{state.auth}]" if state.echo_auth else a.name,
         "label": "",
         "state": a.state,
         "content_type": "application/octet-stream",
@@ -233,6 +235,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
+        self.state.auth = self.headers.get("Authorization", "")
         if not self._authorized() or self._fault():
             return
         path = urlsplit(self.path).path
