@@ -167,3 +167,27 @@ def test_a_link_loop_exits_3_in_one_line(github: State, tmp_path: Path) -> None:
     )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "pagination loops" in proc.stderr
+
+
+@pytest.mark.parametrize("how", ["rate-limit-wait", "slow-answer"])
+def test_sigterm_ends_a_github_run_within_a_second(github: State, tmp_path: Path, how: str) -> None:
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    if how == "slow-answer":
+        github.delay_s = 100
+    else:
+        github.faults.append(Fault("/releases", 403, times=1000, body=SECONDARY))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update(GITHUB_API_URL=github.base, GATE_CACHE_DIR=str(tmp_path / "cache"))
+    gate = str(Path(sys.executable).with_name("gate"))
+    args = [gate, "check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}"]
+    with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        time.sleep(1.5)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - sent < 1.0
