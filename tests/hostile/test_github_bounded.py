@@ -9,6 +9,7 @@ limit waited a minute per retry, and deep JSON raised RecursionError.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -141,30 +142,21 @@ def test_an_api_answer_nested_too_deep_is_one_infra_error(github: State, tmp_pat
         source(github, tmp_path).releases()
 
 
+def _gate_check(github: State, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {"GITHUB_API_URL": github.base, "GATE_CACHE_DIR": str(tmp_path / "cache")}
+    return run_gate("check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}", env=env)
+
+
 def test_an_api_answer_nested_too_deep_exits_3_in_one_line(github: State, tmp_path: Path) -> None:
     github.faults.append(Fault("/releases", 200, body="[" * 100_000 + "]" * 100_000))
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.x",
-        "--source",
-        f"github:{OWNER_REPO}",
-        env={"GITHUB_API_URL": github.base, "GATE_CACHE_DIR": str(tmp_path / "cache")},
-    )
+    proc = _gate_check(github, tmp_path)
     assert proc.returncode == 3, proc.stderr
     assert "RecursionError" not in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_a_link_loop_exits_3_in_one_line(github: State, tmp_path: Path) -> None:
     github.link_loop = "self"
-    proc = run_gate(
-        "check",
-        "--release",
-        "v0.7.x",
-        "--source",
-        f"github:{OWNER_REPO}",
-        env={"GITHUB_API_URL": github.base, "GATE_CACHE_DIR": str(tmp_path / "cache")},
-    )
+    proc = _gate_check(github, tmp_path)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "pagination loops" in proc.stderr
 
@@ -173,7 +165,6 @@ def test_a_link_loop_exits_3_in_one_line(github: State, tmp_path: Path) -> None:
 def test_sigterm_ends_a_github_run_within_a_second(github: State, tmp_path: Path, how: str) -> None:
     import os  # noqa: PLC0415
     import signal  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
     if how == "slow-answer":

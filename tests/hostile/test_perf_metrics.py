@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import yaml
 
 from gates import perf
 from gates.contract import Slo
+from tests.gates.conftest import run_gate
 from tests.hostile.metrics_support import metrics_doc
 
 pytestmark = pytest.mark.timeout(60)
@@ -138,9 +138,6 @@ def test_json_nested_too_deep_is_one_metrics_error() -> None:
         perf.parse("[" * 100_000 + "]" * 100_000, "m.json")
 
 
-GATE = str(Path(sys.executable).with_name("gate"))
-
-
 def _lying_checkout(tmp_path: Path, doc: dict[str, Any]) -> tuple[Path, Path]:
     """A checkout whose bench writes `doc` and whose SLO script always says it passed."""
     checkout = tmp_path / "checkout"
@@ -174,21 +171,8 @@ def _lying_checkout(tmp_path: Path, doc: dict[str, Any]) -> tuple[Path, Path]:
 
 
 def _recover(checkout: Path, contract: Path, report: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            GATE,
-            "recover",
-            "--checkout",
-            str(checkout),
-            "--contract",
-            str(contract),
-            "--report-dir",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return run_gate(
+        "recover", "--checkout", str(checkout), "--contract", str(contract), "--report-dir", str(report)
     )
 
 

@@ -10,9 +10,7 @@ an asset name echoing the Authorization header landed in every report.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,6 @@ from tests.gates.github_server import OWNER_REPO, READ_TOKEN, State, fake_github
 
 pytestmark = pytest.mark.timeout(90)
 TOKEN = "ghp_SECRETtoken0123456789abcdefXYZ"
-GATE = str(Path(sys.executable).with_name("gate"))
 
 
 @pytest.fixture(autouse=True)
@@ -101,24 +98,15 @@ def _recover(tmp_path: Path, env: Any = None, **extra: str) -> tuple[subprocess.
     checkout, contract = _checkout(tmp_path, env)
     reports = tmp_path / "reports"
     summary = tmp_path / "step-summary.md"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
-    environ.update(GITHUB_TOKEN=TOKEN, GH_TOKEN=TOKEN, GITHUB_STEP_SUMMARY=str(summary), **extra)
-    proc = subprocess.run(
-        [
-            GATE,
-            "recover",
-            "--checkout",
-            str(checkout),
-            "--contract",
-            str(contract),
-            "--report-dir",
-            str(reports),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=environ,
-        check=False,
+    proc = run_gate(
+        "recover",
+        "--checkout",
+        str(checkout),
+        "--contract",
+        str(contract),
+        "--report-dir",
+        str(reports),
+        env={"GITHUB_TOKEN": TOKEN, "GH_TOKEN": TOKEN, "GITHUB_STEP_SUMMARY": str(summary), **extra},
     )
     return proc, reports
 
