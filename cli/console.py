@@ -52,10 +52,19 @@ def _stdout_gone() -> bool:
 
 def echo(text: str = "", *, nl: bool = True) -> None:
     """click.echo to stdout; once its reader is gone, the rest of the output is dropped."""
+    from harness.redact import redact  # noqa: PLC0415 - kept off `--help`'s import path
+
     try:
-        click.echo(text, nl=nl)
+        click.echo(redact(text), nl=nl)
     except BrokenPipeError:
         _drop_stdout()
+
+
+def redact_text(text: str) -> str:
+    """`text` with the token and every masked value redacted (harness/redact.py)."""
+    from harness.redact import redact  # noqa: PLC0415 - kept off `--help`'s import path
+
+    return redact(text)
 
 
 def _print_traceback() -> None:
@@ -87,6 +96,9 @@ def error_boundary(prog: str) -> Callable[[F], F]:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             debug = click.get_current_context().find_root().params.get("debug", False)
+            from harness import redact  # noqa: PLC0415 - kept off `--help`'s import path
+
+            redact.register_environment(os.environ)
             try:
                 return fn(*args, **kwargs)
             except HarnessError as exc:
@@ -94,7 +106,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
 
                 if debug:
                     _print_traceback()
-                click.echo(f"{prog}: error: {one_line(str(exc))}", err=True)
+                click.echo(redact.redact(f"{prog}: error: {one_line(str(exc))}"), err=True)
                 sys.exit(exc.exit_code)
             except KeyboardInterrupt:
                 click.echo(f"{prog}: interrupted", err=True)
@@ -154,7 +166,7 @@ def inconclusive_report(tool: str, subject: str, exc: Exception, started: dateti
     from harness.results import Outcome, Report, Result, one_line  # noqa: PLC0415
 
     why = one_line(str(exc))
-    click.echo(f"{tool.split(maxsplit=1)[0]}: error: {why}", err=True)
+    click.echo(redact_text(f"{tool.split(maxsplit=1)[0]}: error: {why}"), err=True)
     return Report(
         tool=tool,
         subject=f"{subject} (could not evaluate)",
@@ -182,7 +194,7 @@ def finish(report: Report, report_dir: Path | None, *, as_json: bool = False) ->
     from harness.reports.github import publish  # noqa: PLC0415
     from harness.reports.json_report import as_dict  # noqa: PLC0415
 
-    say = (lambda text: click.echo(text, err=True)) if as_json else echo
+    say = (lambda text: click.echo(redact_text(text), err=True)) if as_json else echo
     if report_dir is not None:
         written = write_all(report, report_dir)
         say(f"reports: {', '.join(str(p) for p in written)}")
@@ -201,7 +213,7 @@ def show_waits(prog: str) -> None:
 
     class Waits(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            click.echo(f"{prog}: {one_line(record.getMessage())}", err=True)
+            click.echo(redact_text(f"{prog}: {one_line(record.getMessage())}"), err=True)
 
     logger = logging.getLogger("gates")
     if not any(type(h).__name__ == "Waits" for h in logger.handlers):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.console import echo
+from cli.console import echo, redact_text
 
 if TYPE_CHECKING:
     from drills.records import outputs
@@ -69,7 +69,7 @@ def _nothing(_text: str = "") -> None:
 
 
 def _to_stderr(text: str = "") -> None:
-    click.echo(text, err=True)
+    click.echo(redact_text(text), err=True)
 
 
 def output_mode(quiet: bool, as_json: bool) -> str:

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 import click
 
+from cli.console import redact_text
 from drills.records.progress import Kind, Tracker, Update
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Printer:
         if self._gone:
             return
         try:
-            click.echo(text, file=self.stream, nl=nl, color=self.colour)
+            click.echo(redact_text(text), file=self.stream, nl=nl, color=self.colour)
             self.stream.flush()
         except (BrokenPipeError, ValueError, OSError):
             self._gone = True

@@ -7,6 +7,7 @@ Errors name the file and the key path, and say how to fix it:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from datetime import date
 from importlib import resources
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from harness import bounded_read
 from harness.errors import ConfigError
 from harness.results import one_line
 
@@ -27,6 +29,7 @@ _CONSTRUCT_ERRORS = (ArithmeticError, AttributeError, LookupError, TypeError, Va
 _MAX_DEPTH = 64  # contracts and scenarios nest a few levels; Python recursion ends near 1,000
 _MAX_VALUES = 1_000_000
 _SHOWN = 60  # characters of a bad value a message quotes
+MAX_CONFIG_BYTES = 4 * bounded_read.MiB  # a contract or scenario is a few KiB
 
 
 def load_schema(package: str, name: str) -> dict[str, Any]:
@@ -59,11 +62,13 @@ def json_shaped(document: Any, origin: str) -> Any:
 
     Aliases make a document a graph: one that contains itself, nests too deep or expands
     into too many values (an alias bomb) is refused here rather than ending in a
-    RecursionError or filling the memory.
+    RecursionError or filling the memory. A number that is not one (`.nan`, `.inf`, `-.inf`)
+    is refused too: every comparison with NaN is false, so a NaN threshold or budget would
+    let everything pass.
     """
     budget = [_MAX_VALUES]
 
-    def shape(node: Any, depth: int) -> Any:
+    def shape(node: Any, depth: int, where: tuple[Any, ...]) -> Any:
         budget[0] -= 1
         if depth > _MAX_DEPTH:
             raise ConfigError(
@@ -76,13 +81,26 @@ def json_shaped(document: Any, origin: str) -> Any:
             )
         if isinstance(node, date):  # datetime too
             return node.isoformat()
+        if isinstance(node, float) and not math.isfinite(node):
+            raise ConfigError(not_finite(origin, key_path(where), node))
         if isinstance(node, dict):
-            return {_json_key(key): shape(value, depth + 1) for key, value in node.items()}
+            return {
+                _json_key(key): shape(value, depth + 1, (*where, _json_key(key)))
+                for key, value in node.items()
+            }
         if isinstance(node, list):
-            return [shape(item, depth + 1) for item in node]
+            return [shape(item, depth + 1, (*where, i)) for i, item in enumerate(node)]
         return node
 
-    return shape(document, 0)
+    return shape(document, 0, ())
+
+
+def not_finite(origin: str, where: str, value: float) -> str:
+    """The config error line for a NaN or an infinity where a number belongs."""
+    return (
+        f"{origin}: {where}: {value!r} is not a finite number (NaN and infinities compare "
+        "false with everything, so nothing would ever fail); write a real number"
+    )
 
 
 def _scalars(root: yaml.Node) -> Iterator[yaml.ScalarNode]:
@@ -169,9 +187,11 @@ def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
 def load_yaml_file(path: Path, schema: dict[str, Any]) -> Any:
     """Read, parse and validate one YAML config file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = bounded_read.read_text(path, MAX_CONFIG_BYTES)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such file; pass an existing file") from exc
+    except bounded_read.Refused as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc}); check the path and permissions") from exc
     document = parse_yaml(text, str(path))

@@ -27,6 +27,7 @@ from typing import IO, Protocol
 
 from harness.errors import InfraError
 from harness.process_groups import Groups, group_alive, groups_for
+from harness.script_log import ScriptLog, open_log
 
 LineSink = Callable[[str], None]
 GRACE_S = 3.0
@@ -133,7 +134,7 @@ class _Output:
     closed exactly once, by whoever is last.
     """
 
-    def __init__(self, stream: IO[bytes], log: IO[bytes], on_line: LineSink, groups: Groups) -> None:
+    def __init__(self, stream: IO[bytes], log: ScriptLog, on_line: LineSink, groups: Groups) -> None:
         self.stream, self.log, self.on_line, self.groups = stream, log, on_line, groups
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -213,7 +214,7 @@ def run(
     """
     groups = groups or GROUPS
     command.log_path.parent.mkdir(parents=True, exist_ok=True)
-    with command.log_path.open("wb") as log:
+    with open_log(command.log_path) as log:  # redacted and capped
         started = time.monotonic()
         process = _start(command, groups)
         pgid = process.pid  # the leader of its new session and group

@@ -23,11 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.errors import ConfigError, InfraError
 from harness.results import Finding, Outcome
 
 SCHEMA = "fuse-harness.drill-journal/1"
 log = logging.getLogger("drills.records.journal")
+
+
+MAX_JOURNAL_BYTES = 256 * bounded_read.MiB  # a drill suite writes a few MiB
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,7 +186,7 @@ def _parse(lines: list[str]) -> Iterator[Event]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = bounded_read.parse_json(line)
             yield Event(seq=int(raw.pop("seq")), t=float(raw.pop("t")), kind=str(raw.pop("kind")), fields=raw)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             if number == len(lines):
@@ -197,9 +201,11 @@ def read(path: Path) -> list[Event]:
     that is not one drill run wrote (or edited into a shape the reports cannot read) is a
     ConfigError naming the file and the event."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = bounded_read.read_text(path, MAX_JOURNAL_BYTES, errors="replace")
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such journal; pass the journal.jsonl of a drill run") from exc
+    except bounded_read.Refused as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the journal ({exc.strerror})") from exc
     try:

@@ -22,6 +22,7 @@ from typing import Any
 from drills.records import trends
 from drills.records.journal import Event
 from drills.records.overview import Overview, View, overview, scenario_events
+from harness import redact
 from harness.reports import write_all
 from harness.results import Finding, Outcome, Report, Result
 
@@ -295,7 +296,7 @@ def write(
         json.dumps({**doc, "drill": section}, indent=2, default=str) + "\n", encoding="utf-8"
     )
     view = View(report=rep, events=events, rows=rows, trends=found, history=section["history"])
-    (out_dir / "summary.md").write_text(summary.render(view), encoding="utf-8")
+    (out_dir / "summary.md").write_text(redact.redact(summary.render(view)), encoding="utf-8")
     page = out_dir / "report.html"
-    page.write_text(html.render(view, out_dir), encoding="utf-8")
+    page.write_text(redact.redact(html.render(view, out_dir)), encoding="utf-8")
     return rep, [*written, page]

@@ -10,13 +10,13 @@ these numbers, so the HTML report can draw a sparkline per scenario.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.errors import ConfigError
 
 HISTORY = 14  # nights kept in report.json
@@ -79,7 +79,7 @@ def load(path: Path) -> tuple[Baseline | None, str | None]:
     """The baseline, or (None, a note) when there is none; a file that is not a drill
     report.json is a ConfigError (exit 2) naming it."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = bounded_read.parse_json(bounded_read.read_bytes(path, 64 * bounded_read.MiB))
     except FileNotFoundError:
         return None, f"no baseline at {path} (the first night, or no earlier report): trends start now"
     except (OSError, ValueError) as exc:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.errors import ConfigError
 
 PORT = 8080  # the container port every deployment serves on
@@ -98,7 +99,7 @@ def read_dotenv(package: Path, origin: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        text = path.read_text(encoding="utf-8")
+        text = bounded_read.read_text(path, bounded_read.MiB)  # a regular file, and small
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{origin}: app.package: cannot read {path} ({exc})") from exc
     return parse_dotenv(text, str(path))

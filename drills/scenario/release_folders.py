@@ -4,11 +4,11 @@ the fixture line the drill builds."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness import bounded_read
 from harness.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ def _held_tag(folder: Path) -> tuple[str, str] | None:
     if TAG_RE.fullmatch(folder.name):
         return folder.name, "its name"
     try:
-        version = json.loads((folder / "release-artifacts.json").read_text(encoding="utf-8"))["version"]
+        text = bounded_read.read_bytes(folder / "release-artifacts.json", 16 * bounded_read.MiB)
+        version = bounded_read.parse_json(text)["version"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     tag = f"v{str(version).removeprefix('v')}"

@@ -3,7 +3,6 @@ with the bytes (and with the source's own digest, where it has one)."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from fnmatch import fnmatchcase
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
+from harness import bounded_read
 from harness.results import Finding, printable
 
 SUMS_LINE = re.compile(r"(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)")
@@ -216,7 +216,7 @@ def _metadata(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, li
     if meta.text is None:
         raise CannotEvaluate(f"{contract.metadata_name} was not read")
     try:
-        artifacts = json.loads(meta.text)["artifacts"]
+        artifacts = bounded_read.parse_json(meta.text)["artifacts"]
         if not isinstance(artifacts, list) or not all(isinstance(a, dict) for a in artifacts):
             raise TypeError("artifacts is not a list of objects")
     except (ValueError, KeyError, TypeError) as exc:

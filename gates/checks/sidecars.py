@@ -4,7 +4,6 @@ provenance and signature checks share: a sidecar's bytes and its JSON."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
@@ -13,6 +12,7 @@ from gates.checks.integrity import actual_sha, payloads
 from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
+from harness import bounded_read
 from harness.results import Finding, printable
 
 KEY = "integrityArtifacts"
@@ -35,7 +35,7 @@ def json_object(asset: AssetFacts) -> dict[str, Any]:
     content(asset)  # read, and not cut short
     try:
         # from the text, as I004 reads the metadata: a name that is not UTF-8 stays \xNN-shaped
-        document = json.loads(asset.text or "")
+        document = bounded_read.parse_json(asset.text or "")
     except ValueError as exc:
         raise Invalid(f"is not valid JSON ({exc})") from exc
     if not isinstance(document, dict):

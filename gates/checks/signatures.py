@@ -5,7 +5,6 @@ release was made (contract sheet 1.10; gates/signing.py says what is and is not 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +16,7 @@ from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.checks.sidecars import Invalid, content
 from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
+from harness import bounded_read
 from harness.results import Finding
 
 # (the signed file's kind, its signature's kind, its certificate's kind)
@@ -178,7 +178,7 @@ def _built_at(release: ReleaseFacts, contract: Contract) -> datetime:
     """When the release was built: its metadata's generatedAtUtc, else its publication."""
     meta = release.asset(contract.metadata_name)
     try:
-        stamp = json.loads(content(meta))["generatedAtUtc"] if meta else None
+        stamp = bounded_read.parse_json(content(meta))["generatedAtUtc"] if meta else None
         built = datetime.strptime(str(stamp), STAMP).replace(tzinfo=UTC) if stamp else None
     except (ValueError, KeyError, TypeError, Invalid):
         built = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.errors import ConfigError
 from harness.results import Outcome, Result
 
@@ -23,6 +23,7 @@ def metrics_of(results: Sequence[Result]) -> dict[str, float]:
     return out
 
 
+MAX_BYTES = 64 * bounded_read.MiB
 JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
 
 
@@ -86,14 +87,10 @@ def _results(document: Any) -> list[Result]:
 def load(path: Path) -> dict[str, float]:
     """Every metric of a previous run's report.json, keyed like metrics_of."""
     try:
-        return metrics_of(_results(json.loads(path.read_text(encoding="utf-8"))))
+        text = bounded_read.read_text(path, MAX_BYTES)
+        return metrics_of(_results(bounded_read.parse_json(text)))
     except FileNotFoundError as exc:
         raise ConfigError(f"--baseline {path}: no such file; pass a report.json of an earlier run") from exc
-    except RecursionError as exc:
-        raise ConfigError(
-            f"--baseline {path}: not a gate report.json (arrays or objects nested too deep to "
-            "read); pass the report.json an earlier `gate recover` wrote"
-        ) from exc
     except (OSError, ValueError) as exc:  # Malformed and JSONDecodeError are ValueErrors
         raise ConfigError(
             f"--baseline {path}: not a gate report.json ({exc}); pass the report.json an earlier "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gates.contract import Contract
+from gates.recovery import env as recovery_env
 from harness import process
 from harness.errors import HarnessError
 from harness.results import Finding, Outcome, Result
@@ -34,7 +35,8 @@ class RecoveryGate:
     cwd: str = "."
     timeout_s: float = DEFAULT_TIMEOUT_S
     retries: int = 0
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)  # values the contract sets
+    pass_env: tuple[str, ...] = ()  # names (or PREFIX_*) passed from the harness's environment
     produces: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     pass_line: str = ""
@@ -134,7 +136,11 @@ def _attempt(
     run.progress.gate_started(gate, attempt, attempts)
     log = run.log_dir / f"{gate.id}.attempt-{attempt}.log"
     command = process.Command(
-        argv=gate.command, cwd=workdir, env={**run.env, **gate.env}, timeout_s=gate.timeout_s, log_path=log
+        argv=gate.command,
+        cwd=workdir,
+        env=recovery_env.environment(run.env, gate.pass_env, gate.env),
+        timeout_s=gate.timeout_s,
+        log_path=log,
     )
     done = run.runner(command, on_line)
     outcome, summary = _verdict(gate, done, seen_pass, workdir)

@@ -2,20 +2,24 @@
 hold it against the contract's thresholds, whatever thresholds the SLO script was given.
 
 The comparison is "at least the minimum" (FUSE's checker fails only when strictly below).
+A file that contradicts itself (gates/recovery/perf_consistency.py) is judged by those findings
+alone: its figures cannot be held against a threshold.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gates.contract import Slo
+from gates.recovery import perf_consistency
+from harness import bounded_read
 from harness.results import Finding
 
 SCHEMA_VERSION = 1
+MAX_BYTES = 16 * bounded_read.MiB  # FUSE's file is a few KiB even at thousands of samples
 
 # The key paths the judgement needs (FUSE's checker reads the same ones).
 P50 = ("cold_start_ms", "improvement_pct", "p50")
@@ -41,9 +45,11 @@ class PerfMetrics:
     jit_p50_ms: float
     aot_p50_ms: float
     samples: int | None
+    problems: tuple[Finding, ...] = field(default=())  # how the file contradicts itself
 
     def as_data(self) -> dict[str, float]:
-        return {
+        """The figures the judgement reads (a non-finite one is left out: JSON cannot hold it)."""
+        figures = {
             "cold_start_improvement_p50_pct": self.cold_start_p50_pct,
             "cold_start_improvement_p95_pct": self.cold_start_p95_pct,
             "cold_start_improvement_p99_pct": self.cold_start_p99_pct,
@@ -51,17 +57,19 @@ class PerfMetrics:
             "cold_start_jit_native_p50_ms": self.jit_p50_ms,
             "cold_start_aot_p50_ms": self.aot_p50_ms,
         }
+        return {name: value for name, value in figures.items() if math.isfinite(value)}
 
 
 def _number(document: dict[str, Any], path: tuple[str, ...], origin: str) -> float:
+    """A figure the judgement needs: missing is an error (not schema_version 1); a value that
+    is not a finite number is NaN here and a finding of perf_consistency."""
     node: Any = document
     for key in path:
         if not isinstance(node, dict) or key not in node:
             raise MetricsError(f"{origin}: {'.'.join(path)}: missing (schema_version 1 needs it)")
         node = node[key]
-    if isinstance(node, bool) or not isinstance(node, int | float) or not math.isfinite(node):
-        raise MetricsError(f"{origin}: {'.'.join(path)}: {node!r} is not a finite number")
-    return float(node)
+    number = perf_consistency.finite(node)
+    return math.nan if number is None else number
 
 
 def _reject_constant(name: str) -> float:
@@ -71,7 +79,7 @@ def _reject_constant(name: str) -> float:
 
 def parse(text: str, origin: str) -> PerfMetrics:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = bounded_read.parse_json(text, parse_constant=_reject_constant)
     except ValueError as exc:
         raise MetricsError(f"{origin}: not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
@@ -92,15 +100,18 @@ def parse(text: str, origin: str) -> PerfMetrics:
         throughput_p50_pct=tput,
         jit_p50_ms=jit,
         aot_p50_ms=aot,
-        samples=samples if isinstance(samples, int) else None,
+        samples=samples if isinstance(samples, int) and not isinstance(samples, bool) else None,
+        problems=tuple(perf_consistency.findings(document, origin)),
     )
 
 
 def load(path: Path) -> PerfMetrics:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = bounded_read.read_text(path, MAX_BYTES)
     except FileNotFoundError as exc:
         raise MetricsError(f"{path}: no metrics file (did the bench run and write it?)") from exc
+    except bounded_read.Refused as exc:
+        raise MetricsError(f"{path}: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise MetricsError(f"{path}: cannot read ({exc})") from exc
     return parse(text, str(path))
@@ -118,7 +129,10 @@ def thresholds(slo: Slo) -> dict[str, float]:
 
 
 def judge(metrics: PerfMetrics, slo: Slo) -> list[Finding]:
-    """One finding per contract threshold the metrics fall short of."""
+    """One finding per contract threshold the metrics fall short of; a file that contradicts
+    itself gets the findings of its contradictions instead."""
+    if metrics.problems:
+        return list(metrics.problems)
     values = metrics.as_data()
     return [
         Finding(

@@ -25,6 +25,15 @@ def _relative(path: str, where: str, origin: str) -> str:
     return path
 
 
+def _set_env(env: list[str] | Mapping[str, str | None]) -> dict[str, str]:
+    """`env: {NAME: value}` sets NAME; a list, or a null value, passes it through instead."""
+    return {} if isinstance(env, list) else {k: v for k, v in env.items() if v is not None}
+
+
+def _pass_env(env: list[str] | Mapping[str, str | None]) -> tuple[str, ...]:
+    return tuple(env) if isinstance(env, list) else tuple(k for k, v in env.items() if v is None)
+
+
 def _skip_reason(item: Mapping[str, Any], platform: str) -> str:
     runs_on = item.get("platforms")
     if platform == "" or runs_on is None or platform in runs_on:
@@ -52,7 +61,8 @@ def _gate(raw: Mapping[str, Any], index: int, origin: str, platform: str = "") -
         cwd=_relative(item.get("cwd", "."), f"{where}.cwd", origin),
         timeout_s=float(item.get("timeout_s", DEFAULT_TIMEOUT_S)),
         retries=int(item.get("retries", 0)),
-        env=dict(item.get("env", {})),
+        env=_set_env(item.get("env", {})),
+        pass_env=_pass_env(item.get("env", {})),
         produces=produces,
         needs=tuple(item.get("needs", ())),
         pass_line=item.get("pass_line", ""),

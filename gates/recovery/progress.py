@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gates.recovery.gates import RecoveryGate
-from harness.results import Result
+from harness.results import Result, one_line
 
 Echo = Callable[[str], None]
 MARKER = re.compile(r"^\[(?P<k>\d+)/(?P<n>\d+)\]\s*(?P<label>.*)$")
@@ -58,6 +58,8 @@ class TerminalProgress:
         if step is None:
             return
         text = f"  {gate.id} [{step.k}/{step.n}] {step.label}"
+        if not self.tty:  # a file or a pipe: control characters shown, not interpreted
+            text = one_line(text)
         if self.tty:
             self.echo(f"\r\x1b[K{text}")
             self.open_line = True
@@ -94,8 +96,9 @@ class GithubProgress:
     def output(self, gate: RecoveryGate, line: str) -> None:
         step = marker(line)
         if step is not None:
-            self._open(f"{gate.id} [{step.k}/{step.n}] {step.label}")
-        self.echo(line.replace(f"::{self.token}::", "") + "\n")
+            self._open(one_line(f"{gate.id} [{step.k}/{step.n}] {step.label}"))
+        # the log is not a terminal: a script's escape sequences and carriage returns show
+        self.echo(one_line(line.replace(f"::{self.token}::", "")) + "\n")
 
     def gate_finished(self, result: Result) -> None:
         self._close()

@@ -76,7 +76,8 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
         "pass_line": gate.pass_line,
         "attempts": result.data.get("attempts", [])[-1:],
     }
-    note = _drift(result, outcome is Outcome.PASSED, limits)
+    # drift compares thresholds; figures that contradict themselves were not held against any
+    note = "" if metrics.problems else _drift(result, outcome is Outcome.PASSED, limits)
     data = {
         "metrics": metrics.as_data(),
         "thresholds": limits,
@@ -85,6 +86,7 @@ def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, st
         "script_verdict": script,
         "contract_verdict": outcome.value,
         "drift": bool(note),
+        "self_contradictions": len(metrics.problems),
     }
     values = metrics.as_data()
     summary = (

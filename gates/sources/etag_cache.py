@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
+
+MAX_ENTRY_BYTES = 64 * bounded_read.MiB
+
 
 @dataclass(frozen=True, kw_only=True)
 class Entry:
@@ -53,7 +57,7 @@ class EtagCache:
 
     def get(self, url: str) -> Entry | None:
         try:
-            data = json.loads(self._path(url).read_text(encoding="utf-8"))
+            data = bounded_read.parse_json(bounded_read.read_bytes(self._path(url), MAX_ENTRY_BYTES))
             return Entry(etag=str(data["etag"]), body=data["body"], next_url=data.get("next"))
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -6,21 +6,22 @@ sets it from the commit time); without one the time is unknown.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
+from harness import bounded_read
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
 
 METADATA = "release-artifacts.json"
+MAX_METADATA_BYTES = 16 * bounded_read.MiB
 
 
 def _published_at(folder: Path) -> datetime | None:
     try:
-        data = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+        data = bounded_read.parse_json(bounded_read.read_bytes(folder / METADATA, MAX_METADATA_BYTES))
         stamp = str(data["generatedAtUtc"])
         return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except (OSError, ValueError, KeyError, TypeError):
@@ -91,7 +92,7 @@ class FolderSource:
 
     def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
         try:
-            return Path(asset.key).open("rb")
+            return bounded_read.open_regular(asset.key)  # never a FIFO swapped in since the listing
         except OSError as exc:
             raise InfraError(f"{asset.location}: cannot read ({exc.strerror})") from exc
 

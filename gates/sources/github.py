@@ -125,7 +125,8 @@ class GitHubSource:
         url = self.http.url(f"/repos/{self.repo}/releases/tags/{tag}")
         response = self.http.send("GET", url)
         if response.status_code == 200:
-            return parsed(release_ref, fetched(response.json), f"GET {shown(url)}")[0]
+            read = fetched(lambda: self.http.json_body(response, "GET", url))
+            return parsed(release_ref, read, f"GET {shown(url)}")[0]
         if response.status_code != 404:
             raise self.http.fail("GET", url, response)
         draft = next((r for r in listed if r.tag == tag and r.draft), None)
@@ -165,17 +166,15 @@ class GitHubSource:
         return self.asset_cache.put(asset.digest, downloaded) if self.asset_cache else downloaded
 
     def _download(self, asset: AssetRef) -> IO[bytes]:
-        response = self.http.send(
-            "GET", asset.key, headers={"Accept": "application/octet-stream"}, stream=True
-        )
+        response = self.http.send("GET", asset.key, headers={"Accept": "application/octet-stream"})
         if response.status_code in (301, 302, 303, 307, 308):
             location = response.headers.get("location", "")
             response.close()
             # a bare session: the storage host rejects (and must never see) the token
-            response = self.http.send("GET", location, session=self.http.bare, stream=True)
+            response = self.http.send("GET", location, session=self.http.bare)
         if response.status_code != 200:
             raise self.http.fail("GET", asset.key, response)
-        return self.http.spool(response, shown(asset.location))
+        return self.http.spool(response, shown(asset.location), asset.size)
 
     def delete(self, release: ReleaseRef, asset: AssetRef) -> None:
         """DELETE one asset through the API, at most one deletion per pause."""

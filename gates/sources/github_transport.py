@@ -4,6 +4,11 @@ The API session carries the token, so it only ever talks to `Settings.api_url`'s
 host: a `Link`, a JSON `url` field or a redirect naming another host is refused. Downloads
 from the storage host go through a bare session. No message shows a URL's query string:
 pre-signed storage URLs carry credentials there.
+
+Everything is bounded: every request has a connect and a read timeout, and the run a time
+budget (no wait or request starts that would end past it); a JSON answer is read to at most
+MAX_JSON_BYTES before the deadline; `Link: rel="next"` may not revisit a page, and a list
+stops at MAX_PAGES; a download stops at the size the API declared for the asset.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from gates.sources.etag_cache import EtagCache
+from harness import bounded_read
 from harness.errors import ConfigError, HarnessError, InfraError
 
 # retries and rate-limit waits, as progress lines (the CLI shows them on stderr)
@@ -28,6 +34,9 @@ API_VERSION = "2022-11-28"
 log = logging.getLogger("gates.sources.github")
 MAX_REDIRECTS = 3
 CHUNK = 1 << 20
+MAX_PAGES = 200  # 20,000 releases or assets at 100 a page
+MAX_JSON_BYTES = 32 << 20
+SECONDARY_WAIT_S = 60.0  # GitHub: without retry-after, wait at least a minute
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -36,6 +45,23 @@ Clock = Callable[[], float]
 def shown(url: str) -> str:
     """A URL fit for a message: no query or fragment (a signed URL's credentials live there)."""
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
+
+
+def _head_text(response: requests.Response, limit: int = 64 << 10) -> str:
+    """The start of an answer's body as text, read once (an error answer need not be read
+    to its end: one that never ends must not hold the run)."""
+    cached = getattr(response, "_gate_head", None)
+    if isinstance(cached, str):
+        return cached
+    try:
+        if response.raw is None or getattr(response, "_content_consumed", False):
+            text = response.text[:limit]
+        else:
+            text = response.raw.read(limit, decode_content=True).decode("utf-8", "replace")
+    except (requests.RequestException, OSError, ValueError, AttributeError):
+        text = ""
+    response._gate_head = text  # type: ignore[attr-defined]
+    return text
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -52,7 +78,9 @@ class Settings:
     backoff_s: float = 1.0
     max_wait_s: float = 90.0  # longest rate-limit wait before giving up
     delete_pause_s: float = 1.0  # GitHub asks for >= 1 s between mutations
-    timeout_s: float = 30.0
+    connect_timeout_s: float = 10.0
+    timeout_s: float = 30.0  # between two reads of an answer
+    budget_s: float = 1800.0  # the whole run's time with the API, waits included
 
 
 @dataclass
@@ -86,6 +114,7 @@ class Transport:
         self.settings = settings
         self.cache = cache
         self.sleep, self.clock = sleep, clock
+        self.deadline = clock() + settings.budget_s
         self.counters = Counters()
         self._lock = threading.Lock()
         self.api = requests.Session()
@@ -139,7 +168,7 @@ class Transport:
         else:
             c.remaining = min(c.remaining, remaining)
 
-    def _limit_wait(self, response: requests.Response) -> float | None:
+    def _limit_wait(self, response: requests.Response, attempt: int = 0) -> float | None:
         """Seconds to wait when this answer is a rate limit, else None."""
         if response.status_code not in (403, 429):
             return None
@@ -148,8 +177,9 @@ class Transport:
             return float(head["retry-after"])
         if head.get("x-ratelimit-remaining") == "0" and head.get("x-ratelimit-reset", "").isdigit():
             return max(0.0, int(head["x-ratelimit-reset"]) - self.clock()) + 1.0
-        if "rate limit" in response.text.lower():
-            return 60.0  # a secondary limit without retry-after: wait at least a minute
+        if "rate limit" in _head_text(response).lower():
+            # a secondary limit without retry-after: a minute, doubling, within max_wait_s
+            return min(SECONDARY_WAIT_S * float(2**attempt), self.settings.max_wait_s)
         return None
 
     def _too_long(self, method: str, url: str, wait: float, response: requests.Response) -> InfraError:
@@ -168,6 +198,22 @@ class Transport:
             "set GITHUB_TOKEN for a larger budget"
         )
 
+    def left_s(self) -> float:
+        """Seconds left of the run's time budget."""
+        return self.deadline - self.clock()
+
+    def _over_budget(self, method: str, url: str, why: str) -> InfraError:
+        return InfraError(
+            f"{method} {shown(url)}: {why} would pass this run's {self.settings.budget_s:g} s "
+            "time budget with the GitHub API; the API is too slow or limits this run, rerun later"
+        )
+
+    def _timeout(self, method: str, url: str) -> tuple[float, float]:
+        left = self.left_s()
+        if left <= 0:
+            raise self._over_budget(method, url, "another request")
+        return min(self.settings.connect_timeout_s, left), min(self.settings.timeout_s, left)
+
     def send(
         self,
         method: str,
@@ -175,7 +221,6 @@ class Transport:
         *,
         session: requests.Session | None = None,
         headers: Mapping[str, str] | None = None,
-        stream: bool = False,
     ) -> requests.Response:
         """One request, retried on 5xx, connection errors and rate limits."""
         api = session is None
@@ -190,9 +235,9 @@ class Transport:
                     method,
                     url,
                     headers=dict(headers or {}),
-                    stream=stream,
+                    stream=True,  # every body is read within its cap and the budget
                     allow_redirects=False,
-                    timeout=self.settings.timeout_s,
+                    timeout=self._timeout(method, url),
                 )
             except requests.RequestException as exc:
                 if last:
@@ -203,26 +248,30 @@ class Transport:
                     self.settings.backoff_s * 2**attempt,
                     f"{method} {shown(url)}: cannot reach the server",
                     attempt,
+                    method,
+                    url,
                 )
                 continue
             self._count(response, api=api)
-            wait = self._limit_wait(response) if api else None
+            wait = self._limit_wait(response, attempt) if api else None
             if wait is not None:
                 if wait > self.settings.max_wait_s or last:
                     raise self._too_long(method, url, wait, response)
                 response.close()
-                self._pause(wait, f"{method} {shown(url)}: GitHub API rate limit", attempt)
+                self._pause(wait, f"{method} {shown(url)}: GitHub API rate limit", attempt, method, url)
                 continue
             if response.status_code >= 500 and not last:
                 response.close()
                 why = f"{method} {shown(url)}: HTTP {response.status_code}"
-                self._pause(self.settings.backoff_s * 2**attempt, why, attempt)
+                self._pause(self.settings.backoff_s * 2**attempt, why, attempt, method, url)
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pause(self, seconds: float, why: str, attempt: int) -> None:
+    def _pause(self, seconds: float, why: str, attempt: int, method: str, url: str) -> None:
         """Wait before a retry; the wait is logged (the gate's command line shows it live)."""
+        if seconds > self.left_s():
+            raise self._over_budget(method, url, f"waiting {seconds:g} s to retry")
         log.warning(
             "%s; waiting %.0f s before retry %d of %d", why, seconds, attempt + 1, self.settings.retries
         )
@@ -232,10 +281,11 @@ class Transport:
         self.sleep(seconds)
 
     def fail(self, method: str, url: str, response: requests.Response) -> HarnessError:
+        text = _head_text(response)
         try:
-            message = str(response.json().get("message", ""))
+            message = str(bounded_read.parse_json(text).get("message", ""))
         except (ValueError, AttributeError):
-            message = response.text[:200]
+            message = text[:200]
         text = f"{method} {shown(url)}: HTTP {response.status_code} {self.redact(message)}".rstrip()
         if response.status_code == 401:
             return ConfigError(f"{text}; GITHUB_TOKEN was rejected: set a valid token or unset it")
@@ -261,28 +311,80 @@ class Transport:
             return self.get_json(location, hops + 1)  # a moved repository, same API host
         if response.status_code != 200:
             raise self.fail("GET", url, response)
-        body, next_url = response.json(), response.links.get("next", {}).get("url")
+        body, next_url = self.json_body(response, "GET", url), response.links.get("next", {}).get("url")
         if self.cache and response.headers.get("etag"):
             self.cache.put(url, response.headers["etag"], body, next_url)
         return body, next_url
 
-    def pages(self, path: str) -> Iterator[Any]:
-        """Every item of a paginated list, following `Link` (never building page URLs)."""
-        url: str | None = f"{path}?per_page={self.settings.page_size}"
-        while url:
-            body, url = self.get_json(url)
-            yield from body
-
-    @staticmethod
-    def spool(response: requests.Response, label: str) -> IO[bytes]:
-        """A download into an anonymous temporary file (gone once the caller closes it)."""
-        out = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    def json_body(self, response: requests.Response, method: str, url: str) -> Any:
+        """The answer's JSON, read within the size cap and the time budget; a body that is
+        not JSON, or nests too deep, is a ValueError (an answer of another shape)."""
+        data = bytearray()
         try:
             with response:
                 for chunk in response.iter_content(CHUNK):
-                    out.write(chunk)
+                    data += chunk
+                    if len(data) > MAX_JSON_BYTES:
+                        raise InfraError(
+                            f"{method} {shown(url)}: the answer is larger than "
+                            f"{MAX_JSON_BYTES >> 20} MiB; not a GitHub API answer (check GITHUB_API_URL)"
+                        )
+                    if self.left_s() <= 0:
+                        raise self._over_budget(method, url, "reading the rest of the answer")
         except requests.RequestException as exc:
+            raise InfraError(f"{method} {shown(url)}: the answer broke off ({type(exc).__name__})") from None
+        return bounded_read.parse_json(bytes(data))
+
+    def pages(self, path: str) -> Iterator[Any]:
+        """Every item of a paginated list, following `Link` (never building page URLs); a
+        `next` that points back at a page already read, or a list past MAX_PAGES, is an error."""
+        url: str | None = f"{path}?per_page={self.settings.page_size}"
+        seen: set[str] = set()
+        while url:
+            if self.url(url) in seen:
+                raise InfraError(
+                    f'GET {shown(self.url(path))}: Link rel="next" points back at a page already '
+                    f"read ({shown(url)}); the API's pagination loops"
+                )
+            if len(seen) >= MAX_PAGES:
+                raise InfraError(f"GET {shown(self.url(path))}: more than {MAX_PAGES} pages; stopped there")
+            seen.add(self.url(url))
+            body, url = self.get_json(url)
+            yield from body
+
+    def spool(self, response: requests.Response, label: str, size: int) -> IO[bytes]:
+        """A download into an anonymous temporary file (gone once the caller closes it),
+        stopped at the `size` the API declared: a body that is longer, or never ends, or a
+        Content-Length that says otherwise, is an InfraError, as is the end of the budget."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) != size:
+            response.close()
+            raise InfraError(
+                f"{label}: the download says it is {int(declared):,} bytes (Content-Length), "
+                f"the API declared {size:,}; not downloaded"
+            )
+        out = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+        try:
+            self._copy(response, out, label, size)
+        except BaseException:
             out.close()
-            raise InfraError(f"{label}: download broke off ({type(exc).__name__})") from None
+            raise
         out.seek(0)
         return out
+
+    def _copy(self, response: requests.Response, out: IO[bytes], label: str, size: int) -> None:
+        written = 0
+        try:
+            with response:
+                for chunk in response.iter_content(CHUNK):
+                    written += len(chunk)
+                    if written > size:
+                        raise InfraError(
+                            f"{label}: the download goes on past the {size:,} bytes the API "
+                            "declared; stopped there"
+                        )
+                    if self.left_s() <= 0:
+                        raise self._over_budget("GET", label, "the rest of the download")
+                    out.write(chunk)
+        except requests.RequestException as exc:
+            raise InfraError(f"{label}: download broke off ({type(exc).__name__})") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import redact
 from harness.errors import InfraError
 from harness.reports import json_report, junit, markdown
 from harness.results import Report
@@ -22,7 +23,7 @@ def _rendered(report: Report) -> tuple[dict[str, bytes], list[str]]:
     for name, render in REPORT_FILES.items():
         try:
             # backslashreplace: a text no renderer made printable still cannot stop the write
-            done[name] = render(report).encode("utf-8", "backslashreplace")
+            done[name] = redact.redact(render(report)).encode("utf-8", "backslashreplace")
         except Exception as exc:  # a renderer's bug must not cost the other reports
             broken.append(f"{name} ({type(exc).__name__}: {exc})")
     return done, broken

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from harness import redact
 from harness.reports.markdown import render as render_markdown
 from harness.reports.markdown import truncate
 from harness.results import Outcome, Report, one_line
@@ -84,10 +85,10 @@ def publish(
         return
     # an unguessable token: nothing in the findings can end stop-commands early
     for line in log_group(report, secrets.token_hex(16)):
-        echo(line)
+        echo(redact.redact(line))
     for line in annotation_lines(report):
-        echo(line)
+        echo(redact.redact(line))
     summary = env.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(truncate(summary_text or render_markdown(report)) + "\n")
+            handle.write(redact.redact(truncate(summary_text or render_markdown(report))) + "\n")

@@ -9,13 +9,13 @@ every shard of the suite) is the feature's own rule: gates/merge.py and drills/r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from harness import bounded_read
 from harness.errors import ConfigError
 from harness.reports.json_report import SCHEMA_VERSION
 from harness.results import Finding, Outcome, Report, Result
@@ -92,14 +92,15 @@ def _strings(data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 def _document(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_REPORT_BYTES + 1)
+        raw = bounded_read.read_bytes(path, MAX_REPORT_BYTES)
+    except bounded_read.Refused as exc:
+        raise ConfigError(f"{path}: {exc}; pass a report.json") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the report ({exc.strerror}); pass a report.json") from None
     if len(raw) > MAX_REPORT_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_REPORT_BYTES} bytes; not a report.json of this tool")
     try:
-        data = json.loads(raw)
+        data = bounded_read.parse_json(raw)
     except ValueError as exc:
         raise ConfigError(f"{path}: not JSON ({exc}); pass a report.json the gate or drill wrote") from None
     if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:

@@ -11,20 +11,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from drills.engine.seam import DockerEngine
 from tests.drills.test_suite_docker import DRILL, assert_nothing_left
-from tests.gates.recovery_support import make_checkout, script_env, toolchain
+from tests.gates.recovery_support import contract_doc, make_checkout, script_env, toolchain
 
 pytestmark = pytest.mark.docker
 
 
 def _drill(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     checkout = make_checkout(tmp_path)
+    # the recovery gates see only the environment their contract names: the stand-in's knobs
+    rules = tmp_path / "contract.yaml"
+    rules.write_text(yaml.safe_dump(contract_doc()))
     scenario = tmp_path / "crash-recover.yaml"
     scenario.write_text(
-        "name: crash-recover\nfault: {id: crash}\nexpect: {fallback: true}\n"
-        f"release: {{previous: null}}\nrecover_to_aot: {{checkout: {checkout}, timeout_s: 180}}\n"
+        "name: crash-recover\nfault: {id: crash}\nexpect: {fallback: true}\nrelease: {previous: null}\n"
+        f"recover_to_aot: {{checkout: {checkout}, timeout_s: 180, contract: {rules}}}\n"
     )
     out = tmp_path / "out"
     done = subprocess.run(

@@ -6,7 +6,11 @@ drafts listed only for a token with push access, `/releases/tags/{tag}` for publ
 releases only, downloads answered with a 302 to a second server (the "storage host")
 that rejects any request carrying `Authorization`, and DELETE (422 on immutable releases).
 Faults (502s, rate limits, answers that are not JSON) are queued per path fragment, or per
-exact path.
+exact path. Misbehaviours a hostile or broken server shows: `link_loop` ("self": `next`
+names the page itself; "cycle": the last page's `next` names the first), `delay_s` (every
+API answer waits), `download` ("endless": a body without Content-Length that never ends;
+"short": a Content-Length larger than the body; "long": more bytes than the asset has)
+and `echo_auth` (asset names carry the request's Authorization header).
 """
 
 from __future__ import annotations
@@ -85,6 +89,12 @@ class State:
         self.direct_downloads = False  # answer 200 instead of 302
         self.foreign_links = False  # `Link: next` points at the storage host (another host)
         self.foreign_asset_urls = False  # asset JSON `url` fields point at the storage host
+        self.echo_auth = False  # asset names carry the request's Authorization header
+        self.link_loop = ""  # "self" or "cycle"
+        self.delay_s = 0.0
+        self.download = ""  # "endless", "short" or "long"
+        self.endless_sent = 0  # bytes an endless download sent before the client left
+        self.auth = ""  # the Authorization header of the request being answered
         self.lock = threading.Lock()
         self._ids = 100
 
@@ -141,7 +151,7 @@ def asset_json(state: State, a: Asset) -> dict[str, Any]:
     return {
         "url": f"{host}/repos/{OWNER_REPO}/releases/assets/{a.id}",
         "id": a.id,
-        "name": a.name,
+        "name": f"{a.name} [{state.auth}]" if state.echo_auth else a.name,
         "label": "",
         "state": a.state,
         "content_type": "application/octet-stream",
@@ -208,10 +218,13 @@ class ApiHandler(BaseHTTPRequestHandler):
         last = max(1, -(-len(items) // per_page))
         path = urlsplit(self.path).path
         host = self.state.storage if self.state.foreign_links else self.state.base
+        following = {"self": page, "cycle": 1 if page == last else page + 1}.get(
+            self.state.link_loop, page + 1
+        )
         links = [
             f'<{host}{path}?per_page={per_page}&page={n}>; rel="{rel}"'
-            for n, rel in ((page + 1, "next"), (last, "last"))
-            if n <= last and n != page
+            for n, rel in ((following, "next"), (last, "last"))
+            if n <= last and (n != page or self.state.link_loop == "self")
         ]
         extra = {"Link": ", ".join(links)} if links else {}
         self._json(items[(page - 1) * per_page : page * per_page], extra)
@@ -233,6 +246,9 @@ class ApiHandler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
+        self.state.auth = self.headers.get("Authorization", "")
+        if self.state.delay_s:
+            time.sleep(self.state.delay_s)
         if not self._authorized() or self._fault():
             return
         path = urlsplit(self.path).path
@@ -314,10 +330,31 @@ class StorageHandler(BaseHTTPRequestHandler):
             hit.status, body = 404, b"<Error><Code>NoSuchKey</Code></Error>"
         else:
             body = found[1].path.read_bytes()
+            if self.state.download:
+                self._misbehave(body)
+                return
         self.send_response(hit.status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _misbehave(self, body: bytes) -> None:
+        self.send_response(200)
+        if self.state.download == "endless":
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                while True:  # until the client hangs up
+                    self.wfile.write(b"\0" * 65536)
+                    self.state.endless_sent += 65536
+            except OSError:
+                return
+        extra = b"x" * 1000 if self.state.download == "long" else b""
+        length = len(body) + (1000 if self.state.download == "short" else len(extra))
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        self.wfile.write(body + extra)
+        self.close_connection = True
 
 
 @contextmanager

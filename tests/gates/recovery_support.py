@@ -57,7 +57,8 @@ def gates_doc(**overrides: dict[str, Any]) -> list[dict[str, Any]]:
             "pass_line": "release smoke checks passed",
         },
     ]
-    return [{**g, **overrides.get(g["id"], {})} for g in gates]
+    passed = {"env": ["FUSE_*", "STANDIN_*", "PYTHONPATH"]}  # the stand-in's binaries and knobs
+    return [{**passed, **g, **overrides.get(g["id"], {})} for g in gates]
 
 
 def contract_doc(slo: dict[str, Any] | None = None, **overrides: dict[str, Any]) -> dict[str, Any]:

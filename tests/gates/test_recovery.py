@@ -166,7 +166,6 @@ def test_a_stale_metrics_file_does_not_count(tmp_path: Path) -> None:
     ("how", "message"),
     [
         ("bad-schema", "schema_version: 2 is not supported (expected 1)"),
-        ("nan", "cold_start_ms.improvement_pct.p50: nan is not a finite number"),
         ("missing-key", "cold_start_ms.improvement_pct.p95: missing"),
         ("garbage", "not valid JSON"),
     ],
@@ -178,6 +177,18 @@ def test_bad_metrics_are_an_error_naming_the_problem(tmp_path: Path, how: str, m
     assert message in s001.summary
     assert "aot_perf_metrics.json" in s001.summary
     assert by_check(report)["aot-perf-slo"].outcome is Outcome.FAILED  # the script agrees
+
+
+def test_a_nan_improvement_is_a_finding_of_the_release(tmp_path: Path) -> None:
+    report = recover(
+        tmp_path, contract_doc(**{"release-smoke": {"command": ["true"]}}), STANDIN_METRICS="nan"
+    )
+    s001 = by_check(report)["S001"]
+    assert s001.outcome is Outcome.FAILED
+    assert [(f.subject, f.message, f.actual) for f in s001.findings] == [
+        ("cold_start_ms.improvement_pct.p50", "not a finite number", "nan")
+    ]
+    assert "NaN" not in json.dumps(s001.data)  # report.json stays valid JSON
 
 
 def test_a_slow_gate_times_out_as_an_error(tmp_path: Path) -> None:
