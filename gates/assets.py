@@ -6,7 +6,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 
 from gates.contract import Contract, asset_name
-from gates.sources.release import version_key
+from gates.sources.release import ReleaseRef, version_key
 
 SIDECARS = (
     "sbom",
@@ -17,20 +17,29 @@ SIDECARS = (
     "provenance-certificate",
 )
 PAYLOAD_SUFFIXES = (".tar.gz", ".zip", ".vsix")
+PUBLISHED = "published"  # asset_kinds.<kind>.required: only of a published release
 ANY_PLATFORM = "*-*"
 
 
-def is_required(contract: Contract, kind: str, tag: str) -> bool:
-    """Whether a release tagged `tag` must hold assets of `kind`."""
+def is_required(contract: Contract, kind: str, release: ReleaseRef) -> bool:
+    """Whether `release` must hold assets of `kind`: by its version, and for a kind required
+    only of published releases, by whether its source published it."""
     rule = contract.kinds[kind]
-    return rule.required and (rule.since is None or version_key(tag) >= version_key(rule.since))
+    if rule.required is False or (rule.required == PUBLISHED and not release.published):
+        return False
+    return rule.since is None or version_key(release.tag) >= version_key(rule.since)
 
 
-def why_not_required(contract: Contract, kind: str, tag: str) -> str:
+def why_not_required(contract: Contract, kind: str, release: ReleaseRef) -> str:
     rule = contract.kinds[kind]
-    if not rule.required:
+    if rule.required is False:
         return f"the contract does not require {kind} files (asset_kinds.{kind}.required: false)"
-    return f"{kind} files are required from {rule.since}; {tag} predates them"
+    if rule.required == PUBLISHED and not release.published:
+        return (
+            f"{kind} files are required of published releases (asset_kinds.{kind}.required: "
+            f"published); {release.tag} from a folder is judged only on what it holds"
+        )
+    return f"{kind} files are required from {rule.since}; {release.tag} predates them"
 
 
 def stem(payload: str) -> str:
@@ -93,23 +102,28 @@ def expected_names(contract: Contract, kind: str, payloads: list[str]) -> list[s
 
 
 def applies_to(contract: Contract, tag: str) -> dict[str, dict[str, object]]:
-    """What the contract asks of the release `tag`: per kind, required or why not, and names."""
+    """What the contract asks of the release `tag` once published: per kind, required or why
+    not, and names (a kind required only of published releases says so)."""
+    release = ReleaseRef(tag=tag, location="", published=True)
     payloads = [
         n
         for k in ("primary", "fallback", "vsix")
-        if is_required(contract, k, tag)
+        if is_required(contract, k, release)
         for n in expected_names(contract, k, [])
     ]
     out: dict[str, dict[str, object]] = {}
     for kind, rule in contract.kinds.items():
         entry: dict[str, object] = {"group": rule.group, "since": rule.since or "(every release)"}
-        if is_required(contract, kind, tag):
-            entry["required"] = True
+        if is_required(contract, kind, release):
+            entry["required"] = rule.required
             entry["files"] = expected_names(contract, kind, sorted(payloads))
-            if rule.tag_runs_only:
-                entry["note"] = "FUSE's CI makes it on tag runs only; a published release is one"
+            notes = ["FUSE's CI makes it on tag runs only; a published release is one"] * rule.tag_runs_only
+            if rule.required == PUBLISHED:
+                notes.append("required of a published release; a release folder is judged on what it holds")
+            if notes:
+                entry["note"] = "; ".join(notes)
         else:
             entry["required"] = False
-            entry["why"] = why_not_required(contract, kind, tag)
+            entry["why"] = why_not_required(contract, kind, release)
         out[kind] = entry
     return out

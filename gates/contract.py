@@ -34,6 +34,7 @@ class AssetRules:
     vsix_members: tuple[str, ...] = ()
     build_targets: dict[str, str] = field(default_factory=dict)
     build_profile: str = "release"
+    not_assets: tuple[str, ...] = ()  # globs of files a dist/ holds that no release publishes
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,7 +44,9 @@ class AssetKind:
     kind: str
     group: str  # bundle, payload, integrity, sidecar
     since: str | None = None  # a tag; None: every release
-    required: bool = True
+    # True, False, or "published": required of a published release (GitHub), judged when present
+    # in a folder (a dist/ built outside FUSE's CI has no keyless signature, perhaps no VSIX)
+    required: bool | str = True
     name: str = ""  # sidecars: the file name ({stem} for an SBOM)
     subject: str = ""  # what a signature or certificate is about
     tag_runs_only: bool = False
@@ -191,6 +194,7 @@ def _assets(data: dict[str, Any]) -> AssetRules:
         vsix_members=tuple(data.get("vsix_members", ())),
         build_targets=dict(data.get("build_targets", {})),
         build_profile=data.get("build_profile", "release"),
+        not_assets=tuple(data.get("not_assets", ())),
     )
 
 

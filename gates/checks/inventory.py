@@ -5,6 +5,7 @@ a file nobody accounts for."""
 from __future__ import annotations
 
 import contextlib
+from fnmatch import fnmatchcase
 
 from gates.assets import is_known
 from gates.checks import integrity, sidecars
@@ -41,5 +42,7 @@ def files_known(release: ReleaseFacts, contract: Contract) -> list[Finding]:
             where=a.ref.location,
         )
         for a in release.assets
-        if not is_known(contract, a.ref.name) and a.ref.name not in listed
+        if not is_known(contract, a.ref.name)
+        and a.ref.name not in listed
+        and not any(fnmatchcase(a.ref.name, g) for g in contract.assets.not_assets)
     ]

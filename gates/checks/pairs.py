@@ -12,10 +12,10 @@ from harness.results import Finding
 def _exactly_one(
     release: ReleaseFacts, contract: Contract, kind: str, pattern: str, role: str
 ) -> list[Finding]:
-    if not is_required(contract, kind, release.ref.tag) and not any(
+    if not is_required(contract, kind, release.ref) and not any(
         candidates(release, pattern, p, contract) for p in contract.platforms
     ):
-        raise NotApplicable(why_not_required(contract, kind, release.ref.tag))
+        raise NotApplicable(why_not_required(contract, kind, release.ref))
     findings = []
     for platform in contract.platforms:
         found = [a.ref.name for a in candidates(release, pattern, platform, contract)]

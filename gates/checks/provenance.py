@@ -54,11 +54,11 @@ def _document(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, di
 
 def provenance_present(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """release-provenance.json is present and is FUSE's provenance (schemaVersion 1 and its keys)."""
-    name, tag = contract.kinds["provenance"].name, release.ref.tag
+    name = contract.kinds["provenance"].name
     asset = release.asset(name)
     if asset is None:
-        if not is_required(contract, "provenance", tag):
-            raise NotApplicable(why_not_required(contract, "provenance", tag))
+        if not is_required(contract, "provenance", release.ref):
+            raise NotApplicable(why_not_required(contract, "provenance", release.ref))
         return [
             Finding(
                 subject=name,

@@ -22,9 +22,8 @@ def _sboms(release: ReleaseFacts, contract: Contract) -> list[AssetFacts]:
 
 def sboms_present(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every payload has its SPDX SBOM (<stem>.spdx.json), and every SBOM has its payload."""
-    tag = release.ref.tag
-    if not is_required(contract, "sbom", tag):
-        raise NotApplicable(why_not_required(contract, "sbom", tag))
+    if not is_required(contract, "sbom", release.ref):
+        raise NotApplicable(why_not_required(contract, "sbom", release.ref))
     have = {a.ref.name for a in _sboms(release, contract)}
     wanted = {sbom_name(contract, p): p for p in payloads(release, contract)}
     findings = [

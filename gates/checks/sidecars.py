@@ -104,9 +104,10 @@ def _listed_or_skip(
     found = entries(release, contract)
     if found is not None:
         return found
-    tag = release.ref.tag
-    if not is_required(contract, "sbom", tag) and not any(is_sidecar(contract, n) for n in release.names):
-        raise NotApplicable(f"{KEY}: {why_not_required(contract, 'sbom', tag)}")
+    if not is_required(contract, "sbom", release.ref) and not any(
+        is_sidecar(contract, n) for n in release.names
+    ):
+        raise NotApplicable(f"{KEY}: {why_not_required(contract, 'sbom', release.ref)}")
     meta = release.asset(contract.metadata_name)
     where = meta.ref.location if meta else release.ref.location
     return [

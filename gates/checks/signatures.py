@@ -42,14 +42,13 @@ def _file_name(contract: Contract, kind: str) -> str:
 
 def _pairs(release: ReleaseFacts, contract: Contract) -> list[Signed]:
     """The signed files this release must have, or has (signed or not)."""
-    tag = release.ref.tag
     out = []
     for file_kind, sig_kind, cert_kind in SIGNED:
         file, sig, cert = (_file_name(contract, k) for k in (file_kind, sig_kind, cert_kind))
-        if is_required(contract, sig_kind, tag) or release.asset(sig) or release.asset(cert):
+        if is_required(contract, sig_kind, release.ref) or release.asset(sig) or release.asset(cert):
             out.append(Signed(file=file, signature=sig, certificate=cert, where=release.ref.location))
     if not out:
-        raise NotApplicable(why_not_required(contract, "checksums-signature", tag))
+        raise NotApplicable(why_not_required(contract, "checksums-signature", release.ref))
     return out
 
 

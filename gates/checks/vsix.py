@@ -12,9 +12,8 @@ from harness.results import Finding
 
 def vsix_present(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every platform has its VS Code extension (fuse-vscode-<platform>.vsix)."""
-    tag = release.ref.tag
-    if not is_required(contract, "vsix", tag):
-        raise NotApplicable(why_not_required(contract, "vsix", tag))
+    if not is_required(contract, "vsix", release.ref):
+        raise NotApplicable(why_not_required(contract, "vsix", release.ref))
     return [
         Finding(
             subject=platform,

@@ -43,6 +43,7 @@ def release_ref(data: Mapping[str, Any]) -> ReleaseRef:
         prerelease=bool(data.get("prerelease")),
         immutable=bool(data.get("immutable")),
         key=str(data["url"]),
+        published=not data.get("draft"),
     )
 
 

@@ -25,6 +25,7 @@ class ReleaseRef:
     prerelease: bool = False  # as the source flags it (GitHub); see is_prerelease
     immutable: bool = False
     key: str = ""  # source-specific id
+    published: bool = False  # a release its source has published (GitHub, not a draft); a folder: no
 
     @property
     def version(self) -> str:

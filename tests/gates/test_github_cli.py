@@ -158,3 +158,19 @@ def test_a_v1_release_is_judged_through_github_with_its_sidecars(tmp_path: Path)
     assert "comes from another OIDC issuer" in failed.stdout
     for check in ("B002", "V002", "G001", "G003", "E002", "I008"):
         assert f"passed   {check} v1.2.0" in failed.stdout
+
+
+def test_a_published_release_must_hold_what_a_folder_may_lack(tmp_path: Path) -> None:
+    """The VSIX, signatures and provenance are required of a published release (GitHub)."""
+    from drills.standard.releases import PUBLISHED, write_release  # noqa: PLC0415
+
+    state = State(page_size=2)
+    bare = write_release(tmp_path / "bare" / "v1.1.0", "v1.1.0", defects=("vsix-missing",))
+    state.add_release(bare, "v1.1.0", PUBLISHED["v1.1.0"])
+    with fake_github(state) as github:
+        env = env_for(github, tmp_path)
+        on_github = run_gate("check", "--release", "v1.1.0", "--source", f"github:{OWNER_REPO}", env=env)
+    in_folder = run_gate("check", "--release", "v1.1.0", "--source", str(bare))
+    assert on_github.returncode == 1, on_github.stdout
+    assert "failed   E001 v1.1.0" in on_github.stdout
+    assert in_folder.returncode == 0, in_folder.stdout

@@ -54,8 +54,28 @@ EXPECTED_V1: dict[str, tuple[set[str], str]] = {
 ALSO_V07 = ("unlisted-extra-file", "wrong-target", "debug-profile", "vsix-missing", "vsix-without-fuse-lsp")
 
 
-def gate_check(folder: Path, tag: str, reports: Path) -> tuple[int, str, dict[str, str]]:
-    proc = run_gate("check", "--release", tag, "--source", str(folder), "--report-dir", str(reports))
+# a folder is judged on what it holds for the kinds required only of published releases (the
+# VSIX, signatures, provenance): these tests ask for them as a published release would have them
+REQUIRE_PUBLISHED = """schema_version: 1
+platforms: [linux-x64, macos-arm64, windows-x64]
+asset_kinds:
+  vsix: {required: true}
+  checksums-signature: {required: true}
+  checksums-certificate: {required: true}
+  provenance: {required: true}
+  provenance-signature: {required: true}
+  provenance-certificate: {required: true}
+"""
+
+
+def gate_check(
+    folder: Path, tag: str, reports: Path, *, published: bool = True
+) -> tuple[int, str, dict[str, str]]:
+    contract = reports.parent / "require-published.yaml"
+    contract.write_text(REQUIRE_PUBLISHED)
+    extra = ("--contract", str(contract)) if published else ()
+    args = ("check", "--release", tag, "--source", str(folder), "--report-dir", str(reports), *extra)
+    proc = run_gate(*args)
     assert "Traceback" not in proc.stderr
     results = json.loads((reports / "report.json").read_text())["results"]
     return proc.returncode, proc.stdout, {r["check"]: r["outcome"] for r in results}
@@ -159,3 +179,52 @@ def test_r001_tells_a_removed_fallback_from_one_never_built(tmp_path: Path) -> N
         "linux-x64: fallback bundle removed (listed in SHA256SUMS or release-artifacts.json, file gone)"
         in (out_removed)
     )
+
+
+def _strip_signatures(folder: Path) -> None:
+    """What a dist/ built outside FUSE's release workflow holds: no keyless signatures, no
+    provenance, and its metadata lists none of them."""
+    gone = {"SHA256SUMS.sig", "SHA256SUMS.pem", "release-provenance.json", "release-provenance.sig"}
+    gone.add("release-provenance.pem")
+    for name in gone:
+        (folder / name).unlink()
+    meta = folder / "release-artifacts.json"
+    doc = json.loads(meta.read_text())
+    doc["integrityArtifacts"] = [e for e in doc["integrityArtifacts"] if e["name"] not in gone]
+    meta.write_text(json.dumps(doc, indent=2))
+
+
+def test_a_folder_built_outside_the_release_workflow_passes_without_signatures_or_vsix(
+    tmp_path: Path,
+) -> None:
+    folder = write_release(tmp_path / "v1.1.0", "v1.1.0", defects=("vsix-missing",))
+    _strip_signatures(folder)
+    code, out, outcomes = gate_check(folder, "v1.1.0", tmp_path / "reports", published=False)
+    assert code == 0, out
+    assert {outcomes[c] for c in ("E001", "G001", "V001")} == {"skipped"}
+    assert {outcomes[c] for c in ("B001", "B002", "I007", "I008")} == {"passed"}
+
+
+def test_the_same_folder_fails_when_the_contract_asks_what_a_published_release_holds(tmp_path: Path) -> None:
+    folder = write_release(tmp_path / "v1.1.0", "v1.1.0", defects=("vsix-missing",))
+    _strip_signatures(folder)
+    code, out, outcomes = gate_check(folder, "v1.1.0", tmp_path / "reports")
+    assert code == 1, out
+    assert {"E001", "G001", "V001"} <= failed(outcomes)
+
+
+def test_signatures_a_folder_holds_are_judged_even_when_not_required(tmp_path: Path) -> None:
+    folder = write_release(tmp_path / "v1.1.0", "v1.1.0", defects=("signature-other-bytes",))
+    code, out, outcomes = gate_check(folder, "v1.1.0", tmp_path / "reports", published=False)
+    assert code == 1, out
+    assert failed(outcomes) == {"G001"}
+
+
+def test_files_fuse_s_own_scripts_leave_in_dist_are_not_unknown_assets(tmp_path: Path) -> None:
+    folder = write_release(tmp_path / "v1.1.0", "v1.1.0")
+    for name in ("fuse", "fuse-lsp", "RELEASE_NOTES.md"):
+        (folder / name).write_text("left by build_dist.sh or the aggregate job\n")
+    (folder / "notes.txt").write_text("but this one nobody accounts for\n")
+    code, out, outcomes = gate_check(folder, "v1.1.0", tmp_path / "reports", published=False)
+    assert code == 1 and failed(outcomes) == {"A003"}, out
+    assert "notes.txt" in out and "RELEASE_NOTES.md" not in out
