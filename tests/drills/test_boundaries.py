@@ -1,0 +1,111 @@
+"""Drill rules at their boundaries: the last envelope, the streak length, the failure count.
+Each test here fails on a plausible one-line bug (named in its docstring) that the rest of
+the suite let through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from drills import watch
+from drills.classify import rule_fatal
+from drills.containers import ContainerInfo
+from drills.journal import Journal
+from drills.probes import Sample
+from drills.scenario import Probing
+from drills.testing import FATAL, FakeClock
+from drills.watch import Incident, Watcher
+from tests.drills.conftest import standard
+
+
+def test_rule_1_reports_the_last_envelope_the_aot_printed() -> None:
+    """Bug: rule 1 reporting the first AOT envelope (a restarted service prints several)."""
+    lines = (
+        FATAL.format(msg="first crash").replace("pid=1", "pid=7"),
+        FATAL.format(msg="last crash").replace("pid=1", "pid=9"),
+        FATAL.format(msg="native crash").replace("mode=aot", "mode=native"),  # not the AOT's
+    )
+    why = rule_fatal(Incident(kind="exit", at=0.0, exit_code=1, fatal_lines=lines))
+    assert why == (
+        "rule 1: fatal envelope from the AOT binary (class=runtime_fatal pid=9 message=last crash)"
+    )
+
+
+class Seam:
+    """The seam calls the watcher makes, for a container that keeps running (waits move the
+    fake clock)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        return ContainerInfo(
+            id=container_id,
+            name="aot",
+            status="running",
+            exit_code=None,
+            oom_killed=False,
+            restart_count=0,
+            host_port=8080,
+            labels={},
+        )
+
+    def logs(self, container_id: str) -> str:
+        return ""
+
+    def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
+        self.clock.sleep(timeout_s)
+        return None
+
+
+def watcher(tmp_path: Path, answers: list[bool], **probing: object) -> tuple[Watcher, list[bool]]:
+    """A watcher whose probes answer `answers` in turn (then healthy), on a fake clock;
+    returns it and the list of answers given so far."""
+    clock, given = FakeClock(), []
+    script: Iterator[bool] = iter(answers)
+
+    def probe(port: int, path: str, timeout_s: float) -> Sample:
+        ok = next(script, True)
+        given.append(ok)
+        return Sample(ok=ok, status=200 if ok else 503, latency_ms=5.0, error=None, t=clock())
+
+    scenario = replace(standard("crash"), probing=Probing(interval_s=0.25, **probing))  # type: ignore[arg-type]
+    journal = Journal(tmp_path / "journal.jsonl", clock)
+    w = Watcher(seam=Seam(clock), probe=probe, clock=clock, journal=journal, scenario=scenario)  # type: ignore[arg-type]
+    return w, given
+
+
+def test_the_healthy_streak_is_exactly_successes_probes_in_a_row(tmp_path: Path) -> None:
+    """Bug: the streak needing one probe more than `successes`."""
+    w, given = watcher(tmp_path, [True, True, False, True, True, True, False], successes=3)
+    streak = watch.healthy_streak(w, "cid", 8080, w.clock() + 10, "fallback", "verify")
+    assert streak is not None and [s.ok for s in streak] == [True, True, True]
+    assert given == [True, True, False, True, True, True]  # stops at the third healthy answer
+
+
+def test_no_healthy_streak_before_the_deadline_is_none(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [True, False] * 20, successes=2)
+    start = w.clock()
+    assert watch.healthy_in_a_row(w, "cid", 8080, start + 1.0, "fallback", "verify") is None
+    assert len(given) == 4  # one probe per 0.25 s interval until the deadline
+
+
+def test_healthy_in_a_row_is_the_time_the_streak_completed(tmp_path: Path) -> None:
+    w, _ = watcher(tmp_path, [False, True, True], successes=2)
+    start = w.clock()
+    done = watch.healthy_in_a_row(w, "cid", 8080, start + 10, "fallback", "verify")
+    assert done == start + 0.5  # two pauses: after the failure, after the first ok
+
+
+@pytest.mark.parametrize(("failures", "probes"), [(1, 3), (3, 5)])
+def test_detection_fires_on_exactly_failures_failed_probes_in_a_row(
+    tmp_path: Path, failures: int, probes: int
+) -> None:
+    w, given = watcher(tmp_path, [True, True] + [False] * 10, failures=failures)
+    incident = watch.detect(w, "cid", 8080, w.clock() + 10)
+    assert incident is not None and incident.kind == "unhealthy"
+    assert incident.details == {"consecutive_failures": failures}
+    assert len(given) == probes

@@ -1,0 +1,257 @@
+"""The gate at its boundaries: the exact limit, the last entry, the expiry day, the first
+release of the next line. Each test here fails on a plausible one-line bug (named in its
+docstring) that the rest of the suite let through."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import tarfile
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from fixtures.releases import integrity_files
+from gates import contract, perf, retention, runner, waivers
+from gates.archive import ArchiveListing, read_tar_gz, read_zip
+from gates.contract import ArchiveLimits, Waiver
+from gates.folder import FolderSource
+from gates.source import ReleaseRef
+from harness.results import Finding, Report, Result
+
+LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
+WANT = frozenset({"AOT_BUILD_INFO.txt"})
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def tar_gz(*members: tuple[str, bytes, bytes]) -> bytes:
+    """(name, tar type, data) triples as a real .tar.gz."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name, kind, data in members:
+            info = tarfile.TarInfo(name)
+            info.type, info.mode, info.size = kind, 0o755, len(data)
+            if kind == tarfile.SYMTYPE:
+                info.linkname, info.size = "README.txt", 0
+            tar.addfile(info, io.BytesIO(data) if data else None)
+    return gzip.compress(raw.getvalue())
+
+
+def files(*sizes: int) -> bytes:
+    return tar_gz(*((f"f{i}", tarfile.REGTYPE, bytes(size)) for i, size in enumerate(sizes)))
+
+
+def zip_of(count: int) -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        for i in range(count):
+            archive.writestr(f"f{i}", b"")
+    return raw.getvalue()
+
+
+def tar_listing(blob: bytes, limits: ArchiveLimits = LIMITS) -> ArchiveListing:
+    listing = read_tar_gz(io.BytesIO(blob), limits, WANT).listing
+    assert listing is not None
+    return listing
+
+
+# -- archive limits: at the limit is fine, one past it stops the listing -------------------
+
+
+def tar_of_files(count: int) -> ArchiveListing:
+    return tar_listing(files(*[0] * count))
+
+
+def zip_of_files(count: int) -> ArchiveListing:
+    listing = read_zip(io.BytesIO(zip_of(count)), LIMITS, WANT).listing
+    assert listing is not None
+    return listing
+
+
+@pytest.mark.parametrize("read", [tar_of_files, zip_of_files], ids=["tar", "zip"])
+def test_exactly_the_member_limit_is_listed_whole_and_one_more_is_truncated(
+    read: Callable[[int], ArchiveListing],
+) -> None:
+    """Bug: the member-count limit compared with `>=` (a bundle of exactly the limit reads as cut)."""
+    at_limit = read(10)
+    assert (at_limit.truncated, at_limit.problems, len(at_limit.members)) == (False, (), 10)
+    over = read(11)
+    assert over.truncated and over.problems == ("archive has more than 10 members",)
+
+
+def test_a_member_of_exactly_the_member_byte_limit_is_fine_and_one_byte_more_stops() -> None:
+    assert tar_listing(files(5_000)).problems == ()
+    over = tar_listing(files(5_001))
+    assert over.truncated and over.problems == ("archive member 'f0' is 5001 bytes (limit 5000)",)
+
+
+def test_unpacking_to_exactly_the_byte_limit_is_fine_and_one_byte_more_stops() -> None:
+    assert tar_listing(files(5_000, 5_000)).problems == ()
+    over = tar_listing(files(5_000, 5_000, 1))
+    assert over.truncated
+    assert over.problems == ("archive unpacks to more than 10000 bytes (decompression bomb?)",)
+
+
+def test_data_of_a_member_type_tar_does_not_know_is_skipped() -> None:
+    """Bug: an unknown member type's data not skipped (its data then reads as the next header)."""
+    blob = tar_gz(
+        ("odd", b"Z", b"x" * 700),  # 'Z' is no tar type: tar treats its data like a file's
+        ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, b"mode=aot\n"),
+    )
+    listing = tar_listing(blob)
+    assert not listing.error and not listing.problems
+    assert [(m.name, m.kind, m.size) for m in listing.members] == [
+        ("odd", "other", 700),
+        ("AOT_BUILD_INFO.txt", "file", 9),
+    ]
+    assert listing.texts == {"AOT_BUILD_INFO.txt": "mode=aot\n"}
+
+
+# -- C001/C003: only a regular file with the binary's name counts -------------------------
+
+
+def check(folder: Path, tag: str = "v0.7.0") -> Report:
+    return runner.check(FolderSource(folder), tag, contract.load(None), lambda: NOW)
+
+
+def outcome(report: Report, check_id: str) -> Result:
+    (result,) = [r for r in report.results if r.check == check_id]
+    return result
+
+
+def rewrite(folder: Path, name: str, *members: tuple[str, bytes, bytes]) -> None:
+    """Replace one bundle of a fixture release, keeping its integrity files true."""
+    stamp = json.loads((folder / "release-artifacts.json").read_text())["generatedAtUtc"]
+    (folder / name).write_bytes(tar_gz(*members))
+    integrity_files(folder, stamp)
+
+
+@pytest.mark.parametrize(
+    ("bundle", "binary", "check_id", "others"),
+    [
+        ("fuse-cli-linux-x64.tar.gz", "fuse", "C001", ["fuse-lsp"]),
+        ("fuse-aot-linux-x64.tar.gz", "fuse-aot-demo", "C003", ["AOT_BUILD_INFO.txt"]),
+    ],
+)
+@pytest.mark.parametrize("kind", [tarfile.DIRTYPE, tarfile.SYMTYPE], ids=["dir", "symlink"])
+def test_a_directory_or_symlink_with_the_binarys_name_is_not_the_binary(
+    make_release: Callable[..., Path], bundle: str, binary: str, check_id: str, others: list[str], kind: bytes
+) -> None:
+    """Bug: C001/C003 counting any member kind as present."""
+    folder = make_release("v0.7.0")
+    info = b"mode=aot profile=release target=x cli=0.7.0 rustc=r runtime_cache=1 contract=aot-v1\n"
+    rest = [(n, tarfile.REGTYPE, info if n == "AOT_BUILD_INFO.txt" else b"\x7fELF") for n in others]
+    rewrite(folder, bundle, (binary, kind, b""), *rest, ("README.txt", tarfile.REGTYPE, b"readme\n"))
+    result = outcome(check(folder), check_id)
+    assert result.outcome.value == "failed"
+    (finding,) = result.findings
+    assert (finding.subject, finding.message) == (bundle, f"member '{binary}' is missing")
+
+
+# -- I003: every entry, the last of a repeated name included -------------------------------
+
+
+def test_a_wrong_checksum_on_the_repeated_entry_of_a_name_fails_i003(
+    make_release: Callable[..., Path],
+) -> None:
+    """Bug: a repeated SHA256SUMS entry skipped, so only the first line of a name is checked."""
+    folder = make_release("v0.7.0")
+    sums = folder / "SHA256SUMS"
+    good = sums.read_text()
+    sums.write_text(good + "0" * 64 + "  fuse-cli-linux-x64.tar.gz\n")
+    last = len(good.splitlines()) + 1
+    (mismatch,) = outcome(check(folder), "I003").findings
+    assert (mismatch.subject, mismatch.expected, mismatch.where) == (
+        "fuse-cli-linux-x64.tar.gz",
+        "0" * 64,
+        f"{sums}:{last}",
+    )
+
+
+# -- the release window counts from the next line's first release -------------------------
+
+
+def ref(tag: str, day: str) -> ReleaseRef:
+    return ReleaseRef(tag=tag, location=tag, published_at=datetime.fromisoformat(day + "T12:00:00+00:00"))
+
+
+LINE = [
+    ref("v0.8.2", "2026-05-01"),
+    ref("v0.7.0", "2026-01-01"),
+    ref("v0.8.0", "2026-03-10"),
+    ref("v0.9.0", "2026-02-01"),  # a later line, first shipped earlier: not the next line
+    ref("v0.8.1", "2026-04-01"),
+]
+
+
+@pytest.mark.parametrize(("today", "is_open"), [(date(2026, 6, 8), True), (date(2026, 6, 9), False)])
+def test_the_window_closes_n_days_after_the_next_lines_first_release(today: date, is_open: bool) -> None:
+    """Bug: the window counted from the next line's latest release (v0.8.2), not its first."""
+    state = retention.window_state("v0.7.x", LINE, contract.load(None), today)
+    assert (state.open, state.closes) == (is_open, date(2026, 6, 8))
+    assert state.reason.endswith("on 2026-06-08 (90 days after v0.8.0)")
+
+
+def test_the_next_lines_first_release_is_its_lowest_version() -> None:
+    first = retention.next_line_first_release("v0.7.x", LINE)
+    assert first is not None and first.tag == "v0.8.0"
+    assert retention.next_line_first_release("v0.9.x", LINE) is None
+
+
+# -- W001: a waiver is live through its expiry day ------------------------------------------
+
+
+def waiver(expires: date) -> Waiver:
+    return Waiver(
+        id="waiver-1", check="P002", scope="v0.7.0", reason="rebuilt", approver="lead", expires=expires
+    )
+
+
+def test_a_waiver_is_live_on_its_expiry_day_and_expired_the_day_after() -> None:
+    """Bug: W001 reporting a waiver expired on its own expiry day."""
+    w = (waiver(date(2026, 6, 1)),)
+    assert waivers.expired(w, date(2026, 6, 1), "contract.yaml") == []
+    (finding,) = waivers.expired(w, date(2026, 6, 2), "contract.yaml")
+    assert (finding.expected, finding.actual) == ("expires >= 2026-06-02", "expired 2026-06-01")
+
+
+def test_a_waiver_waives_on_its_expiry_day_and_not_the_day_after() -> None:
+    w = (waiver(date(2026, 6, 1)),)
+    release, missing = ref("v0.7.0", "2026-01-01"), Finding(subject="linux-x64", message="no fallback")
+    used: set[str] = set()
+    (kept,) = waivers.apply([missing], "P002", release, w, date(2026, 6, 1), used)
+    assert kept.waived_by == "waiver-1 (rebuilt; approved by lead)" and used == {"waiver-1"}
+    late: set[str] = set()
+    assert waivers.apply([missing], "P002", release, w, date(2026, 6, 2), late) == [missing]
+    assert late == set()
+
+
+# -- perf: each number from its own key -----------------------------------------------------
+
+
+def test_metrics_are_read_each_from_its_own_key() -> None:
+    """Bug: AOT and JIT-native p50 swapped when parsing the metrics."""
+    document = {
+        "schema_version": 1,
+        "cold_start_ms": {
+            "aot": {"p50": 11.0},
+            "jit_native": {"p50": 22.0},
+            "improvement_pct": {"p50": 31.0, "p95": 21.0, "p99": 12.0},
+        },
+        "steady_state_cli_runs_per_sec": {"improvement_pct": {"p50": 5.0}},
+        "benchmark_context": {"samples": 7},
+    }
+    metrics = perf.parse(json.dumps(document), "m.json")
+    assert metrics.as_data() == {
+        "cold_start_improvement_p50_pct": 31.0,
+        "cold_start_improvement_p95_pct": 21.0,
+        "cold_start_improvement_p99_pct": 12.0,
+        "throughput_improvement_p50_pct": 5.0,
+        "cold_start_jit_native_p50_ms": 22.0,
+        "cold_start_aot_p50_ms": 11.0,
+    }
+    assert metrics.samples == 7
