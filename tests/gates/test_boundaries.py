@@ -10,17 +10,20 @@ import json
 import tarfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from fixtures.releases import integrity_files
+from fixtures.releases import build_info, integrity_files
 from gates import contract, perf, retention, runner, waivers
 from gates.archive import ArchiveListing, read_tar_gz, read_zip
+from gates.checks import integrity, title
 from gates.contract import ArchiveLimits, Waiver
+from gates.facts import AssetFacts
 from gates.folder import FolderSource
-from gates.source import ReleaseRef
+from gates.source import AssetRef, ReleaseRef
 from harness.results import Finding, Report, Result
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
@@ -123,10 +126,17 @@ def outcome(report: Report, check_id: str) -> Result:
     return result
 
 
+INFO = (build_info("0.7.0") + "\n").encode()
+
+
 def rewrite(folder: Path, name: str, *members: tuple[str, bytes, bytes]) -> None:
     """Replace one bundle of a fixture release, keeping its integrity files true."""
+    replace_file(folder, name, tar_gz(*members))
+
+
+def replace_file(folder: Path, name: str, blob: bytes) -> None:
     stamp = json.loads((folder / "release-artifacts.json").read_text())["generatedAtUtc"]
-    (folder / name).write_bytes(tar_gz(*members))
+    (folder / name).write_bytes(blob)
     integrity_files(folder, stamp)
 
 
@@ -143,13 +153,83 @@ def test_a_directory_or_symlink_with_the_binarys_name_is_not_the_binary(
 ) -> None:
     """Bug: C001/C003 counting any member kind as present."""
     folder = make_release("v0.7.0")
-    info = b"mode=aot profile=release target=x cli=0.7.0 rustc=r runtime_cache=1 contract=aot-v1\n"
-    rest = [(n, tarfile.REGTYPE, info if n == "AOT_BUILD_INFO.txt" else b"\x7fELF") for n in others]
+    rest = [(n, tarfile.REGTYPE, INFO if n == "AOT_BUILD_INFO.txt" else b"\x7fELF") for n in others]
     rewrite(folder, bundle, (binary, kind, b""), *rest, ("README.txt", tarfile.REGTYPE, b"readme\n"))
     result = outcome(check(folder), check_id)
     assert result.outcome.value == "failed"
     (finding,) = result.findings
     assert (finding.subject, finding.message) == (bundle, f"member '{binary}' is missing")
+
+
+def only_fuse_zip() -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("fuse"), b"\x7fELF")
+    return raw.getvalue()
+
+
+def test_a_bundle_with_the_wrong_extension_is_still_the_platforms_bundle(
+    make_release: Callable[..., Path],
+) -> None:
+    """The one candidate (P003 reports its extension) is the one C001 looks into."""
+    folder = make_release("v0.7.0")
+    (folder / "fuse-cli-linux-x64.tar.gz").unlink()
+    (folder / "fuse-cli-linux-x64.zip").write_bytes(only_fuse_zip())
+    (finding,) = outcome(check(folder), "C001").findings
+    assert (finding.subject, finding.message) == ("fuse-cli-linux-x64.zip", "member 'fuse-lsp' is missing")
+
+
+def test_beside_a_second_candidate_the_exact_name_is_the_platforms_bundle(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    (folder / "fuse-cli-linux-x64.zip").write_bytes(only_fuse_zip())
+    rewrite(folder, "fuse-cli-linux-x64.tar.gz", ("fuse", tarfile.REGTYPE, b"\x7fELF"))
+    (finding,) = outcome(check(folder), "C001").findings
+    assert (finding.subject, finding.message) == ("fuse-cli-linux-x64.tar.gz", "member 'fuse-lsp' is missing")
+
+
+def test_a_check_title_is_the_first_line_of_its_docstring() -> None:
+    def two_lines() -> None:
+        """The title.
+
+        More about it."""
+
+    assert title(two_lines) == "The title."
+
+
+def test_a_windows_zip_without_unix_modes_needs_no_executable_bit(make_release: Callable[..., Path]) -> None:
+    """Zips made on Windows carry no unix mode (external_attr 0): C002 is for unix bundles only."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        for name in ("fuse.exe", "fuse-lsp.exe", "LICENSE", "README.txt"):
+            archive.writestr(zipfile.ZipInfo(name), b"MZ")
+    folder = make_release("v0.7.0")
+    replace_file(folder, "fuse-cli-windows-x64.zip", raw.getvalue())
+    report = check(folder)
+    assert outcome(report, "C001").outcome.value == "passed"
+    assert outcome(report, "C002").outcome.value == "passed"
+
+
+def test_the_first_line_of_aot_build_info_is_the_one_judged(make_release: Callable[..., Path]) -> None:
+    folder = make_release("v0.7.0")
+    later = INFO.replace(b"cli=0.7.0", b"cli=9.9.9").replace(b"contract=aot-v1", b"contract=aot-v2")
+    rewrite(
+        folder,
+        "fuse-aot-linux-x64.tar.gz",
+        ("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF"),
+        ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, INFO + later),
+    )
+    report = check(folder)
+    assert [outcome(report, c).outcome.value for c in ("C004", "C005", "C006")] == ["passed"] * 3
+
+
+def test_an_unread_asset_is_judged_by_the_digest_its_source_publishes() -> None:
+    ref = AssetRef(name="a.tar.gz", size=1, location="here", digest="sha256:" + "a" * 64)
+    assert integrity.actual_sha(AssetFacts(ref=ref)) == "a" * 64
+    assert integrity.actual_sha(AssetFacts(ref=ref, sha256="b" * 64)) == "b" * 64
+    assert integrity.actual_sha(AssetFacts(ref=replace(ref, digest="md5:00"))) is None
+    assert integrity.actual_sha(AssetFacts(ref=replace(ref, digest=None))) is None
 
 
 # -- I003: every entry, the last of a repeated name included -------------------------------
