@@ -57,7 +57,59 @@ MODULES: dict[str, tuple[str, ...]] = {
     "drills/classify.py": DRILL_TESTS,
     "drills/verdict.py": DRILL_TESTS,
     "drills/watch.py": DRILL_TESTS,
+    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 19"): (
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
+    ),
+    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 21"): (
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
+    ),
+    ("gates/tarstream.py", "if not length_text.isdigit() or int(length_text) <= 0:", "0 -> 1"): (
+        "a record of length 1 holds only its digit; the parse stops at the space after it either way"
+    ),
+    (
+        "gates/tarstream.py",
+        "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
+        "0 -> -1",
+    ): "an empty value fails `isdecimal()` as well",
 }
 
 # (module, the original source line stripped, mutation) -> why the mutant is equivalent
-EQUIVALENT: dict[tuple[str, str, str], str] = {}
+NEVER_DEFAULTED = "a default no caller uses: every call passes the argument"
+NO_SINK = (
+    "`keep` counts bytes for a sink, and a member that is not a regular file (or a global header) has none"
+)
+CHUNK_SIZE = "the chunk size bounds each read and each inflate step's output; no result depends on it"
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("gates/archive.py", "def read(self, n: int = -1) -> bytes:", "1 -> 2"): NEVER_DEFAULTED,
+    ("gates/archive.py", "def read(self, n: int = -1) -> bytes:", "1 -> 0"): NEVER_DEFAULTED,
+    (
+        "gates/archive.py",
+        'def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:',
+        "False -> True",
+    ): NEVER_DEFAULTED,
+    ("gates/archive.py", "raw.seek(0)", "0 -> 1"): (
+        "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
+    ),
+    ("gates/archive.py", "raw.seek(0)", "remove `raw.seek(0)`"): (
+        "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
+    ),
+    (
+        "gates/archive.py",
+        'if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held',
+        "< -> <=",
+    ): "one chunk more is held at exactly the limit, then cut off by the `[:MAX_TEXT_FILE]` slice",
+    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 19"): (
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
+    ),
+    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 21"): (
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
+    ),
+    ("gates/tarstream.py", "if not length_text.isdigit() or int(length_text) <= 0:", "0 -> 1"): (
+        "a record of length 1 holds only its digit; the parse stops at the space after it either way"
+    ),
+    (
+        "gates/tarstream.py",
+        "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
+        "0 -> -1",
+    ): "an empty value fails `isdecimal()` as well",
+}
