@@ -32,7 +32,7 @@ from gates.archive import (
     unsafe_name,
 )
 from gates.checks import integrity, title
-from gates.contract import ArchiveLimits, Waiver
+from gates.contract import ArchiveLimits, Waiver, Window
 from gates.facts import AssetFacts
 from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
@@ -315,6 +315,30 @@ def test_a_zlib_stream_is_not_a_tar_gz() -> None:
     assert listing.error.startswith("not a readable tar.gz (")
 
 
+def test_a_gzip_member_right_after_the_zero_padding_is_an_error() -> None:
+    """The padding ends exactly where a read ends and a gzip member starts the next read."""
+    first = tar_gz(("fuse", tarfile.REGTYPE, b"abc"))
+    blob = first + bytes(1024 * 1024 - len(first)) + gzip.compress(bytes(1024))
+    assert tar_listing(blob).error == (
+        "not a readable tar.gz (data follows the zero padding after the compressed stream)"
+    )
+
+
+def test_a_stream_cut_inside_the_gzip_trailer_is_an_error() -> None:
+    blob = tar_gz(("fuse", tarfile.REGTYPE, b"abc"))[:-4]  # the tar is whole; the gzip CRC and size are not
+    assert tar_listing(blob).error == "not a readable tar.gz (compressed stream ended before its end marker)"
+
+
+def test_a_second_gzip_member_gets_a_full_32_kib_window_and_must_be_gzip() -> None:
+    part = random.Random(5).randbytes(20_000)
+    tar = gzip.decompress(tar_gz(("fuse", tarfile.REGTYPE, part + part)))  # a match 20,000 bytes back
+    listing = tar_listing(gzip.compress(tar[:700]) + gzip.compress(tar[700:]), BIG)
+    assert not listing.error and [m.size for m in listing.members] == [40_000]
+    assert tar_listing(gzip.compress(tar[:700]) + zlib.compress(tar[700:]), BIG).error.startswith(
+        "not a readable tar.gz ("
+    )
+
+
 # -- C001/C003: only a regular file with the binary's name counts -------------------------
 
 
@@ -481,6 +505,20 @@ def test_the_next_lines_first_release_is_its_lowest_version() -> None:
     first = retention.next_line_first_release("v0.7.x", LINE)
     assert first is not None and first.tag == "v0.8.0"
     assert retention.next_line_first_release("v0.9.x", LINE) is None
+
+
+def test_a_window_of_zero_days_closes_on_the_next_lines_first_release_day() -> None:
+    rules = replace(contract.load(None), default_window=Window(days_after_next_line=0))
+    state = retention.window_state("v0.7.x", LINE, rules, date(2026, 3, 11))
+    assert (state.open, state.closes) == (False, date(2026, 3, 10))
+    assert state.reason == "v0.7.x window closed on 2026-03-10 (0 days after v0.8.0)"
+
+
+def test_a_window_stays_open_while_the_next_lines_release_date_is_unknown() -> None:
+    undated = [ref("v0.7.0", "2026-01-01"), ReleaseRef(tag="v0.8.0", location="v0.8.0")]
+    state = retention.window_state("v0.7.x", undated, contract.load(None), date(2030, 1, 1))
+    assert (state.open, state.closes) == (True, None)
+    assert state.reason == "v0.7.x window is open: v0.8.0's release date is unknown"
 
 
 # -- W001: a waiver is live through its expiry day ------------------------------------------
