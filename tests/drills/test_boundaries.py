@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from drills import watch
-from drills.classify import rule_fatal
+from drills.classify import classify, rule_fatal, rule_linker
 from drills.containers import ContainerInfo
 from drills.journal import Journal
 from drills.probes import Sample
@@ -32,6 +32,33 @@ def test_rule_1_reports_the_last_envelope_the_aot_printed() -> None:
     assert why == (
         "rule 1: fatal envelope from the AOT binary (class=runtime_fatal pid=9 message=last crash)"
     )
+
+
+def test_each_rules_evidence_is_cut_at_160_characters() -> None:
+    message = "m" * 300
+    fatal = Incident(kind="exit", at=0.0, exit_code=1, fatal_lines=(FATAL.format(msg=message),))
+    what = f"class=runtime_fatal pid=1 message={message}"[:160]
+    assert rule_fatal(fatal) == f"rule 1: fatal envelope from the AOT binary ({what})"
+    loader = "/app/fuse-aot-demo: error while loading shared libraries: libfuse_rt.so: " + "y" * 300
+    linked = Incident(kind="exit", at=0.0, exit_code=127, log_tail=f"starting\n{loader}\n")
+    assert rule_linker(linked) == f"rule 3: linker/runtime failure of the AOT binary ({loader[:160]})"
+    error = 'exec: "/app/' + "p" * 300 + '": exec format error'
+    engine = Incident(kind="exit", at=0.0, exit_code=None, error=f"OCI runtime create failed: {error}")
+    assert rule_linker(engine) == f"rule 3: the engine could not execute the AOT binary ({error[:160]})"
+
+
+def test_with_native_unhealthy_its_reason_comes_first_before_every_rule() -> None:
+    both = Incident(
+        kind="exit",
+        at=0.0,
+        exit_code=1,
+        fatal_lines=(FATAL.format(msg="boom"),),
+        log_tail="exec /app/fuse-aot-demo: exec format error\n",
+    )
+    result = classify(both, native_healthy=False)
+    assert (result.fallback, result.rules) == (False, (1, 3))
+    assert result.reasons[0] == "JIT-native is unhealthy too: not AOT-specific, no fallback"
+    assert [r[:7] for r in result.reasons[1:]] == ["rule 1:", "rule 3:"]
 
 
 class Seam:

@@ -549,6 +549,21 @@ def test_a_waiver_waives_on_its_expiry_day_and_not_the_day_after() -> None:
     assert late == set()
 
 
+def test_an_unused_waiver_is_reported_through_its_expiry_day() -> None:
+    """On its expiry day a waiver is live: unused, it is W002's (and not W001's) to report."""
+    w = (waiver(date(2026, 6, 1)),)
+    release = ref("v0.7.0", "2026-01-01")
+    coverage = waivers.Coverage(
+        releases=(release,), checked=frozenset({("P002", "v0.7.0")}), runnable=frozenset({"P002"})
+    )
+    (unused,) = waivers.unused(w, set(), date(2026, 6, 1), "contract.yaml", coverage)
+    assert (unused.subject, unused.message) == (
+        "waiver-1",
+        "waiver for P002 in v0.7.0 covers no finding; remove it",
+    )
+    assert waivers.unused(w, set(), date(2026, 6, 2), "contract.yaml", coverage) == []
+
+
 # -- perf: each number from its own key -----------------------------------------------------
 
 
