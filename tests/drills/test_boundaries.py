@@ -17,7 +17,9 @@ from drills.journal import Journal
 from drills.probes import Sample
 from drills.scenario import Probing
 from drills.testing import FATAL, FakeClock
+from drills.verdict import PhaseOutcome, decide
 from drills.watch import Incident, Watcher
+from harness.results import Outcome
 from tests.drills.conftest import standard
 
 
@@ -136,3 +138,40 @@ def test_detection_fires_on_exactly_failures_failed_probes_in_a_row(
     assert incident is not None and incident.kind == "unhealthy"
     assert incident.details == {"consecutive_failures": failures}
     assert len(given) == probes
+
+
+def phases(*pairs: tuple[str, Outcome]) -> list[PhaseOutcome]:
+    return [PhaseOutcome(phase=p, outcome=o, summary=f"{p} went {o.value}") for p, o in pairs]
+
+
+TWO_ERRORS = phases(("detect", Outcome.ERROR), ("contain", Outcome.PASSED), ("fallback", Outcome.ERROR))
+TWO_FAILURES = phases(("detect", Outcome.FAILED), ("classify", Outcome.PASSED), ("verify", Outcome.FAILED))
+
+
+@pytest.mark.parametrize(
+    ("done", "fell_back", "reason"),
+    [
+        (TWO_ERRORS, True, "detect: detect went error"),
+        (TWO_FAILURES, False, "the expected fallback did not happen (detect: detect went failed)"),
+        (TWO_FAILURES, True, "detect: detect went failed"),
+    ],
+)
+def test_the_verdict_names_the_first_phase_that_went_wrong(
+    done: list[PhaseOutcome], fell_back: bool, reason: str
+) -> None:
+    v = decide(done, fell_back=fell_back, expect_fallback=True, expected=Outcome.PASSED)
+    assert (v.reason, v.on_target) == (reason, True)
+
+
+def test_a_verdict_other_than_the_expected_failure_is_reported_as_found() -> None:
+    """Only an expected-red control that did go red is judged for being on target."""
+    passed = phases(("detect", Outcome.PASSED), ("fallback", Outcome.PASSED), ("verify", Outcome.PASSED))
+    v = decide(passed, fell_back=True, expect_fallback=True, expected=Outcome.FAILED)
+    assert (v.verdict, v.reason, v.on_target) == (
+        Outcome.PASSED,
+        "fell back and recovered within budget",
+        True,
+    )
+    failed = phases(("detect", Outcome.FAILED))
+    v = decide(failed, fell_back=False, expect_fallback=True, expected=Outcome.PASSED)
+    assert v.reason == "the expected fallback did not happen (detect: detect went failed)" and v.on_target
