@@ -69,39 +69,44 @@ class Seam:
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
+        self.status, self.exit_code, self.oom_killed, self.log = "running", None, False, ""
 
     def inspect(self, container_id: str) -> ContainerInfo:
         return ContainerInfo(
             id=container_id,
             name="aot",
-            status="running",
-            exit_code=None,
-            oom_killed=False,
+            status=self.status,
+            exit_code=self.exit_code,
+            oom_killed=self.oom_killed,
             restart_count=0,
             host_port=8080,
             labels={},
         )
 
     def logs(self, container_id: str) -> str:
-        return ""
+        return self.log
 
     def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
         self.clock.sleep(timeout_s)
         return None
 
 
-def watcher(tmp_path: Path, answers: list[bool], **probing: object) -> tuple[Watcher, list[bool]]:
-    """A watcher whose probes answer `answers` in turn (then healthy), on a fake clock;
-    returns it and the list of answers given so far."""
+def watcher(
+    tmp_path: Path, answers: list[bool], latencies: list[float | None] | None = None, **probing: object
+) -> tuple[Watcher, list[bool]]:
+    """A watcher whose probes answer `answers` in turn (then healthy), each after its latency
+    in `latencies` (else 5 ms), on a fake clock; returns it and the answers given so far."""
     clock, given = FakeClock(), []
     script: Iterator[bool] = iter(answers)
+    slow: Iterator[float | None] = iter(latencies or [])
 
     def probe(port: int, path: str, timeout_s: float) -> Sample:
         ok = next(script, True)
         given.append(ok)
-        return Sample(ok=ok, status=200 if ok else 503, latency_ms=5.0, error=None, t=clock())
+        return Sample(ok=ok, status=200 if ok else 503, latency_ms=next(slow, 5.0), error=None, t=clock())
 
-    scenario = replace(standard("crash"), probing=Probing(interval_s=0.25, **probing))  # type: ignore[arg-type]
+    base = replace(standard("crash"), load_requests=4)
+    scenario = replace(base, probing=Probing(interval_s=0.25, **probing))  # type: ignore[arg-type]
     journal = Journal(tmp_path / "journal.jsonl", clock)
     w = Watcher(seam=Seam(clock), probe=probe, clock=clock, journal=journal, scenario=scenario)  # type: ignore[arg-type]
     return w, given
@@ -138,6 +143,96 @@ def test_detection_fires_on_exactly_failures_failed_probes_in_a_row(
     assert incident is not None and incident.kind == "unhealthy"
     assert incident.details == {"consecutive_failures": failures}
     assert len(given) == probes
+
+
+def test_load_counts_errors_and_takes_percentiles_of_the_answers_that_served(tmp_path: Path) -> None:
+    w, _ = watcher(tmp_path, [True, False, True, True], latencies=[30.0, 1.0, 10.0, 20.0])
+    stats = watch.load(w, 8080, "verify", "fallback")
+    assert (stats.requests, stats.errors, stats.p50_ms, stats.p95_ms) == (4, 1, 20.0, 30.0)
+    assert stats.as_data() == {"requests": 4, "errors": 1, "p50_ms": 20.0, "p95_ms": 30.0, "error_rate": 0.25}
+
+
+def test_stats_are_rounded_for_the_reports() -> None:
+    stats = watch.Stats(requests=3, errors=1, p50_ms=1.23456, p95_ms=9.87654)
+    assert stats.as_data() == {
+        "requests": 3,
+        "errors": 1,
+        "p50_ms": 1.23,
+        "p95_ms": 9.88,
+        "error_rate": 0.3333,
+    }
+    assert watch.Stats(requests=0, errors=0, p50_ms=0, p95_ms=0).error_rate == 0.0
+
+
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [
+        ([], 0.5, 0.0),
+        ([3.0, 1.0, 2.0], 0.5, 2.0),
+        ([4.0, 1.0, 3.0, 2.0], 1.0, 4.0),
+        ([4.0, 1.0, 3.0, 2.0], 0.0, 1.0),
+    ],
+)
+def test_percentile_is_the_nearest_rank_of_the_sorted_values(
+    values: list[float], q: float, expected: float
+) -> None:
+    assert watch.percentile(values, q) == expected
+
+
+def test_the_health_p95_leaves_out_answers_without_a_latency() -> None:
+    streak = [Sample(ok=True, status=200, latency_ms=ms, error=None, t=0.0) for ms in (None, 7.0, 3.0)]
+    assert watch.health_p95_ms(streak) == 7.0
+
+
+def test_an_exit_is_an_incident_with_the_fatal_envelopes_and_the_last_20_log_lines(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [])
+    fatal = FATAL.format(msg="boom")
+    w.seam.status, w.seam.exit_code = "exited", 70  # type: ignore[attr-defined]
+    w.seam.log = "\n".join(f"line {i}" for i in range(30)) + f"\n{fatal}\n"  # type: ignore[attr-defined]
+    incident = watch.detect(w, "cid", 8080, w.clock() + 10)
+    assert incident is not None and (incident.kind, incident.exit_code) == ("exit", 70)
+    assert incident.fatal_lines == (fatal,)
+    assert incident.log_tail.splitlines() == [f"line {i}" for i in range(11, 30)] + [fatal]
+    assert given == []  # no probe for a container that is already gone
+    w.seam.oom_killed = True  # type: ignore[attr-defined]
+    assert watch.incident_from_exit(w, "cid").kind == "oom"
+
+
+def test_answers_slower_than_the_latency_slo_are_failed_probes(tmp_path: Path) -> None:
+    """200 ms against a 0.2 s SLO is in time (it resets the count); 200.1 ms is a failed probe."""
+    answers = [True, True, True, True, False, True]
+    latencies = [250.0, 199.9, 200.0, 200.1, 1.0, 300.0]
+    w, given = watcher(tmp_path, answers, latencies=latencies, failures=3, latency_slo_s=0.2)
+    incident = watch.detect(w, "cid", 8080, w.clock() + 10)
+    assert len(given) == 6
+    assert incident is not None and incident.kind == "unhealthy"
+    assert incident.details == {"consecutive_failures": 3, "slower_than_slo": 2, "latency_slo_ms": 200.0}
+
+
+@pytest.mark.parametrize(
+    "answers", [[False] * 3, [True, True, False, False, False]], ids=["at-once", "after-ok"]
+)
+def test_failed_probes_with_a_latency_slo_set_are_not_called_slow(
+    tmp_path: Path, answers: list[bool]
+) -> None:
+    """A slow answer before an answer in time is forgotten, as the failures before it are."""
+    w, given = watcher(tmp_path, answers, latencies=[250.0, 5.0], failures=3, latency_slo_s=0.2)
+    incident = watch.detect(w, "cid", 8080, w.clock() + 10)
+    assert incident is not None and incident.details == {"consecutive_failures": 3}
+    assert len(given) == len(answers)
+
+
+def test_detection_probes_until_the_deadline_and_not_at_it(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [])
+    assert watch.detect(w, "cid", 8080, w.clock() + 1.0) is None
+    assert len(given) == 4  # at 0, 0.25, 0.5 and 0.75 s
+
+
+def test_without_a_port_every_detection_probe_fails(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [], failures=2)
+    incident = watch.detect(w, "cid", None, w.clock() + 10)
+    assert incident is not None and incident.details == {"consecutive_failures": 2}
+    assert given == [] and watch.wait_ready(w, "cid", None, w.clock() + 10, "fallback") is None
 
 
 def phases(*pairs: tuple[str, Outcome]) -> list[PhaseOutcome]:
