@@ -457,6 +457,22 @@ def test_an_unread_asset_is_judged_by_the_digest_its_source_publishes() -> None:
     assert integrity.actual_sha(AssetFacts(ref=replace(ref, digest=None))) is None
 
 
+def closed(rules: contract.Contract) -> contract.Contract:
+    return replace(rules, line_windows={"v0.7.x": Window(closes=date(2026, 2, 1))})
+
+
+def test_after_the_window_closed_a_pruned_bundle_is_allowed_and_a_duplicate_is_not(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    (folder / "fuse-cli-linux-x64.tar.gz").unlink()
+    (folder / "fuse-aot-linux-x64.zip").write_bytes(only_fuse_zip())
+    report = runner.check(FolderSource(folder), "v0.7.0", closed(contract.load(None)), lambda: NOW)
+    assert outcome(report, "P002").outcome.value == "passed"
+    (twice,) = outcome(report, "P001").findings
+    assert twice.message == "2 primary AOT bundles for linux-x64; exactly one is allowed"
+
+
 # -- I003: every entry, the last of a repeated name included -------------------------------
 
 
