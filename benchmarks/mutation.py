@@ -252,6 +252,13 @@ def test_module(root: Path, module: str, tests: tuple[str, ...]) -> dict[str, An
     }
 
 
+def run_modules(modules: list[str], results: report.Results) -> None:
+    with scratch_copy() as root:
+        for module in modules:
+            results[module] = test_module(root, module, MODULES[module])
+            report.save(RESULTS, results)  # a run cut short keeps the modules it finished
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM (a cancelled CI job) cleans up like Ctrl-C
 
@@ -271,12 +278,19 @@ def main() -> int:
                 print(f"{module}:{m.line} {m.description}")
         return 0
     results = report.load(RESULTS)
-    if not args.render:
-        with scratch_copy() as root:
-            for module in modules:
-                results[module] = test_module(root, module, MODULES[module])
-                report.save(RESULTS, results)  # a run cut short keeps the modules it finished
-    counts = {m: len(mutants(m, (ROOT / m).read_text())) for m in MODULES}
+    try:
+        if not args.render:
+            run_modules(modules, results)
+    except KeyboardInterrupt:
+        print(
+            "mutation: interrupted; the copy is removed, finished modules are in the results", file=sys.stderr
+        )
+        return 130
+    now = {m: mutants(m, (ROOT / m).read_text()) for m in MODULES}
+    counts = {m: len(found) for m, found in now.items()}
+    sites = {(m, x.code, x.description) for m, found in now.items() for x in found}
+    for key in sorted(set(EQUIVALENT) - sites):
+        print(f"mutation: warning: EQUIVALENT names no mutant any more: {key}", file=sys.stderr)
     SCORE.write_text(report.render(results, counts, EQUIVALENT))
     killed, total, unexplained = report.totals(results, EQUIVALENT)
     print(f"mutation score {report.score(killed, total)}; {unexplained} survivors not known equivalent")
