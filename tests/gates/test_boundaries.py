@@ -31,9 +31,9 @@ from gates.archive import (
     unsafe_link,
     unsafe_name,
 )
-from gates.checks import integrity, title
+from gates.checks import CHECKS, CannotEvaluate, integrity, title
 from gates.contract import ArchiveLimits, Waiver, Window
-from gates.facts import AssetFacts
+from gates.facts import AssetFacts, ReleaseFacts, WindowState
 from gates.folder import FolderSource
 from gates.source import AssetRef, ReleaseRef
 from harness.results import Finding, Report, Result
@@ -465,12 +465,35 @@ def test_after_the_window_closed_a_pruned_bundle_is_allowed_and_a_duplicate_is_n
     make_release: Callable[..., Path],
 ) -> None:
     folder = make_release("v0.7.0")
-    (folder / "fuse-cli-linux-x64.tar.gz").unlink()
+    for gone in ("fuse-cli-linux-x64.tar.gz", "fuse-vscode-linux-x64.vsix"):
+        (folder / gone).unlink()
     (folder / "fuse-aot-linux-x64.zip").write_bytes(only_fuse_zip())
     report = runner.check(FolderSource(folder), "v0.7.0", closed(contract.load(None)), lambda: NOW)
     assert outcome(report, "P002").outcome.value == "passed"
     (twice,) = outcome(report, "P001").findings
     assert twice.message == "2 primary AOT bundles for linux-x64; exactly one is allowed"
+    # the integrity files may list a pair archive pruned after the window closed, nothing else
+    for check_id in ("I002", "I004"):
+        listed = [f.subject for f in outcome(report, check_id).findings if "does not have" in f.message]
+        assert listed == ["fuse-vscode-linux-x64.vsix"], check_id
+
+
+def test_while_the_window_is_open_a_listed_bundle_that_is_gone_fails_i002(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    (folder / "fuse-cli-linux-x64.tar.gz").unlink()
+    (finding,) = outcome(check(folder), "I002").findings
+    assert (finding.subject, finding.actual) == ("fuse-cli-linux-x64.tar.gz", "absent")
+
+
+def test_a_checksum_file_that_was_not_read_cannot_be_evaluated() -> None:
+    ref = ReleaseRef(tag="v0.7.0", location="here")
+    sums = AssetFacts(ref=AssetRef(name="SHA256SUMS", size=1, location="here"), read_error="I/O error")
+    facts = ReleaseFacts(ref=ref, assets=(sums,), window=WindowState(open=True, closes=None, reason=""))
+    for check_id in ("I001", "I002", "I003"):
+        with pytest.raises(CannotEvaluate, match=r"^SHA256SUMS was not read$"):
+            CHECKS[check_id](facts, contract.load(None))
 
 
 # -- I003: every entry, the last of a repeated name included -------------------------------
