@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import tarfile
 import zipfile
 import zlib
@@ -31,7 +32,7 @@ from gates.archive import (
     unsafe_link,
     unsafe_name,
 )
-from gates.checks import CHECKS, CannotEvaluate, integrity, title
+from gates.checks import CHECKS, CannotEvaluate, NotApplicable, integrity, title
 from gates.contract import ArchiveLimits, Waiver, Window
 from gates.facts import AssetFacts, ReleaseFacts, WindowState
 from gates.folder import FolderSource
@@ -487,13 +488,49 @@ def test_while_the_window_is_open_a_listed_bundle_that_is_gone_fails_i002(
     assert (finding.subject, finding.actual) == ("fuse-cli-linux-x64.tar.gz", "absent")
 
 
-def test_a_checksum_file_that_was_not_read_cannot_be_evaluated() -> None:
-    ref = ReleaseRef(tag="v0.7.0", location="here")
-    sums = AssetFacts(ref=AssetRef(name="SHA256SUMS", size=1, location="here"), read_error="I/O error")
-    facts = ReleaseFacts(ref=ref, assets=(sums,), window=WindowState(open=True, closes=None, reason=""))
-    for check_id in ("I001", "I002", "I003"):
-        with pytest.raises(CannotEvaluate, match=r"^SHA256SUMS was not read$"):
-            CHECKS[check_id](facts, contract.load(None))
+def facts(*assets: AssetFacts) -> ReleaseFacts:
+    window = WindowState(open=True, closes=None, reason="")
+    return ReleaseFacts(ref=ReleaseRef(tag="v0.7.0", location="here"), assets=assets, window=window)
+
+
+def asset(name: str, digest: str | None = None, sha256: str | None = None) -> AssetFacts:
+    return AssetFacts(ref=AssetRef(name=name, size=1, location=f"here/{name}", digest=digest), sha256=sha256)
+
+
+@pytest.mark.parametrize(
+    ("name", "checks"),
+    [("SHA256SUMS", ("I001", "I002", "I003")), ("release-artifacts.json", ("I004", "I005"))],
+)
+def test_an_integrity_file_that_was_not_read_cannot_be_evaluated(name: str, checks: tuple[str, ...]) -> None:
+    unread = facts(asset(name))
+    for check_id in checks:
+        with pytest.raises(CannotEvaluate, match=rf"^{re.escape(name)} was not read$"):
+            CHECKS[check_id](unread, contract.load(None))
+
+
+def test_metadata_whose_artifacts_are_not_objects_is_an_i004_finding(
+    make_release: Callable[..., Path],
+) -> None:
+    folder = make_release("v0.7.0")
+    (folder / "release-artifacts.json").write_text('{"artifacts": [1]}')
+    report = check(folder)
+    (finding,) = outcome(report, "I004").findings
+    assert finding.message == "not FUSE release metadata (artifacts is not a list of objects)"
+    assert outcome(report, "I005").outcome.value == "skipped"
+
+
+def test_i006_compares_every_read_asset_with_a_published_digest() -> None:
+    good, bad = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    release = facts(
+        asset("same", digest=good, sha256="a" * 64),
+        asset("differs", digest=bad, sha256="a" * 64),
+        asset("not-read", digest=good),
+        asset("no-digest", sha256="c" * 64),
+    )
+    (finding,) = CHECKS["I006"](release, contract.load(None))
+    assert (finding.subject, finding.expected, finding.actual) == ("differs", bad, good)
+    with pytest.raises(NotApplicable, match=r"^the source publishes no asset digests$"):
+        CHECKS["I006"](facts(asset("no-digest", sha256="c" * 64)), contract.load(None))
 
 
 # -- I003: every entry, the last of a repeated name included -------------------------------
