@@ -473,6 +473,7 @@ def test_after_the_window_closed_a_pruned_bundle_is_allowed_and_a_duplicate_is_n
     assert outcome(report, "P002").outcome.value == "passed"
     (twice,) = outcome(report, "P001").findings
     assert twice.message == "2 primary AOT bundles for linux-x64; exactly one is allowed"
+    assert twice.actual == "fuse-aot-linux-x64.tar.gz, fuse-aot-linux-x64.zip"
     # the integrity files may list a pair archive pruned after the window closed, nothing else
     for check_id in ("I002", "I004"):
         listed = [f.subject for f in outcome(report, check_id).findings if "does not have" in f.message]
@@ -484,8 +485,11 @@ def test_while_the_window_is_open_a_listed_bundle_that_is_gone_fails_i002(
 ) -> None:
     folder = make_release("v0.7.0")
     (folder / "fuse-cli-linux-x64.tar.gz").unlink()
-    (finding,) = outcome(check(folder), "I002").findings
+    report = check(folder)
+    (finding,) = outcome(report, "I002").findings
     assert (finding.subject, finding.actual) == ("fuse-cli-linux-x64.tar.gz", "absent")
+    (none,) = outcome(report, "P002").findings
+    assert (none.message, none.actual) == ("no fallback CLI bundle for linux-x64", "absent")
 
 
 def facts(*assets: AssetFacts) -> ReleaseFacts:
