@@ -103,6 +103,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
         "0 -> -1",
     ): "an empty value fails `isdecimal()` as well",
+    (
+        "gates/tarstream.py",
+        "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
+        "< -> <=",
+    ): "an empty value fails `isdecimal()` as well",
     ("gates/tarstream.py", "self.keep = 0  # of those, data bytes still to give the sink", "0 -> 1"): (
         "overwritten by the first header's `_start` before it is read"
     ),
@@ -117,6 +122,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ("gates/tarstream.py", "self._start(None, 0, _padded(info.size))", "0 -> -1"): NO_SINK,
     ("gates/tarstream.py", "info.size if info.isreg() else 0,", "0 -> 1"): NO_SINK,
     ("gates/tarstream.py", "info.size if info.isreg() else 0,", "0 -> -1"): NO_SINK,
+    ("gates/tarstream.py", "while pos < len(data):", "< -> <="): (
+        "at the end the slice holds no length digits, so the loop breaks there either way"
+    ),
     ("gates/gzipstream.py", "CHUNK = 1024 * 1024", "1024 -> 1025"): CHUNK_SIZE,
     ("gates/gzipstream.py", "CHUNK = 1024 * 1024", "1024 -> 1023"): CHUNK_SIZE,
     ("gates/retention.py", RETENTION_KEY, "1 -> 2"): UNPARSED_LINE,
