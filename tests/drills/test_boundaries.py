@@ -146,7 +146,7 @@ def test_detection_fires_on_exactly_failures_failed_probes_in_a_row(
 
 
 def test_load_counts_errors_and_takes_percentiles_of_the_answers_that_served(tmp_path: Path) -> None:
-    w, _ = watcher(tmp_path, [True, False, True, True], latencies=[30.0, 1.0, 10.0, 20.0])
+    w, _ = watcher(tmp_path, [True, False, True, True], latencies=[30.0, 100.0, 10.0, 20.0])
     stats = watch.load(w, 8080, "verify", "fallback")
     assert (stats.requests, stats.errors, stats.p50_ms, stats.p95_ms) == (4, 1, 20.0, 30.0)
     assert stats.as_data() == {"requests": 4, "errors": 1, "p50_ms": 20.0, "p95_ms": 30.0, "error_rate": 0.25}
