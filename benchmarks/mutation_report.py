@@ -26,6 +26,11 @@ def _survivors(module: str, record: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**m, "module": module} for m in record["mutants"] if m["how"] == "passed"]
 
 
+def _code(text: str) -> str:
+    """A Markdown code span that may itself hold backticks."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def why(mutant: dict[str, Any], equivalent: Equivalent) -> str:
     return equivalent.get((mutant["module"], mutant["code"], mutant["description"]), "")
 
@@ -67,12 +72,12 @@ def render(results: Results, counts: dict[str, int], equivalent: Equivalent) -> 
         "",
         "## Surviving mutants",
         "",
-        f"Each with why no test can tell it from the original (it is equivalent); {unexplained} marked",
-        "**unexplained** (a gap in the tests to close).",
+        "Each with the reason it is equivalent (no input tells it from the original) or harmless;",
+        f"{unexplained} marked **unexplained** (a gap in the tests to close).",
         "",
     ]
     lines += [
-        f"- `{s['module']}:{s['line']}` `{s['description']}` in `{s['code'][:100]}`: "
+        f"- `{s['module']}:{s['line']}` {_code(s['description'])} in {_code(s['code'][:100])}: "
         f"{why(s, equivalent) or '**unexplained**'}"
         for s in survivors
     ]
