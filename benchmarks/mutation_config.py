@@ -59,86 +59,101 @@ MODULES: dict[str, tuple[str, ...]] = {
     "drills/watch.py": DRILL_TESTS,
 }
 
-# (module, the original source line stripped, mutation) -> why the mutant is equivalent.
-# A key names every mutant of that kind on such a line: write one only when all are.
+# Why a surviving mutant is equivalent (or harmless): (module, the original source line
+# stripped, the mutations of that line it covers, the reason). A row names every mutant of
+# those kinds on such a line: write one only when all are.
 NEVER_DEFAULTED = "a default no caller uses: every call passes the argument"
 NO_SINK = (
     "`keep` counts bytes for a sink, and a member that is not a regular file (or a global header) has none"
 )
-RETENTION_KEY = 'return (int(match["major"]), int(match["minor"])) if match else (-1, -1)'
-UNPARSED_LINE = (
-    "a line that does not parse sorts below every real line (major, minor >= 0) with any of these keys"
+ZIP_SEEKS = (
+    "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
 )
-CHUNK_SIZE = (
-    "harmless, not equivalent: the read size only moves where a read ends; data after the zero padding is "
-    "refused either way (C008), only the message can differ (the tests pin the 1 MiB boundary)"
-)
-EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("gates/archive.py", "def read(self, n: int = -1) -> bytes:", "1 -> 2"): NEVER_DEFAULTED,
-    ("gates/archive.py", "def read(self, n: int = -1) -> bytes:", "1 -> 0"): NEVER_DEFAULTED,
+EMPTY_SIZE = "an empty value fails `isdecimal()` as well"
+PAX_SIZE_CHECK = "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):"
+KEEP_INIT = "self.keep = 0  # of those, data bytes still to give the sink"
+BY_ONE = ("1 -> 2", "1 -> 0")
+ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("gates/archive.py", "def read(self, n: int = -1) -> bytes:", BY_ONE, NEVER_DEFAULTED),
     (
         "gates/archive.py",
         'def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:',
-        "False -> True",
-    ): NEVER_DEFAULTED,
-    ("gates/archive.py", "raw.seek(0)", "0 -> 1"): (
-        "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
+        ("False -> True",),
+        NEVER_DEFAULTED,
     ),
-    ("gates/archive.py", "raw.seek(0)", "remove `raw.seek(0)`"): (
-        "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
-    ),
+    ("gates/archive.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
     (
         "gates/archive.py",
         'if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held',
-        "< -> <=",
-    ): "one chunk more is held at exactly the limit, then cut off by the `[:MAX_TEXT_FILE]` slice",
-    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 19"): (
-        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
-    ),
-    ("gates/tarstream.py", 'length_text, _, _ = data[pos : pos + 20].partition(b" ")', "20 -> 21"): (
-        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB"
-    ),
-    ("gates/tarstream.py", "if not length_text.isdigit() or int(length_text) <= 0:", "0 -> 1"): (
-        "a record of length 1 holds only its digit; the parse stops at the space after it either way"
+        ("< -> <=",),
+        "one chunk more is held at exactly the limit, then cut off by the `[:MAX_TEXT_FILE]` slice",
     ),
     (
         "gates/tarstream.py",
-        "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
-        "0 -> -1",
-    ): "an empty value fails `isdecimal()` as well",
+        'length_text, _, _ = data[pos : pos + 20].partition(b" ")',
+        ("20 -> 19", "20 -> 21"),
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB",
+    ),
     (
         "gates/tarstream.py",
-        "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):",
-        "< -> <=",
-    ): "an empty value fails `isdecimal()` as well",
-    ("gates/tarstream.py", "self.keep = 0  # of those, data bytes still to give the sink", "0 -> 1"): (
-        "overwritten by the first header's `_start` before it is read"
+        "if not length_text.isdigit() or int(length_text) <= 0:",
+        ("0 -> 1",),
+        "a record of length 1 holds only its digit; the parse stops at the space after it either way",
     ),
-    ("gates/tarstream.py", "self.keep = 0  # of those, data bytes still to give the sink", "0 -> -1"): (
-        "overwritten by the first header's `_start` before it is read"
+    ("gates/tarstream.py", PAX_SIZE_CHECK, ("0 -> -1", "< -> <="), EMPTY_SIZE),
+    (
+        "gates/tarstream.py",
+        KEEP_INIT,
+        ("0 -> 1", "0 -> -1"),
+        "overwritten by the first header's `_start` before it is read",
     ),
-    ("gates/tarstream.py", "continue", "remove `continue`"): (
+    (
+        "gates/tarstream.py",
+        "continue",
+        ("remove `continue`",),
         "after a skip the view is used up or the skip is done: the header code that follows is what "
-        "the next turn of the loop would run"
+        "the next turn of the loop would run",
     ),
-    ("gates/tarstream.py", "self._start(None, 0, _padded(info.size))", "0 -> 1"): NO_SINK,
-    ("gates/tarstream.py", "self._start(None, 0, _padded(info.size))", "0 -> -1"): NO_SINK,
-    ("gates/tarstream.py", "info.size if info.isreg() else 0,", "0 -> 1"): NO_SINK,
-    ("gates/tarstream.py", "info.size if info.isreg() else 0,", "0 -> -1"): NO_SINK,
-    ("gates/tarstream.py", "while pos < len(data):", "< -> <="): (
-        "at the end the slice holds no length digits, so the loop breaks there either way"
+    ("gates/tarstream.py", "self._start(None, 0, _padded(info.size))", ("0 -> 1", "0 -> -1"), NO_SINK),
+    ("gates/tarstream.py", "info.size if info.isreg() else 0,", ("0 -> 1", "0 -> -1"), NO_SINK),
+    (
+        "gates/tarstream.py",
+        "while pos < len(data):",
+        ("< -> <=",),
+        "at the end the slice holds no length digits, so the loop breaks there either way",
     ),
-    ("gates/gzipstream.py", "CHUNK = 1024 * 1024", "1024 -> 1025"): CHUNK_SIZE,
-    ("gates/gzipstream.py", "CHUNK = 1024 * 1024", "1024 -> 1023"): CHUNK_SIZE,
-    ("gates/retention.py", RETENTION_KEY, "1 -> 2"): UNPARSED_LINE,
-    ("gates/retention.py", RETENTION_KEY, "1 -> 0"): UNPARSED_LINE,
-    ("gates/checks/base.py", "return found[0] if len(found) == 1 else None", "0 -> -1"): (
-        "with exactly one candidate, found[-1] is found[0]"
+    (
+        "gates/gzipstream.py",
+        "CHUNK = 1024 * 1024",
+        ("1024 -> 1025", "1024 -> 1023"),
+        "harmless, not equivalent: the read size only moves where a read ends; data after the zero padding "
+        "is refused either way (C008), only the message can differ (the tests pin the 1 MiB boundary)",
     ),
-    ("drills/watch.py", "return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]", "1 -> 0"): (
-        "round(q * (n - 1)) never exceeds n - 1 for the quantiles used (q <= 1): the guard never bites"
+    (
+        "gates/retention.py",
+        'return (int(match["major"]), int(match["minor"])) if match else (-1, -1)',
+        BY_ONE,
+        "a line that does not parse sorts below every real line (major, minor >= 0) with any of these keys",
     ),
-    ("drills/watch.py", 'return "failed"', "return x -> return None"): (
-        "detect() only asks whether a verdict is 'ok' or 'slow': None is a failed probe, as 'failed' is"
+    (
+        "gates/checks/base.py",
+        "return found[0] if len(found) == 1 else None",
+        ("0 -> -1",),
+        "with exactly one candidate, found[-1] is found[0]",
     ),
+    (
+        "drills/watch.py",
+        "return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]",
+        ("1 -> 0",),
+        "round(q * (n - 1)) never exceeds n - 1 for the quantiles used (q <= 1): the guard never bites",
+    ),
+    (
+        "drills/watch.py",
+        'return "failed"',
+        ("return x -> return None",),
+        "detect() only asks whether a verdict is 'ok' or 'slow': None is a failed probe, as 'failed' is",
+    ),
+)
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (module, code, mutation): reason for module, code, mutations, reason in ROWS for mutation in mutations
 }

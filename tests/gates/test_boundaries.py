@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.releases import build_info, integrity_files
-from gates import contract, perf, retention, runner, waivers
+from gates import contract, retention, runner, waivers
 from gates.archive import (
     ArchiveListing,
     Keep,
@@ -642,30 +642,3 @@ def test_an_unused_waiver_is_reported_through_its_expiry_day() -> None:
         "waiver for P002 in v0.7.0 covers no finding; remove it",
     )
     assert waivers.unused(w, set(), date(2026, 6, 2), "contract.yaml", coverage) == []
-
-
-# -- perf: each number from its own key -----------------------------------------------------
-
-
-def test_metrics_are_read_each_from_its_own_key() -> None:
-    """Bug: AOT and JIT-native p50 swapped when parsing the metrics."""
-    document = {
-        "schema_version": 1,
-        "cold_start_ms": {
-            "aot": {"p50": 11.0},
-            "jit_native": {"p50": 22.0},
-            "improvement_pct": {"p50": 31.0, "p95": 21.0, "p99": 12.0},
-        },
-        "steady_state_cli_runs_per_sec": {"improvement_pct": {"p50": 5.0}},
-        "benchmark_context": {"samples": 7},
-    }
-    metrics = perf.parse(json.dumps(document), "m.json")
-    assert metrics.as_data() == {
-        "cold_start_improvement_p50_pct": 31.0,
-        "cold_start_improvement_p95_pct": 21.0,
-        "cold_start_improvement_p99_pct": 12.0,
-        "throughput_improvement_p50_pct": 5.0,
-        "cold_start_jit_native_p50_ms": 22.0,
-        "cold_start_aot_p50_ms": 11.0,
-    }
-    assert metrics.samples == 7

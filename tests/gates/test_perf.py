@@ -43,6 +43,19 @@ def metrics(**changes: Any) -> perf.PerfMetrics:
     return perf.parse(json.dumps(document), "m.json")
 
 
+def test_metrics_are_read_each_from_its_own_key() -> None:
+    """Bug: AOT and JIT-native p50 swapped when parsing the metrics."""
+    assert metrics().as_data() == {
+        "cold_start_improvement_p50_pct": 31.0,
+        "cold_start_improvement_p95_pct": 21.0,
+        "cold_start_improvement_p99_pct": 12.0,
+        "throughput_improvement_p50_pct": 5.0,
+        "cold_start_jit_native_p50_ms": 22.0,
+        "cold_start_aot_p50_ms": 11.0,
+    }
+    assert metrics().samples == 7
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
