@@ -14,6 +14,7 @@ SKIP_SLOW = ("-k", "not test_bomb_is_a_finding_not_a_hang and not test_interrupt
 ARCHIVE_TESTS = (
     "tests/gates/test_archive.py",
     "tests/gates/test_pax_size.py",
+    "tests/gates/test_archive_boundaries.py",
     "tests/gates/test_boundaries.py",
     "tests/gates/test_read_once.py",
     "tests/gates/test_untrusted_names.py",
