@@ -3,6 +3,7 @@ pinned actions, least privilege, no persisted credentials, unskippable verdicts.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -87,6 +88,28 @@ def test_ci_aggregator_fails_when_any_needed_job_did_not_succeed() -> None:
     script = gate["steps"][-1]["run"]
     assert "toJSON(needs)" in gate["steps"][-1]["env"]["NEEDS"]
     assert '.result == "success"' in script
+
+
+@pytest.mark.parametrize(
+    ("results", "event", "green"),
+    [
+        ({"tests": "success", "mutation": "success"}, "push", True),
+        ({"tests": "success", "mutation": "skipped"}, "pull_request", True),  # not run on PRs
+        ({"tests": "success", "mutation": "skipped"}, "push", False),
+        ({"tests": "skipped", "mutation": "success"}, "pull_request", False),
+        ({"tests": "success", "mutation": "failure"}, "schedule", False),
+    ],
+)
+def test_ci_aggregator_lets_only_the_mutation_job_skip_and_only_on_pull_requests(
+    results: dict[str, str], event: str, green: bool
+) -> None:
+    gate = load(ROOT / ".github" / "workflows" / "ci.yml")["jobs"]["all-green"]
+    needs = json.dumps({job: {"result": result, "outputs": {}} for job, result in results.items()})
+    env = {"PATH": os.environ["PATH"], "NEEDS": needs, "EVENT": event}
+    proc = subprocess.run(
+        ["bash", "-e", "-c", gate["steps"][-1]["run"]], env=env, capture_output=True, text=True, check=False
+    )
+    assert (proc.returncode == 0) is green, proc.stdout + proc.stderr
 
 
 def test_release_gate_runs_on_publish_and_on_demand_and_always_keeps_the_report() -> None:

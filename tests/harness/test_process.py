@@ -201,22 +201,30 @@ def test_a_slow_output_callback_past_the_graces_never_writes_to_a_closed_log(
 ) -> None:
     # The callback outlives both reader graces: run() returns and closes the log while
     # the reader still holds lines; it must drop them, not write to the closed log, and
-    # close the pipe itself when it ends.
+    # close the pipe itself when it ends. No timing is raced: the command exits only once
+    # the callback has its first line, and the callback stays busy until run() returned.
     failures: list[BaseException | None] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
     threads, descriptors = set(threading.enumerate()), _open_descriptors()
     seen: list[str] = []
+    busy, returned = tmp_path / "callback-busy", threading.Event()
 
     def slow(line: str) -> None:
         seen.append(line)
-        time.sleep(0.6)
+        busy.touch()
+        returned.wait(10)
 
-    # one write, so both lines reach the reader in one chunk however busy the machine is
-    done = run(command(tmp_path, script(tmp_path, "printf 'one\\ntwo\\n'\n")), slow, grace_s=0.2)
+    # one write (cat copies a small file in one), so the lines reach the reader in one chunk;
+    # the unfinished last line is what the reader still holds when it is cut loose
+    (tmp_path / "lines").write_text("one\ntwo\nthr")
+    body = f"cat {tmp_path / 'lines'}\nuntil [ -e {busy} ]; do sleep 0.01; done\n"
+    done = run(command(tmp_path, script(tmp_path, body)), slow, grace_s=0.2)
+    returned.set()
     for thread in set(threading.enumerate()) - threads:
         thread.join(5)
     assert failures == []
     assert seen == ["one"]
-    assert done.log_path.read_text().startswith("one\ntwo\n")
+    log = done.log_path.read_text()
+    assert log.startswith("one\ntwo\n") and "thr" not in log
     assert "output callback was still busy" in done.output_cut
     assert _open_descriptors() == descriptors  # the pipe was closed by the reader

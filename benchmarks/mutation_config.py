@@ -1,0 +1,182 @@
+"""What benchmarks/mutation.py mutates, the tests it runs for each module, and the
+surviving mutants that are equivalent (no test can tell them from the original), each
+with the reason.
+
+The tests are the fast, non-Docker ones that exercise the module, fastest first (the run
+stops at the first failure, so a killed mutant rarely runs the slow ones).
+"""
+
+from __future__ import annotations
+
+# a 1.1 GiB bomb and Ctrl-C timing: 7 s of the 12 s these files take, guarding no judging
+# logic of their own (test_archive.py holds the byte limits at their boundaries)
+SKIP_SLOW = ("-k", "not test_bomb_is_a_finding_not_a_hang and not test_interrupt_stops_reading")
+ARCHIVE_TESTS = (
+    "tests/gates/test_archive.py",
+    "tests/gates/test_pax_size.py",
+    "tests/gates/test_archive_boundaries.py",
+    "tests/gates/test_boundaries.py",
+    "tests/gates/test_read_once.py",
+    "tests/gates/test_untrusted_names.py",
+    "tests/gates/test_gate_defects.py",
+    "tests/gates/hostile/test_tar_hostile.py",
+    "tests/gates/hostile/test_zip_hostile.py",
+    "tests/gates/hostile/test_bounded_runs.py",
+    *SKIP_SLOW,
+)
+CHECK_TESTS = (
+    "tests/gates/test_boundaries.py",
+    "tests/gates/test_integrity.py",
+    "tests/gates/test_integrity_non_utf8_names.py",
+    "tests/gates/test_untrusted_names.py",
+    "tests/gates/test_read_once.py",
+    "tests/gates/test_gate_defects.py",
+    "tests/gates/hostile/test_sums_hostile.py",
+    "tests/gates/hostile/test_build_info_hostile.py",
+    *SKIP_SLOW,
+)
+POLICY_TESTS = (
+    "tests/gates/test_boundaries.py",
+    "tests/gates/test_waiver_coverage.py",
+    "tests/gates/test_retention_waivers_prune.py",
+    "tests/gates/test_registry.py",
+)
+DRILL_TESTS = (
+    "tests/drills/test_boundaries.py",
+    "tests/drills/test_classify.py",
+    "tests/drills/test_verdict.py",
+    "tests/drills/test_latency_slo.py",
+    "tests/drills/test_runner.py",
+)
+
+MODULES: dict[str, tuple[str, ...]] = {
+    "gates/checks/__init__.py": CHECK_TESTS,
+    "gates/checks/base.py": CHECK_TESTS,
+    "gates/checks/contents.py": CHECK_TESTS,
+    "gates/checks/integrity.py": CHECK_TESTS,
+    "gates/checks/pairs.py": CHECK_TESTS,
+    "gates/reading/archive.py": ARCHIVE_TESTS,
+    "gates/reading/tarstream.py": ARCHIVE_TESTS,
+    "gates/reading/gzipstream.py": ARCHIVE_TESTS,
+    "gates/retention.py": POLICY_TESTS,
+    "gates/waivers.py": POLICY_TESTS,
+    "gates/recovery/perf.py": ("tests/gates/test_perf.py", "tests/gates/test_boundaries.py"),
+    "drills/playbook/classify.py": DRILL_TESTS,
+    "drills/playbook/verdict.py": DRILL_TESTS,
+    "drills/playbook/watch.py": DRILL_TESTS,
+    # added with the hostile-input readers, the v1.x checks and the one registry
+    "gates/checks/buildinfo.py": CHECK_TESTS,
+    "gates/checks/kept.py": POLICY_TESTS,
+    "gates/reading/zipread.py": ARCHIVE_TESTS,
+    "gates/reading/extracted.py": ARCHIVE_TESTS,
+    "gates/reading/listing.py": ARCHIVE_TESTS,
+    "gates/recovery/perf_consistency.py": (
+        "tests/hostile/test_perf_metrics.py",
+        "tests/gates/test_perf.py",
+        "tests/gates/test_boundaries.py",
+    ),
+}
+
+# Why a surviving mutant is equivalent (or harmless): (module, the original source line
+# stripped, the mutations of that line it covers, the reason). A row names every mutant of
+# those kinds on such a line: write one only when all are.
+NEVER_DEFAULTED = "a default no caller uses: every call passes the argument"
+NO_SINK = (
+    "`keep` counts bytes for a sink, and a member that is not a regular file (or a global header) has none"
+)
+ZIP_SEEKS = (
+    "zipfile seeks to the end-of-central-directory record itself: where the stream stands does not matter"
+)
+EMPTY_SIZE = "an empty value fails `isdecimal()` as well"
+PAX_SIZE_CHECK = "if not (0 < len(value) <= MAX_SIZE_DIGITS and value.isascii() and value.isdecimal()):"
+KEEP_INIT = "self.keep = 0  # of those, data bytes still to give the sink"
+BY_ONE = ("1 -> 2", "1 -> 0")
+ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("gates/reading/archive.py", "def read(self, n: int = -1) -> bytes:", BY_ONE, NEVER_DEFAULTED),
+    (
+        "gates/reading/archive.py",
+        'def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:',
+        ("False -> True",),
+        NEVER_DEFAULTED,
+    ),
+    ("gates/reading/archive.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
+    (
+        "gates/reading/archive.py",
+        'if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held',
+        ("< -> <=",),
+        "one chunk more is held at exactly the limit, then cut off by the `[:MAX_TEXT_FILE]` slice",
+    ),
+    (
+        "gates/reading/tarstream.py",
+        'length_text, _, _ = data[pos : pos + 20].partition(b" ")',
+        ("20 -> 19", "20 -> 21"),
+        "a record's length field has at most 5 digits: the header holding it is at most 64 KiB",
+    ),
+    (
+        "gates/reading/tarstream.py",
+        "if not length_text.isdigit() or int(length_text) <= 0:",
+        ("0 -> 1",),
+        "a record of length 1 holds only its digit; the parse stops at the space after it either way",
+    ),
+    ("gates/reading/tarstream.py", PAX_SIZE_CHECK, ("0 -> -1", "< -> <="), EMPTY_SIZE),
+    (
+        "gates/reading/tarstream.py",
+        KEEP_INIT,
+        ("0 -> 1", "0 -> -1"),
+        "overwritten by the first header's `_start` before it is read",
+    ),
+    (
+        "gates/reading/tarstream.py",
+        "continue",
+        ("remove `continue`",),
+        "after a skip the view is used up or the skip is done: the header code that follows is what "
+        "the next turn of the loop would run",
+    ),
+    (
+        "gates/reading/tarstream.py",
+        "self._start(None, 0, _padded(info.size))",
+        ("0 -> 1", "0 -> -1"),
+        NO_SINK,
+    ),
+    ("gates/reading/tarstream.py", "info.size if info.isreg() else 0,", ("0 -> 1", "0 -> -1"), NO_SINK),
+    (
+        "gates/reading/tarstream.py",
+        "while pos < len(data):",
+        ("< -> <=",),
+        "at the end the slice holds no length digits, so the loop breaks there either way",
+    ),
+    (
+        "gates/reading/gzipstream.py",
+        "CHUNK = 1024 * 1024",
+        ("1024 -> 1025", "1024 -> 1023"),
+        "harmless, not equivalent: the read size only moves where a read ends; data after the zero padding "
+        "is refused either way (C008), only the message can differ (the tests pin the 1 MiB boundary)",
+    ),
+    (
+        "gates/retention.py",
+        'return (int(match["major"]), int(match["minor"])) if match else (-1, -1)',
+        BY_ONE,
+        "a line that does not parse sorts below every real line (major, minor >= 0) with any of these keys",
+    ),
+    (
+        "gates/checks/base.py",
+        "return found[0] if len(found) == 1 else None",
+        ("0 -> -1",),
+        "with exactly one candidate, found[-1] is found[0]",
+    ),
+    (
+        "drills/playbook/watch.py",
+        "return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]",
+        ("1 -> 0",),
+        "round(q * (n - 1)) never exceeds n - 1 for the quantiles used (q <= 1): the guard never bites",
+    ),
+    (
+        "drills/playbook/watch.py",
+        'return "failed"',
+        ("return x -> return None",),
+        "detect() only asks whether a verdict is 'ok' or 'slow': None is a failed probe, as 'failed' is",
+    ),
+)
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (module, code, mutation): reason for module, code, mutations, reason in ROWS for mutation in mutations
+}

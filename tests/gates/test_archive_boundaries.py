@@ -1,0 +1,318 @@
+"""The archive readers at their limits: the exact limit, one past it, the read boundary.
+Each test here fails on a plausible bug (named in its docstring where the suite once let it
+through) that the mutation run found untested."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import random
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gates.contract import ArchiveLimits
+from gates.reading.archive import (
+    ArchiveListing,
+    Keep,
+    Member,
+    read_plain,
+    read_tar_gz,
+    read_zip,
+    unsafe_link,
+    unsafe_name,
+)
+from tests.gates.archive_support import tar_gz
+
+LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
+WANT = frozenset({"AOT_BUILD_INFO.txt"})
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def files(*sizes: int) -> bytes:
+    return tar_gz(*((f"f{i}", tarfile.REGTYPE, bytes(size)) for i, size in enumerate(sizes)))
+
+
+def zip_of(count: int) -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        for i in range(count):
+            archive.writestr(f"f{i}", b"")
+    return raw.getvalue()
+
+
+def tar_listing(blob: bytes, limits: ArchiveLimits = LIMITS) -> ArchiveListing:
+    listing = read_tar_gz(io.BytesIO(blob), limits, WANT).listing
+    assert listing is not None
+    return listing
+
+
+# -- archive limits: at the limit is fine, one past it stops the listing -------------------
+
+
+def tar_of_files(count: int) -> ArchiveListing:
+    return tar_listing(files(*[0] * count))
+
+
+def zip_of_files(count: int) -> ArchiveListing:
+    listing = read_zip(io.BytesIO(zip_of(count)), LIMITS, WANT).listing
+    assert listing is not None
+    return listing
+
+
+@pytest.mark.parametrize("read", [tar_of_files, zip_of_files], ids=["tar", "zip"])
+def test_exactly_the_member_limit_is_listed_whole_and_one_more_is_truncated(
+    read: Callable[[int], ArchiveListing],
+) -> None:
+    """Bug: the member-count limit compared with `>=` (a bundle of exactly the limit reads as cut)."""
+    at_limit = read(10)
+    assert (at_limit.truncated, at_limit.problems, len(at_limit.members)) == (False, (), 10)
+    over = read(11)
+    assert over.truncated and over.problems == ("archive has more than 10 members",)
+
+
+def test_a_member_of_exactly_the_member_byte_limit_is_fine_and_one_byte_more_stops() -> None:
+    assert tar_listing(files(5_000)).problems == ()
+    over = tar_listing(files(5_001))
+    assert over.truncated and over.problems == ("archive member 'f0' is 5001 bytes (limit 5000)",)
+
+
+def test_unpacking_to_exactly_the_byte_limit_is_fine_and_one_byte_more_stops() -> None:
+    assert tar_listing(files(5_000, 5_000)).problems == ()
+    over = tar_listing(files(5_000, 5_000, 1))
+    assert over.truncated
+    assert over.problems == ("archive unpacks to more than 10000 bytes (decompression bomb?)",)
+
+
+def test_data_of_a_member_type_tar_does_not_know_is_skipped() -> None:
+    """Bug: an unknown member type's data not skipped (its data then reads as the next header)."""
+    blob = tar_gz(
+        ("odd", b"Z", b"x" * 700),  # 'Z' is no tar type: tar treats its data like a file's
+        ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, b"mode=aot\n"),
+    )
+    listing = tar_listing(blob)
+    assert not listing.error and not listing.problems
+    assert [(m.name, m.kind, m.size) for m in listing.members] == [
+        ("odd", "other", 700),
+        ("AOT_BUILD_INFO.txt", "file", 9),
+    ]
+    assert listing.texts == {"AOT_BUILD_INFO.txt": "mode=aot\n"}
+
+
+BIG = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000_000, max_member_bytes=10_000_000)
+
+
+@pytest.mark.parametrize(("size", "read"), [(64 * 1024, True), (64 * 1024 + 1, False)])
+def test_a_wanted_text_member_is_held_up_to_64_kib(size: int, read: bool) -> None:
+    listing = tar_listing(tar_gz(("AOT_BUILD_INFO.txt", tarfile.REGTYPE, b"m" * size)), BIG)
+    assert ("AOT_BUILD_INFO.txt" in listing.texts) is read
+    assert len(listing.texts.get("AOT_BUILD_INFO.txt", "")) == (size if read else 0)
+
+
+@pytest.mark.parametrize(
+    ("size", "held"), [(4 * 1024 * 1024, 4 * 1024 * 1024), (4 * 1024 * 1024 + 1, 4 * 1024 * 1024)]
+)
+def test_a_text_file_is_held_up_to_4_mib_and_hashed_whole(size: int, held: int) -> None:
+    result, text = read_plain(io.BytesIO(b"s" * size), keep_text=True)
+    assert text is not None and len(text) == held
+    assert (result.size, result.sha256) == (size, hashlib.sha256(b"s" * size).hexdigest())
+
+
+@pytest.mark.parametrize(("padding", "truncated"), [(0, False), (1, True)])
+def test_the_gzip_budget_is_the_byte_limit_plus_1_mib_for_headers_and_padding(
+    padding: int, truncated: bool
+) -> None:
+    stream = bytes(10_000 + 1024 * 1024 + padding)  # zero blocks: an empty archive, padded
+    listing = tar_listing(gzip.compress(stream))
+    assert listing.truncated is truncated and not listing.error
+
+
+@pytest.mark.parametrize(
+    ("mode", "executable"), [(0o100, True), (0o010, True), (0o001, True), (0o666, False)]
+)
+def test_any_execute_bit_makes_a_member_executable(mode: int, executable: bool) -> None:
+    assert Member(name="fuse", kind="file", size=0, mode=mode).executable is executable
+
+
+def test_a_name_or_link_that_stays_inside_is_no_problem() -> None:
+    assert unsafe_name("bin/fuse") == ""
+    assert unsafe_name("C:") == "member 'C:' has an absolute path"
+    assert unsafe_link(Member(name="bin/fuse", kind="file", size=0, mode=0)) == ""
+    assert unsafe_link(Member(name="bin/alias", kind="symlink", size=0, mode=0, link="fuse")) == ""
+
+
+@pytest.mark.filterwarnings("error::ResourceWarning")
+def test_the_kept_member_is_copied_whole_and_closed(tmp_path: Path) -> None:
+    blob = tar_gz(("README.txt", tarfile.REGTYPE, b"r"), ("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF" * 300))
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
+    assert listing is not None and listing.kept == tmp_path / "kept"
+    assert (tmp_path / "kept").read_bytes() == b"\x7fELF" * 300
+
+
+def test_a_listing_cut_short_still_hashes_every_byte() -> None:
+    """More than one read's worth of bytes after the listing stopped: the hash covers them."""
+    noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
+    blob = tar_gz(*[(f"f{i}", tarfile.REGTYPE, b"") for i in range(11)], ("big", tarfile.REGTYPE, noise))
+    result = read_tar_gz(io.BytesIO(blob), BIG, WANT)
+    assert result.listing is not None and result.listing.truncated
+    assert (result.size, result.sha256) == (len(blob), hashlib.sha256(blob).hexdigest())
+
+
+def test_a_zip_members_unix_mode_is_kept() -> None:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        info = zipfile.ZipInfo("fuse")
+        info.external_attr = 0o100755 << 16
+        archive.writestr(info, b"x")
+    listing = read_zip(io.BytesIO(raw.getvalue()), LIMITS, WANT).listing
+    assert listing is not None and [(m.kind, m.mode) for m in listing.members] == [("file", 0o755)]
+
+
+@pytest.mark.parametrize(("size", "read"), [(64 * 1024, True), (64 * 1024 + 1, False)])
+def test_a_zip_symlinks_target_is_read_up_to_64_kib(size: int, read: bool) -> None:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        info = zipfile.ZipInfo("fuse")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, b"t" * size)
+    listing = read_zip(io.BytesIO(raw.getvalue()), BIG, WANT).listing
+    assert listing is not None and listing.members[0].link == ("t" * size if read else "")
+
+
+@pytest.mark.parametrize(("length", "stopped"), [(64 * 1024 - 1, False), (64 * 1024, True)])
+def test_a_long_name_header_is_held_up_to_64_kib(length: int, stopped: bool) -> None:
+    """GNU tar writes a long name as a header of its bytes plus a NUL."""
+    name = "d/" * (length // 2) + "f" * (length % 2)
+    listing = tar_listing(tar_gz((name, tarfile.REGTYPE, b"x")), BIG)
+    assert listing.truncated is stopped
+    assert [m.name for m in listing.members] == ([] if stopped else [name])
+
+
+@pytest.mark.parametrize(("digits", "error"), [(20, False), (21, True)])
+def test_a_pax_size_of_up_to_20_digits_is_read(digits: int, error: bool) -> None:
+    """2**64 - 1 has 20 digits: a longer size is no byte count a tar reader takes."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("fuse")
+        info.size, info.pax_headers = 3, {"size": "3".rjust(digits, "0")}
+        tar.addfile(info, io.BytesIO(b"abc"))
+    listing = tar_listing(gzip.compress(raw.getvalue()))
+    assert bool(listing.error) is error
+    assert [(m.name, m.size) for m in listing.members] == ([] if error else [("fuse", 3)])
+
+
+@pytest.mark.parametrize("records", [b"0 path=evil\n", b"x path=evil\n"], ids=["zero", "not-digits"])
+def test_a_pax_record_without_a_length_ends_the_records_and_does_not_hang(records: bytes) -> None:
+    pax = tarfile.TarInfo("././@PaxHeader")
+    pax.type, pax.size = tarfile.XHDTYPE, len(records)
+    fuse = tarfile.TarInfo("fuse")
+    fuse.size = 3
+    raw = pax.tobuf(tarfile.USTAR_FORMAT) + records.ljust(512, b"\0") + fuse.tobuf(tarfile.USTAR_FORMAT)
+    listing = tar_listing(gzip.compress(raw + b"abc".ljust(512, b"\0") + bytes(1024)))
+    assert not listing.error and [m.name for m in listing.members] == ["fuse"]
+
+
+def raw_tar(*members: tuple[str, bytes, bytes], end: bool = True) -> bytes:
+    """An uncompressed tar, written header by header (with or without the end-of-archive blocks)."""
+    out = b""
+    for name, kind, data in members:
+        info = tarfile.TarInfo(name)
+        info.type, info.size = kind, len(data)
+        out += info.tobuf(tarfile.GNU_FORMAT) + data.ljust(-(-len(data) // 512) * 512, b"\0")
+    return out + (bytes(1024) if end else b"")
+
+
+def test_a_tar_without_its_end_blocks_is_complete_and_one_cut_inside_a_header_is_not() -> None:
+    whole = raw_tar(("fuse", tarfile.REGTYPE, b"abc"), end=False)
+    listing = tar_listing(gzip.compress(whole))
+    assert not listing.error and [m.name for m in listing.members] == ["fuse"]
+    cut = tar_listing(gzip.compress(whole + raw_tar(("more", tarfile.REGTYPE, b""), end=False)[:100]))
+    assert cut.error == "not a readable tar.gz (tar stream ends inside a member)"
+
+
+def test_members_after_the_end_of_archive_blocks_are_not_read() -> None:
+    blob = raw_tar(("fuse", tarfile.REGTYPE, b"abc")) + raw_tar(("hidden", tarfile.REGTYPE, b"x"))
+    assert [m.name for m in tar_listing(gzip.compress(blob)).members] == ["fuse"]
+
+
+def test_an_empty_gnu_long_name_names_the_member_right_after_it() -> None:
+    """As tarfile reads it: the member after the header is named '', the next keeps its name."""
+    blob = raw_tar(
+        ("././@LongLink", tarfile.GNUTYPE_LONGNAME, b""),
+        ("a", tarfile.REGTYPE, b"abc"),
+        ("b", tarfile.REGTYPE, b""),
+    )
+    assert [m.name for m in tar_listing(gzip.compress(blob)).members] == ["", "b"]
+
+
+def test_a_global_pax_header_is_skipped() -> None:
+    raw = io.BytesIO()
+    with tarfile.open(
+        fileobj=raw, mode="w", format=tarfile.PAX_FORMAT, pax_headers={"comment": "c" * 600}
+    ) as tar:
+        info = tarfile.TarInfo("fuse")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"abc"))
+    listing = tar_listing(gzip.compress(raw.getvalue()))
+    assert not listing.error and [m.name for m in listing.members] == ["fuse"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("9" * 19 + "x", "9" * 19 + "x"), ("9" * 20 + "x", "9" * 20 + "...")]
+)
+def test_a_malformed_pax_size_is_shown_up_to_20_characters(value: str, shown: str) -> None:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("fuse")
+        info.size, info.pax_headers = 3, {"size": value}
+        tar.addfile(info, io.BytesIO(b"abc"))
+    listing = tar_listing(gzip.compress(raw.getvalue()))
+    assert (
+        listing.error == f"not a readable tar.gz (malformed pax header: size '{shown}' is not a byte count)"
+    )
+
+
+def test_a_kept_member_larger_than_one_read_is_copied_exactly(tmp_path: Path) -> None:
+    data = random.Random(3).randbytes(2 * 1024 * 1024 + 77)
+    blob = tar_gz(("fuse-aot-demo", tarfile.REGTYPE, data), ("README.txt", tarfile.REGTYPE, b"r"))
+    listing = read_tar_gz(
+        io.BytesIO(blob), BIG, WANT, Keep(member="fuse-aot-demo", dest=tmp_path / "k")
+    ).listing
+    assert listing is not None and listing.kept == tmp_path / "k"
+    assert (tmp_path / "k").read_bytes() == data
+
+
+def test_a_zlib_stream_is_not_a_tar_gz() -> None:
+    listing = tar_listing(zlib.compress(raw_tar(("fuse", tarfile.REGTYPE, b"abc"))))
+    assert listing.error.startswith("not a readable tar.gz (")
+
+
+def test_a_gzip_member_right_after_the_zero_padding_is_an_error() -> None:
+    """The padding ends exactly where a read ends and a gzip member starts the next read."""
+    first = tar_gz(("fuse", tarfile.REGTYPE, b"abc"))
+    blob = first + bytes(1024 * 1024 - len(first)) + gzip.compress(bytes(1024))
+    assert tar_listing(blob).error == (
+        "not a readable tar.gz (data follows the zero padding after the compressed stream)"
+    )
+
+
+def test_a_stream_cut_inside_the_gzip_trailer_is_an_error() -> None:
+    blob = tar_gz(("fuse", tarfile.REGTYPE, b"abc"))[:-4]  # the tar is whole; the gzip CRC and size are not
+    assert tar_listing(blob).error == "not a readable tar.gz (compressed stream ended before its end marker)"
+
+
+def test_a_second_gzip_member_gets_a_full_32_kib_window_and_must_be_gzip() -> None:
+    part = random.Random(5).randbytes(20_000)
+    tar = gzip.decompress(tar_gz(("fuse", tarfile.REGTYPE, part + part)))  # a match 20,000 bytes back
+    listing = tar_listing(gzip.compress(tar[:700]) + gzip.compress(tar[700:]), BIG)
+    assert not listing.error and [m.size for m in listing.members] == [40_000]
+    assert tar_listing(gzip.compress(tar[:700]) + zlib.compress(tar[700:]), BIG).error.startswith(
+        "not a readable tar.gz ("
+    )
