@@ -23,7 +23,7 @@ from gates.contract import Waiver, Window
 from gates.reading.facts import AssetFacts, ReleaseFacts, WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
-from harness.results import Finding, Report, Result
+from harness.results import Finding, Outcome, Report, Result, judged
 from tests.gates.archive_support import tar_gz
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -126,7 +126,9 @@ def test_a_windows_zip_without_unix_modes_needs_no_executable_bit(make_release: 
     assert outcome(report, "C002").outcome.value == "passed"
 
 
-def test_the_first_line_of_aot_build_info_is_the_one_judged(make_release: Callable[..., Path]) -> None:
+def test_a_second_build_info_line_fails_c004_and_the_first_is_still_judged(
+    make_release: Callable[..., Path],
+) -> None:
     folder = make_release("v0.7.0")
     later = INFO.replace(b"cli=0.7.0", b"cli=9.9.9").replace(b"contract=aot-v1", b"contract=aot-v2")
     rewrite(
@@ -136,7 +138,12 @@ def test_the_first_line_of_aot_build_info_is_the_one_judged(make_release: Callab
         ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, INFO + later),
     )
     report = check(folder)
-    assert [outcome(report, c).outcome.value for c in ("C004", "C005", "C006")] == ["passed"] * 3
+    # the file must hold exactly one line (issue: a second line hid another version)
+    assert [outcome(report, c).outcome.value for c in ("C004", "C005", "C006")] == [
+        "failed",
+        "passed",
+        "passed",
+    ]
 
 
 def test_an_unread_asset_is_judged_by_the_digest_its_source_publishes() -> None:
@@ -310,12 +317,13 @@ def test_a_waiver_is_live_on_its_expiry_day_and_expired_the_day_after() -> None:
 def test_a_waiver_waives_on_its_expiry_day_and_not_the_day_after() -> None:
     w = (waiver(date(2026, 6, 1)),)
     release, missing = ref("v0.7.0", "2026-01-01"), Finding(subject="linux-x64", message="no fallback")
-    used: set[str] = set()
-    (kept,) = waivers.apply([missing], "P002", release, w, date(2026, 6, 1), used)
-    assert kept.waived_by == "waiver-1 (rebuilt; approved by lead)" and used == {"waiver-1"}
-    late: set[str] = set()
-    assert waivers.apply([missing], "P002", release, w, date(2026, 6, 2), late) == [missing]
-    assert late == set()
+    result = judged(
+        Result(check="P002", title="t", scope="v0.7.0", outcome=Outcome.PASSED, summary=""), [missing]
+    )
+    (on_the_day,), used = waivers.apply([result], {"v0.7.0": release}, w, date(2026, 6, 1))
+    assert on_the_day.findings[0].waived_by == "waiver-1 (rebuilt; approved by lead)" and used == {"waiver-1"}
+    (late,), late_used = waivers.apply([result], {"v0.7.0": release}, w, date(2026, 6, 2))
+    assert late.findings == (missing,) and late_used == frozenset()
 
 
 def test_an_unused_waiver_is_reported_through_its_expiry_day() -> None:
@@ -325,9 +333,9 @@ def test_an_unused_waiver_is_reported_through_its_expiry_day() -> None:
     coverage = waivers.Coverage(
         releases=(release,), checked=frozenset({("P002", "v0.7.0")}), runnable=frozenset({"P002"})
     )
-    (unused,) = waivers.unused(w, set(), date(2026, 6, 1), "contract.yaml", coverage)
+    (unused,) = waivers.unused(w, frozenset(), date(2026, 6, 1), "contract.yaml", coverage)
     assert (unused.subject, unused.message) == (
         "waiver-1",
         "waiver for P002 in v0.7.0 covers no finding; remove it",
     )
-    assert waivers.unused(w, set(), date(2026, 6, 2), "contract.yaml", coverage) == []
+    assert waivers.unused(w, frozenset(), date(2026, 6, 2), "contract.yaml", coverage) == []
