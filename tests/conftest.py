@@ -5,11 +5,24 @@ inherits SIGINT ignored, which Python keeps and every child process inherits, so
 tests would test how the suite was launched instead of the tools. Restore the default.
 """
 
+import atexit
 import os
+import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import configuration, settings
+
+# Hypothesis keeps no example database, and its caches go to a temporary folder removed when
+# the process ends (also an xdist worker's, or a run where no property test ran): tests leave
+# nothing behind, in the checkout or in /tmp.
+_HYPOTHESIS_HOME = Path(tempfile.mkdtemp(prefix="hypothesis-"))
+configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME)  # before any test module is collected
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
+settings.register_profile("harness", database=None)
+settings.load_profile("harness")
 
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
