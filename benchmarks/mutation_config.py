@@ -71,6 +71,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gates/reading/extracted.py": ARCHIVE_TESTS,
     "gates/reading/listing.py": ARCHIVE_TESTS,
     "gates/recovery/perf_consistency.py": (
+        "tests/gates/test_perf_consistency.py",
         "tests/hostile/test_perf_metrics.py",
         "tests/gates/test_perf.py",
         "tests/gates/test_boundaries.py",
