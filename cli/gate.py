@@ -56,6 +56,21 @@ def _covers(report: Report, *, platforms: tuple[str, ...], release: str, commit:
     return replace(report, platforms=platforms, release=release, commit=sha)
 
 
+cli_bundle_option = click.option(
+    "--cli-bundle",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The release's fuse-cli-<platform>.tar.gz (or .zip): time cold start of its `fuse run "
+    "--backend native` against the AOT binary (S004), and let S001 judge those figures.",
+)
+cold_start_runs_option = click.option(
+    "--cold-start-runs",
+    type=click.IntRange(min=1, max=1000),
+    default=7,
+    show_default=True,
+    help="Runs of each backend with --cli-bundle (nearest-rank p50/p95, as FUSE's bench).",
+)
+
 commit_option = click.option(
     "--commit",
     default=None,
@@ -99,6 +114,8 @@ def gate(debug: bool) -> None:
     help="Also run the contract's recovery gates in this checkout "
     "(as `gate recover` does) and measure the release's AOT binary size.",
 )
+@cli_bundle_option
+@cold_start_runs_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Print report.json's document on stdout instead of the findings."
 )
@@ -112,6 +129,8 @@ def check_cmd(
     commit: str | None,
     verbose: bool,
     recovery_checkout: Path | None,
+    cli_bundle: Path | None,
+    cold_start_runs: int,
     as_json: bool,
 ) -> None:
     """Check a release (or a whole line) against the release contract."""
@@ -125,6 +144,10 @@ def check_cmd(
     started = clock()
     report: Report | None = None
     check_selector(selector)
+    if cli_bundle is not None and recovery_checkout is None:
+        from harness.errors import ConfigError  # noqa: PLC0415
+
+        raise ConfigError("--cli-bundle times cold start in the recovery gates: pass --recovery-checkout too")
     rules = contract.load(contract_path)
     try:  # an interrupt at any point still writes a report (and exits 130)
         source = open_source(source_spec, selector, os.environ)
@@ -135,7 +158,11 @@ def check_cmd(
 
             with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):
                 recovered = run_recovery(
-                    recovery_checkout, rules, report_dir=report_dir, binaries=tuple(found)
+                    recovery_checkout,
+                    rules,
+                    report_dir=report_dir,
+                    binaries=tuple(found),
+                    cold_start=(cli_bundle, cold_start_runs),
                 )
             report = combined(report, recovered)
     except KeyboardInterrupt:
@@ -246,6 +273,7 @@ def run_recovery(
     release: tuple[str, str] | None = None,
     binaries: tuple[Any, ...] | None = None,
     platform: str = "",
+    cold_start: tuple[Path | None, int] = (None, 7),
 ) -> Report:
     """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
     from gates.recovery import runner as recovery_runner  # noqa: PLC0415
@@ -259,6 +287,8 @@ def run_recovery(
         release=release,
         binaries=binaries,
         platform=platform,
+        cli_bundle=cold_start[0],
+        cold_start_runs=cold_start[1],
     )
     return recovery_runner.run(
         checkout, rules, options, progress=_progress(), env=dict(os.environ), clock=clock_for(None)
@@ -303,6 +333,8 @@ def run_recovery(
 @click.option(
     "--tag", default=None, help="The release tag this run covers, for `gate merge` (default: --release)."
 )
+@cli_bundle_option
+@cold_start_runs_option
 @commit_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
 @error_boundary("gate")
@@ -318,6 +350,8 @@ def recover_cmd(
     log_dir: Path | None,
     platform: str | None,
     tag: str | None,
+    cli_bundle: Path | None,
+    cold_start_runs: int,
     commit: str | None,
     verbose: bool,
 ) -> None:
@@ -348,6 +382,7 @@ def recover_cmd(
             report_dir=report_dir,
             log_dir=log_dir,
             release=release,
+            cold_start=(cli_bundle, cold_start_runs),
         )
     except KeyboardInterrupt:
         subject = f"recovery gates in {checkout}"
