@@ -164,6 +164,11 @@ def recover(
         results += _sizes(run, binaries, stale=checkout_build and not ran)
         results += nothing_ran(run.contract, results)
     notes += left_out_notes(run, gates)
+    if measuring is not None and not any(r.check == "S004" for r in results):
+        notes.append(
+            f"--cli-bundle {measuring.cold.bundle}: cold start was not measured: no perf metrics "
+            "gate ran (S004 runs beside the gate that judges aot_perf_metrics.json)"
+        )
     if baseline is not None:
         results, delta_notes = baseline_of.with_deltas(results, baseline)
         notes += delta_notes

@@ -58,11 +58,19 @@ def cli_bundle(tmp_path: Path) -> Path:
     return release / "fuse-cli-linux-x64.tar.gz"
 
 
-def recover(tmp_path: Path, bundle: Path | None, runs: int = 3, **env: str) -> Report:
-    checkout = claiming_checkout(tmp_path)
+def recover(
+    tmp_path: Path,
+    bundle: Path | None,
+    runs: int = 3,
+    *,
+    checkout: Path | None = None,
+    only: tuple[str, ...] = (),
+    **env: str,
+) -> Report:
+    checkout = checkout or claiming_checkout(tmp_path)
     doc = contract_doc(**{"aot-perf-bench": CLAIMING_BENCH, "release-smoke": NO_SMOKE})
     options = recovery_runner.Options(
-        cli_bundle=bundle, cold_start_runs=runs, platform="linux-x64", log_dir=tmp_path / "logs"
+        only=only, cli_bundle=bundle, cold_start_runs=runs, platform="linux-x64", log_dir=tmp_path / "logs"
     )
     return recovery_runner.run(
         checkout,
@@ -179,3 +187,20 @@ def test_the_aot_binary_is_the_platforms_or_the_only_one(tmp_path: Path) -> None
     assert cold_start.aot_for([mac], "linux-x64") is mac
     assert cold_start.aot_for([mac, linux], "windows-x64") is None
     assert cold_start.aot_for([missing], "linux-x64") is None
+
+
+def test_no_aot_binary_to_time_is_an_s004_error_and_s001_judges_the_scripts_figures(tmp_path: Path) -> None:
+    bundle = cli_bundle(tmp_path)
+    checkout = claiming_checkout(tmp_path)
+    shutil.rmtree(checkout / ".fuse" / "build")
+    results = by_check(recover(tmp_path, bundle, checkout=checkout))
+    assert results["S004"].outcome is Outcome.ERROR
+    assert "no AOT binary to time" in results["S004"].summary
+    assert results["S001"].outcome is Outcome.PASSED
+    assert "judged cold start" not in results["S001"].summary
+
+
+def test_a_run_without_the_perf_gates_says_cold_start_was_not_measured(tmp_path: Path) -> None:
+    report = recover(tmp_path, cli_bundle(tmp_path), only=("release-smoke",))
+    assert "S004" not in by_check(report)
+    assert any("cold start was not measured: no perf metrics gate ran" in n for n in report.notes)
