@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,42 +25,21 @@ from cli.console import (
     show_waits,
     sigterm_as_interrupt,
 )
+from cli.gate_options import (
+    as_of_option,
+    cli_bundle_option,
+    cold_start_runs_option,
+    commit_option,
+    contract_option,
+    covers,
+    report_dir_option,
+)
 from cli.merge import gate_merge_cmd
+from cli.recover import recover_cmd, run_recovery
 from harness.errors import ExitCode, InfraError
 
 if TYPE_CHECKING:
     from harness.results import Report
-
-report_dir_option = click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write report.json, junit.xml and summary.md here.",
-)
-contract_option = click.option(
-    "--contract",
-    "contract_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Release contract YAML (default: the embedded FUSE v0.7.x contract).",
-)
-as_of_option = click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Judge release windows and waiver expiry as of this date (default: today).",
-)
-
-
-def _covers(report: Report, *, platforms: tuple[str, ...], release: str, commit: str | None) -> Report:
-    """The report with what the run covered, for `gate merge` (commit: --commit, else $GITHUB_SHA)."""
-    sha = commit if commit is not None else os.environ.get("GITHUB_SHA", "")
-    return replace(report, platforms=platforms, release=release, commit=sha)
-
-
-commit_option = click.option(
-    "--commit",
-    default=None,
-    help="The commit this run gates, recorded in report.json (default: $GITHUB_SHA).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,6 +78,8 @@ def gate(debug: bool) -> None:
     help="Also run the contract's recovery gates in this checkout "
     "(as `gate recover` does) and measure the release's AOT binary size.",
 )
+@cli_bundle_option
+@cold_start_runs_option
 @click.option(
     "--json", "as_json", is_flag=True, help="Print report.json's document on stdout instead of the findings."
 )
@@ -112,6 +93,8 @@ def check_cmd(
     commit: str | None,
     verbose: bool,
     recovery_checkout: Path | None,
+    cli_bundle: Path | None,
+    cold_start_runs: int,
     as_json: bool,
 ) -> None:
     """Check a release (or a whole line) against the release contract."""
@@ -125,6 +108,10 @@ def check_cmd(
     started = clock()
     report: Report | None = None
     check_selector(selector)
+    if cli_bundle is not None and recovery_checkout is None:
+        from harness.errors import ConfigError  # noqa: PLC0415
+
+        raise ConfigError("--cli-bundle times cold start in the recovery gates: pass --recovery-checkout too")
     rules = contract.load(contract_path)
     try:  # an interrupt at any point still writes a report (and exits 130)
         source = open_source(source_spec, selector, os.environ)
@@ -135,7 +122,11 @@ def check_cmd(
 
             with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):
                 recovered = run_recovery(
-                    recovery_checkout, rules, report_dir=report_dir, binaries=tuple(found)
+                    recovery_checkout,
+                    rules,
+                    report_dir=report_dir,
+                    binaries=tuple(found),
+                    cold_start=(cli_bundle, cold_start_runs),
                 )
             report = combined(report, recovered)
     except KeyboardInterrupt:
@@ -146,13 +137,14 @@ def check_cmd(
         )
     except InfraError as exc:  # could not evaluate: the reports still say what and why
         report = inconclusive_report("gate check", selector, exc, started, clock())
-    report = _covers(report, platforms=rules.platforms, release=selector, commit=commit)
+    report = covers(report, platforms=rules.platforms, release=selector, commit=commit)
     if not as_json:
         echo_report(report, verbose=verbose)
     finish(report, report_dir, as_json=as_json)
 
 
 gate.add_command(gate_merge_cmd)
+gate.add_command(recover_cmd)
 
 
 @gate.command("contract")
@@ -221,165 +213,3 @@ def prune_cmd(
         )
     )
     sys.exit(ExitCode.INFRA if failed else ExitCode.PASSED)
-
-
-def _progress() -> Any:
-    from gates.recovery.progress import GithubProgress, TerminalProgress  # noqa: PLC0415
-
-    def raw(text: str) -> None:
-        echo(text, nl=False)
-
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        return GithubProgress(raw)
-    return TerminalProgress(raw, tty=sys.stdout.isatty())
-
-
-def run_recovery(
-    checkout: Path,
-    rules: Any,
-    *,
-    only: tuple[str, ...] = (),
-    skip: tuple[str, ...] = (),
-    baseline: Path | None = None,
-    report_dir: Path | None = None,
-    log_dir: Path | None = None,
-    release: tuple[str, str] | None = None,
-    binaries: tuple[Any, ...] | None = None,
-    platform: str = "",
-) -> Report:
-    """The recovery gates of `rules` in `checkout`, with live progress on stdout."""
-    from gates.recovery import runner as recovery_runner  # noqa: PLC0415
-
-    options = recovery_runner.Options(
-        only=only,
-        skip=skip,
-        baseline=baseline,
-        report_dir=report_dir,
-        log_dir=log_dir,
-        release=release,
-        binaries=binaries,
-        platform=platform,
-    )
-    return recovery_runner.run(
-        checkout, rules, options, progress=_progress(), env=dict(os.environ), clock=clock_for(None)
-    )
-
-
-@gate.command("recover")
-@click.option(
-    "--checkout",
-    required=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="The source checkout the recovery scripts run in.",
-)
-@contract_option
-@report_dir_option
-@click.option("--only", multiple=True, metavar="ID", help="Run only this gate (repeatable).")
-@click.option("--skip", multiple=True, metavar="ID", help="Do not run this gate (repeatable).")
-@click.option(
-    "--baseline",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A previous run's report.json: show the delta of every metric.",
-)
-@click.option(
-    "--release",
-    "selector",
-    default=None,
-    help="Measure the AOT binary size from this release's AOT archives (with --source).",
-)
-@click.option("--source", "source_spec", default=None, help="Where --release lives.")
-@click.option(
-    "--log-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Keep each attempt's log here (default: <report-dir>/logs, else <checkout>/.fuse/gate-logs/<time>).",
-)
-@click.option(
-    "--platform",
-    default=None,
-    help="The platform these gates run for and its AOT is measured on (default: this "
-    "machine's, e.g. linux-x64); gates the contract does not run there are skipped by contract.",
-)
-@click.option(
-    "--tag", default=None, help="The release tag this run covers, for `gate merge` (default: --release)."
-)
-@commit_option
-@click.option("-v", "--verbose", is_flag=True, help="Also list passed gates at the end.")
-@error_boundary("gate")
-def recover_cmd(
-    checkout: Path,
-    contract_path: Path | None,
-    report_dir: Path | None,
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    baseline: Path | None,
-    selector: str | None,
-    source_spec: str | None,
-    log_dir: Path | None,
-    platform: str | None,
-    tag: str | None,
-    commit: str | None,
-    verbose: bool,
-) -> None:
-    """Run the recovery gates (perf bench, SLO check, smoke) and judge them against the contract.
-
-    report.json records --platform, the tag and the commit, so `gate merge` can join the
-    platforms' runs into one verdict.
-
-    Each gate runs in its own process group with a timeout; Ctrl-C kills the group and
-    exits 130 after writing the reports.
-    """
-    from gates import contract  # noqa: PLC0415
-
-    release = _release_to_measure(selector, source_spec)
-    rules = contract.load(contract_path)
-    covered = _platform_of(platform, rules)
-    sigterm_as_interrupt()
-    show_waits("gate")
-    started = datetime.now(UTC)
-    try:  # the gates' own interrupts give a partial report; this covers the rest
-        report = run_recovery(
-            checkout,
-            replace(rules, platforms=(covered,)),  # S002 measures this platform's AOT only
-            platform=covered,
-            only=only,
-            skip=skip,
-            baseline=baseline,
-            report_dir=report_dir,
-            log_dir=log_dir,
-            release=release,
-        )
-    except KeyboardInterrupt:
-        subject = f"recovery gates in {checkout}"
-        report = interrupted_report("gate recover", subject, started, datetime.now(UTC))
-    report = _covers(report, platforms=(covered,), release=tag or selector or "", commit=commit)
-    echo_report(report, verbose=verbose)
-    finish(report, report_dir)
-
-
-def _release_to_measure(selector: str | None, source_spec: str | None) -> tuple[str, str] | None:
-    """`--release` with `--source`: the release whose AOT binaries S002 measures, if any."""
-    from harness.errors import ConfigError  # noqa: PLC0415
-
-    if selector is None and source_spec is None:
-        return None
-    if selector is None or source_spec is None:
-        raise ConfigError(
-            "--release and --source go together (the release to measure the "
-            "AOT binary size of, and where it lives)"
-        )
-    return selector, source_spec
-
-
-def _platform_of(given: str | None, rules: Any) -> str:
-    """--platform, else this machine's; either must be a platform of the contract."""
-    from gates.platforms import host_platform  # noqa: PLC0415
-    from harness.errors import ConfigError  # noqa: PLC0415
-
-    platform = given or host_platform()
-    if platform not in rules.platforms:
-        raise ConfigError(
-            f"--platform: '{platform}' is not a platform of {rules.origin} "
-            f"(expected one of {', '.join(rules.platforms)})"
-        )
-    return str(platform)

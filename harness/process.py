@@ -55,6 +55,9 @@ class Completed:
     log_path: Path
     pgid: int
     output_cut: str = ""  # why the output was cut off before its end ('' when read to the end)
+    # seconds from start until its output closed, unrounded: its exit, for a command that leaves
+    # no process holding the output (cold-start timing; `duration_s` includes reaping the group)
+    output_closed_s: float | None = None
 
 
 class Runner(Protocol):
@@ -139,12 +142,15 @@ class _Output:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.ended = self.detached = False
+        self.closed_at: float | None = None  # monotonic time of the end of the output
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
         try:
             self.groups.read(self.stream.fileno(), self._emit, self.stop)
+            if not self.stop.is_set():
+                self.closed_at = time.monotonic()
         finally:
             with self.lock:
                 self.ended = True
@@ -231,6 +237,7 @@ def run(
             cut = output.finish(grace_s) if output is not None else ""
             if output is None:
                 process.stdout.close()
+    closed = output.closed_at if output is not None and not timed_out else None
     return Completed(
         argv=command.argv,
         exit_code=None if timed_out else process.returncode,
@@ -239,4 +246,5 @@ def run(
         log_path=command.log_path,
         pgid=pgid,
         output_cut=cut,
+        output_closed_s=None if closed is None else closed - started,
     )

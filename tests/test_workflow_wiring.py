@@ -57,6 +57,11 @@ def test_recovery_matrix_covers_every_contract_platform_on_its_own_runner() -> N
     upload = step(job, "upload-artifact")
     assert upload["if"] == "${{ always() }}"
     assert upload["with"]["path"].rstrip("/") == gate["with"]["report-dir"]
+    # S004 times the platform's released CLI, out of the same bundles, in FUSE's extension
+    assert gate["with"]["cli-bundle"] == (
+        f"{bundles['with']['path']}/fuse-cli-${{{{ matrix.platform }}}}"
+        "${{ runner.os == 'Windows' && '.zip' || '.tar.gz' }}"
+    )
 
 
 def test_verdict_job_checks_dist_and_merges_every_platform_even_after_a_red_one() -> None:
@@ -167,3 +172,11 @@ def test_action_recover_passes_platform_tag_and_bundles(tmp_path: Path) -> None:
         "--platform", "windows-x64", "--report-dir", "r",
     ]  # fmt: skip
     assert "verdict=failed" in (tmp_path / "out").read_text()
+    proc = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={**env, "GATE_CLI_BUNDLE": "bundles/fuse-cli-windows-x64.zip"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert calls.read_text().split()[11:13] == ["--cli-bundle", "bundles/fuse-cli-windows-x64.zip"]

@@ -1,102 +1,27 @@
 """`gate recover`: run the contract's recovery gates, then judge their output ourselves:
-the perf metrics against the contract's thresholds (S001, with threshold drift flagged
-when the SLO script disagrees) and the AOT binary size (S002, judged in gates/recovery/binsize.py); with
+the perf metrics against the contract's thresholds (S001, gates/recovery/slo.py), with
+--cli-bundle the cold start measured against the release's CLI (S004,
+gates/recovery/cold_start.py), the AOT binary size (S002, gates/recovery/binsize.py); with
 --baseline, the deltas to a previous run (gates/recovery/baseline.py).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from gates.contract import Contract
 from gates.recovery import baseline as baseline_of
-from gates.recovery import binsize, jit_baseline, perf
+from gates.recovery import binsize, cold_start, jit_baseline
 from gates.recovery import gates as recovery
 from gates.recovery import plan as recovery_plan
 from gates.recovery.gates import Interrupted, RecoveryGate, Run
+from gates.recovery.slo import judge_perf, side_by_side
 from gates.sources.spec import open_source
-from harness.results import Outcome, Report, Result, outcome_for
-
-S001_TITLE = "AOT perf metrics meet the release contract's SLO thresholds (judged by the gate)"
-
-
-def _limits_text(limits: dict[str, float]) -> str:
-    return ", ".join(f"{k} >= {v:g}" for k, v in limits.items())
-
-
-def _drift(gate: Result, contract_ok: bool, limits: dict[str, float]) -> str:
-    """A note when the SLO script and the contract's thresholds disagree ('' otherwise)."""
-    if gate.outcome not in (Outcome.PASSED, Outcome.FAILED):
-        return ""
-    script_ok = gate.outcome is Outcome.PASSED
-    if script_ok == contract_ok:
-        return ""
-    said = "passed" if script_ok else "failed"
-    contract = "pass" if contract_ok else "fail"
-    return (
-        f"threshold drift: {gate.check} {said} but the release contract's thresholds "
-        f"({_limits_text(limits)}) say {contract}; the script's own thresholds differ "
-        "from the contract"
-    )
-
-
-def _keep(path: Path, kept: Path) -> str:
-    """A copy of the metrics beside the logs; the judgement does not depend on it."""
-    try:
-        shutil.copyfile(path, kept)
-    except OSError as exc:
-        return f"not kept: {exc}"
-    return str(kept)
-
-
-def judge_perf(gate: RecoveryGate, result: Result, run: Run) -> tuple[Result, str]:
-    """S001 for a gate that judges aot_perf_metrics.json, and a drift note if any."""
-    base: dict[str, Any] = {"check": "S001", "title": S001_TITLE, "scope": gate.id}
-    if result.outcome is Outcome.SKIPPED:
-        return Result(**base, outcome=Outcome.SKIPPED, summary=result.summary), ""
-    path = run.checkout / gate.cwd / gate.metrics
-    limits = perf.thresholds(run.contract.slo)
-    try:
-        metrics = perf.load(path)
-    except perf.MetricsError as exc:
-        return Result(
-            **base, outcome=Outcome.ERROR, summary=f"could not evaluate: {exc}", data={"thresholds": limits}
-        ), ""
-    kept = _keep(path, run.log_dir / f"{gate.id}.{path.name}")
-    findings = perf.judge(metrics, run.contract.slo)
-    outcome = outcome_for(findings)
-    script = {
-        "outcome": result.outcome.value,
-        "pass_line": gate.pass_line,
-        "attempts": result.data.get("attempts", [])[-1:],
-    }
-    # drift compares thresholds; figures that contradict themselves were not held against any
-    note = "" if metrics.problems else _drift(result, outcome is Outcome.PASSED, limits)
-    data = {
-        "metrics": metrics.as_data(),
-        "thresholds": limits,
-        "metrics_file": kept,
-        "samples": metrics.samples,
-        "script_verdict": script,
-        "contract_verdict": outcome.value,
-        "drift": bool(note),
-        "self_contradictions": len(metrics.problems),
-    }
-    values = metrics.as_data()
-    summary = (
-        "; ".join(f.line() for f in findings)
-        if findings
-        else "ok: " + ", ".join(f"{k} {values[k]:g} >= {v:g}" for k, v in limits.items())
-    )
-    if note:
-        summary += f" ({note})"
-    return Result(**base, outcome=outcome, summary=summary, findings=tuple(findings), data=data), note
+from harness.results import Outcome, Report, Result
 
 
 def by_contract(results: Sequence[Result]) -> bool:
@@ -176,18 +101,40 @@ def _sizes(run: Run, binaries: Sequence[binsize.Binary], *, stale: bool) -> list
     ]
 
 
-def _gates_judged(run: Run, gates: Sequence[RecoveryGate]) -> tuple[list[Result], list[str], bool]:
-    """The gates' results with S001 after a metrics gate, the notes, and whether Ctrl-C cut them."""
+@dataclass(frozen=True, kw_only=True)
+class Measuring:
+    """What S004 times: the release's CLI and this run's AOT binary (the checkout's own
+    build is looked up when S004 runs, after the gates that may build it)."""
+
+    cold: cold_start.ColdStart
+    binaries: tuple[binsize.Binary, ...]
+    checkout_build: bool
+    platform: str
+
+    def measure(self, gate: RecoveryGate, gates: Sequence[RecoveryGate], run: Run) -> Result:
+        found = binsize.checkout_binaries(run.checkout) if self.checkout_build else self.binaries
+        aot = cold_start.aot_for(found, self.platform)
+        if aot is not None and aot.path is not None and not self.checkout_build:
+            cold_start.make_executable(aot.path)  # our copy out of the release's AOT archive
+        return cold_start.measure(self.cold, gate, aot, cold_start.bench_of(gate, gates), run)
+
+
+def _gates_judged(
+    run: Run, gates: Sequence[RecoveryGate], measuring: Measuring | None
+) -> tuple[list[Result], list[str], bool]:
+    """The gates' results with S001 (after S004, if measured) after a metrics gate, the
+    notes, and whether Ctrl-C cut them."""
     notes: list[str] = []
 
     def after(gate: RecoveryGate, result: Result) -> list[Result]:
         honest = [jit_baseline.judge(gate, result, run.checkout)] if gate.debug_baseline else []
         if gate.judge != "aot-perf-metrics":
             return honest
-        judged, note = judge_perf(gate, result, run)
-        if note:
-            notes.append(note)
-        return [*honest, judged]
+        ran = result.outcome is not Outcome.SKIPPED
+        measured = [measuring.measure(gate, gates, run)] if measuring and ran else []
+        judged, note = judge_perf(gate, result, run, measured[0] if measured else None)
+        notes.extend(n for n in (note, *(side_by_side(m, judged) for m in measured)) if n)
+        return [*honest, *measured, judged]
 
     try:
         return recovery.run_all(gates, run, after), notes, False
@@ -202,6 +149,7 @@ def recover(
     baseline: dict[str, float] | None = None,
     *,
     checkout_build: bool = False,
+    measuring: Measuring | None = None,
 ) -> Report:
     """Run the gates and the gate's own judgements; a Ctrl-C gives a partial report.
 
@@ -210,12 +158,17 @@ def recover(
     """
     started = run.clock()
     run.log_dir.mkdir(parents=True, exist_ok=True)
-    results, notes, interrupted = _gates_judged(run, gates)
+    results, notes, interrupted = _gates_judged(run, gates, measuring)
     if not interrupted:
         ran = any(r.scope == recovery.SCOPE and r.outcome is not Outcome.SKIPPED for r in results)
         results += _sizes(run, binaries, stale=checkout_build and not ran)
         results += nothing_ran(run.contract, results)
     notes += left_out_notes(run, gates)
+    if measuring is not None and not any(r.check == "S004" for r in results):
+        notes.append(
+            f"--cli-bundle {measuring.cold.bundle}: cold start was not measured: no perf metrics "
+            "gate ran (S004 runs beside the gate that judges aot_perf_metrics.json)"
+        )
     if baseline is not None:
         results, delta_notes = baseline_of.with_deltas(results, baseline)
         notes += delta_notes
@@ -243,6 +196,8 @@ class Options:
     release: tuple[str, str] | None = None  # (selector, source spec) to measure binaries of
     binaries: tuple[binsize.Binary, ...] | None = None  # already read by `gate check`'s pass
     platform: str = ""  # the platform these gates run for ('' ignores the per-platform keys)
+    cli_bundle: Path | None = None  # the release's fuse-cli bundle: S004 times cold start with it
+    cold_start_runs: int = cold_start.DEFAULT_RUNS
 
 
 def run(
@@ -266,9 +221,20 @@ def run(
         progress=progress,
         clock=clock,
     )
-    with _binaries(checkout, rules, options, env) as found:
+    bundle, runs = options.cli_bundle, options.cold_start_runs
+    with (
+        cold_start.prepared(bundle, runs, rules.limits) as cold,
+        _binaries(checkout, rules, options, env) as found,
+    ):
         checkout_build = options.binaries is None and options.release is None
-        return recover(state, gates, found, previous, checkout_build=checkout_build)
+        measuring = (
+            Measuring(
+                cold=cold, binaries=tuple(found), checkout_build=checkout_build, platform=options.platform
+            )
+            if cold
+            else None
+        )
+        return recover(state, gates, found, previous, checkout_build=checkout_build, measuring=measuring)
 
 
 def _binaries(

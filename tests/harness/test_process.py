@@ -228,3 +228,11 @@ def test_a_slow_output_callback_past_the_graces_never_writes_to_a_closed_log(
     assert log.startswith("one\ntwo\n") and "thr" not in log
     assert "output callback was still busy" in done.output_cut
     assert _open_descriptors() == descriptors  # the pipe was closed by the reader
+
+
+def test_the_time_to_exit_is_kept_unrounded_and_none_after_a_timeout(tmp_path: Path) -> None:
+    done = run(command(tmp_path, script(tmp_path, "sleep 0.2\n")), lambda _line: None)
+    assert done.output_closed_s is not None
+    assert 0.2 <= done.output_closed_s <= done.duration_s + 0.001
+    hung = run(command(tmp_path, script(tmp_path, "sleep 30\n", "h.sh"), timeout_s=0.3), lambda _line: None)
+    assert hung.timed_out and hung.output_closed_s is None
