@@ -17,7 +17,8 @@ from drills.playbook.classify import Classification
 from drills.playbook.deploy import Waiting, apply_plan
 from drills.playbook.deploy import deploy as deploy_container
 from drills.playbook.recovery_gates import RunGates, run_gates
-from drills.run.safety import Deadline, labels
+from drills.run.deadline import Deadline
+from drills.run.labels import labels
 from harness.results import Finding, Outcome
 
 if TYPE_CHECKING:

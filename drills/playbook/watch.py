@@ -17,7 +17,7 @@ from harness.formats import find_fatals
 if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam
     from drills.records.journal import Journal
-    from drills.run.safety import Deadline
+    from drills.run.deadline import Deadline
     from drills.scenario.model import Scenario
 
 
