@@ -20,7 +20,7 @@ from drills.playbook.probes import Probe
 from drills.playbook.recovery_gates import RunGates, run_gates
 from drills.playbook.verdict import PhaseOutcome, decide
 from drills.records import evidence
-from drills.records.journal import Journal
+from drills.records.journal import EventKind, Journal
 from drills.run.deadline import Deadline, DeadlineExceeded
 from drills.run.labels import labels as resource_labels
 from drills.run.reap import cleanup_run
@@ -62,7 +62,7 @@ def _phase(
     by it must not read as an unhealthy deployment. Unguarded ones (diagnostics, cleanup)
     are on the way out: their journal writes are best-effort (`Journal.record_or_keep`)."""
     record = d.journal.record if guarded else d.journal.record_or_keep
-    record("phase.started", scenario=d.scenario.name, phase=name)
+    record(EventKind.PHASE_STARTED, scenario=d.scenario.name, phase=name)
     start = d.clock()
     try:
         step = _step(d, name, step_fn, guarded)
@@ -109,7 +109,7 @@ def _finished(
     broken = bool(step.data.get("broken"))
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
     record(
-        "phase.finished",
+        EventKind.PHASE_FINISHED,
         scenario=d.scenario.name,
         phase=name,
         outcome=step.outcome.value,
@@ -177,7 +177,7 @@ def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool
         journal_lost=None if d.journal.failed is None else str(d.journal.failed),
     )
     d.journal.record_or_keep(
-        "scenario.finished",
+        EventKind.SCENARIO_FINISHED,
         scenario=s.name,
         verdict=v.verdict.value,
         expected=v.expected.value,
@@ -189,7 +189,7 @@ def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool
 
 def _cleanup(d: phases.Drill) -> phases.Step:
     """The scenario's containers; journalled first, but removed even if that write fails."""
-    d.journal.record_or_keep("action", scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
+    d.journal.record_or_keep(EventKind.ACTION, scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
     removed = cleanup_run(d.seam, d.run_id, d.scenario.name)
     return phases.Step(
         outcome=Outcome.PASSED, summary=f"removed {len(removed)} containers", data={"removed": removed}
@@ -208,7 +208,7 @@ def run_scenario(
 ) -> None:
     """One drill; `build_info` (image -> output) is shared by the run's scenarios."""
     journal.record(
-        "scenario.started",
+        EventKind.SCENARIO_STARTED,
         scenario=scenario.name,
         title=scenario.title,
         fault=scenario.fault_id,

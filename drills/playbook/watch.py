@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drills.playbook.probes import Probe, Sample, until_healthy
+from drills.records.journal import EventKind
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Watcher:
             self.deadline.halted()
         s = self.probe(port, path, self.scenario.probing.timeout_s)
         self.journal.record(
-            "sample",
+            EventKind.SAMPLE,
             scenario=self.scenario.name,
             phase=phase,
             role=role,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills.playbook.drill import ImageBuilder, Tools, run_scenario
-from drills.records.journal import Event, Journal, rotate
+from drills.records.journal import Event, EventKind, Journal, rotate
 from drills.run import parallel
 from drills.run.deadline import Deadline, DeadlineExceeded
 from drills.run.lock import run_lock
@@ -90,9 +90,9 @@ def _run_all(
     build_info: dict[str, str] = {}
     try:
         if opts.reap_first:
-            journal.record("action", action="reap-stale")
+            journal.record(EventKind.ACTION, action="reap-stale")
             reaped = reap(tools.seam, tools.clock(), live_run=run_id)
-            journal.record("reaped", removed=reaped)
+            journal.record(EventKind.REAPED, removed=reaped)
 
         def one(scenario: Scenario) -> None:
             run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
@@ -104,15 +104,15 @@ def _run_all(
                 for scenario in scenarios:
                     one(scenario)
         except DeadlineExceeded as exc:
-            journal.record("run.note", note=str(exc))
+            journal.record(EventKind.RUN_NOTE, note=str(exc))
             status = "deadline"
     except Interrupted as exc:
         status = "interrupted"
-        journal.record_or_keep("run.note", note=str(exc))
+        journal.record_or_keep(EventKind.RUN_NOTE, note=str(exc))
         raise
     except Exception as exc:
         status = "error"
-        journal.record_or_keep("run.note", note=f"the run stopped: {type(exc).__name__}: {exc}")
+        journal.record_or_keep(EventKind.RUN_NOTE, note=f"the run stopped: {type(exc).__name__}: {exc}")
         raise
     finally:
         with signals.shield():
@@ -123,7 +123,7 @@ def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signa
     """Remove the run's resources whatever the journal does: its writes here are best-effort,
     and one that failed (on this path or a scenario's) is raised once removal is done."""
     removed: list[str] = []
-    journal.record_or_keep("action", action="cleanup-run", run_id=run_id)
+    journal.record_or_keep(EventKind.ACTION, action="cleanup-run", run_id=run_id)
     try:
         removed = cleanup_run(tools.seam, run_id)
     except Exception:
@@ -133,5 +133,5 @@ def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signa
         status = "interrupted" if signals.pending else status
         # a write that failed earlier is named here, so a journal with a gap says why
         lost = {} if journal.failed is None else {"journal_error": str(journal.failed)}
-        journal.record_or_keep("run.finished", status=status, removed=removed, **lost)
+        journal.record_or_keep(EventKind.RUN_FINISHED, status=status, removed=removed, **lost)
     journal.raise_failed()
