@@ -32,7 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from drills.engine import seam  # noqa: E402
 from drills.engine.closure import closure  # noqa: E402
-from drills.run import safety, wiring  # noqa: E402
+from drills.run import wiring  # noqa: E402
+from drills.run.labels import RUN_ID  # noqa: E402
+from drills.run.labels import labels as resource_labels  # noqa: E402
+from drills.run.reap import cleanup_run  # noqa: E402
 from drills.scenario import app as app_section  # noqa: E402
 from drills.scenario.model import SUITES, load  # noqa: E402
 from drills.standard.notes_suite import suite_dir  # noqa: E402
@@ -69,7 +72,7 @@ def main() -> int:
     base = f"fuse-harness/bench-base:{bench}"
     removed: list[str] = []
     try:
-        engine.import_image(base_rootfs(), base, (), {safety.RUN_ID: bench})
+        engine.import_image(base_rootfs(), base, (), {RUN_ID: bench})
         with tempfile.TemporaryDirectory(prefix="fuse-harness-bench-") as tmp:
             seed = Path(tmp) / "seed"
             seed.mkdir()
@@ -83,14 +86,14 @@ def main() -> int:
             scratch_s, based_s = [], []
             for n in range(args.rounds):
                 # a fresh run id (the tags' namespace) each round: nothing is reused
-                labels = safety.labels(f"{bench}-{n}", "bench", "image", time.time(), 3600)
+                labels = resource_labels(f"{bench}-{n}", "bench", "image", time.time(), 3600)
                 build = wiring.image_builder(engine, Path(tmp) / "work")
                 scratch_s.append(timed(build, standard, labels))
                 based_s.append(timed(build, with_data, labels))
-                removed += safety.cleanup_run(engine, f"{bench}-{n}")
+                removed += cleanup_run(engine, f"{bench}-{n}")
     finally:
         for n in range(args.rounds):
-            removed += safety.cleanup_run(engine, f"{bench}-{n}")
+            removed += cleanup_run(engine, f"{bench}-{n}")
         engine.remove_image(base)
     scratch, based = statistics.median(scratch_s), statistics.median(based_s)
     ratio = based / scratch

@@ -219,7 +219,7 @@ def run_cmd(
     Each phase is a line as it ends; on a terminal a status line says what runs now."""
     from cli.drill_progress import printer  # noqa: PLC0415
     from drills.run import runner, shard, wiring  # noqa: PLC0415
-    from drills.run.safety import Interrupted  # noqa: PLC0415
+    from drills.run.signals import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
 
     split = shard.parse(shard_text) if shard_text is not None else None
@@ -339,9 +339,9 @@ drill.add_command(drill_merge_cmd)
 def reap_cmd(everything: bool) -> None:
     """Remove containers and images a killed run left behind (by label)."""
     from drills.engine import seam  # noqa: PLC0415
-    from drills.run import safety  # noqa: PLC0415
+    from drills.run.reap import reap  # noqa: PLC0415
 
-    removed = safety.reap(seam.connect(), time.time(), everything=everything)
+    removed = reap(seam.connect(), time.time(), everything=everything)
     for item in removed:
         echo(f"removed {item}")
     echo(f"drill reap: {len(removed)} removed")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from drills.engine import images
 from drills.engine.aot_binary import binary_bytes
 from drills.engine.containers import ContainerSpec, DockerSeam
-from drills.run.safety import ROLE, RUN_ID
+from drills.run.labels import ROLE, RUN_ID
 from drills.scenario.app import APP_DIR, App
 from harness.errors import HarnessError, InfraError
 

@@ -14,7 +14,8 @@ from drills.engine.containers import ContainerInfo, ContainerSpec, DockerSeam
 from drills.engine.images import ImageSet
 from drills.faults.catalogue import FaultPlan
 from drills.playbook.probes import Probe, probe, until_healthy
-from drills.run.safety import ROLE, Deadline
+from drills.run.deadline import Deadline
+from drills.run.labels import ROLE
 from drills.scenario.model import HEALTH_PATH
 from harness.errors import InfraError
 

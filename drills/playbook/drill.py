@@ -20,8 +20,11 @@ from drills.playbook.probes import Probe
 from drills.playbook.recovery_gates import RunGates, run_gates
 from drills.playbook.verdict import PhaseOutcome, decide
 from drills.records import evidence
-from drills.records.journal import Journal
-from drills.run import safety
+from drills.records.journal import EventKind, Journal
+from drills.run.deadline import Deadline, DeadlineExceeded
+from drills.run.labels import labels as resource_labels
+from drills.run.reap import cleanup_run
+from drills.run.signals import Interrupted, Signals
 from harness.errors import HarnessError
 from harness.results import Outcome
 
@@ -59,11 +62,11 @@ def _phase(
     by it must not read as an unhealthy deployment. Unguarded ones (diagnostics, cleanup)
     are on the way out: their journal writes are best-effort (`Journal.record_or_keep`)."""
     record = d.journal.record if guarded else d.journal.record_or_keep
-    record("phase.started", scenario=d.scenario.name, phase=name)
+    record(EventKind.PHASE_STARTED, scenario=d.scenario.name, phase=name)
     start = d.clock()
     try:
         step = _step(d, name, step_fn, guarded)
-    except (safety.Interrupted, safety.DeadlineExceeded) as exc:
+    except (Interrupted, DeadlineExceeded) as exc:
         _finished(d, name, phases.Step(outcome=Outcome.ERROR, summary=str(exc)), start, done, record)
         raise
     _finished(d, name, step, start, done, record)
@@ -78,7 +81,7 @@ def _step(
         step = step_fn(d)
         if guarded:
             d.deadline.check(name)
-    except (safety.Interrupted, safety.DeadlineExceeded):
+    except (Interrupted, DeadlineExceeded):
         raise
     except HarnessError as exc:
         return phases.Step(outcome=Outcome.ERROR, summary=str(exc))
@@ -106,7 +109,7 @@ def _finished(
     broken = bool(step.data.get("broken"))
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
     record(
-        "phase.finished",
+        EventKind.PHASE_FINISHED,
         scenario=d.scenario.name,
         phase=name,
         outcome=step.outcome.value,
@@ -149,7 +152,7 @@ def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
             _phase(d, "recover-to-aot", recovery.recover_to_aot, done)
 
 
-def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: safety.Signals, interrupted: bool) -> None:
+def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: Signals, interrupted: bool) -> None:
     """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C; a
     journal that cannot be written does not stop the removal, and is raised after it."""
     with signals.shield():
@@ -174,7 +177,7 @@ def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool
         journal_lost=None if d.journal.failed is None else str(d.journal.failed),
     )
     d.journal.record_or_keep(
-        "scenario.finished",
+        EventKind.SCENARIO_FINISHED,
         scenario=s.name,
         verdict=v.verdict.value,
         expected=v.expected.value,
@@ -186,8 +189,8 @@ def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool
 
 def _cleanup(d: phases.Drill) -> phases.Step:
     """The scenario's containers; journalled first, but removed even if that write fails."""
-    d.journal.record_or_keep("action", scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
-    removed = safety.cleanup_run(d.seam, d.run_id, d.scenario.name)
+    d.journal.record_or_keep(EventKind.ACTION, scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
+    removed = cleanup_run(d.seam, d.run_id, d.scenario.name)
     return phases.Step(
         outcome=Outcome.PASSED, summary=f"removed {len(removed)} containers", data={"removed": removed}
     )
@@ -198,14 +201,14 @@ def run_scenario(
     scenario: Scenario,
     journal: Journal,
     run_id: str,
-    deadline: safety.Deadline,
-    signals: safety.Signals,
+    deadline: Deadline,
+    signals: Signals,
     out_dir: Path,
     build_info: dict[str, str] | None = None,
 ) -> None:
     """One drill; `build_info` (image -> output) is shared by the run's scenarios."""
     journal.record(
-        "scenario.started",
+        EventKind.SCENARIO_STARTED,
         scenario=scenario.name,
         title=scenario.title,
         fault=scenario.fault_id,
@@ -220,7 +223,7 @@ def run_scenario(
     interrupted = False
     try:
         _playbook(d, done)
-    except (safety.Interrupted, safety.DeadlineExceeded):
+    except (Interrupted, DeadlineExceeded):
         interrupted = True
         raise
     finally:
@@ -232,11 +235,11 @@ def _drill(
     scenario: Scenario,
     journal: Journal,
     run_id: str,
-    deadline: safety.Deadline,
+    deadline: Deadline,
     evidence_dir: Path,
 ) -> phases.Drill:
     """A scenario's Drill, wired to the run's tools, journal and deadline."""
-    labels = safety.labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
+    labels = resource_labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
     return phases.Drill(
         scenario=scenario,
         seam=tools.seam,

@@ -17,7 +17,9 @@ from drills.playbook.classify import Classification
 from drills.playbook.deploy import Waiting, apply_plan
 from drills.playbook.deploy import deploy as deploy_container
 from drills.playbook.recovery_gates import RunGates, run_gates
-from drills.run.safety import Deadline, labels
+from drills.records.journal import EventKind
+from drills.run.deadline import Deadline
+from drills.run.labels import labels
 from harness.results import Finding, Outcome
 
 if TYPE_CHECKING:
@@ -78,7 +80,7 @@ class Drill:
         return self.watcher.clock
 
     def act(self, action: str, **fields: Any) -> None:
-        self.journal.record("action", scenario=self.scenario.name, action=action, **fields)
+        self.journal.record(EventKind.ACTION, scenario=self.scenario.name, action=action, **fields)
 
     def until(self, seconds: float) -> float:
         return self.clock() + self.deadline.clip(seconds)

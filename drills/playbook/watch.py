@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drills.playbook.probes import Probe, Sample, until_healthy
+from drills.records.journal import EventKind
 from harness.formats import find_fatals
 
 if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam
     from drills.records.journal import Journal
-    from drills.run.safety import Deadline
+    from drills.run.deadline import Deadline
     from drills.scenario.model import Scenario
 
 
@@ -35,7 +36,7 @@ class Watcher:
             self.deadline.halted()
         s = self.probe(port, path, self.scenario.probing.timeout_s)
         self.journal.record(
-            "sample",
+            EventKind.SAMPLE,
             scenario=self.scenario.name,
             phase=phase,
             role=role,

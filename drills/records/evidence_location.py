@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from drills.records.evidence import RUN_FILE, RUN_ID_RE
-from drills.records.journal import Event, aside_names
+from drills.records.journal import Event, EventKind, aside_names
 
 # actions that name a scenario's evidence folder: action -> (field, whether it names a
 # sub-folder of it)
@@ -47,7 +47,7 @@ def _journalled(events: list[Event]) -> dict[str, str]:
     named: dict[str, str] = {}
     for ev in events:
         action, name = ev.get("action"), ev.get("scenario")
-        if ev.kind != "action" or not isinstance(action, str) or not isinstance(name, str):
+        if ev.kind != EventKind.ACTION or not isinstance(action, str) or not isinstance(name, str):
             continue
         field, below = NAMED_BY.get(action, ("", False))
         path = ev.get(field) if field else None
@@ -96,7 +96,7 @@ def _rewritten(events: list[Event], name: str, old: str, new: str) -> list[Event
 
     return [
         dataclasses.replace(ev, fields=moved(dict(ev.fields)))
-        if ev.kind == "phase.finished" and ev.get("scenario") == name
+        if ev.kind == EventKind.PHASE_FINISHED and ev.get("scenario") == name
         else ev
         for ev in events
     ]

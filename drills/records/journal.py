@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,27 @@ log = logging.getLogger("drills.records.journal")
 MAX_JOURNAL_BYTES = 256 * bounded_read.MiB  # a drill suite writes a few MiB
 
 
+class EventKind(StrEnum):
+    """Every kind of event a run writes; on disk, its value (the journal's format)."""
+
+    RUN_STARTED = "run.started"
+    RUN_NOTE = "run.note"
+    RUN_FINISHED = "run.finished"
+    REAPED = "reaped"  # stale leftovers of earlier runs removed at the start
+    SCENARIO_STARTED = "scenario.started"
+    SCENARIO_FINISHED = "scenario.finished"
+    PHASE_STARTED = "phase.started"
+    PHASE_FINISHED = "phase.finished"
+    ACTION = "action"  # something the drill is about to do (recorded before it happens)
+    SAMPLE = "sample"  # one probe request and its answer
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event:
+    """One event; `kind` is an EventKind's value, or any text in a journal read from disk
+    (kinds the reports do not know are kept and ignored). Typed payloads of the events the
+    reports read: drills/records/events.py."""
+
     seq: int
     t: float
     kind: str
@@ -78,7 +98,7 @@ class Journal:
                 f"{path}: cannot open the journal ({exc.strerror}); choose a writable --out"
             ) from exc
         try:
-            self.record("run.started", **started)
+            self.record(EventKind.RUN_STARTED, **started)
             new.replace(path)
         except OSError as exc:
             raise InfraError(
@@ -89,7 +109,7 @@ class Journal:
                 self.close()
                 new.unlink()
 
-    def record(self, kind: str, **fields: Any) -> Event:
+    def record(self, kind: EventKind, **fields: Any) -> Event:
         with self._lock:
             self._seq += 1
             event = Event(seq=self._seq, t=self._clock(), kind=kind, fields=fields)
@@ -141,7 +161,7 @@ class Journal:
                 os.ftruncate(self._fd, undo)
             raise
 
-    def record_or_keep(self, kind: str, **fields: Any) -> None:
+    def record_or_keep(self, kind: EventKind, **fields: Any) -> None:
         """`record` on a cleanup path: a write that fails is not raised (it is kept in
         `failed`), so the removal after it still runs; `raise_failed` reports it."""
         with contextlib.suppress(InfraError):
@@ -212,7 +232,7 @@ def read(path: Path) -> list[Event]:
         events = list(_parse(text.split("\n")))
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
-    if not events or events[0].kind != "run.started":
+    if not events or events[0].kind != EventKind.RUN_STARTED:
         raise ConfigError(
             f"{path}: does not start with a run.started event; pass the journal.jsonl of a drill run"
         )
@@ -241,7 +261,8 @@ def _show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A finite number (not a bool): what a report can print and compare."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -253,15 +274,15 @@ def _head(ev: Event) -> str | None:
 
 
 def _shape(ev: Event) -> str | None:
-    if not (_number(ev.t) and 0 <= ev.t <= LAST_T):
+    if not (is_number(ev.t) and 0 <= ev.t <= LAST_T):
         return f"t {_show(ev.t)} is not a time (seconds since 1970)"
     if ev.kind.startswith("phase.") and not isinstance(ev.get("phase"), str):
         return f"phase {_show(ev.get('phase'))} is not a phase name"
-    if ev.kind == "phase.finished":
+    if ev.kind == EventKind.PHASE_FINISHED:
         return _phase_shape(ev)
-    if ev.kind == "scenario.finished" and ev.get("fell_back") not in (True, False, None):
+    if ev.kind == EventKind.SCENARIO_FINISHED and ev.get("fell_back") not in (True, False, None):
         return f"fell_back {_show(ev.get('fell_back'))} is not true, false or null"
-    if ev.kind == "sample" and not (ev.get("latency_ms") is None or _number(ev.get("latency_ms"))):
+    if ev.kind == EventKind.SAMPLE and not (ev.get("latency_ms") is None or is_number(ev.get("latency_ms"))):
         return f"latency_ms {_show(ev.get('latency_ms'))} is not a number"
     return None
 
@@ -271,11 +292,11 @@ def _phase_shape(ev: Event) -> str | None:
     key = NUMBERS.get(ev.get("phase"), "")
     if not isinstance(outcome, str) or outcome not in set(Outcome):
         return f"outcome {_show(outcome)} is not one of {', '.join(Outcome)}"
-    if not _number(duration):
+    if not is_number(duration):
         return f"duration_s {_show(duration)} is not a number"
     if not isinstance(data, dict):
         return f"data {_show(data)} is not an object"
-    if not (data.get(key) is None or _number(data[key])):
+    if not (data.get(key) is None or is_number(data[key])):
         return f"data.{key} {_show(data[key])} is not a number"
     return _findings_shape(ev.get("findings") or [])
 

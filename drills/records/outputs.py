@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from drills.records import trends
-from drills.records.journal import Event
+from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
+from drills.records.journal import Event, EventKind
 from drills.records.overview import Overview, View, overview, scenario_events
 from harness import redact
 from harness.reports import write_all
@@ -70,39 +71,37 @@ class Timeline:
     text: str
 
 
-def _phase_result(ev: Event, waived: bool) -> Result:
-    outcome = Outcome(ev.get("outcome", "error"))
-    summary = str(ev.get("summary", ""))
+def _phase_result(ev: PhaseFinished, waived: bool) -> Result:
+    outcome, summary = Outcome(ev.outcome), ev.summary
     if waived and outcome is Outcome.FAILED:
         outcome, summary = Outcome.WAIVED, f"failed as the scenario expects: {summary}"
     return Result(
-        check=f"drill.{ev.get('phase')}",
-        title=TITLES.get(ev.get("phase"), ""),
-        scope=ev.get("scenario", ""),
+        check=f"drill.{ev.phase}",
+        title=TITLES.get(ev.phase, ""),
+        scope=ev.scenario,
         outcome=outcome,
         summary=summary,
-        duration_s=ev.get("duration_s"),
-        data=ev.get("data") or {},
-        findings=tuple(Finding(**f) for f in ev.get("findings") or ()),
+        duration_s=ev.duration_s,
+        data=ev.data,
+        findings=tuple(Finding(**f) for f in ev.findings),
     )
 
 
-def _verdict_result(ev: Event | None, name: str, started: bool, ended: bool) -> Result:
+def _verdict_result(ev: ScenarioFinished | None, name: str, started: bool, ended: bool) -> Result:
     if ev is None:
         why = NO_VERDICT[ended] if started else "not run (the run ended first)"
         return Result(
             check="drill.verdict", title=TITLES["verdict"], scope=name, outcome=Outcome.ERROR, summary=why
         )
-    ok = bool(ev.get("as_expected"))
-    verdict, expected = ev.get("verdict"), ev.get("expected")
-    outcome = Outcome.PASSED if ok else (Outcome.ERROR if verdict == "error" else Outcome.FAILED)
+    verdict, expected = ev.verdict, ev.expected
+    outcome = Outcome.PASSED if ev.as_expected else (Outcome.ERROR if verdict == "error" else Outcome.FAILED)
     return Result(
         check="drill.verdict",
         title=TITLES["verdict"],
         scope=name,
         outcome=outcome,
-        summary=f"{verdict} (expected {expected}): {ev.get('reason')}",
-        data={"verdict": verdict, "expected": expected, "fell_back": ev.get("fell_back")},
+        summary=f"{verdict} (expected {expected}): {ev.reason}",
+        data={"verdict": verdict, "expected": expected, "fell_back": ev.fell_back},
     )
 
 
@@ -110,13 +109,14 @@ def _scenario_results(events: list[Event], name: str, ended: bool) -> list[Resul
     """The scenario's phase and verdict results; `ended`: the journal holds run.finished."""
     mine, start, end = scenario_events(events, name)
     waive = _waived_phase(mine, start, end)
-    results, open_phases = [], {}
+    results, open_phases = [], {}  # a dict: the phases in the order they started
     for ev in mine:
-        if ev.kind == "phase.started":
-            open_phases[ev.get("phase")] = ev
-        elif ev.kind == "phase.finished":
-            open_phases.pop(ev.get("phase"), None)
-            results.append(_phase_result(ev, ev is waive))
+        if ev.kind == EventKind.PHASE_STARTED:
+            open_phases[PhaseStarted.of(ev).phase] = ev
+        elif ev.kind == EventKind.PHASE_FINISHED:
+            finished = PhaseFinished.of(ev)
+            open_phases.pop(finished.phase, None)
+            results.append(_phase_result(finished, ev is waive))
     for phase in open_phases:
         results.append(
             Result(
@@ -127,17 +127,23 @@ def _scenario_results(events: list[Event], name: str, ended: bool) -> list[Resul
                 summary=OPEN_PHASE[ended],
             )
         )
-    return [*results, _verdict_result(end, name, start is not None, ended)]
+    verdict = None if end is None else ScenarioFinished.of(end)
+    return [*results, _verdict_result(verdict, name, start is not None, ended)]
 
 
 def _waived_phase(mine: list[Event], start: Event | None, end: Event | None) -> Event | None:
     """The one failed phase a control expected to fail may show as waived: the first one,
     when the verdict says it failed as expected (in the fallback itself)."""
-    expected_red = bool(start and start.get("expect_verdict") == "failed")
-    if not (expected_red and end and end.get("as_expected")):
+    expected_red = start is not None and ScenarioStarted.of(start).expect_verdict == Outcome.FAILED
+    if not (expected_red and end is not None and ScenarioFinished.of(end).as_expected):
         return None
     return next(
-        (e for e in mine if e.kind == "phase.finished" and e.get("outcome") == Outcome.FAILED.value), None
+        (
+            e
+            for e in mine
+            if e.kind == EventKind.PHASE_FINISHED and PhaseFinished.of(e).outcome == Outcome.FAILED
+        ),
+        None,
     )
 
 
@@ -145,12 +151,14 @@ def timeline(events: Iterable[Event]) -> list[Timeline]:
     """Phase boundaries, actions and the verdict per scenario, offset from the run start."""
     out = []
     for ev in events:
-        if ev.kind == "phase.finished":
-            text = f"{ev.get('phase')}: {ev.get('outcome')} ({ev.get('duration_s', 0):.3f} s)"
-        elif ev.kind == "action" and ev.get("scenario"):
+        if ev.kind == EventKind.PHASE_FINISHED:
+            p = PhaseFinished.of(ev)
+            text = f"{p.phase}: {p.outcome} ({p.duration_s or 0:.3f} s)"
+        elif ev.kind == EventKind.ACTION and ev.get("scenario"):
             text = f"action {ev.get('action')} {ev.get('role', '') or ev.get('fault', '')}".strip()
-        elif ev.kind == "scenario.finished":
-            text = f"verdict {ev.get('verdict')} (expected {ev.get('expected')})"
+        elif ev.kind == EventKind.SCENARIO_FINISHED:
+            v = ScenarioFinished.of(ev)
+            text = f"verdict {v.verdict} (expected {v.expected})"
         else:
             continue
         out.append(Timeline(scenario=str(ev.get("scenario", "")), t=ev.t, text=text))
@@ -160,11 +168,11 @@ def timeline(events: Iterable[Event]) -> list[Timeline]:
 def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
     """The run's report; `notes` are added to the journal's own."""
     head = events[0]
-    finished = next((e for e in events if e.kind == "run.finished"), None)
+    finished = next((e for e in events if e.kind == EventKind.RUN_FINISHED), None)
     names: list[str] = list(head.get("scenarios") or [])
     results = [r for name in names for r in _scenario_results(events, name, finished is not None)]
     interrupted = finished is None or finished.get("status") == "interrupted"
-    said = [str(e.get("note")) for e in events if e.kind == "run.note"]
+    said = [str(e.get("note")) for e in events if e.kind == EventKind.RUN_NOTE]
     return Report(
         tool="drill",
         subject=f"run {head.get('run_id')}: {len(names)} scenarios",
@@ -198,7 +206,7 @@ def _ending(events: list[Event], finished: Event | None) -> list[str]:
 
 
 def _stats(events: list[Event]) -> dict[str, Any]:
-    samples = [e for e in events if e.kind == "sample"]
+    samples = [e for e in events if e.kind == EventKind.SAMPLE]
     stats: dict[str, Any] = {
         "run_id": events[0].get("run_id"),
         "duration_s": round(events[-1].t - events[0].t, 3),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drills.records.journal import Event
+from drills.records.events import PhaseFinished, PhaseStarted, Sample, ScenarioFinished, ScenarioStarted
+from drills.records.journal import Event, EventKind
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -48,49 +49,39 @@ class Overview:
         return None if self.detect_ms is None else self.detect_ms / 1000
 
 
+def _phases(mine: list[Event]) -> list[PhaseFinished]:
+    return [PhaseFinished.of(e) for e in mine if e.kind == EventKind.PHASE_FINISHED]
+
+
 def _data(mine: list[Event], phase: str, key: str) -> Any:
-    return next(
-        (
-            (e.get("data") or {}).get(key)
-            for e in mine
-            if e.kind == "phase.finished" and e.get("phase") == phase
-        ),
-        None,
-    )
+    return next((p.data.get(key) for p in _phases(mine) if p.phase == phase), None)
 
 
 def scenario_events(events: list[Event], name: str) -> tuple[list[Event], Event | None, Event | None]:
     """A scenario's events, its scenario.started and its scenario.finished (None if absent)."""
     mine = [e for e in events if e.get("scenario") == name]
-    start = next((e for e in mine if e.kind == "scenario.started"), None)
-    return mine, start, next((e for e in mine if e.kind == "scenario.finished"), None)
-
-
-def _budgets(start: Event | None) -> dict[str, float]:
-    raw = start.get("budgets") if start else None
-    if not isinstance(raw, dict):
-        return {}
-    return {
-        str(k): float(v) for k, v in raw.items() if isinstance(v, int | float) and not isinstance(v, bool)
-    }
+    start = next((e for e in mine if e.kind == EventKind.SCENARIO_STARTED), None)
+    return mine, start, next((e for e in mine if e.kind == EventKind.SCENARIO_FINISHED), None)
 
 
 def row(events: list[Event], name: str) -> Overview:
-    mine, start, end = scenario_events(events, name)
+    mine, started, ended = scenario_events(events, name)
+    start = None if started is None else ScenarioStarted.of(started)
+    end = None if ended is None else ScenarioFinished.of(ended)
     latency = _data(mine, "detect", "latency_s")
     return Overview(
         scenario=name,
-        fault=str(start.get("fault")) if start else "-",
-        expected=str(start.get("expect_verdict")) if start else "-",
-        verdict=str(end.get("verdict")) if end else "error",
-        as_expected=bool(end.get("as_expected")) if end else None,
-        fell_back=end.get("fell_back") if end else None,
+        fault=start.fault if start else "-",
+        expected=start.expect_verdict if start else "-",
+        verdict=end.verdict if end else "error",
+        as_expected=end.as_expected if end else None,
+        fell_back=end.fell_back if end else None,
         detect_ms=None if latency is None else latency * 1000,
         restore_s=_data(mine, "verify", "time_to_restore_s"),
         duration_s=end.t - start.t if end and start else None,
-        reason=str(end.get("reason", "")) if end else "no verdict: the run ended first",
-        title=str(start.get("title", "")) if start else "",
-        budgets=_budgets(start),
+        reason=end.reason if end else "no verdict: the run ended first",
+        title=start.title if start else "",
+        budgets=start.budgets if start else {},
     )
 
 
@@ -142,26 +133,26 @@ class Detail:
     rule: str  # the classification that decided fallback or not
 
 
-def _finished(mine: list[Event], phase: str) -> Event | None:
-    return next((e for e in mine if e.kind == "phase.finished" and e.get("phase") == phase), None)
+def _finished(mine: list[Event], phase: str) -> PhaseFinished | None:
+    return next((p for p in _phases(mine) if p.phase == phase), None)
 
 
 def _bars(mine: list[Event], t0: float, limits: dict[str, float]) -> list[Bar]:
     bars, opened = [], {}
     for ev in mine:
-        if ev.kind == "phase.started":
-            opened[ev.get("phase")] = ev.t
-        elif ev.kind == "phase.finished":
-            phase = str(ev.get("phase"))
-            begun = opened.pop(phase, ev.t - float(ev.get("duration_s") or 0))
+        if ev.kind == EventKind.PHASE_STARTED:
+            opened[PhaseStarted.of(ev).phase] = ev.t
+        elif ev.kind == EventKind.PHASE_FINISHED:
+            p = PhaseFinished.of(ev)
+            begun = opened.pop(p.phase, p.t - float(p.duration_s or 0))
             bars.append(
                 Bar(
-                    phase=phase,
+                    phase=p.phase,
                     start_s=begun - t0,
-                    end_s=ev.t - t0,
-                    outcome=str(ev.get("outcome", "error")),
-                    summary=str(ev.get("summary", "")),
-                    limit_s=limits.get(PHASE_BUDGET.get(phase, "")),
+                    end_s=p.t - t0,
+                    outcome=p.outcome,
+                    summary=p.summary,
+                    limit_s=limits.get(PHASE_BUDGET.get(p.phase, "")),
                 )
             )
     end = mine[-1].t if mine else t0
@@ -174,17 +165,19 @@ def _bars(mine: list[Event], t0: float, limits: dict[str, float]) -> list[Bar]:
 
 def _moments(mine: list[Event], t0: float) -> tuple[float | None, list[Mark]]:
     """(the injection's start on the scenario clock, the marks of what happened)."""
-    inject = next((e for e in mine if e.kind == "phase.started" and e.get("phase") == "inject"), None)
+    inject = next(
+        (e for e in mine if e.kind == EventKind.PHASE_STARTED and PhaseStarted.of(e).phase == "inject"), None
+    )
     at = inject.t - t0 if inject else None
     marks = [Mark(label="inject", at_s=at)] if at is not None else []
-    active = _finished(mine, "inject")
-    latency = (_finished(mine, "detect") or Event(seq=0, t=0, kind="", fields={})).get("data") or {}
-    if active is not None and isinstance(latency.get("latency_s"), int | float):
-        marks.append(Mark(label="detected", at_s=active.t - t0 + float(latency["latency_s"])))
+    active, detect = _finished(mine, "inject"), _finished(mine, "detect")
+    latency = None if detect is None else detect.number("latency_s")
+    if active is not None and latency is not None:
+        marks.append(Mark(label="detected", at_s=active.t - t0 + float(latency)))
     for phase, label in (("contain", "contained"), ("fallback", "fell back")):
-        ev = _finished(mine, phase)
-        if ev is not None and ev.get("outcome") == "passed":
-            marks.append(Mark(label=label, at_s=ev.t - t0))
+        done = _finished(mine, phase)
+        if done is not None and done.outcome == "passed":
+            marks.append(Mark(label=label, at_s=done.t - t0))
     restore = _data(mine, "verify", "time_to_restore_s")
     if at is not None and isinstance(restore, int | float):
         marks.append(Mark(label="restored", at_s=at + float(restore)))
@@ -213,17 +206,10 @@ def detail(events: list[Event], name: str, out_dir: Path) -> Detail:
         for key, base in (("detect_s", active), ("contain_s", at), ("recover_s", at)):
             if key in the_row.budgets:
                 limits[key] = base + the_row.budgets[key]
+    samples = [Sample.of(e) for e in mine if e.kind == EventKind.SAMPLE]
     points = [
-        Point(
-            role=str(e.get("role", "")),
-            phase=str(e.get("phase", "")),
-            at_s=e.t - t0,
-            latency_ms=e.get("latency_ms"),
-            ok=bool(e.get("ok")),
-            error=str(e.get("error") or ""),
-        )
-        for e in mine
-        if e.kind == "sample"
+        Point(role=s.role, phase=s.phase, at_s=s.t - t0, latency_ms=s.latency_ms, ok=s.ok, error=s.error)
+        for s in samples
     ]
     classify = _finished(mine, "classify")
     names = {"detect_s": "detect budget", "contain_s": "contain budget", "recover_s": "restore budget"}
@@ -234,7 +220,7 @@ def detail(events: list[Event], name: str, out_dir: Path) -> Detail:
         limits=[Mark(label=names[k], at_s=v) for k, v in limits.items()],
         points=points,
         evidence=_evidence(mine, out_dir),
-        rule=str(classify.get("summary", "")) if classify else "",
+        rule=classify.summary if classify else "",
     )
 
 

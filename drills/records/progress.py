@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from drills.records.journal import Event
+from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
+from drills.records.journal import Event, EventKind
 from harness.results import one_line
 
 
@@ -72,54 +73,44 @@ class Tracker:
         name = one_line(str(ev.get("scenario", "")))
         out: list[Update] = []
         match ev.kind:
-            case "run.started":
+            case EventKind.RUN_STARTED:
                 scenarios = ev.get("scenarios")
                 self.total = len(scenarios) if isinstance(scenarios, list) else 0
-            case "scenario.started":
-                out = self._begin(ev, name)
-            case "phase.started":
-                out = [
-                    Update(
-                        kind=Kind.STATUS, text=one_line(f"{self._count(name)} {name}: {ev.get('phase')} ...")
-                    )
-                ]
-            case "phase.finished":
-                out = [self._phase(ev, name)]
-            case "scenario.finished":
-                out = self._end(ev, name)
-            case "run.note":
+            case EventKind.SCENARIO_STARTED:
+                out = self._begin(ScenarioStarted.of(ev), name)
+            case EventKind.PHASE_STARTED:
+                phase = PhaseStarted.of(ev).phase
+                out = [Update(kind=Kind.STATUS, text=one_line(f"{self._count(name)} {name}: {phase} ..."))]
+            case EventKind.PHASE_FINISHED:
+                out = [self._phase(PhaseFinished.of(ev), name)]
+            case EventKind.SCENARIO_FINISHED:
+                out = self._end(ScenarioFinished.of(ev), name)
+            case EventKind.RUN_NOTE:
                 out = [Update(kind=Kind.LINE, text=one_line(f"note: {ev.get('note')}"))]
         return out
 
     def _count(self, name: str) -> str:
         return f"[{self.number.get(name, self.begun)}/{self.total}]"
 
-    def _begin(self, ev: Event, name: str) -> list[Update]:
-        budgets = ev.get("budgets")
-        self.budgets[name] = budgets if isinstance(budgets, dict) else {}
+    def _begin(self, ev: ScenarioStarted, name: str) -> list[Update]:
+        self.budgets[name] = ev.budgets
         self.started[name] = ev.t
         self.begun += 1
         self.number[name] = self.begun
-        expect = "fallback" if ev.get("expect_fallback") else "no fallback"
-        title = one_line(f"{self._count(name)} {name}: fault {ev.get('fault')}, expect {expect}")
+        expect = "fallback" if ev.expect_fallback else "no fallback"
+        title = one_line(f"{self._count(name)} {name}: fault {ev.fault}, expect {expect}")
         return [Update(kind=Kind.BEGIN, text=title)]
 
-    def _phase(self, ev: Event, name: str) -> Update:
-        outcome = str(ev.get("outcome", "error"))
-        took = ev.get("duration_s", 0)
-        took = float(took) if isinstance(took, int | float) else 0.0
-        data = ev.get("data")
-        shown = figure(
-            str(ev.get("phase")), data if isinstance(data, dict) else {}, self.budgets.get(name, {})
-        )
-        text = f"{name:<16} {ev.get('phase')!s:<14} {outcome:<7} {took:7.2f} s"
-        return Update(kind=Kind.LINE, text=one_line(f"{text}  {shown}".rstrip()), outcome=outcome)
+    def _phase(self, ev: PhaseFinished, name: str) -> Update:
+        took = float(ev.duration_s or 0)
+        shown = figure(ev.phase, ev.data, self.budgets.get(name, {}))
+        text = f"{name:<16} {ev.phase:<14} {ev.outcome:<7} {took:7.2f} s"
+        return Update(kind=Kind.LINE, text=one_line(f"{text}  {shown}".rstrip()), outcome=ev.outcome)
 
-    def _end(self, ev: Event, name: str) -> list[Update]:
+    def _end(self, ev: ScenarioFinished, name: str) -> list[Update]:
         self.done += 1
         took = ev.t - self.started.get(name, ev.t)
-        ok = bool(ev.get("as_expected"))
-        verdict = f"{ev.get('verdict')} (expected {ev.get('expected')})"
-        text = one_line(f"{name:<16} {'verdict':<14} {verdict} in {took:.1f} s: {ev.get('reason')}")
-        outcome = "passed" if ok else ("error" if ev.get("verdict") == "error" else "failed")
+        verdict = f"{ev.verdict} (expected {ev.expected})"
+        text = one_line(f"{name:<16} {'verdict':<14} {verdict} in {took:.1f} s: {ev.reason}")
+        outcome = "passed" if ev.as_expected else ("error" if ev.verdict == "error" else "failed")
         return [Update(kind=Kind.LINE, text=text, outcome=outcome), Update(kind=Kind.END, text=name)]

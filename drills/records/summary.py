@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from html import escape
 
+from drills.records.events import ScenarioStarted
+from drills.records.journal import EventKind
 from drills.records.outputs import timeline
 from drills.records.overview import Overview, View
 from harness.reports.markdown import ICONS, truncate
@@ -125,7 +127,11 @@ def _table(view: View) -> list[str]:
 def _details(view: View, o: Overview) -> list[str]:
     mine = [r for r in view.report.results if r.scope == o.scenario]
     start = next(
-        (e.t for e in view.events if e.kind == "scenario.started" and e.get("scenario") == o.scenario),
+        (
+            e.t
+            for e in view.events
+            if e.kind == EventKind.SCENARIO_STARTED and ScenarioStarted.of(e).scenario == o.scenario
+        ),
         view.events[0].t,
     )
     lines = [

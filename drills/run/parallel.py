@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
-from drills.run import safety
+from drills.run.deadline import Deadline
+from drills.run.signals import Signals
 from harness.errors import HarnessError, InfraError
 
 T = TypeVar("T")
@@ -38,8 +39,8 @@ def run_all(
     one: Callable[[T], None],
     items: Sequence[T],
     jobs: int,
-    deadline: safety.Deadline,
-    signals: safety.Signals,
+    deadline: Deadline,
+    signals: Signals,
 ) -> None:
     """Run `one` over `items`, `jobs` at a time; raise the first error after all stopped."""
 

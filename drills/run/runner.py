@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills.playbook.drill import ImageBuilder, Tools, run_scenario
-from drills.records.journal import Event, Journal, rotate
-from drills.run import parallel, safety
+from drills.records.journal import Event, EventKind, Journal, rotate
+from drills.run import parallel
+from drills.run.deadline import Deadline, DeadlineExceeded
+from drills.run.lock import run_lock
+from drills.run.reap import cleanup_run, reap
+from drills.run.signals import Interrupted, Signals
 
 if TYPE_CHECKING:
     from drills.scenario.model import Scenario
@@ -49,10 +53,10 @@ def run(tools: Tools, scenarios: list[Scenario], opts: RunOptions) -> Path:
     returns the journal path. Raises Interrupted after cleanup on SIGINT/SIGTERM."""
     run_id = opts.run_id or new_run_id()
     lock = opts.lock_file or opts.out_dir / "drill.lock"
-    deadline = safety.Deadline(clock=tools.clock, at=tools.clock() + opts.deadline_s)
-    signals = safety.Signals()
+    deadline = Deadline(clock=tools.clock, at=tools.clock() + opts.deadline_s)
+    signals = Signals()
     # the lock first: a refused second run must not touch the live run's journal
-    with safety.run_lock(lock):
+    with run_lock(lock):
         journal = Journal(
             rotate(opts.out_dir / "journal.jsonl", tools.clock()),
             tools.clock,
@@ -78,17 +82,17 @@ def _run_all(
     scenarios: list[Scenario],
     journal: Journal,
     run_id: str,
-    deadline: safety.Deadline,
-    signals: safety.Signals,
+    deadline: Deadline,
+    signals: Signals,
     opts: RunOptions,
 ) -> None:
     status = "finished"
     build_info: dict[str, str] = {}
     try:
         if opts.reap_first:
-            journal.record("action", action="reap-stale")
-            reaped = safety.reap(tools.seam, tools.clock(), live_run=run_id)
-            journal.record("reaped", removed=reaped)
+            journal.record(EventKind.ACTION, action="reap-stale")
+            reaped = reap(tools.seam, tools.clock(), live_run=run_id)
+            journal.record(EventKind.REAPED, removed=reaped)
 
         def one(scenario: Scenario) -> None:
             run_scenario(tools, scenario, journal, run_id, deadline, signals, opts.out_dir, build_info)
@@ -99,29 +103,29 @@ def _run_all(
             else:
                 for scenario in scenarios:
                     one(scenario)
-        except safety.DeadlineExceeded as exc:
-            journal.record("run.note", note=str(exc))
+        except DeadlineExceeded as exc:
+            journal.record(EventKind.RUN_NOTE, note=str(exc))
             status = "deadline"
-    except safety.Interrupted as exc:
+    except Interrupted as exc:
         status = "interrupted"
-        journal.record_or_keep("run.note", note=str(exc))
+        journal.record_or_keep(EventKind.RUN_NOTE, note=str(exc))
         raise
     except Exception as exc:
         status = "error"
-        journal.record_or_keep("run.note", note=f"the run stopped: {type(exc).__name__}: {exc}")
+        journal.record_or_keep(EventKind.RUN_NOTE, note=f"the run stopped: {type(exc).__name__}: {exc}")
         raise
     finally:
         with signals.shield():
             _cleanup_run(tools, journal, run_id, status, signals)
 
 
-def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signals: safety.Signals) -> None:
+def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signals: Signals) -> None:
     """Remove the run's resources whatever the journal does: its writes here are best-effort,
     and one that failed (on this path or a scenario's) is raised once removal is done."""
     removed: list[str] = []
-    journal.record_or_keep("action", action="cleanup-run", run_id=run_id)
+    journal.record_or_keep(EventKind.ACTION, action="cleanup-run", run_id=run_id)
     try:
-        removed = safety.cleanup_run(tools.seam, run_id)
+        removed = cleanup_run(tools.seam, run_id)
     except Exception:
         status = "error"
         raise
@@ -129,5 +133,5 @@ def _cleanup_run(tools: Tools, journal: Journal, run_id: str, status: str, signa
         status = "interrupted" if signals.pending else status
         # a write that failed earlier is named here, so a journal with a gap says why
         lost = {} if journal.failed is None else {"journal_error": str(journal.failed)}
-        journal.record_or_keep("run.finished", status=status, removed=removed, **lost)
+        journal.record_or_keep(EventKind.RUN_FINISHED, status=status, removed=removed, **lost)
     journal.raise_failed()

@@ -67,7 +67,7 @@ def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
 
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     from drills.engine.images import build_images  # noqa: PLC0415
-    from drills.run.safety import RUN_ID  # noqa: PLC0415
+    from drills.run.labels import RUN_ID  # noqa: PLC0415
 
     # One image set per release setting, shared by the run's scenarios. Tags are namespaced
     # by the run id, so two runs on one engine never share (and so never remove) an image;

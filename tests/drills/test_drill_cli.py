@@ -64,12 +64,12 @@ def _fake_tools(monkeypatch, fake):
 
 
 def test_a_second_run_on_the_same_out_leaves_the_live_journal_alone(fake, tmp_path, monkeypatch):
-    from drills.run import safety  # noqa: PLC0415
+    from drills.run.lock import run_lock  # noqa: PLC0415
 
     _fake_tools(monkeypatch, fake)
     live = tmp_path / "journal.jsonl"
     live.write_text('{"seq": 1, "t": 1.0, "kind": "run.started", "run_id": "live"}\n')
-    with safety.run_lock(tmp_path / "drill.lock"):
+    with run_lock(tmp_path / "drill.lock"):
         result = CliRunner().invoke(drill_cli, ["run", "--suite", "standard", "--out", str(tmp_path)])
     assert result.exit_code == 3, result.output
     assert result.output.startswith("drill: error: ") and result.output.count("\n") == 1

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from drills.records import journal, outputs
-from drills.run.safety import Interrupted
+from drills.run.signals import Interrupted
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import PHASES, drill, standard

@@ -8,15 +8,17 @@ import time
 
 import pytest
 
-from drills.run import parallel, safety
+from drills.run import parallel
+from drills.run.deadline import Deadline, DeadlineExceeded
+from drills.run.signals import Signals
 
 
-def _deadline() -> safety.Deadline:
-    return safety.Deadline(clock=time.monotonic, at=time.monotonic() + 60)
+def _deadline() -> Deadline:
+    return Deadline(clock=time.monotonic, at=time.monotonic() + 60)
 
 
 def test_the_first_error_stops_the_others_and_is_raised_after_their_cleanup():
-    deadline, signals = _deadline(), safety.Signals()
+    deadline, signals = _deadline(), Signals()
     started: list[str] = []
     cleaned: list[str] = []
     broke = threading.Event()
@@ -26,7 +28,7 @@ def test_the_first_error_stops_the_others_and_is_raised_after_their_cleanup():
         try:
             if name == "a":
                 broke.wait(5)
-                raise safety.DeadlineExceeded("a ran out of time")
+                raise DeadlineExceeded("a ran out of time")
             broke.set()
             while True:  # a wait that only the stop ends, as a probe loop does
                 deadline.check(name)
@@ -34,22 +36,22 @@ def test_the_first_error_stops_the_others_and_is_raised_after_their_cleanup():
         finally:
             cleaned.append(name)
 
-    with pytest.raises(safety.DeadlineExceeded, match="a ran out of time"):
+    with pytest.raises(DeadlineExceeded, match="a ran out of time"):
         parallel.run_all(one, ["a", "b", "c", "d"], 2, deadline, signals)
     assert sorted(started) == ["a", "b"] and sorted(cleaned) == ["a", "b"]  # c, d never ran
-    with pytest.raises(safety.DeadlineExceeded):
+    with pytest.raises(DeadlineExceeded):
         deadline.halted()
 
 
 def test_all_pass_in_parallel():
-    deadline, signals = _deadline(), safety.Signals()
+    deadline, signals = _deadline(), Signals()
     at_once = threading.Barrier(3, timeout=5)  # would time out were they one after another
     parallel.run_all(lambda _n: at_once.wait(), ["a", "b", "c"], 3, deadline, signals)
     assert deadline.stopped is None
 
 
 def test_shields_count_across_threads():
-    signals = safety.Signals()
+    signals = Signals()
     inside, leave = threading.Event(), threading.Event()
 
     def hold() -> None:

@@ -8,15 +8,20 @@ import signal
 import pytest
 
 from drills.engine.containers import ContainerSpec
-from drills.run import safety
+from drills.run.deadline import Deadline, DeadlineExceeded
+from drills.run.labels import PID, RUN_ID
+from drills.run.labels import labels as resource_labels
+from drills.run.lock import run_lock
+from drills.run.reap import cleanup_run, reap
+from drills.run.signals import Interrupted, Signals
 from fixtures.fake_engine import FakeDocker
 from harness.errors import InfraError
 
 
 def _run(fake: FakeDocker, run_id: str, *, expires_in: float, pid: int | None = None) -> str:
-    labels = safety.labels(run_id, "s", "candidate-aot", fake.clock(), expires_in)
+    labels = resource_labels(run_id, "s", "candidate-aot", fake.clock(), expires_in)
     if pid is not None:
-        labels[safety.PID] = str(pid)
+        labels[PID] = str(pid)
     fake.build_image(b"", "img", {})
     return fake.run(ContainerSpec(image="img", name=run_id, labels=labels)).id
 
@@ -26,20 +31,20 @@ def test_reap_removes_expired_and_dead_runs_but_not_live_ones():
     expired = _run(fake, "old", expires_in=-10)
     dead = _run(fake, "dead", expires_in=3600, pid=2**22 + 12345)
     live = _run(fake, "live", expires_in=3600)  # our own pid: alive
-    removed = safety.reap(fake, fake.clock())
+    removed = reap(fake, fake.clock())
     assert sorted(removed) == sorted([f"container {expired}", f"container {dead}"])
     assert list(fake.containers) == [live]
-    assert safety.reap(fake, fake.clock(), everything=True) == [f"container {live}"]
-    assert safety.reap(fake, fake.clock(), everything=True) == []  # idempotent
+    assert reap(fake, fake.clock(), everything=True) == [f"container {live}"]
+    assert reap(fake, fake.clock(), everything=True) == []  # idempotent
 
 
 def test_cleanup_of_a_scenario_keeps_images_and_other_scenarios():
     fake = FakeDocker()
     mine = _run(fake, "r", expires_in=60)
-    fake.images["img"] = safety.labels("r", "s", "image", 0, 60)
-    assert safety.cleanup_run(fake, "r", "s") == [f"container {mine}"]
+    fake.images["img"] = resource_labels("r", "s", "image", 0, 60)
+    assert cleanup_run(fake, "r", "s") == [f"container {mine}"]
     assert "img" in fake.images
-    assert safety.cleanup_run(fake, "r") == ["image img"]
+    assert cleanup_run(fake, "r") == ["image img"]
 
 
 def test_one_failed_removal_does_not_keep_the_others_and_is_raised():
@@ -54,24 +59,24 @@ def test_one_failed_removal_does_not_keep_the_others_and_is_raised():
 
     fake.remove_container = flaky  # type: ignore[method-assign]
     with pytest.raises(InfraError, match="engine busy"):
-        safety.cleanup_run(fake, "r")
+        cleanup_run(fake, "r")
     assert list(fake.containers) == [ids[1]]
 
 
 def test_second_run_is_refused_by_the_lock(tmp_path):
     lock = tmp_path / "drill.lock"
-    with safety.run_lock(lock), pytest.raises(InfraError, match="another drill run"), safety.run_lock(lock):
+    with run_lock(lock), pytest.raises(InfraError, match="another drill run"), run_lock(lock):
         pass
-    with safety.run_lock(lock):  # released after the first one ends
+    with run_lock(lock):  # released after the first one ends
         pass
 
 
 def test_signal_while_shielded_is_raised_when_the_outermost_shield_ends():
-    signals = safety.Signals()
+    signals = Signals()
     cleanup_finished = False
     with (
         signals.installed(),
-        pytest.raises(safety.Interrupted, match="SIGTERM during cleanup"),
+        pytest.raises(Interrupted, match="SIGTERM during cleanup"),
         signals.shield(),
     ):
         with signals.shield():
@@ -83,19 +88,19 @@ def test_signal_while_shielded_is_raised_when_the_outermost_shield_ends():
 
 
 def test_signal_outside_a_shield_raises_at_once():
-    signals = safety.Signals()
-    with signals.installed(), pytest.raises(safety.Interrupted, match="SIGINT"):
+    signals = Signals()
+    with signals.installed(), pytest.raises(Interrupted, match="SIGINT"):
         os.kill(os.getpid(), signal.SIGINT)
 
 
 def test_the_third_signal_forces_the_exit_when_the_first_started_cleanup(monkeypatch):
     exits: list[int] = []
-    monkeypatch.setattr(safety.os, "_exit", exits.append)
-    signals = safety.Signals()
+    monkeypatch.setattr(os, "_exit", exits.append)
+    signals = Signals()
     with signals.installed():
-        with pytest.raises(safety.Interrupted):  # first Ctrl-C: cleanup begins
+        with pytest.raises(Interrupted):  # first Ctrl-C: cleanup begins
             os.kill(os.getpid(), signal.SIGINT)
-        with pytest.raises(safety.Interrupted), signals.shield():
+        with pytest.raises(Interrupted), signals.shield():
             os.kill(os.getpid(), signal.SIGINT)  # second: cleanup finishes first
             assert exits == []
             os.kill(os.getpid(), signal.SIGINT)  # third: forced
@@ -104,9 +109,9 @@ def test_the_third_signal_forces_the_exit_when_the_first_started_cleanup(monkeyp
 
 def test_the_third_signal_forces_the_exit_when_the_first_landed_in_cleanup(monkeypatch):
     exits: list[int] = []
-    monkeypatch.setattr(safety.os, "_exit", exits.append)
-    signals = safety.Signals()
-    with signals.installed(), pytest.raises(safety.Interrupted), signals.shield():
+    monkeypatch.setattr(os, "_exit", exits.append)
+    signals = Signals()
+    with signals.installed(), pytest.raises(Interrupted), signals.shield():
         os.kill(os.getpid(), signal.SIGINT)  # first, during a normal cleanup: held
         os.kill(os.getpid(), signal.SIGINT)  # second: still lets cleanup finish
         assert exits == []
@@ -116,11 +121,11 @@ def test_the_third_signal_forces_the_exit_when_the_first_landed_in_cleanup(monke
 
 def test_deadline_check_and_clip():
     now = [100.0]
-    deadline = safety.Deadline(clock=lambda: now[0], at=105.0)
+    deadline = Deadline(clock=lambda: now[0], at=105.0)
     assert deadline.clip(10) == 5.0
     now[0] = 106.0
     assert deadline.clip(10) == 0.0
-    with pytest.raises(safety.DeadlineExceeded, match="during detect"):
+    with pytest.raises(DeadlineExceeded, match="during detect"):
         deadline.check("detect")
 
 
@@ -131,7 +136,7 @@ def test_a_refused_run_does_not_touch_the_live_runs_journal(tmp_path):
     fake = FakeDocker()
     live = tmp_path / "journal.jsonl"
     live.write_text("live run\n")
-    with safety.run_lock(tmp_path / "drill.lock"), pytest.raises(InfraError, match="lock"):
+    with run_lock(tmp_path / "drill.lock"), pytest.raises(InfraError, match="lock"):
         run(tools_for(fake), [standard("none")], RunOptions(out_dir=tmp_path))
     assert live.read_text() == "live run\n"
     assert not list(tmp_path.glob("journal.*.jsonl"))
@@ -140,7 +145,7 @@ def test_a_refused_run_does_not_touch_the_live_runs_journal(tmp_path):
 class _Api:
     """Enough of docker's low-level API for list_labelled: one of each kind, labelled."""
 
-    labels = {safety.RUN_ID: "r"}
+    labels = {RUN_ID: "r"}
 
     def containers(self, **_filters: object) -> list[dict]:
         return [{"Id": "c1", "Labels": self.labels}]
@@ -158,4 +163,4 @@ def test_labelled_resources_are_only_what_cleanup_removes():
     from drills.engine.seam import DockerEngine  # noqa: PLC0415
 
     engine = DockerEngine(SimpleNamespace(api=_Api()))
-    assert [kind for kind, _id, _labels in engine.list_labelled(safety.RUN_ID, "r")] == ["container", "image"]
+    assert [kind for kind, _id, _labels in engine.list_labelled(RUN_ID, "r")] == ["container", "image"]

@@ -1,0 +1,137 @@
+"""Typed payloads of the journal events the reports read: a scenario's start and verdict,
+a phase's end, a probe sample.
+
+Each is parsed from an `Event` (drills/records/journal.py) and never raises: `journal.read`
+has already checked the shape of every field a report needs, and live progress only sees
+events a run wrote. A field missing or of another type takes the value the reports have
+always shown for it (an empty text, no number, no data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from drills.records.journal import Event, is_number
+
+
+def _number(value: Any) -> float | None:
+    """The value when it is a finite number (ints kept as ints, so reports print them
+    as they were written), else None."""
+    return value if is_number(value) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioStarted:
+    t: float
+    scenario: str
+    title: str
+    fault: str
+    expect_verdict: str
+    expect_fallback: bool
+    budgets: dict[str, float]  # the numeric budgets only (unset ones are null in the journal)
+
+    @classmethod
+    def of(cls, ev: Event) -> ScenarioStarted:
+        raw = ev.get("budgets")
+        given = raw.items() if isinstance(raw, dict) else ()
+        budgets = {
+            str(k): float(v) for k, v in given if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+        return cls(
+            t=ev.t,
+            scenario=str(ev.get("scenario", "")),
+            title=str(ev.get("title", "")),
+            fault=str(ev.get("fault")),
+            expect_verdict=str(ev.get("expect_verdict")),
+            expect_fallback=bool(ev.get("expect_fallback")),
+            budgets=budgets,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseStarted:
+    t: float
+    scenario: str
+    phase: str
+
+    @classmethod
+    def of(cls, ev: Event) -> PhaseStarted:
+        return cls(t=ev.t, scenario=str(ev.get("scenario", "")), phase=str(ev.get("phase")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseFinished:
+    t: float
+    scenario: str
+    phase: str
+    outcome: str  # an Outcome's value; "error" when the event has none
+    duration_s: float | None
+    summary: str
+    data: dict[str, Any]
+    findings: tuple[dict[str, str], ...]
+
+    @classmethod
+    def of(cls, ev: Event) -> PhaseFinished:
+        data, findings = ev.get("data"), ev.get("findings")
+        return cls(
+            t=ev.t,
+            scenario=str(ev.get("scenario", "")),
+            phase=str(ev.get("phase")),
+            outcome=str(ev.get("outcome", "error")),
+            duration_s=_number(ev.get("duration_s")),
+            summary=str(ev.get("summary", "")),
+            data=data if isinstance(data, dict) else {},
+            findings=tuple(findings) if isinstance(findings, list) else (),
+        )
+
+    def number(self, key: str) -> float | None:
+        """A figure of the phase's data (detect's latency_s, verify's time_to_restore_s)."""
+        return _number(self.data.get(key))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenarioFinished:
+    t: float
+    scenario: str
+    verdict: str
+    expected: str
+    as_expected: bool
+    fell_back: bool | None
+    reason: str
+
+    @classmethod
+    def of(cls, ev: Event) -> ScenarioFinished:
+        fell_back = ev.get("fell_back")
+        return cls(
+            t=ev.t,
+            scenario=str(ev.get("scenario", "")),
+            verdict=str(ev.get("verdict")),
+            expected=str(ev.get("expected")),
+            as_expected=bool(ev.get("as_expected")),
+            fell_back=None if fell_back is None else bool(fell_back),
+            reason=str(ev.get("reason", "")),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sample:
+    t: float
+    scenario: str
+    phase: str
+    role: str
+    ok: bool
+    latency_ms: float | None
+    error: str
+
+    @classmethod
+    def of(cls, ev: Event) -> Sample:
+        return cls(
+            t=ev.t,
+            scenario=str(ev.get("scenario", "")),
+            phase=str(ev.get("phase", "")),
+            role=str(ev.get("role", "")),
+            ok=bool(ev.get("ok")),
+            latency_ms=_number(ev.get("latency_ms")),
+            error=str(ev.get("error") or ""),
+        )

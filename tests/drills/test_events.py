@@ -1,0 +1,48 @@
+"""Event kinds and the typed payloads the reports read: the journal on disk holds the kinds'
+values, and a payload of any shape parses without raising."""
+
+from __future__ import annotations
+
+from drills.records import journal
+from drills.records.events import PhaseFinished, Sample, ScenarioFinished, ScenarioStarted
+from drills.records.journal import Event, EventKind
+
+
+def test_a_kind_is_written_as_its_value_and_read_back_equal(tmp_path):
+    path = tmp_path / "j.jsonl"
+    j = journal.Journal(path, clock=lambda: 5.0, run_id="r1", scenarios=[])
+    j.record(EventKind.PHASE_FINISHED, scenario="s", phase="detect", outcome="passed", duration_s=2)
+    j.close()
+    lines = path.read_text().splitlines()
+    assert lines[0] == '{"seq": 1, "t": 5.0, "kind": "run.started", "run_id": "r1", "scenarios": []}'
+    assert lines[1] == (
+        '{"seq": 2, "t": 5.0, "kind": "phase.finished", "scenario": "s", "phase": "detect", '
+        '"outcome": "passed", "duration_s": 2}'
+    )
+    finished = journal.read(path)[1]
+    assert finished.kind == EventKind.PHASE_FINISHED
+    parsed = PhaseFinished.of(finished)
+    assert (parsed.phase, parsed.outcome, parsed.duration_s, parsed.data) == ("detect", "passed", 2, {})
+    assert isinstance(parsed.duration_s, int)  # printed as written
+
+
+def _event(kind: EventKind, **fields: object) -> Event:
+    return Event(seq=1, t=1.0, kind=kind, fields=fields)
+
+
+def test_payloads_of_the_wrong_shape_take_the_defaults_the_reports_show():
+    odd = {"duration_s": "soon", "data": [1], "findings": "none", "latency_ms": True, "budgets": ["x"]}
+    phase = PhaseFinished.of(_event(EventKind.PHASE_FINISHED, phase="verify", **odd))
+    assert (phase.outcome, phase.duration_s, phase.data, phase.findings) == ("error", None, {}, ())
+    assert phase.number("time_to_restore_s") is None
+    sample = Sample.of(_event(EventKind.SAMPLE, **odd))
+    assert (sample.latency_ms, sample.ok, sample.error, sample.role) == (None, False, "", "")
+    start = ScenarioStarted.of(
+        _event(EventKind.SCENARIO_STARTED, budgets={"detect_s": 5, "x": None, "y": True})
+    )
+    assert start.budgets == {"detect_s": 5.0}
+    end = ScenarioFinished.of(
+        _event(EventKind.SCENARIO_FINISHED, verdict="passed", as_expected=1, fell_back=0)
+    )
+    assert (end.verdict, end.as_expected, end.fell_back, end.reason) == ("passed", True, False, "")
+    assert ScenarioFinished.of(_event(EventKind.SCENARIO_FINISHED)).fell_back is None
