@@ -17,7 +17,7 @@ from drills.scenario.model import load
 from drills.standard.releases import PUBLISHED, write_release
 from drills.standard.toolchain import Toolchain, app_package, build_toolchain
 from harness.errors import ConfigError, InfraError
-from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, fake_github
+from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, env_for, fake_github
 
 TAG = "v0.7.1"
 BUNDLE = "fuse-cli-linux-x64.tar.gz"
@@ -39,14 +39,6 @@ def github(release: Path) -> Iterator[State]:
     state.add_release(release, TAG, PUBLISHED[TAG])
     with fake_github(state) as served:
         yield served
-
-
-def env_for(state: State, tmp_path: Path) -> dict[str, str]:
-    return {
-        "GITHUB_API_URL": state.base,
-        "GITHUB_TOKEN": PUSH_TOKEN,
-        "GATE_CACHE_DIR": str(tmp_path / "cache"),
-    }
 
 
 def scenario(tmp_path: Path, tc: Toolchain, **fallback: str) -> Path:
@@ -214,3 +206,14 @@ def test_a_sha256sums_that_is_not_its_published_self_verifies_nothing(
     assert result.exit_code == 3, result.output
     assert "SHA256SUMS: its bytes hash to sha256:" in result.output
     assert not kept(tmp_path).exists()
+
+
+def test_a_rejected_token_is_a_config_line_naming_the_key_and_never_the_token(
+    github: State, tmp_path: Path, tc: Toolchain
+) -> None:
+    bad = "ghp_NOTvalidNOTvalid0123456789"
+    env = {**env_for(github, tmp_path), "GITHUB_TOKEN": bad}
+    result = CliRunner().invoke(drill, ["validate", str(scenario(tmp_path, tc))], env=env)
+    assert result.exit_code == 2, result.output
+    assert "s.yaml: app.fallback: GET " in result.output and "GITHUB_TOKEN was rejected" in result.output
+    assert bad not in result.output
