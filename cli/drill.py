@@ -45,10 +45,12 @@ suite_option = click.option("--suite", default=None, help="A named suite: standa
 @error_boundary("drill")
 def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
     """Check scenario files against the schema and the playbook's rules."""
+    from cli.drill_bundles import github_fetcher  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
     from harness.results import one_line  # noqa: PLC0415
 
-    for item in scenario.load_all(scenario.scenario_files(paths, suite)):
+    files = scenario.scenario_files(paths, suite)
+    for item in scenario.load_all(files, github_fetcher(os.environ)):
         expect = "fallback" if item.expect_fallback else "no fallback"
         echo(
             one_line(
@@ -66,10 +68,12 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
     "--release",
     "release",
     required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="The FUSE release folder holding fuse-cli-linux-x64.tar.gz, or the bundle.",
+    help="The FUSE release folder holding fuse-cli-linux-x64.tar.gz, the bundle, "
+    "or github:OWNER/REPO (with --tag).",
 )
-@click.option("--tag", default=None, help="With a release line folder: the release's tag.")
+@click.option(
+    "--tag", default=None, help="With a release line folder or a GitHub release: the release's tag."
+)
 @click.option(
     "--aot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -93,7 +97,7 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
 @error_boundary("drill")
 def init_cmd(
     app: Path,
-    release: Path,
+    release: str,
     tag: str | None,
     aot: Path | None,
     previous_aot: Path | None,
@@ -101,12 +105,13 @@ def init_cmd(
     out_dir: Path,
 ) -> None:
     """Write a suite (every fault and control) for your own service."""
-    from drills.scenario.init import InitOptions, write_suite  # noqa: PLC0415
+    from cli.drill_bundles import github_fetcher  # noqa: PLC0415
+    from drills.scenario.init import InitOptions, release_source, write_suite  # noqa: PLC0415
     from drills.scenario.model import load_all  # noqa: PLC0415
 
     opts = InitOptions(
         app=app,
-        release=release,
+        release=release_source(release, tag),
         out=out_dir,
         tag=tag,
         aot=aot,
@@ -114,7 +119,7 @@ def init_cmd(
         health_path=health_path,
     )
     written = write_suite(opts)
-    load_all(written)  # what was written validates, or the error says why
+    load_all(written, github_fetcher(os.environ))  # what was written validates, or the error says why
     echo(
         f"drill init: {len(written)} scenarios in {out_dir}; "
         f"next: drill validate {out_dir} && drill run {out_dir}"
@@ -217,13 +222,14 @@ def run_cmd(
     """Run drills: every scenario named, or a whole suite (or one shard of it).
 
     Each phase is a line as it ends; on a terminal a status line says what runs now."""
+    from cli.drill_bundles import github_fetcher  # noqa: PLC0415
     from cli.drill_progress import printer  # noqa: PLC0415
     from drills.run import runner, shard, wiring  # noqa: PLC0415
     from drills.run.signals import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
 
     split = shard.parse(shard_text) if shard_text is not None else None
-    everything = scenario.load_all(scenario.scenario_files(paths, suite))
+    everything = scenario.load_all(scenario.scenario_files(paths, suite), github_fetcher(os.environ))
     scenarios = shard.select(split, everything) if split else everything
     given = given_trends(baseline, tolerance, fail_on_regression)  # a bad baseline stops the run first
     progress = printer(quiet=quiet, to_stderr=as_json, env=os.environ, grouped=jobs == 1)

@@ -2,20 +2,24 @@
 
 What it names: the package (its `fuse.toml`), the candidate and previous AOT binaries (a
 file, or a member of a release archive), the fallback CLI bundle (`fuse-cli-<platform>.tar.gz`
-by path, or from a release folder), the health path, the port variables, the environment
-and the state the service needs before it can be healthy (a setup command run once in the
-fallback image, a data folder).
+by path, from a release folder or from a GitHub release), the health path, the port
+variables, the environment and the state the service needs before it can be healthy (a
+setup command run once in the fallback image, a data folder).
 
 The environment: FUSE's AOT reads only its process env, while `fuse run` also loads
 `<pkg>/.env` (contract §3.8, §4.2). So the package's `.env` is read here and given to both
 backends the same way, explicitly, then `app.env`, then each backend's own additions; the
 harness sets `FUSE_HOST` and the port variables last, as the container's port is its own.
+
+A GitHub release (`release: github:OWNER/REPO` with `tag:`) is fetched by the command line,
+which alone may use the gate's GitHub source: the loader is handed a `FetchBundle` that turns
+a `RemoteBundle` into a local file, and without one it refuses the section.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,24 @@ HOST_ENV = {"FUSE_HOST": "0.0.0.0"}  # noqa: S104 - inside the container
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DB_URL_RE = re.compile(r"sqlite:(?://)?(?P<path>[^?]+)")
 _ENV_NAME_RE = re.compile(r"\b(?:set|export)\s+(?P<name>[A-Z][A-Z0-9_]{2,})\b")
+GITHUB = "github:"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoteBundle:
+    """A fallback CLI bundle of a GitHub release: `fuse-cli-<platform>.tar.gz` of `repo`'s `tag`."""
+
+    repo: str  # OWNER/REPO
+    tag: str
+    platform: str = PLATFORM
+
+    @property
+    def asset(self) -> str:
+        return f"fuse-cli-{self.platform}.tar.gz"
+
+
+# (the bundle, the scenario key naming it) -> a local copy of it; ConfigError/InfraError else
+FetchBundle = Callable[[RemoteBundle, str], Path]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,13 +147,30 @@ def _binary(base: Path, value: str | Mapping[str, Any]) -> Binary:
     return Binary(path=_resolve(base, value["archive"]), member=value.get("member", "fuse-aot-demo"))
 
 
-def _bundle(base: Path, value: Mapping[str, Any]) -> Path:
+def _bundle(base: Path, value: Mapping[str, Any], origin: str, fetch: FetchBundle | None) -> Path:
     if "bundle" in value:
         return _resolve(base, value["bundle"])
+    if value["release"].startswith(GITHUB):
+        return _remote(value, origin, fetch)
     release = _resolve(base, value["release"])
     tag = value.get("tag")
     folder = release / tag if tag else release
     return folder / f"fuse-cli-{value.get('platform', PLATFORM)}.tar.gz"
+
+
+def _remote(value: Mapping[str, Any], origin: str, fetch: FetchBundle | None) -> Path:
+    where = f"{origin}: app.fallback"
+    if "tag" not in value:
+        raise ConfigError(f"{where}.tag: a GitHub release is named by its tag; add tag: (e.g. tag: v1.1.0)")
+    if fetch is None:
+        raise ConfigError(
+            f"{where}.release: {value['release']} is fetched by `drill validate` and `drill run` only; "
+            "run one of them, or name a local bundle"
+        )
+    ref = RemoteBundle(
+        repo=value["release"].removeprefix(GITHUB), tag=value["tag"], platform=value.get("platform", PLATFORM)
+    )
+    return fetch(ref, where)
 
 
 def db_file(env: Mapping[str, str]) -> str | None:
@@ -162,9 +201,10 @@ def _setup(
 
 
 def from_document(
-    doc: Mapping[str, Any], base: Path, origin: str
+    doc: Mapping[str, Any], base: Path, origin: str, fetch: FetchBundle | None = None
 ) -> tuple[App, dict[str, str], dict[str, str]]:
-    """(App, AOT env, native env) from a validated `app` section."""
+    """(App, AOT env, native env) from a validated `app` section; `fetch` gets a GitHub
+    release's bundle."""
     package = _resolve(base, doc["package"])
     dotenv = read_dotenv(package, origin) if doc.get("env_file", True) and package.is_dir() else {}
     port_vars = tuple(doc.get("port_env", PORT_VARS))
@@ -176,7 +216,7 @@ def from_document(
         package=package,
         candidate=_binary(base, aot["candidate"]),
         previous=None if aot.get("previous") is None else _binary(base, aot["previous"]),
-        fallback_bundle=_bundle(base, doc["fallback"]),
+        fallback_bundle=_bundle(base, doc["fallback"], origin, fetch),
         lib_dirs=tuple(_resolve(base, d) for d in aot.get("lib_dirs", ())),
         port_vars=port_vars,
         dotenv=dotenv,
@@ -203,7 +243,7 @@ def check_paths(app: App, origin: str) -> None:
     if not app.fallback_bundle.is_file():
         raise ConfigError(
             f"{origin}: app.fallback: {app.fallback_bundle}: no such file; name the FUSE release's "
-            f"{CLI_BUNDLE} (bundle: PATH, or release: FOLDER with tag:)"
+            f"{CLI_BUNDLE} (bundle: PATH, release: FOLDER with tag:, or release: github:OWNER/REPO with tag:)"
         )
     for n, lib in enumerate(app.lib_dirs):
         if not lib.is_dir():

@@ -3,7 +3,8 @@ of the catalogue, written from the standard suite's tuning with an app section i
 the fixture release.
 
 What it finds by itself: the AOT `fuse build --release` wrote (`[build].native_bin`, else
-`.fuse/build/program.aot`), the CLI bundle in the release folder, the health path (the
+`.fuse/build/program.aot`), the CLI bundle in the release folder (a GitHub release,
+`github:OWNER/REPO` with a tag, is named as such and fetched when the suite is checked), the health path (the
 package's own `get "/health"`, else the reference service's `/api/public/notes`) and a
 setup (`fuse migrate`) when the package declares migrations. Every path in the files is
 relative to the suite folder, so the suite moves with the repository.
@@ -20,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from drills.scenario.app import CLI_BUNDLE, PKG_DIR
+from drills.scenario.app import CLI_BUNDLE, GITHUB, PKG_DIR
 from drills.scenario.model import SUITES
 from harness.errors import ConfigError
 
@@ -34,7 +35,7 @@ _MIGRATION_RE = re.compile(r"^\s*migration\b", re.MULTILINE)
 @dataclass(frozen=True, kw_only=True)
 class InitOptions:
     app: Path
-    release: Path  # a release folder (or a line folder with `tag`), or the bundle itself
+    release: Path | str  # a release folder (a line folder with `tag`), the bundle, or github:OWNER/REPO
     out: Path
     tag: str | None = None
     aot: Path | None = None  # default: what `fuse build --release` wrote
@@ -63,8 +64,27 @@ def built_aot(app: Path) -> Path:
     return path
 
 
-def _bundle(release: Path, tag: str | None) -> dict[str, str]:
-    """The fallback's source: the bundle itself, or the release folder holding it."""
+def release_source(text: str, tag: str | None) -> Path | str:
+    """--release as given: github:OWNER/REPO (which needs --tag), else a path that exists."""
+    if text.startswith(GITHUB):
+        if tag is None:
+            raise ConfigError(
+                f"--release {text}: a GitHub release is named by its tag; add --tag (e.g. v1.1.0)"
+            )
+        return text
+    if not Path(text).exists():
+        raise ConfigError(
+            f"--release: {text}: no such file or folder; name a FUSE release folder, the bundle, "
+            "or github:OWNER/REPO with --tag"
+        )
+    return Path(text)
+
+
+def _bundle(release: Path | str, tag: str | None) -> dict[str, str]:
+    """The fallback's source: a GitHub release, the bundle itself, or the release folder holding it."""
+    if isinstance(release, str):
+        return {"release": release, "tag": tag or ""}
+    release = release.resolve()
     if release.is_file():
         return {"bundle": str(release)}
     folder = release / tag if tag else release
@@ -97,7 +117,7 @@ def app_section(opts: InitOptions) -> dict[str, Any]:
     section: dict[str, Any] = {
         "package": str(app),
         "aot": aot,
-        "fallback": _bundle(opts.release.resolve(), opts.tag),
+        "fallback": _bundle(opts.release, opts.tag),
         "health_path": health,
     }
     if _MIGRATION_RE.search(sources):
@@ -114,7 +134,8 @@ def _relative(section: dict[str, Any], out: Path) -> dict[str, Any]:
     section = {**section, "package": rel(section["package"])}
     section["aot"] = {k: rel(v) for k, v in section["aot"].items()}
     section["fallback"] = {
-        k: rel(v) if k in ("bundle", "release") else v for k, v in section["fallback"].items()
+        k: rel(v) if k in ("bundle", "release") and not v.startswith(GITHUB) else v
+        for k, v in section["fallback"].items()
     }
     return section
 

@@ -129,7 +129,9 @@ def _gates(base: Path, value: bool | Mapping[str, Any] | None) -> RecoveryGates 
 APP_EXCLUSIVE = ("release", "app_package", "health_path", "aot_env")
 
 
-def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
+def _app_fields(
+    doc: Mapping[str, Any], origin: Path, fetch: app_section.FetchBundle | None
+) -> dict[str, Any]:
     """Scenario fields from the `app` section; {} without one."""
     if "app" not in doc:
         return {}
@@ -140,7 +142,7 @@ def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
                 f"health path); move it into app, or drop app"
             )
     section = doc["app"]
-    app, aot_env, native_env = app_section.from_document(section, origin.parent, str(origin))
+    app, aot_env, native_env = app_section.from_document(section, origin.parent, str(origin), fetch)
     health = section.get("health_path", HEALTH_PATH)
     return {
         "app": app,
@@ -154,10 +156,13 @@ def _app_fields(doc: Mapping[str, Any], origin: Path) -> dict[str, Any]:
     }
 
 
-def from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
-    """Frozen data from a validated document; relative paths resolve against its folder."""
+def from_document(
+    doc: Mapping[str, Any], origin: Path, fetch: app_section.FetchBundle | None = None
+) -> Scenario:
+    """Frozen data from a validated document; relative paths resolve against its folder, a
+    GitHub release's fallback bundle through `fetch` (the command line's)."""
     scenario = _from_document(doc, origin)
-    app_fields = _app_fields(doc, origin)
+    app_fields = _app_fields(doc, origin, fetch)
     return dataclasses.replace(scenario, **app_fields) if app_fields else scenario
 
 
@@ -284,10 +289,11 @@ def _check_injectable(scenario: Scenario) -> None:
         raise ConfigError(f"{scenario.origin}: {exc}") from exc
 
 
-def load(path: Path) -> Scenario:
-    """Read, validate and lint one scenario file; check its fault parameters and paths."""
+def load(path: Path, fetch: app_section.FetchBundle | None = None) -> Scenario:
+    """Read, validate and lint one scenario file; check its fault parameters and paths.
+    `fetch` gets the fallback bundle an app section names by GitHub release."""
     doc = load_yaml_file(path, load_schema("drills.scenario", "scenario.schema.json"))
-    scenario = from_document(doc, path)
+    scenario = from_document(doc, path, fetch)
     _lint(scenario)
     _check_fault(scenario)
     _check_paths(scenario)
@@ -311,8 +317,8 @@ def scenario_files(paths: tuple[Path, ...], suite: str | None) -> list[Path]:
     return files
 
 
-def load_all(files: list[Path]) -> list[Scenario]:
-    scenarios = [load(path) for path in files]
+def load_all(files: list[Path], fetch: app_section.FetchBundle | None = None) -> list[Scenario]:
+    scenarios = [load(path, fetch) for path in files]
     seen: dict[str, str] = {}
     for s in scenarios:
         if s.name in seen:

@@ -121,8 +121,8 @@ class GitHubSource:
             "or set a GITHUB_TOKEN that can read it"
         )
 
-    def _by_tag(self, tag: str, listed: list[ReleaseRef]) -> ReleaseRef:
-        """A published release by tag; a draft only through the list (needs push access)."""
+    def published(self, tag: str) -> ReleaseRef | None:
+        """The published release of `tag`; None when GitHub has none (or no such repository)."""
         url = self.http.url(f"/repos/{self.repo}/releases/tags/{tag}")
         response = self.http.send("GET", url)
         if response.status_code == 200:
@@ -130,6 +130,14 @@ class GitHubSource:
             return parsed(release_ref, read, f"GET {shown(url)}")[0]
         if response.status_code != 404:
             raise self.http.fail("GET", url, response)
+        response.close()
+        return None
+
+    def _by_tag(self, tag: str, listed: list[ReleaseRef]) -> ReleaseRef:
+        """A published release by tag; a draft only through the list (needs push access)."""
+        found = self.published(tag)
+        if found is not None:
+            return found
         draft = next((r for r in listed if r.tag == tag and r.draft), None)
         if draft is not None:
             return draft

@@ -380,6 +380,15 @@ def fake_github(state: State) -> Iterator[State]:
         yield state
 
 
+def env_for(state: State, tmp_path: Path) -> dict[str, str]:
+    """What a client of the fake needs: its API URL, a token with push access, a cache in tmp_path."""
+    return {
+        "GITHUB_API_URL": state.base,
+        "GITHUB_TOKEN": PUSH_TOKEN,
+        "GATE_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
 LINE = ("v0.7.0", "v0.7.1", "v0.8.0")
 
 

@@ -10,21 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.gates.conftest import run_gate
-from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, fake_github, published_line
+from tests.gates.github_server import OWNER_REPO, PUSH_TOKEN, State, env_for, fake_github, published_line
 
 
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[State]:
     with fake_github(published_line(tmp_path / "line")) as state:
         yield state
-
-
-def env_for(state: State, tmp_path: Path) -> dict[str, str]:
-    return {
-        "GITHUB_API_URL": state.base,
-        "GITHUB_TOKEN": PUSH_TOKEN,
-        "GATE_CACHE_DIR": str(tmp_path / "cache"),
-    }
 
 
 def test_gate_check_reads_a_line_from_github(github: State, tmp_path: Path) -> None:
