@@ -47,8 +47,8 @@ def improvement_range(jit: float, aot: float, *, lower_is_better: bool) -> tuple
         for j in (jit - ROUNDING, jit + ROUNDING)
         for a in (aot - ROUNDING, aot + ROUNDING)
     ]
-    if jit - ROUNDING <= 0 < jit + ROUNDING:
-        corners.append(0.0)  # the base may have been <= 0
+    # a base that may have been <= 0 needs no corner of its own: jit - ROUNDING is one, and
+    # improvement() gives 0.0 there
     return min(corners) - ROUNDING - _SLACK, max(corners) + ROUNDING + _SLACK
 
 

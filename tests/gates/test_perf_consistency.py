@@ -19,6 +19,8 @@ def test_nearest_rank_is_the_ceil_rank_clamped_to_the_samples() -> None:
     assert [pc.nearest_rank(twenty, p) for p in (50, 95, 99)] == [10.0, 19.0, 20.0]
     assert pc.nearest_rank([3.0], 50) == 3.0
     assert pc.nearest_rank([1.0, 2.0], 0) == 1.0  # rank 0 clamps to the first
+    many = [float(i) for i in range(1, 202)]  # 201 samples: p50 is rank ceil(100.5) = 101
+    assert pc.nearest_rank(many, 50) == 101.0
 
 
 def test_the_improvement_formulas_and_a_base_that_is_not_positive() -> None:
@@ -42,13 +44,19 @@ def test_a_base_that_may_have_been_zero_allows_zero() -> None:
     assert low <= 0.0 <= high
 
 
+def test_a_small_positive_base_does_not_allow_zero() -> None:
+    low, high = pc.improvement_range(1.0, 0.5, lower_is_better=True)
+    assert 49.9 < low < 50.0 < high < 50.1
+
+
 def test_finite_reads_json_numbers_only() -> None:
     assert pc.finite(3) == 3.0 and pc.finite(2.5) == 2.5
     assert [pc.finite(v) for v in (True, False, "1", None, float("nan"), float("inf"), 10**400)] == [None] * 7
 
 
 def test_a_long_value_is_shown_cut_at_40_characters() -> None:
-    assert pc._shown("x" * 38) == repr("x" * 38)
+    assert pc._shown("x" * 38) == repr("x" * 38)  # 40 characters with the quotes: kept whole
+    assert pc._shown("z" * 39) == "'" + "z" * 36 + "..."  # 41: cut to 40
     shown = pc._shown("y" * 60)
     assert len(shown) == 40 and shown.endswith("...")
 
