@@ -55,3 +55,21 @@ def test_an_expired_waiver_waives_nothing() -> None:
         results, {"v0.7.1": release}, (_waiver("*", date(2026, 12, 2)),), date(2026, 12, 3)
     )
     assert out[0].outcome is Outcome.FAILED and used == frozenset()
+
+
+def test_r001_says_only_absent_when_the_release_s_integrity_files_were_not_read() -> None:
+    from gates import contract  # noqa: PLC0415
+    from gates.checks.kept import LineFacts, fallback_retained  # noqa: PLC0415
+    from gates.reading.facts import WindowState  # noqa: PLC0415
+
+    rules = contract.load(None)
+    line = LineFacts(
+        release=ReleaseRef(tag="v0.7.0", location="dist"),
+        names=frozenset(),
+        window=WindowState(open=True, closes=None, reason="v0.7.x window is open"),
+    )
+    found = fallback_retained(line, rules)
+    assert [f.message for f in found][:1] == [
+        "fallback bundle absent while the release window is open (v0.7.x window is open)"
+    ]
+    assert len(found) == len(rules.platforms)
