@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-
-from gates import signing
 from gates.assets import is_required, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.checks.sidecars import Invalid, content
@@ -18,6 +17,18 @@ from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
 from harness import bounded_read
 from harness.results import Finding
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+
+def _signing() -> ModuleType:
+    """gates/signing.py, loaded when a release has signatures to check: `cryptography` costs
+    about 30 ms to import, which a v0.7 release (and `gate --help`) should not pay."""
+    from gates import signing  # noqa: PLC0415
+
+    return signing
+
 
 # (the signed file's kind, its signature's kind, its certificate's kind)
 SIGNED = (
@@ -74,9 +85,10 @@ def _certificate(release: ReleaseFacts, pair: Signed) -> x509.Certificate:
     asset = release.asset(pair.certificate)
     assert asset is not None
     try:
-        return signing.load_certificate(content(asset))
-    except (signing.SigningError, Invalid) as exc:
+        certificate: x509.Certificate = _signing().load_certificate(content(asset))
+    except (_signing().SigningError, Invalid) as exc:
         raise Invalid(f"{pair.certificate}: {exc}") from exc
+    return certificate
 
 
 def _verify(release: ReleaseFacts, pair: Signed) -> list[Finding]:
@@ -87,9 +99,9 @@ def _verify(release: ReleaseFacts, pair: Signed) -> list[Finding]:
     assert sig is not None and signed is not None
     try:
         certificate = _certificate(release, pair)
-        signature = signing.load_signature(content(sig))
-        ok = signing.verifies(certificate, signature, content(signed))
-    except (signing.SigningError, Invalid) as exc:
+        signature = _signing().load_signature(content(sig))
+        ok = _signing().verifies(certificate, signature, content(signed))
+    except (_signing().SigningError, Invalid) as exc:
         return [
             Finding(
                 subject=pair.signature,
@@ -134,8 +146,8 @@ def _readable(release: ReleaseFacts, contract: Contract) -> list[tuple[Signed, x
 def _identity_findings(pair: Signed, cert: x509.Certificate, contract: Contract, tag: str) -> list[Finding]:
     rules = contract.signing
     expected = rules.expected_identity(tag)
-    pattern = signing.identity_pattern(expected, rules.repository, rules.identity_regexp)
-    names, issuers = signing.identities(cert), signing.issuers(cert)
+    pattern = _signing().identity_pattern(expected, rules.repository, rules.identity_regexp)
+    names, issuers = _signing().identities(cert), _signing().issuers(cert)
     where, findings = pair.certificate_at, []
     if not any(pattern.fullmatch(n) for n in names):
         findings.append(
@@ -202,8 +214,8 @@ def release_window(release: ReleaseFacts, contract: Contract) -> tuple[datetime,
 
 def _valid(cert: x509.Certificate, start: datetime, end: datetime, now: datetime | None) -> bool:
     """Valid while the release was made, or (cosign's offline rule) valid now."""
-    return signing.valid_between(cert, start, end) or (
-        now is not None and signing.valid_between(cert, now, now)
+    return _signing().valid_between(cert, start, end) or (
+        now is not None and _signing().valid_between(cert, now, now)
     )
 
 

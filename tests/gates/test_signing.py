@@ -167,3 +167,12 @@ def test_a_certificate_valid_now_passes_though_made_after_the_window(tmp_path: P
         f.subject for f in signatures.certificates_valid_then(replace(facts, checked_at=later), rules)
     ] == ["SHA256SUMS.pem"]
     assert run_gate("check", "--release", TAG, "--source", str(folder)).returncode == 0
+
+
+def test_the_gate_loads_cryptography_only_when_a_release_has_signatures_to_check() -> None:
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = "import sys; import cli.gate; from gates import runner; print('cryptography' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
