@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gates.checks.base import bundles
 from gates.checks.buildinfo import BuildInfoFile, read_build_info
 from gates.contract import Contract, exe, is_windows
@@ -107,35 +109,53 @@ def build_info_parses(release: ReleaseFacts, contract: Contract) -> list[Finding
     ]
 
 
+def field_mismatches(
+    release: ReleaseFacts,
+    contract: Contract,
+    key: str,
+    want: Callable[[AssetFacts], str | None],
+    message: Callable[[AssetFacts], str],
+) -> list[Finding]:
+    """A finding per AOT bundle whose build-info `key=` is not what `want` says for it (None:
+    nothing to say), judged on the copy extraction keeps; C004 reports lines that do not parse."""
+    findings = []
+    for asset, found in _build_infos(release, contract):
+        expected = want(asset)
+        actual = getattr(found.info, key, None)
+        if found.info is None or expected is None or actual == expected:
+            continue
+        findings.append(
+            Finding(
+                subject=asset.ref.name,
+                message=message(asset),
+                expected=f"{key}={expected}",
+                actual=f"{key}={actual}",
+                where=f"{asset.ref.location}:{contract.assets.build_info_member}",
+            )
+        )
+    return findings
+
+
 def build_info_contract(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """The build-info line says contract=aot-v1."""
-    want = contract.assets.build_info_contract
-    return [
-        Finding(
-            subject=asset.ref.name,
-            message="the AOT binary was built for another contract",
-            expected=f"contract={want}",
-            actual=f"contract={info.contract}",
-            where=f"{asset.ref.location}:{contract.assets.build_info_member}",
-        )
-        for asset, found in _build_infos(release, contract)
-        if (info := found.info) is not None and info.contract != want
-    ]
+    return field_mismatches(
+        release,
+        contract,
+        "contract",
+        lambda _asset: contract.assets.build_info_contract,
+        lambda _asset: "the AOT binary was built for another contract",
+    )
 
 
 def build_info_version(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """The build-info cli= version equals the release version."""
-    return [
-        Finding(
-            subject=asset.ref.name,
-            message="the AOT binary comes from another release",
-            expected=f"cli={release.ref.version}",
-            actual=f"cli={info.cli}",
-            where=f"{asset.ref.location}:{contract.assets.build_info_member}",
-        )
-        for asset, found in _build_infos(release, contract)
-        if (info := found.info) is not None and info.cli != release.ref.version
-    ]
+    return field_mismatches(
+        release,
+        contract,
+        "cli",
+        lambda _asset: release.ref.version,
+        lambda _asset: "the AOT binary comes from another release",
+    )
 
 
 def _archives(release: ReleaseFacts, contract: Contract) -> list[AssetFacts]:
