@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -252,33 +253,39 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
         meta, artifacts = _metadata(release, contract)
     except _Invalid as exc:
         raise NotApplicable(f"{exc} (I004 reports it)") from exc
+    # as in I003: expected is what the integrity file lists, actual what the bytes are
     findings = []
     for entry in artifacts:
         asset = release.asset(str(entry.get("name")))
-        if asset is None:
-            continue
-        # as in I003: expected is what the integrity file lists, actual what the bytes are
-        have = actual_sha(asset)
-        if have is not None and entry.get("sha256") != have:
-            findings.append(
-                Finding(
-                    subject=asset.ref.name,
-                    message=f"sha256 listed in {contract.metadata_name} does not match the bytes",
-                    expected=str(entry.get("sha256")),
-                    actual=have,
-                    where=meta.ref.location,
-                )
+        if asset is not None:
+            findings += listed_right(asset, entry, contract.metadata_name, meta.ref.location)
+    return findings
+
+
+def listed_right(asset: AssetFacts, row: Mapping[str, object], listing: str, where: str) -> list[Finding]:
+    """Whether a listing's sha256 and size (`row`) agree with an asset's bytes."""
+    findings = []
+    have = actual_sha(asset)
+    if have is not None and row.get("sha256") != have:
+        findings.append(
+            Finding(
+                subject=asset.ref.name,
+                message=f"sha256 listed in {listing} does not match the bytes",
+                expected=str(row.get("sha256")),
+                actual=have,
+                where=where,
             )
-        if entry.get("size") != asset.ref.size:
-            findings.append(
-                Finding(
-                    subject=asset.ref.name,
-                    message=f"size listed in {contract.metadata_name} does not match the file",
-                    expected=str(entry.get("size")),
-                    actual=str(asset.ref.size),
-                    where=meta.ref.location,
-                )
+        )
+    if row.get("size") != asset.ref.size:
+        findings.append(
+            Finding(
+                subject=asset.ref.name,
+                message=f"size listed in {listing} does not match the file",
+                expected=str(row.get("size")),
+                actual=str(asset.ref.size),
+                where=where,
             )
+        )
     return findings
 
 

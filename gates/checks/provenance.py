@@ -8,8 +8,8 @@ from typing import Any
 
 from gates.assets import is_required, why_not_required
 from gates.checks.base import NotApplicable
-from gates.checks.integrity import payloads
-from gates.checks.sidecars import Invalid, json_object, listed_right
+from gates.checks.integrity import listed_right, payloads
+from gates.checks.sidecars import Invalid, json_object
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding

@@ -8,7 +8,7 @@ from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
-from gates.checks.integrity import actual_sha, payloads
+from gates.checks.integrity import actual_sha, listed_right, payloads
 from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
@@ -174,33 +174,6 @@ def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> lis
         for n in on_disk(release, contract)
         if n not in listed
     ]
-    return findings
-
-
-def listed_right(asset: AssetFacts, row: dict[str, Any], listing: str, where: str) -> list[Finding]:
-    """Whether a listing's sha256 and size (`row`) agree with an asset's bytes."""
-    findings = []
-    have = actual_sha(asset)
-    if have is not None and row.get("sha256") != have:
-        findings.append(
-            Finding(
-                subject=asset.ref.name,
-                message=f"sha256 listed in {listing} does not match the bytes",
-                expected=str(row.get("sha256")),
-                actual=have,
-                where=where,
-            )
-        )
-    if row.get("size") != asset.ref.size:
-        findings.append(
-            Finding(
-                subject=asset.ref.name,
-                message=f"size listed in {listing} does not match the file",
-                expected=str(row.get("size")),
-                actual=str(asset.ref.size),
-                where=where,
-            )
-        )
     return findings
 
 
