@@ -137,11 +137,16 @@ trend_options = (
     click.option(
         "--tolerance",
         type=click.FloatRange(min=0),
-        default=0.5,
-        show_default=True,
-        help="How much slower than the baseline is a regression (0.5: 50 %).",
+        default=None,
+        help="How much slower than the baseline is a regression (0.5: 50 %), for every "
+        "scenario [default: each scenario's regression.tolerance, else 0.5].",
     ),
-    click.option("--fail-on-regression", is_flag=True, help="A regression fails the run (exit 1)."),
+    click.option(
+        "--fail-on-regression",
+        is_flag=True,
+        help="Every regression fails the run (exit 1) [default: only where a scenario's "
+        "regression.fail says so].",
+    ),
 )
 
 
@@ -216,7 +221,7 @@ def run_cmd(
     quiet: bool,
     as_json: bool,
     baseline: Path | None,
-    tolerance: float,
+    tolerance: float | None,
     fail_on_regression: bool,
 ) -> None:
     """Run drills: every scenario named, or a whole suite (or one shard of it).
@@ -295,7 +300,7 @@ def report_cmd(
     quiet: bool,
     as_json: bool,
     baseline: Path | None,
-    tolerance: float,
+    tolerance: float | None,
     fail_on_regression: bool,
 ) -> None:
     """Rebuild every report from a journal, even one a killed run left."""
@@ -313,8 +318,9 @@ def report_cmd(
 @trend_options[1]
 @trend_options[2]
 @error_boundary("drill")
-def compare_cmd(before: Path, after: Path, tolerance: float, fail_on_regression: bool) -> None:
-    """Compare two runs' report.json: detection and restore time per scenario."""
+def compare_cmd(before: Path, after: Path, tolerance: float | None, fail_on_regression: bool) -> None:
+    """Compare two runs' report.json: detection and restore time per scenario, each judged
+    by the regression policy AFTER's report records for it (--tolerance overrides)."""
     from drills.records import trends  # noqa: PLC0415
     from harness.errors import ConfigError  # noqa: PLC0415
     from harness.results import one_line  # noqa: PLC0415
@@ -323,12 +329,14 @@ def compare_cmd(before: Path, after: Path, tolerance: float, fail_on_regression:
     now, missing = trends.load(after)
     if base is None or now is None:
         raise ConfigError(note or missing or "")
-    found = trends.compare(now.numbers, base, trends.Policy(tolerance=tolerance))
+    override = trends.Override(tolerance=tolerance, fail=fail_on_regression)
+    judged_by = {name: override.policy(now.regression.get(name)) for name in now.numbers}
+    found = trends.compare(now.numbers, base, judged_by)
     for t in found:
         echo(one_line(f"{'regressed' if t.regressed else 'ok':<9} {t.line()}"))
     bad = sum(t.regressed for t in found)
     echo(f"drill compare: {bad} regressions in {len(found)} figures ({before} -> {after})")
-    sys.exit(int(ExitCode.FAILED) if bad and fail_on_regression else 0)
+    sys.exit(int(ExitCode.FAILED) if any(t.regressed and t.fail for t in found) else 0)
 
 
 drill.add_command(drill_merge_cmd)

@@ -76,11 +76,13 @@ def output_mode(quiet: bool, as_json: bool) -> str:
     return "json" if as_json else "quiet" if quiet else "text"
 
 
-def given_trends(baseline: Path | None, tolerance: float, fail: bool) -> outputs.Trends:
+def given_trends(baseline: Path | None, tolerance: float | None, fail: bool) -> outputs.Trends:
+    """The baseline and what --tolerance / --fail-on-regression say over each scenario's own
+    `regression` section."""
     from drills.records import outputs, trends  # noqa: PLC0415
 
-    policy = trends.Policy(tolerance=tolerance, fail=fail)
+    override = trends.Override(tolerance=tolerance, fail=fail)
     if baseline is None:
-        return outputs.Trends(policy=policy)
+        return outputs.Trends(override=override)
     found, note = trends.load(baseline)
-    return outputs.Trends(baseline=found, note=note, policy=policy)
+    return outputs.Trends(baseline=found, note=note, override=override)

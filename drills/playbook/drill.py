@@ -216,6 +216,7 @@ def run_scenario(
         expect_verdict=scenario.expect_verdict,
         origin=scenario.origin,
         budgets=scenario.budgets.__dict__,
+        regression=scenario.regression.__dict__,
     )
     d = _drill(tools, scenario, journal, run_id, deadline, out_dir / "evidence")
     d.build_info = {} if build_info is None else build_info

@@ -30,6 +30,7 @@ class ScenarioStarted:
     expect_verdict: str
     expect_fallback: bool
     budgets: dict[str, float]  # the numeric budgets only (unset ones are null in the journal)
+    regression: dict[str, Any]  # how trends judge it (empty in journals from before the section)
 
     @classmethod
     def of(cls, ev: Event) -> ScenarioStarted:
@@ -46,6 +47,7 @@ class ScenarioStarted:
             expect_verdict=str(ev.get("expect_verdict")),
             expect_fallback=bool(ev.get("expect_fallback")),
             budgets=budgets,
+            regression=dict(reg) if isinstance(reg := ev.get("regression"), dict) else {},
         )
 
 

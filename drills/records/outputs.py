@@ -221,17 +221,26 @@ def _stats(events: list[Event]) -> dict[str, Any]:
 @dataclass(frozen=True, kw_only=True)
 class Trends:
     """What the reports say about earlier nights: the baseline (or the note that there is
-    none), the comparison's policy."""
+    none), what the command line says over each scenario's own regression policy."""
 
     baseline: trends.Baseline | None = None
     note: str | None = None
-    policy: trends.Policy = field(default_factory=trends.Policy)
+    override: trends.Override = field(default_factory=trends.Override)
 
 
-def _trend_results(found: list[trends.Trend], policy: trends.Policy) -> list[Result]:
-    """With --fail-on-regression, a failed drill.trend result per regressed scenario."""
-    if not policy.fail:
-        return []
+def policies(events: list[Event], override: trends.Override) -> dict[str, trends.Policy]:
+    """Each scenario's trend policy: its journalled `regression` section under the override."""
+    return {
+        start.scenario: override.policy(start.regression)
+        for ev in events
+        if ev.kind == EventKind.SCENARIO_STARTED
+        for start in [ScenarioStarted.of(ev)]
+    }
+
+
+def _trend_results(found: list[trends.Trend]) -> list[Result]:
+    """A failed drill.trend result per regression whose scenario (or --fail-on-regression)
+    makes regressions fail the run."""
     return [
         Result(
             check="drill.trend",
@@ -241,7 +250,7 @@ def _trend_results(found: list[trends.Trend], policy: trends.Policy) -> list[Res
             summary=t.line(),
         )
         for t in found
-        if t.regressed
+        if t.regressed and t.fail
     ]
 
 
@@ -258,7 +267,11 @@ def _numbers(rows: list[Overview]) -> dict[str, dict[str, Any]]:
 
 
 def _drill_section(
-    events: list[Event], rows: list[Overview], found: list[trends.Trend], given: Trends
+    events: list[Event],
+    rows: list[Overview],
+    found: list[trends.Trend],
+    given: Trends,
+    judged_by: dict[str, trends.Policy],
 ) -> dict[str, Any]:
     numbers = _numbers(rows)
     night = {
@@ -266,8 +279,9 @@ def _drill_section(
         "at": datetime.fromtimestamp(events[0].t, UTC).isoformat(),
         "scenarios": numbers,
     }
+    own = {n: {"tolerance": p.tolerance, "fail": p.fail} for n, p in judged_by.items()}
     return {
-        "scenarios": numbers,
+        "scenarios": {n: {**row, "regression": own[n]} if n in own else row for n, row in numbers.items()},
         "baseline": None if given.baseline is None else given.baseline.origin,
         "trends": [{**t.__dict__, "change": None if t.base_s <= 0 else round(t.change, 4)} for t in found],
         "history": trends.history(given.baseline, night),
@@ -292,13 +306,14 @@ def write(
     if evidence_dir is not None:
         events, notes = relocate(events, evidence_dir)
     rows = overview(events)
-    found = trends.compare(_numbers(rows), given.baseline, given.policy)
+    judged_by = policies(events, given.override)
+    found = trends.compare(_numbers(rows), given.baseline, judged_by)
     notes += [given.note] if given.note else []
     notes += [f"trend: {t.line()}" for t in found if t.regressed]
     rep = report(events, notes)
-    rep = replace(rep, results=(*rep.results, *_trend_results(found, given.policy)))
+    rep = replace(rep, results=(*rep.results, *_trend_results(found)))
     written = write_all(rep, out_dir)
-    section = _drill_section(events, rows, found, given)
+    section = _drill_section(events, rows, found, given, judged_by)
     doc = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     (out_dir / "report.json").write_text(
         json.dumps({**doc, "drill": section}, indent=2, default=str) + "\n", encoding="utf-8"

@@ -3,7 +3,9 @@
 A baseline is an earlier run's report.json (`drill run --baseline PREVIOUS/report.json`, or
 `drill compare A B`). A scenario whose detection or restore time grew by more than the
 tolerance (and by more than a small absolute slack, so 4 ms becoming 9 ms is not news) is a
-regression: a warning by default, a failed `drill.trend` result with `--fail-on-regression`.
+regression: a warning by default, a failed `drill.trend` result where the scenario's
+`regression.fail` or `--fail-on-regression` says so. The tolerance is the scenario's own
+(`regression.tolerance`, journalled with it) unless `--tolerance` gives one for every scenario.
 A missing baseline is a note, never an error. report.json keeps the last HISTORY nights of
 these numbers, so the HTML report can draw a sparkline per scenario.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,30 @@ METRICS = {"detect": "detect_s", "restore": "restore_s"}  # what a trend compare
 
 @dataclass(frozen=True, kw_only=True)
 class Policy:
+    """How one scenario's trend is judged."""
+
     tolerance: float = 0.5  # a regression: more than 50 % slower than the baseline ...
     slack_s: float = 0.05  # ... and more than 50 ms slower
     fail: bool = False  # a regression fails the run (exit 1), not only warns
+
+
+@dataclass(frozen=True, kw_only=True)
+class Override:
+    """What the command line says over every scenario's own `regression` section."""
+
+    tolerance: float | None = None  # None: each scenario's own
+    fail: bool = False  # every regression fails the run
+
+    def policy(self, own: Mapping[str, Any] | None) -> Policy:
+        """The policy for a scenario whose journalled `regression` section is `own`."""
+        own = own or {}
+        given = own.get("tolerance")
+        tolerance = 0.5  # a journal from before the section, or a hand-edited one
+        if self.tolerance is not None:
+            tolerance = self.tolerance
+        elif isinstance(given, int | float) and not isinstance(given, bool) and 0 <= given < math.inf:
+            tolerance = float(given)
+        return Policy(tolerance=tolerance, fail=self.fail or own.get("fail") is True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +61,7 @@ class Trend:
     base_s: float
     regressed: bool
     tolerance: float
+    fail: bool = False  # a regression here fails the run
 
     @property
     def change(self) -> float:
@@ -58,6 +82,7 @@ class Baseline:
     run_id: str
     numbers: Mapping[str, Mapping[str, float | None]]  # scenario -> metric key -> seconds
     history: tuple[Mapping[str, Any], ...]
+    regression: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scenario -> its section
 
 
 def _numbers(section: Any, origin: str) -> dict[str, dict[str, float | None]]:
@@ -91,19 +116,33 @@ def load(path: Path) -> tuple[Baseline | None, str | None]:
     assert isinstance(section, dict)
     history = section.get("history")
     kept = tuple(h for h in history if isinstance(h, dict)) if isinstance(history, list) else ()
+    rows = section.get("scenarios") or {}
+    regression = {
+        str(name): row["regression"]
+        for name, row in rows.items()
+        if isinstance(row, dict) and isinstance(row.get("regression"), dict)
+    }
     return Baseline(
-        origin=str(path), run_id=str(raw.get("stats", {}).get("run_id", "")), numbers=numbers, history=kept
+        origin=str(path),
+        run_id=str(raw.get("stats", {}).get("run_id", "")),
+        numbers=numbers,
+        history=kept,
+        regression=regression,
     ), None
 
 
 def compare(
-    now: Mapping[str, Mapping[str, float | None]], baseline: Baseline | None, policy: Policy
+    now: Mapping[str, Mapping[str, float | None]],
+    baseline: Baseline | None,
+    policies: Mapping[str, Policy],
 ) -> list[Trend]:
-    """A trend per scenario and metric measured in both runs, in the run's order."""
+    """A trend per scenario and metric measured in both runs, in the run's order, each
+    judged by its scenario's policy (the default Policy for one not named)."""
     if baseline is None:
         return []
     out = []
     for name, row in now.items():
+        policy = policies.get(name, Policy())
         for metric, key in METRICS.items():
             value, base = row.get(key), baseline.numbers.get(name, {}).get(key)
             if value is None or base is None:
@@ -118,6 +157,7 @@ def compare(
                     base_s=base,
                     regressed=regressed,
                     tolerance=policy.tolerance,
+                    fail=policy.fail,
                 )
             )
     return out

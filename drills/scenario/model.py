@@ -69,6 +69,14 @@ class Tolerance:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Regression:
+    """How a trend against a baseline run judges this scenario (drills/records/trends.py)."""
+
+    tolerance: float = 0.5  # more than 50 % slower than the baseline is a regression ...
+    fail: bool = False  # ... that fails the run, not only warns
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecoveryGates:
     """`gate recover` before the AOT comes back (the playbook's recovery back to AOT)."""
 
@@ -101,6 +109,7 @@ class Scenario:
     tolerance: Tolerance = field(default_factory=Tolerance)
     quiet_s: float = 0.6
     budgets: Budgets = field(default_factory=Budgets)
+    regression: Regression = field(default_factory=Regression)
     observe_s: float = 3.0
     memory_mb: int = 64
     recover_to_aot: bool = False
@@ -200,6 +209,7 @@ def _from_document(doc: Mapping[str, Any], origin: Path) -> Scenario:
         tolerance=Tolerance(**tol),
         quiet_s=doc.get("quiet_period_ms", 600) / 1000,
         budgets=Budgets(**bud),
+        regression=Regression(**doc.get("regression", {})),
         observe_s=doc.get("observe_s", 3.0),
         memory_mb=doc.get("memory_mb", 64),
         recover_to_aot=bool(doc.get("recover_to_aot")),

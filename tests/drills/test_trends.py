@@ -19,14 +19,14 @@ CRASH = str(SUITES["standard"] / "crash.yaml")
 SLOW = 4.3  # a fallback this slow to start restores three times as late as one of 0.2 s
 
 
-def _night(monkeypatch, out: Path, *args: str, fallback_ready_s: float = 0.2):
+def _night(monkeypatch, out: Path, *args: str, fallback_ready_s: float = 0.2, scenario: str = CRASH):
     """`drill run` of the crash scenario on a fresh fake whose fallback starts this slowly."""
     from drills.run import wiring  # noqa: PLC0415
 
     fake = standard_behaviours(FakeDocker())
     fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=fallback_ready_s)
     monkeypatch.setattr(wiring, "real_tools", lambda _work: tools_for(fake))
-    return CliRunner().invoke(drill_cli, ["run", CRASH, "--out", str(out), "--no-reap", *args])
+    return CliRunner().invoke(drill_cli, ["run", scenario, "--out", str(out), "--no-reap", *args])
 
 
 def _restore(out: Path) -> float:
@@ -116,7 +116,77 @@ def test_small_absolute_changes_are_not_regressions():
     base = trends.Baseline(
         origin="b", run_id="y", numbers={"c": {"detect_s": 0.004, "restore_s": 2.0}}, history=()
     )
-    found = trends.compare({"c": {"detect_s": 0.012, "restore_s": 2.9}}, base, trends.Policy())
+    found = trends.compare({"c": {"detect_s": 0.012, "restore_s": 2.9}}, base, {})
     assert [(t.metric, t.regressed) for t in found] == [("detect", False), ("restore", False)]
-    found = trends.compare({"c": {"detect_s": 0.2, "restore_s": 3.1}}, base, trends.Policy())
+    found = trends.compare({"c": {"detect_s": 0.2, "restore_s": 3.1}}, base, {})
     assert [(t.metric, t.regressed) for t in found] == [("detect", True), ("restore", True)]
+
+
+def _crash_with(tmp_path: Path, regression: str) -> str:
+    """The standard crash scenario with its own `regression` section."""
+    path = tmp_path / "crash.yaml"
+    path.write_text(Path(CRASH).read_text() + f"regression: {regression}\n")
+    return str(path)
+
+
+def test_a_scenario_that_says_fail_fails_the_run_without_the_flag(monkeypatch, tmp_path, last_night):
+    own = _crash_with(tmp_path, "{fail: true}")
+    out = tmp_path / "night2"
+    result = _night(monkeypatch, out, "--baseline", str(last_night), fallback_ready_s=SLOW, scenario=own)
+    assert result.exit_code == 1, result.output
+    assert "<failure" in (out / "junit.xml").read_text()
+    doc = json.loads((out / "report.json").read_text())
+    assert doc["drill"]["scenarios"]["crash"]["regression"] == {"tolerance": 0.5, "fail": True}
+    # drill compare judges by the policy the newer report records: it fails without the flag
+    compared = CliRunner().invoke(drill_cli, ["compare", str(last_night), str(out / "report.json")])
+    assert compared.exit_code == 1 and "regressed crash: restore " in compared.output
+
+
+def test_a_scenario_tolerance_decides_and_the_flag_overrides_it(monkeypatch, tmp_path, last_night):
+    own = _crash_with(tmp_path, "{tolerance: 3, fail: true}")  # +200 % is within +300 %
+    lenient = _night(
+        monkeypatch, tmp_path / "a", "--baseline", str(last_night), fallback_ready_s=SLOW, scenario=own
+    )
+    assert lenient.exit_code == 0, lenient.output
+    doc = json.loads((tmp_path / "a" / "report.json").read_text())
+    restore = next(t for t in doc["drill"]["trends"] if t["metric"] == "restore")
+    assert restore["regressed"] is False and restore["tolerance"] == 3
+    strict = _night(
+        monkeypatch,
+        tmp_path / "b",
+        "--baseline",
+        str(last_night),
+        "--tolerance",
+        "0.5",
+        fallback_ready_s=SLOW,
+        scenario=own,
+    )
+    assert strict.exit_code == 1, strict.output  # the flag's tolerance, the scenario's fail
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [("{tolerance: -1}", "tolerance"), ("{fail: yes please}", "fail"), ("{slack: 1}", "slack")],
+)
+def test_a_bad_regression_section_is_refused_by_validate(tmp_path, section, key):
+    result = CliRunner().invoke(drill_cli, ["validate", _crash_with(tmp_path, section)])
+    assert result.exit_code == 2, result.output
+    assert "regression" in result.output and key in result.output
+
+
+@pytest.mark.parametrize(
+    ("own", "override", "expected"),
+    [
+        ({}, trends.Override(), trends.Policy()),
+        ({"tolerance": 2, "fail": True}, trends.Override(), trends.Policy(tolerance=2.0, fail=True)),
+        ({"tolerance": 2}, trends.Override(tolerance=0.1), trends.Policy(tolerance=0.1)),
+        ({"fail": False}, trends.Override(fail=True), trends.Policy(fail=True)),
+        # a hand-edited journal: what is not a finite, non-negative number is the default
+        ({"tolerance": True, "fail": "yes"}, trends.Override(), trends.Policy()),
+        ({"tolerance": -1}, trends.Override(), trends.Policy()),
+        ({"tolerance": float("inf")}, trends.Override(), trends.Policy()),
+        (None, trends.Override(), trends.Policy()),
+    ],
+)
+def test_override_policy(own, override, expected):
+    assert override.policy(own) == expected
