@@ -44,6 +44,10 @@ class FaultPlan:
     port_holder: bool = False  # the AOT starts in a helper's network namespace, port taken
     native_env: Mapping[str, str] = field(default_factory=dict)  # shadow + fallback native
     fallback_variant: str | None = None  # ImageSet.variant name for the fallback deployment
+    # the rolled-out AOT must answer before `inject` acts on it: what inject triggers is set up
+    # as the service starts, and before that the signal would be lost (PID 1 drops signals it
+    # has no handler for)
+    ready_first: bool = False
 
     @property
     def rollout(self) -> bool:
@@ -191,7 +195,7 @@ class OutOfMemory(_Fault):
     def prepare(self, params: Mapping[str, Any]) -> FaultPlan:
         _only(params, "memory_mb")
         limit = int(_number(params, "memory_mb", 16, 6, 256)) * MIB
-        return FaultPlan(image_variant="oom", spec_changes={"mem_limit_bytes": limit})
+        return FaultPlan(image_variant="oom", spec_changes={"mem_limit_bytes": limit}, ready_first=True)
 
     def inject(self, seam: DockerSeam, container_id: str, params: Mapping[str, Any]) -> None:
         seam.kill(container_id, "SIGUSR2")  # the ballast's trigger; the service never sees it

@@ -255,6 +255,16 @@ def inject(d: Drill) -> Step:
         d.seam.remove_container(cid)
         d.injected_at = d.clock()
         cid = deploy_planned(d, "candidate-aot", d.images.candidate_aot)
+        port = d.ports["candidate-aot"]
+        if (
+            plan.ready_first
+            and watch.wait_ready(d.watcher, cid, port, d.until(READY_S), "candidate-aot") is None
+        ):
+            return Step(
+                outcome=Outcome.ERROR,
+                summary=f"the faulty AOT rollout did not answer within {READY_S:.0f} s, so fault "
+                f"'{d.fault.id}' could not be triggered in it",
+            )
     d.act("inject", fault=d.fault.id, container=cid, params=dict(params))
     d.injected_at = d.injected_at or d.clock()
     d.fault.inject(d.seam, cid, params)

@@ -54,6 +54,26 @@ def test_a_signal_pid_1_ignores_crashes_nothing_on_the_fake_as_on_docker(fake, t
     assert verdict_of(report, "crash").outcome is not Outcome.PASSED
 
 
+def test_the_oom_trigger_waits_until_the_rolled_out_ballast_can_hear_it(fake, tmp_path):
+    # the real oom fault: its SIGUSR2 reaches a handler the ballast installs as the service
+    # starts; sent before that (right after the container started), PID 1 drops it and
+    # nothing is ever detected, which a loaded machine made happen
+    from drills.faults.catalogue import FAULTS as CATALOGUE  # noqa: PLC0415
+
+    fake.behaviours["fake/candidate-aot-oom"] = Behaviour(ballast=True, ready_after_s=0.5)
+    tools = replace(tools_for(fake), faults={**SCRIPTED, "oom": CATALOGUE["oom"]})
+    path = run(tools, [standard("oom")], RunOptions(out_dir=tmp_path))
+    report = outputs.report(journal.read(path))
+    detect = phase_of(report, "oom", "detect")
+    assert (detect.outcome, detect.data["kind"]) == (Outcome.PASSED, "oom"), detect.summary
+    assert verdict_of(report, "oom").outcome is Outcome.PASSED
+    # and one that never answers cannot be triggered: the drill says so, it does not wait 5 s
+    fake.behaviours["fake/candidate-aot-oom"] = Behaviour(ballast=True, ready_after_s=999)
+    path = run(tools, [standard("oom")], RunOptions(out_dir=tmp_path / "never"))
+    inject = phase_of(outputs.report(journal.read(path)), "oom", "inject")
+    assert inject.outcome is Outcome.ERROR and "could not be triggered" in inject.summary
+
+
 def test_fallback_that_never_becomes_healthy_fails(fake, tmp_path):
     # the shadow is healthy, so classify falls back; the fallback itself never answers
     fake.role_behaviours["fallback-native"] = Behaviour(ready_after_s=999)
