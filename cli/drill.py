@@ -195,9 +195,9 @@ def report_options(fn: F) -> F:
     "--jobs",
     "-j",
     type=click.IntRange(min=1, max=8),
-    default=1,
-    show_default=True,
-    help="Scenarios run at once on the engine (see the README on timings).",
+    default=None,
+    help="Scenarios run at once on the engine [default: half the usable CPU cores, 1 to 4: "
+    "a scenario's measured waits must not absorb another's CPU; see the README on timings].",
 )
 @click.option(
     "--shard",
@@ -216,7 +216,7 @@ def run_cmd(
     deadline_s: float,
     lock_file: Path | None,
     no_reap: bool,
-    jobs: int,
+    jobs: int | None,
     shard_text: str | None,
     quiet: bool,
     as_json: bool,
@@ -230,9 +230,11 @@ def run_cmd(
     from cli.drill_bundles import github_fetcher  # noqa: PLC0415
     from cli.drill_progress import printer  # noqa: PLC0415
     from drills.run import runner, shard, wiring  # noqa: PLC0415
+    from drills.run.parallel import default_jobs  # noqa: PLC0415
     from drills.run.signals import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
 
+    jobs = jobs or default_jobs()
     split = shard.parse(shard_text) if shard_text is not None else None
     everything = scenario.load_all(scenario.scenario_files(paths, suite), github_fetcher(os.environ))
     scenarios = shard.select(split, everything) if split else everything

@@ -12,6 +12,7 @@ its diagnostics and cleanup; then the first exception is raised, as a sequential
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
@@ -22,6 +23,21 @@ from harness.errors import HarnessError, InfraError
 
 T = TypeVar("T")
 POLL_S = 0.2  # the waiting thread wakes this often, so a signal reaches it at once
+MAX_DEFAULT_JOBS = 4
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (a container's or a taskset's share, not the host's)."""
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every core counts
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def default_jobs(cores: int | None = None) -> int:
+    """`drill run`'s default --jobs: two cores per scenario (one for the harness and the
+    service, one for the engine's daemons starting and removing containers), 1 to 4.
+    benchmarks/drill_bench.py --jobs N measures whether N at once moves detection and
+    restore times on a machine."""
+    return max(1, min(MAX_DEFAULT_JOBS, (cores if cores is not None else usable_cores()) // 2))
 
 
 def _why(exc: BaseException) -> HarnessError:

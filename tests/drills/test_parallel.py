@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,3 +70,34 @@ def test_shields_count_across_threads():
     leave.set()
     worker.join()
     assert not signals.shielded
+
+
+@pytest.mark.parametrize(("cores", "jobs"), [(1, 1), (2, 1), (3, 1), (4, 2), (7, 3), (8, 4), (64, 4)])
+def test_the_default_jobs_leave_two_cores_per_scenario(cores, jobs):
+    assert parallel.default_jobs(cores) == jobs
+
+
+def test_usable_cores_are_the_process_s_share_not_the_host_s(monkeypatch):
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3, 4, 5}, raising=False)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 64)
+    assert parallel.usable_cores() == 6 and parallel.default_jobs() == 3
+    monkeypatch.delattr(parallel.os, "sched_getaffinity", raising=False)  # macOS, Windows
+    assert parallel.usable_cores() == 64 and parallel.default_jobs() == 4
+
+
+def test_drill_run_without_jobs_runs_the_default(monkeypatch, tmp_path):
+    from click.testing import CliRunner  # noqa: PLC0415
+
+    from cli.drill import drill as drill_cli  # noqa: PLC0415
+    from drills.run import runner, wiring  # noqa: PLC0415
+    from drills.scenario.model import SUITES  # noqa: PLC0415
+
+    seen: list[int] = []
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 6)
+    monkeypatch.setattr(wiring, "real_tools", lambda _work: SimpleNamespace(seam=None))
+    monkeypatch.setattr(wiring, "check_base_images", lambda _seam, _scenarios: None)
+    monkeypatch.setattr(runner, "run", lambda _tools, _scenarios, opts: seen.append(opts.jobs))
+    crash = str(SUITES["standard"] / "crash.yaml")
+    CliRunner().invoke(drill_cli, ["run", crash, "--out", str(tmp_path)])
+    CliRunner().invoke(drill_cli, ["run", crash, "--out", str(tmp_path), "--jobs", "2"])
+    assert seen == [3, 2]
