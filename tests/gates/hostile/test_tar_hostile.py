@@ -174,3 +174,35 @@ def test_extraction_really_escapes_for_the_dot_chain(tmp_path: Path) -> None:
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
         tar.extractall(root, filter="fully_trusted")
     assert (tmp_path / "escape.txt").read_bytes() == b"pwn"
+
+
+def _deep(prefix: str, folders: int = 32_000) -> str:
+    """A name just under the 64 KiB long-name limit: `prefix/d/d/.../d/f`."""
+    return prefix + "/d" * folders + "/f"
+
+
+def test_deep_names_cost_time_in_proportion_to_their_length() -> None:
+    """Twelve members of 32,000 folders each: a lookup per folder that re-read the path so far
+    cost a minute per member (the tree's paths were tuples, hashed and sliced at every
+    depth); within the 20 s limit only when the cost of a name is linear in its length."""
+    names = [_deep(f"p{i}") for i in range(12)]
+    listing = tar_listing(
+        b.tar_gz(b.aot_members(), *(blk for n in names for blk in (b.gnu_long(n), b.file(n))))
+    )
+    assert [m.name for m in listing.members][-12:] == names and not listing.problems
+
+
+def test_deep_symlinks_are_resolved_in_linear_time_and_still_judged() -> None:
+    """Links into a deep folder, judged as they come and again against the finished tree,
+    and one out of it that climbs past the root: only that one is a finding."""
+    deep = _deep("a", 16_000)
+    folder = deep.rsplit("/", 1)[0]  # 16,001 components
+    blocks = [b.gnu_long(deep), b.file(deep, b"x")]
+    for i in range(20):
+        blocks += [b.gnu_long(deep, b"K"), b.link(f"l{i}", "placeholder")]
+    out, climbs_out = folder + "/up", "../" * 16_002 + "etc"
+    blocks += [b.gnu_long(out), b.gnu_long(climbs_out, b"K"), b.link("up", "placeholder")]
+    listing = tar_listing(b.tar_gz(b.aot_members(), *blocks))
+    outside = {p for p in listing.problems if "outside the archive" in p}
+    assert outside == {f"symlink '{out}' points outside the archive ('{climbs_out}')"}, listing.problems[:3]
+    assert len(listing.problems) == len([p for p in listing.problems if p in outside])

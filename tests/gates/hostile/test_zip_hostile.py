@@ -158,3 +158,11 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> Non
     listing = zip_listing(body + zip64_end + locator + end)
     assert not listing.truncated and not listing.error, (listing.problems, listing.error)
     assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
+
+
+def test_deep_member_names_cost_time_in_proportion_to_their_length() -> None:
+    """Zip names go through the same model of extraction as tar names: twelve names of
+    32,000 folders each read within the limit, as the tar ones do."""
+    names = [f"p{i}" + "/d" * 32_000 + "/f" for i in range(12)]
+    listing = zip_listing(b.zip_bytes([*b.aot_zip_entries(), *(ZipEntry(n, b"x") for n in names)]))
+    assert [m.name for m in listing.members][-12:] == names and not listing.problems
