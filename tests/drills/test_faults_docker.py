@@ -45,7 +45,7 @@ def _inject(
     if plan.rollout:
         spec = apply_plan(engine, spec, plan, images)
     info = engine.run(spec)
-    if not plan.rollout:
+    if not plan.rollout or plan.ready_first:  # as the playbook's inject phase waits
         assert _ready(info.host_port), engine.logs(info.id)
     fault.inject(engine, info.id, params)
     return info, plan
