@@ -1,13 +1,17 @@
-"""Deploying a container for a drill, and turning a fault's plan into ContainerSpecs.
+"""Deploying a container for a drill, the registry of what a drill deployed, and turning a
+fault's plan into ContainerSpecs.
 
 `apply_plan` is the one place where a `FaultPlan` meets a deployment: the runner builds
 the spec it would deploy anyway for a role and asks `apply_plan` for the faulty one.
+`Deployments` is the live registry diagnostics and cleanup read on every exit path.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 
 from drills.engine.containers import ContainerInfo, ContainerSpec, DockerSeam
@@ -29,6 +33,7 @@ class Deployment:
     name: str
     role: str
     host_port: int | None
+    image: str  # what it was started from
     info: ContainerInfo
 
 
@@ -40,8 +45,57 @@ def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:
         name=info.name,
         host_port=info.host_port,
         role=spec.labels.get(ROLE, ""),
+        image=spec.image,
         info=info,
     )
+
+
+class Deployments:
+    """The containers one drill started, the latest per role (in the order the roles first
+    started), and the starts still under way in the background (the JIT-native shadow).
+
+    It fills up during the drill, on purpose, where everything else a phase learned is a
+    returned stage (drills/playbook/state.py): diagnostics read it on every exit path, also
+    after a phase stopped midway (an error, Ctrl-C, the deadline) before it could return
+    anything. Containers are added by `drills.playbook.kit.start` only; a background start
+    adds from its own thread, hence the lock. (Cleanup finds the containers by their labels.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, Deployment] = {}
+        self._background: list[Future[Deployment]] = []
+
+    def add(self, dep: Deployment) -> None:
+        with self._lock:
+            self._latest[dep.role] = dep
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._latest)
+
+    def get(self, role: str) -> Deployment | None:
+        with self._lock:
+            return self._latest.get(role)
+
+    def latest(self) -> list[Deployment]:
+        with self._lock:
+            return list(self._latest.values())
+
+    def in_background(self, name: str, start: Callable[[], Deployment]) -> Future[Deployment]:
+        """Run `start` in a thread of its own; `settle` waits for it."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        future = pool.submit(start)
+        pool.shutdown(wait=False)
+        with self._lock:
+            self._background.append(future)
+        return future
+
+    def settle(self) -> None:
+        """Wait for the background starts, so diagnostics and cleanup see their containers
+        (a start's error, if any, is for the phase that awaits it to report)."""
+        with self._lock:
+            pending = list(self._background)
+        wait(pending)
 
 
 @dataclass(frozen=True, kw_only=True)

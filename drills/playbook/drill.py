@@ -1,105 +1,111 @@
 """One drill: the playbook's phases for one scenario, in order, each timed and journalled;
 diagnostics and cleanup on every exit path (pass, fail, error, Ctrl-C, SIGTERM, deadline);
-then the verdict. drills/playbook/phases.py and drills/playbook/fallback.py hold what each phase does;
-drills/run/runner.py runs the scenarios of a run.
+then the verdict. drills/playbook/phases.py and drills/playbook/fallback.py hold what each
+phase does; drills/run/runner.py runs the scenarios of a run.
+
+Every phase gets the drill's `Kit` (drills/playbook/kit.py), the same for the whole drill,
+and the stage the phase before it returned (drills/playbook/state.py); `_playbook` reads
+as the flow of stages. Diagnostics and cleanup read only the kit (its live `deployments`),
+so they work whatever stage a drill stopped at.
 """
 
 from __future__ import annotations
 
-import time
 import traceback
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from drills.playbook import fallback as recovery
-from drills.playbook import phases, watch
-from drills.playbook.deploy import Waiting
-from drills.playbook.probes import Probe
-from drills.playbook.recovery_gates import RunGates, run_gates
+from drills.playbook import phases
+from drills.playbook.kit import Kit, Step, Tools, kit_for
 from drills.playbook.verdict import PhaseOutcome, decide
 from drills.records import evidence
 from drills.records.journal import EventKind, Journal
 from drills.run.deadline import Deadline, DeadlineExceeded
-from drills.run.labels import labels as resource_labels
 from drills.run.reap import cleanup_run
 from drills.run.signals import Interrupted, Signals
 from harness.errors import HarnessError
 from harness.results import Outcome
 
 if TYPE_CHECKING:
-    from drills.engine.containers import DockerSeam
-    from drills.engine.images import ImageSet
-    from drills.faults.catalogue import Fault
+    from drills.playbook.state import Prepared
     from drills.scenario.model import Scenario
 
-ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]
+T = TypeVar("T")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Tools:
-    """A run's seams: the engine, how images are built, probes, faults, time, recovery gates."""
+class _Stopped(Exception):
+    """A phase a later one depends on ended in an error: the playbook stops there."""
 
-    seam: DockerSeam
-    build_images: ImageBuilder
-    probe: Probe
-    faults: Mapping[str, Fault]
-    clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
-    run_gates: RunGates = run_gates
+
+def _stage(k: Kit, name: str, step_fn: Callable[[], tuple[Step, T]], done: list[PhaseOutcome]) -> T:
+    """Run a phase whose stage the next phase needs (after a deadline check); its stage, or
+    _Stopped when it ended in an error."""
+    k.deadline.check(name)
+    step, stage = _timed(k, name, step_fn, done, guarded=True)
+    if step.outcome is Outcome.ERROR or stage is None:
+        raise _Stopped
+    return stage
 
 
 def _phase(
-    d: phases.Drill,
+    k: Kit, name: str, step_fn: Callable[[], Step], done: list[PhaseOutcome], *, guarded: bool = True
+) -> Step:
+    """Run a phase that learns nothing a later one reads: its Step only."""
+    return _timed(k, name, lambda: (step_fn(), None), done, guarded=guarded)[0]
+
+
+def _timed(
+    k: Kit,
     name: str,
-    step_fn: Callable[[phases.Drill], phases.Step],
+    step_fn: Callable[[], tuple[Step, T | None]],
     done: list[PhaseOutcome],
     *,
-    guarded: bool = True,
-) -> phases.Step:
+    guarded: bool,
+) -> tuple[Step, T | None]:
     """Run, time and journal one phase. Guarded phases lose to the deadline: a wait cut short
     by it must not read as an unhealthy deployment. Unguarded ones (diagnostics, cleanup)
     are on the way out: their journal writes are best-effort (`Journal.record_or_keep`)."""
-    record = d.journal.record if guarded else d.journal.record_or_keep
-    record(EventKind.PHASE_STARTED, scenario=d.scenario.name, phase=name)
-    start = d.clock()
+    record = k.journal.record if guarded else k.journal.record_or_keep
+    record(EventKind.PHASE_STARTED, scenario=k.scenario.name, phase=name)
+    start = k.clock()
     try:
-        step = _step(d, name, step_fn, guarded)
+        step, stage = _step(k, name, step_fn, guarded)
     except (Interrupted, DeadlineExceeded) as exc:
-        _finished(d, name, phases.Step(outcome=Outcome.ERROR, summary=str(exc)), start, done, record)
+        _finished(k, name, Step(outcome=Outcome.ERROR, summary=str(exc)), start, done, record)
         raise
-    _finished(d, name, step, start, done, record)
-    return step
+    _finished(k, name, step, start, done, record)
+    return step, stage
 
 
 def _step(
-    d: phases.Drill, name: str, step_fn: Callable[[phases.Drill], phases.Step], guarded: bool
-) -> phases.Step:
-    """The phase's Step; an error of ours, or a bug, becomes an error Step."""
+    k: Kit, name: str, step_fn: Callable[[], tuple[Step, T | None]], guarded: bool
+) -> tuple[Step, T | None]:
+    """The phase's Step and stage; an error of ours, or a bug, becomes an error Step (no stage)."""
     try:
-        step = step_fn(d)
+        out = step_fn()
         if guarded:
-            d.deadline.check(name)
+            k.deadline.check(name)
     except (Interrupted, DeadlineExceeded):
         raise
     except HarnessError as exc:
-        return phases.Step(outcome=Outcome.ERROR, summary=str(exc))
+        return Step(outcome=Outcome.ERROR, summary=str(exc)), None
     except Exception as exc:  # a bug in a phase must still reach the reports
-        return phases.Step(
+        return Step(
             outcome=Outcome.ERROR,
             summary=f"internal error in the {name} "
             f"phase: {type(exc).__name__}: {exc} (traceback in the journal; "
             "please report it)",
             data={"traceback": traceback.format_exc()},
-        )
-    return step
+        ), None
+    return out
 
 
 def _finished(
-    d: phases.Drill,
+    k: Kit,
     name: str,
-    step: phases.Step,
+    step: Step,
     start: float,
     done: list[PhaseOutcome],
     record: Callable[..., object],
@@ -110,88 +116,89 @@ def _finished(
     done.append(PhaseOutcome(phase=name, outcome=step.outcome, summary=step.summary, broken=broken))
     record(
         EventKind.PHASE_FINISHED,
-        scenario=d.scenario.name,
+        scenario=k.scenario.name,
         phase=name,
         outcome=step.outcome.value,
         summary=step.summary,
-        duration_s=round(d.clock() - start, 6),
+        duration_s=round(k.clock() - start, 6),
         findings=[f.__dict__ for f in step.findings],
         data=dict(step.data),
     )
 
 
-def _preflight(d: phases.Drill) -> phases.Step:
+def _preflight(k: Kit) -> tuple[Step, Prepared]:
     """An empty evidence folder for this run (an earlier run's moves aside), then preflight."""
-    evidence.start_fresh(d)
-    return phases.preflight(d)
+    evidence.start_fresh(k)
+    return phases.preflight(k)
 
 
-def _playbook(d: phases.Drill, done: list[PhaseOutcome]) -> None:
+def _playbook(k: Kit, done: list[PhaseOutcome]) -> None:
     """preflight .. verify; stops at the first error, skips what the decision rules out."""
-    for name, fn in (
-        ("preflight", _preflight),
-        ("deploy", phases.deploy_candidate),
-        ("steady-state", phases.steady_state),
-        ("inject", phases.inject),
-        ("detect", phases.detect),
-        ("classify", recovery.classify_incident),
-    ):
-        d.deadline.check(name)
-        if _phase(d, name, fn, done).outcome is Outcome.ERROR:
-            return
-    assert d.decision is not None
-    if not d.decision.fallback:
-        if d.scenario.fault_id == "none":
-            _phase(d, "verify", lambda dr: recovery.verify(dr, "candidate-aot"), done)
+    try:
+        prepared = _stage(k, "preflight", lambda: _preflight(k), done)
+        deployed = _stage(k, "deploy", lambda: phases.deploy_candidate(k, prepared), done)
+        steady = _stage(k, "steady-state", lambda: phases.steady_state(k, deployed), done)
+        injected = _stage(k, "inject", lambda: phases.inject(k, steady), done)
+        detected = _stage(k, "detect", lambda: phases.detect(k, injected), done)
+        classified = _stage(k, "classify", lambda: recovery.classify_incident(k, detected), done)
+    except _Stopped:
         return
-    _phase(d, "contain", recovery.contain, done)
-    d.deadline.check("fallback")
-    if _phase(d, "fallback", recovery.fall_back, done).outcome is Outcome.PASSED:
-        _phase(d, "verify", lambda dr: recovery.verify(dr, "fallback-native"), done)
-        if d.scenario.recover_to_aot:
-            _phase(d, "recover-to-aot", recovery.recover_to_aot, done)
+    if not classified.decision.fallback:
+        if k.scenario.fault_id == "none":
+            _phase(k, "verify", lambda: recovery.verify(k, classified, classified.candidate), done)
+        return
+    _phase(k, "contain", lambda: recovery.contain(k, classified), done)
+    k.deadline.check("fallback")
+    step, fallen = _timed(k, "fallback", lambda: recovery.fall_back(k, classified), done, guarded=True)
+    if step.outcome is Outcome.PASSED and fallen is not None:
+        _phase(k, "verify", lambda: recovery.verify(k, fallen, fallen.fallback), done)
+        if k.scenario.recover_to_aot:
+            _phase(k, "recover-to-aot", lambda: recovery.recover_to_aot(k, fallen), done)
 
 
-def _finish(d: phases.Drill, done: list[PhaseOutcome], signals: Signals, interrupted: bool) -> None:
+def _finish(k: Kit, done: list[PhaseOutcome], signals: Signals, interrupted: bool) -> None:
     """Diagnostics and cleanup run whatever happened, shielded from a second Ctrl-C; a
     journal that cannot be written does not stop the removal, and is raised after it."""
     with signals.shield():
         try:
-            phases.settle(d)
-            if d.containers:  # evidence on every path: a deploy that never got healthy too
-                _phase(d, "diagnostics", evidence.preserve, done, guarded=False)
+            k.deployments.settle()
+            if k.deployments:  # evidence on every path: a deploy that never got healthy too
+                _phase(k, "diagnostics", lambda: evidence.preserve(k), done, guarded=False)
         finally:
-            _phase(d, "cleanup", _cleanup, done, guarded=False)
-        _record_verdict(d, done, interrupted or signals.pending)
-        d.journal.raise_failed()
+            _phase(k, "cleanup", lambda: _cleanup(k), done, guarded=False)
+        _record_verdict(k, done, interrupted or signals.pending)
+        k.journal.raise_failed()
 
 
-def _record_verdict(d: phases.Drill, done: list[PhaseOutcome], interrupted: bool) -> None:
-    s = d.scenario
+def _record_verdict(k: Kit, done: list[PhaseOutcome], interrupted: bool) -> None:
+    """The verdict, journalled; the drill fell back when its fallback phase ran."""
+    s = k.scenario
+    fell_back = any(p.phase == "fallback" for p in done)
     v = decide(
         done,
-        fell_back=d.fell_back,
+        fell_back=fell_back,
         expect_fallback=s.expect_fallback,
         expected=Outcome(s.expect_verdict),
         interrupted=interrupted,
-        journal_lost=None if d.journal.failed is None else str(d.journal.failed),
+        journal_lost=None if k.journal.failed is None else str(k.journal.failed),
     )
-    d.journal.record_or_keep(
+    k.journal.record_or_keep(
         EventKind.SCENARIO_FINISHED,
         scenario=s.name,
         verdict=v.verdict.value,
         expected=v.expected.value,
         as_expected=v.as_expected,
         reason=v.reason,
-        fell_back=d.fell_back,
+        fell_back=fell_back,
     )
 
 
-def _cleanup(d: phases.Drill) -> phases.Step:
-    """The scenario's containers; journalled first, but removed even if that write fails."""
-    d.journal.record_or_keep(EventKind.ACTION, scenario=d.scenario.name, action="cleanup", run_id=d.run_id)
-    removed = cleanup_run(d.seam, d.run_id, d.scenario.name)
-    return phases.Step(
+def _cleanup(k: Kit) -> Step:
+    """The scenario's containers, found by their labels; journalled first, but removed even
+    if that write fails."""
+    k.journal.record_or_keep(EventKind.ACTION, scenario=k.scenario.name, action="cleanup", run_id=k.run_id)
+    removed = cleanup_run(k.seam, k.run_id, k.scenario.name)
+    return Step(
         outcome=Outcome.PASSED, summary=f"removed {len(removed)} containers", data={"removed": removed}
     )
 
@@ -218,52 +225,14 @@ def run_scenario(
         budgets=scenario.budgets.__dict__,
         regression=scenario.regression.__dict__,
     )
-    d = _drill(tools, scenario, journal, run_id, deadline, out_dir / "evidence")
-    d.build_info = {} if build_info is None else build_info
+    shared = {} if build_info is None else build_info
+    kit = kit_for(tools, scenario, journal, run_id, deadline, out_dir / "evidence", shared)
     done: list[PhaseOutcome] = []
     interrupted = False
     try:
-        _playbook(d, done)
+        _playbook(kit, done)
     except (Interrupted, DeadlineExceeded):
         interrupted = True
         raise
     finally:
-        _finish(d, done, signals, interrupted)
-
-
-def _drill(
-    tools: Tools,
-    scenario: Scenario,
-    journal: Journal,
-    run_id: str,
-    deadline: Deadline,
-    evidence_dir: Path,
-) -> phases.Drill:
-    """A scenario's Drill, wired to the run's tools, journal and deadline."""
-    labels = resource_labels(run_id, scenario.name, "image", tools.clock(), phases.TTL_S)
-    return phases.Drill(
-        scenario=scenario,
-        seam=tools.seam,
-        watcher=watch.Watcher(
-            seam=tools.seam,
-            probe=tools.probe,
-            clock=tools.clock,
-            journal=journal,
-            scenario=scenario,
-            deadline=deadline,
-        ),
-        fault=tools.faults[scenario.fault_id],
-        journal=journal,
-        run_id=run_id,
-        deadline=deadline,
-        evidence_dir=evidence_dir,
-        build_images=lambda: tools.build_images(scenario, labels),
-        waiting=Waiting(
-            probe=tools.probe,
-            clock=tools.clock,
-            sleep=tools.sleep,
-            health_path=scenario.health_path,
-            deadline=deadline,
-        ),
-        run_gates=tools.run_gates,
-    )
+        _finish(kit, done, signals, interrupted)

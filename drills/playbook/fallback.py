@@ -1,45 +1,54 @@
-"""The playbook after detection: classify, contain, fall back, verify, recover to AOT."""
+"""The playbook after detection: classify, contain, fall back, verify, recover to AOT.
+Like drills/playbook/phases.py, each phase takes the drill's `Kit` and the stage it comes
+after; classify and fallback return the next stage with their Step.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from drills.playbook import watch
 from drills.playbook.classify import classify
-from drills.playbook.phases import READY_S, Drill, Step, deploy, deploy_planned
+from drills.playbook.kit import Kit, Step, deploy, deploy_planned
+from drills.playbook.phases import READY_S
+from drills.playbook.state import Classified, Detected, FellBack, Injected, grow
 from harness.formats import find_fatals
 from harness.results import Finding, Outcome
 
+if TYPE_CHECKING:
+    from drills.playbook.deploy import Deployment
 
-def _healthy(d: Drill, role: str, budget_s: float, phase: str) -> float | None:
-    cid, port = d.containers[role], d.ports[role]
-    until = d.until(budget_s)
-    if watch.wait_ready(d.watcher, cid, port, until, role) is None or port is None:
+
+def _healthy(k: Kit, dep: Deployment, budget_s: float, phase: str) -> float | None:
+    cid, port, role = dep.container_id, dep.host_port, dep.role
+    until = k.until(budget_s)
+    if watch.wait_ready(k.watcher, cid, port, until, role) is None or port is None:
         return None
-    return watch.healthy_in_a_row(d.watcher, cid, port, until, role, phase)
+    return watch.healthy_in_a_row(k.watcher, cid, port, until, role, phase)
 
 
-def classify_incident(d: Drill) -> Step:
+def classify_incident(k: Kit, d: Detected) -> tuple[Step, Classified]:
     """Shadow-deploy JIT-native to learn whether it stays healthy, then apply the rules."""
-    assert d.images is not None and d.plan is not None
-    s = d.scenario
+    s = k.scenario
     native_ok = True
     if d.incident is not None:
-        if d.shadow is None:  # an incident without a fault (the `none` control)
-            deploy_planned(d, "shadow-native", d.images.fallback_native)
-        else:
-            d.shadow.result()
-        native_ok = _healthy(d, "shadow-native", READY_S, "classify") is not None
-    d.decision = classify(d.incident, native_ok)
+        shadow = (
+            deploy_planned(k, d, "shadow-native", d.images.fallback_native)  # the `none` control
+            if d.shadow is None
+            else d.shadow.result()
+        )
+        native_ok = _healthy(k, shadow, READY_S, "classify") is not None
+    decision = classify(d.incident, native_ok)
     data = {
-        "fallback": d.decision.fallback,
-        "rules": list(d.decision.rules),
+        "fallback": decision.fallback,
+        "rules": list(decision.rules),
         "native_healthy": native_ok,
-        "reasons": list(d.decision.reasons),
+        "reasons": list(decision.reasons),
     }
-    verdict = "AOT-specific: fall back" if d.decision.fallback else "no fallback"
-    ok = d.decision.fallback == s.expect_fallback
+    verdict = "AOT-specific: fall back" if decision.fallback else "no fallback"
+    ok = decision.fallback == s.expect_fallback
     findings = (
         ()
         if ok
@@ -54,28 +63,28 @@ def classify_incident(d: Drill) -> Step:
     )
     return Step(
         outcome=Outcome.PASSED if ok else Outcome.FAILED,
-        summary=f"{verdict}; " + "; ".join(d.decision.reasons),
+        summary=f"{verdict}; " + "; ".join(decision.reasons),
         findings=findings,
         data=data,
-    )
+    ), grow(Classified, d, decision=decision)
 
 
-def contain(d: Drill) -> Step:
+def contain(k: Kit, c: Classified) -> Step:
     """Previous known-good AOT, verified; if it fails too, the playbook goes on."""
-    assert d.images is not None and d.incident is not None
-    if d.images.previous_aot is None:
+    assert c.incident is not None
+    if c.images.previous_aot is None:
         return Step(outcome=Outcome.SKIPPED, summary="no previous known-good AOT configured")
-    start = d.clock()
-    deploy(d, "previous-aot", d.images.previous_aot)
-    healthy_at = _healthy(d, "previous-aot", d.scenario.budgets.contain_s, "contain")
+    start = k.clock()
+    previous = deploy(k, "previous-aot", c.images.previous_aot)
+    healthy_at = _healthy(k, previous, k.scenario.budgets.contain_s, "contain")
     if healthy_at is None:
         # the playbook goes on to the fallback, so this does not fail the drill; WAIVED
         # keeps it visible in every report
-        info = d.seam.inspect(d.containers["previous-aot"])
+        info = k.seam.inspect(previous.container_id)
         return Step(
             outcome=Outcome.WAIVED,
             summary=f"containment failed (non-fatal): the "
-            f"previous AOT was not healthy within the {d.scenario.budgets.contain_s} s "
+            f"previous AOT was not healthy within the {k.scenario.budgets.contain_s} s "
             f"containment budget (status {info.status}, exit code {info.exit_code}); "
             "going on to the fallback",
             data={"contained": False, "status": info.status, "exit_code": info.exit_code},
@@ -88,52 +97,50 @@ def contain(d: Drill) -> Step:
     )
 
 
-def fall_back(d: Drill) -> Step:
+def fall_back(k: Kit, c: Classified) -> tuple[Step, FellBack]:
     """Redeploy from the CLI artifact: `fuse run --manifest-path <pkg> --backend native`.
 
     The fallback gets its own recovery budget from its deploy, whatever containment used
     up: one that answers late is too slow but works; only one that exits or never answers
     healthy is broken (`data["broken"]`, what the broken-fallback control must see)."""
-    assert d.images is not None and d.injected_at is not None
-    s = d.scenario
-    d.fell_back = True
-    cid = deploy_planned(d, "fallback-native", d.images.fallback_native)
-    until = d.until(s.budgets.recover_s)
-    ready = watch.wait_ready(d.watcher, cid, d.ports["fallback-native"], until, "fallback-native")
+    s = k.scenario
+    fallback = deploy_planned(k, c, "fallback-native", c.images.fallback_native)
+    fallen = grow(FellBack, c, fallback=fallback)
+    until = k.until(s.budgets.recover_s)
+    ready = watch.wait_ready(k.watcher, fallback.container_id, fallback.host_port, until, "fallback-native")
     if ready is None:
-        return _fallback_broken(d, cid)
-    took = ready - d.injected_at
+        return _fallback_broken(k, fallback.container_id), fallen
+    took = ready - c.injected_at
     data = {"ready_s": round(took, 4), "broken": False}
     if took > s.budgets.recover_s:
         return _fallback_failed(
-            d,
+            k,
             f"the fallback answered {took * 1000:.0f} ms after the fault, over the "
             f"{s.budgets.recover_s} s recovery budget: fallback path too slow",
             f"healthy {took:.2f} s after the fault",
             data,
-        )
-    d.fallback_ready_at = ready
+        ), fallen
     return Step(
         outcome=Outcome.PASSED, summary=f"JIT-native answered {took * 1000:.0f} ms after the fault", data=data
-    )
+    ), fallen
 
 
-def _fallback_broken(d: Drill, cid: str) -> Step:
+def _fallback_broken(k: Kit, cid: str) -> Step:
     """The fallback exited, or never answered healthy within its own budget."""
-    info = d.seam.inspect(cid)
-    tail = "\n".join(d.seam.logs(cid).splitlines()[-5:])
+    info = k.seam.inspect(cid)
+    tail = "\n".join(k.seam.logs(cid).splitlines()[-5:])
     how = "" if info.status == "exited" else " (it never answered healthy)"
     return _fallback_failed(
-        d,
-        f"the fallback was not healthy within the {d.scenario.budgets.recover_s} s recovery "
+        k,
+        f"the fallback was not healthy within the {k.scenario.budgets.recover_s} s recovery "
         f"budget (status {info.status}, exit code {info.exit_code}): fallback path broken{how}",
         f"{info.status} {info.error} {tail}".strip(),
         {"broken": True, "status": info.status, "exit_code": info.exit_code},
     )
 
 
-def _fallback_failed(d: Drill, summary: str, actual: str, data: Mapping[str, object]) -> Step:
-    s = d.scenario
+def _fallback_failed(k: Kit, summary: str, actual: str, data: Mapping[str, object]) -> Step:
+    s = k.scenario
     return Step(
         outcome=Outcome.FAILED,
         summary=summary,
@@ -149,9 +156,8 @@ def _fallback_failed(d: Drill, summary: str, actual: str, data: Mapping[str, obj
     )
 
 
-def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
-    s, base = d.scenario, d.steady
-    assert base is not None
+def _tolerance_findings(k: Kit, base: watch.Stats, stats: watch.Stats) -> list[Finding]:
+    s = k.scenario
     limit = base.p95_ms * s.tolerance.latency_factor + s.tolerance.latency_slack_ms
     out = []
     if stats.p95_ms > limit:
@@ -175,16 +181,16 @@ def _tolerance_findings(d: Drill, stats: watch.Stats) -> list[Finding]:
     return out
 
 
-def verify(d: Drill, role: str) -> Step:
-    """Health N in a row, latency and errors within tolerance, a quiet period without fatals.
+def verify(k: Kit, i: Injected, dep: Deployment) -> Step:
+    """Health N in a row, latency and errors within tolerance (against `i.steady`), a quiet
+    period without fatals.
 
     `data["broken"]`: the deployment exited on the way (the fallback itself is broken)."""
-    assert d.injected_at is not None
-    s = d.scenario
-    cid, port = d.containers[role], d.ports[role]
-    left = s.budgets.recover_s - (d.clock() - d.injected_at)
+    s = k.scenario
+    cid, port, role = dep.container_id, dep.host_port, dep.role
+    left = s.budgets.recover_s - (k.clock() - i.injected_at)
     at = (
-        watch.healthy_in_a_row(d.watcher, cid, port, d.until(left), role, "verify")
+        watch.healthy_in_a_row(k.watcher, cid, port, k.until(left), role, "verify")
         if port is not None
         else None
     )
@@ -193,12 +199,12 @@ def verify(d: Drill, role: str) -> Step:
             outcome=Outcome.FAILED,
             summary=f"{role}: not {s.probing.successes} healthy "
             f"probes in a row within the {s.budgets.recover_s} s recovery budget",
-            data={"broken": d.seam.inspect(cid).status == "exited"},
+            data={"broken": k.seam.inspect(cid).status == "exited"},
         )
-    stats = watch.load(d.watcher, port, "verify", role)
-    findings, exited = _quiet_period(d, role, cid)
-    findings = _tolerance_findings(d, stats) + findings
-    restore = at - d.injected_at
+    stats = watch.load(k.watcher, port, "verify", role)
+    findings, exited = _quiet_period(k, role, cid)
+    findings = _tolerance_findings(k, i.steady, stats) + findings
+    restore = at - i.injected_at
     data = {**stats.as_data(), "time_to_restore_s": round(restore, 4), "broken": exited}
     if findings:
         return Step(outcome=Outcome.FAILED, summary=findings[0].line(), findings=tuple(findings), data=data)
@@ -210,14 +216,14 @@ def verify(d: Drill, role: str) -> Step:
     )
 
 
-def _quiet_period(d: Drill, role: str, cid: str) -> tuple[list[Finding], bool]:
+def _quiet_period(k: Kit, role: str, cid: str) -> tuple[list[Finding], bool]:
     """Findings of the quiet period (new fatal envelopes, an exit), and whether it exited."""
-    s = d.scenario
-    before = len(find_fatals(d.seam.logs(cid)))
-    exited = d.seam.wait_exit(cid, d.deadline.clip(s.quiet_s))
+    s = k.scenario
+    before = len(find_fatals(k.seam.logs(cid)))
+    exited = k.seam.wait_exit(cid, k.deadline.clip(s.quiet_s))
     findings = [
         Finding(subject=s.name, message="new fatal envelope in the quiet period", actual=f.line)
-        for f in find_fatals(d.seam.logs(cid))[before:]
+        for f in find_fatals(k.seam.logs(cid))[before:]
     ]
     if exited is not None:
         who = "fallback" if role == "fallback-native" else role
@@ -232,22 +238,22 @@ def _quiet_period(d: Drill, role: str, cid: str) -> tuple[list[Finding], bool]:
     return findings, exited is not None
 
 
-def _gates_failed(d: Drill) -> Step | None:
+def _gates_failed(k: Kit) -> Step | None:
     """Rerun the recovery gates when the scenario names a checkout; a Step if they failed."""
-    gates = d.scenario.recovery_gates
+    gates = k.scenario.recovery_gates
     if gates is None:
         return None
-    report_dir = d.evidence_dir / d.scenario.name / "recovery-gates"
-    d.deadline.check("the recovery gates")
+    report_dir = k.evidence_dir / k.scenario.name / "recovery-gates"
+    k.deadline.check("the recovery gates")
     # never past the run-wide deadline; a run cut short by it is the deadline's error
-    gates = replace(gates, timeout_s=d.deadline.clip(gates.timeout_s))
-    d.act(
+    gates = replace(gates, timeout_s=k.deadline.clip(gates.timeout_s))
+    k.act(
         "recovery-gates",
         checkout=str(gates.checkout),
         report_dir=str(report_dir),
         timeout_s=gates.timeout_s,
     )
-    run = d.run_gates(gates, report_dir)
+    run = k.run_gates(gates, report_dir)
     if run.exit_code == 0:
         return None
     how = "timed out" if run.exit_code is None else f"exit {run.exit_code}"
@@ -259,14 +265,13 @@ def _gates_failed(d: Drill) -> Step | None:
     )
 
 
-def recover_to_aot(d: Drill) -> Step:
+def recover_to_aot(k: Kit, c: Classified) -> Step:
     """Recovery gates (when configured), then redeploy the (fixed) candidate AOT and verify."""
-    assert d.images is not None
-    failed = _gates_failed(d)
+    failed = _gates_failed(k)
     if failed is not None:
         return failed
-    gates = "recovery gates passed; " if d.scenario.recovery_gates else ""
-    deploy(d, "candidate-aot", d.images.candidate_aot)
-    if _healthy(d, "candidate-aot", d.scenario.budgets.recover_s, "recover") is None:
+    gates = "recovery gates passed; " if k.scenario.recovery_gates else ""
+    candidate = deploy(k, "candidate-aot", c.images.candidate_aot)
+    if _healthy(k, candidate, k.scenario.budgets.recover_s, "recover") is None:
         return Step(outcome=Outcome.FAILED, summary=f"{gates}the AOT redeploy did not become healthy")
     return Step(outcome=Outcome.PASSED, summary=f"{gates}back on AOT and healthy")

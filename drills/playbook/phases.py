@@ -1,165 +1,48 @@
-"""The playbook's phases for one drill. Each takes the `Drill` (its lifecycle state) and
-returns a `Step`; playbook.py times them, journals them and decides what runs next.
-Every Docker action is journalled before it happens.
+"""The playbook's phases up to detection: preflight, deploy, steady-state, inject, detect.
+Each takes the drill's `Kit` and the stage the phase before it returned, and returns its
+`Step` with the next stage (drills/playbook/state.py); drills/playbook/drill.py times and
+journals them and decides what runs next; drills/playbook/fallback.py holds the rest.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from drills.engine.containers import ContainerSpec
 from drills.playbook import watch
-from drills.playbook.classify import Classification
-from drills.playbook.deploy import Waiting, apply_plan
-from drills.playbook.deploy import deploy as deploy_container
-from drills.playbook.recovery_gates import RunGates, run_gates
-from drills.records.journal import EventKind
-from drills.run.deadline import Deadline
-from drills.run.labels import labels
-from harness.results import Finding, Outcome
+from drills.playbook.kit import Kit, Step, deploy, deploy_planned, planned_spec, start
+from drills.playbook.state import Deployed, Detected, Injected, Prepared, Steady, grow
+from harness.results import Outcome
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from concurrent.futures import Future
 
-    from drills.engine.containers import DockerSeam
-    from drills.engine.images import ImageSet
-    from drills.faults.catalogue import Fault, FaultPlan
+    from drills.playbook.deploy import Deployment
     from drills.playbook.probes import Sample
-    from drills.records.journal import Journal
     from drills.scenario.model import Scenario
 
-TTL_S = 3600.0
 READY_S = 30.0  # how long a deployment may take to answer before the fault or in a shadow
-AOT_ROLES = ("candidate-aot", "previous-aot")
-NATIVE_ROLES = ("shadow-native", "fallback-native")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Step:
-    outcome: Outcome
-    summary: str
-    findings: tuple[Finding, ...] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Drill:
-    """One scenario's run: what it deployed, saw and decided so far."""
-
-    scenario: Scenario
-    seam: DockerSeam
-    watcher: watch.Watcher
-    fault: Fault
-    journal: Journal
-    run_id: str
-    deadline: Deadline
-    evidence_dir: Path
-    build_images: Callable[[], ImageSet]
-    waiting: Waiting = field(default_factory=Waiting)
-    run_gates: RunGates = field(default=run_gates)
-    build_info: dict[str, str] = field(default_factory=dict)  # image -> its build info (run-wide)
-    images: ImageSet | None = None
-    plan: FaultPlan | None = None
-    containers: dict[str, str] = field(default_factory=dict)  # role -> id of the latest
-    ports: dict[str, int | None] = field(default_factory=dict)
-    steady: watch.Stats | None = None
-    injected_at: float | None = None  # injection started: what time to restore counts from
-    active_at: float | None = None  # the fault in effect: what detection latency counts from
-    incident: watch.Incident | None = None
-    decision: Classification | None = None
-    shadow: Future[str] | None = None  # the JIT-native shadow's start, begun with detection
-    fell_back: bool = False
-    fallback_ready_at: float | None = None
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        return self.watcher.clock
-
-    def act(self, action: str, **fields: Any) -> None:
-        self.journal.record(EventKind.ACTION, scenario=self.scenario.name, action=action, **fields)
-
-    def until(self, seconds: float) -> float:
-        return self.clock() + self.deadline.clip(seconds)
-
-
-def spec_for(
-    d: Drill,
-    role: str,
-    image: str,
-    env: Mapping[str, str] | None = None,
-) -> ContainerSpec:
-    """The labelled spec a role gets before any fault plan applies (AOT roles: `aot_env`)."""
-    s = d.scenario
-    own = s.aot_env if role in AOT_ROLES else s.native_env if role in NATIVE_ROLES else {}
-    return ContainerSpec(
-        image=image,
-        name=f"fh-{d.run_id}-{s.name}-{role}-{len(d.containers)}",
-        labels=labels(d.run_id, s.name, role, d.clock(), TTL_S),
-        env={**own, **(env or {})},
-        mem_limit_bytes=s.memory_mb * 1024 * 1024,
-    )
-
-
-def start(d: Drill, role: str, spec: ContainerSpec) -> str:
-    """Start one container (journalled first); returns its id."""
-    d.act("deploy", role=role, image=spec.image, name=spec.name, env=dict(spec.env))
-    dep = deploy_container(d.seam, spec)
-    d.containers[role], d.ports[role] = dep.container_id, dep.host_port
-    d.act("deployed", role=role, container=dep.container_id, host_port=dep.host_port, error=dep.info.error)
-    return dep.container_id
-
-
-def deploy(d: Drill, role: str, image: str, *, env: Mapping[str, str] | None = None) -> str:
-    """Start one labelled container for `role`, as is; returns its id."""
-    return start(d, role, spec_for(d, role, image, env))
-
-
-def planned_spec(d: Drill, role: str, image: str) -> ContainerSpec:
-    """`role`'s spec as the fault's plan has it (drills.playbook.deploy.apply_plan): the faulty AOT
-    rollout (variant, env, limits, port holder), or the native deployments' env/variant."""
-    assert d.plan is not None and d.images is not None
-    d.act("apply-plan", role=role, plan=dataclasses.asdict(d.plan))
-    return apply_plan(d.seam, spec_for(d, role, image), d.plan, d.images, d.waiting)
-
-
-def deploy_planned(d: Drill, role: str, image: str) -> str:
-    """Start `role` as the fault's plan has it; returns its id."""
-    return start(d, role, planned_spec(d, role, image))
-
-
-def start_shadow(d: Drill) -> None:
+def start_shadow(k: Kit, p: Prepared) -> Future[Deployment]:
     """Start the JIT-native shadow in the background: its container and service start then
     overlap detection, and classify only waits for its healthy streak."""
-    assert d.images is not None
-    spec = planned_spec(d, "shadow-native", d.images.fallback_native)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shadow-native")
-    d.shadow = pool.submit(start, d, "shadow-native", spec)
-    pool.shutdown(wait=False)
+    spec = planned_spec(k, p, "shadow-native", p.images.fallback_native)
+    return k.deployments.in_background("shadow-native", lambda: start(k, "shadow-native", spec))
 
 
-def settle(d: Drill) -> None:
-    """Wait for a background start, so diagnostics and cleanup see its container (its
-    error, if any, is classify's to report)."""
-    if d.shadow is not None:
-        wait([d.shadow])
-
-
-def preflight(d: Drill) -> Step:
-    d.act("ping")
-    d.seam.ping()
-    d.act("build-images")
-    d.images = d.build_images()
-    d.plan = d.fault.prepare(d.scenario.fault_params)
-    tags = {k: v for k, v in dataclasses.asdict(d.images).items() if v}
+def preflight(k: Kit) -> tuple[Step, Prepared]:
+    k.act("ping")
+    k.seam.ping()
+    k.act("build-images")
+    images = k.build_images()
+    prepared = Prepared(images=images, plan=k.fault.prepare(k.scenario.fault_params))
+    tags = {name: tag for name, tag in dataclasses.asdict(images).items() if tag}
     return Step(
         outcome=Outcome.PASSED,
-        summary=f"{len(tags)} images ready; fault '{d.fault.id}' prepared{app_note(d.scenario)}",
+        summary=f"{len(tags)} images ready; fault '{k.fault.id}' prepared{app_note(k.scenario)}",
         data={"images": tags},
-    )
+    ), prepared
 
 
 def app_note(scenario: Scenario) -> str:
@@ -173,31 +56,30 @@ def app_note(scenario: Scenario) -> str:
     )
 
 
-def deploy_candidate(d: Drill) -> Step:
-    assert d.images is not None
-    s = d.scenario
-    cid = deploy(d, "candidate-aot", d.images.candidate_aot)
-    port = d.ports["candidate-aot"]
-    ready = watch.wait_ready(d.watcher, cid, port, d.until(s.ready_s), "candidate-aot")
+def deploy_candidate(k: Kit, p: Prepared) -> tuple[Step, Deployed]:
+    candidate = deploy(k, "candidate-aot", p.images.candidate_aot)
+    deployed = grow(Deployed, p, candidate=candidate)
+    cid, port = candidate.container_id, candidate.host_port
+    ready = watch.wait_ready(k.watcher, cid, port, k.until(k.scenario.ready_s), "candidate-aot")
     if ready is None:
-        return Step(outcome=Outcome.ERROR, summary=never_ready(d, cid, port))
-    return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy")
+        return Step(outcome=Outcome.ERROR, summary=never_ready(k, cid, port)), deployed
+    return Step(outcome=Outcome.PASSED, summary="candidate AOT healthy"), deployed
 
 
-def never_ready(d: Drill, cid: str, port: int | None) -> str:
+def never_ready(k: Kit, cid: str, port: int | None) -> str:
     """One line: why the candidate never answered healthy (its last answer quoted, or how it
     ended) and what the scenario lacks, if its answer says."""
-    s = d.scenario
+    s = k.scenario
     head = (
         f"the candidate AOT (before any fault) never answered {s.health_path} healthy within {s.ready_s:g} s"
     )
-    info = d.seam.inspect(cid)
+    info = k.seam.inspect(cid)
     if info.status == "exited" or port is None:
-        last = (d.seam.logs(cid).strip().splitlines() or ["(no output)"])[-1]
+        last = (k.seam.logs(cid).strip().splitlines() or ["(no output)"])[-1]
         return (
             f"{head}: it exited (code {info.exit_code}): {last[:300]}; fix the release or the scenario first"
         )
-    answer = d.watcher.sample(port, s.health_path, "ready", "candidate-aot")
+    answer = k.watcher.sample(port, s.health_path, "ready", "candidate-aot")
     if answer.ok:
         return f"{head}; it answers now: raise app.ready_s"
     said = f"HTTP {answer.status} {answer.body.strip()}" if answer.status else (answer.error or "no answer")
@@ -224,84 +106,89 @@ def _unsteady(scenario: Scenario, streak: list[Sample] | None, stats: watch.Stat
     return None
 
 
-def steady_state(d: Drill) -> Step:
-    port = d.ports["candidate-aot"]
+def steady_state(k: Kit, d: Deployed) -> tuple[Step, Steady]:
+    port, cid = d.candidate.host_port, d.candidate.container_id
     assert port is not None
-    cid = d.containers["candidate-aot"]
     streak = watch.healthy_streak(
-        d.watcher, cid, port, d.until(d.scenario.ready_s), "candidate-aot", "steady-state"
+        k.watcher, cid, port, k.until(k.scenario.ready_s), "candidate-aot", "steady-state"
     )
-    stats = watch.load(d.watcher, port, "steady-state", "candidate-aot")
-    d.steady = stats
+    stats = watch.load(k.watcher, port, "steady-state", "candidate-aot")
+    steady = grow(Steady, d, steady=stats)
     data = {**stats.as_data(), "health_p95_ms": round(watch.health_p95_ms(streak or []), 2)}
-    problem = _unsteady(d.scenario, streak, stats)
+    problem = _unsteady(k.scenario, streak, stats)
     if problem:
-        return Step(outcome=Outcome.ERROR, summary=problem, data=data)
+        return Step(outcome=Outcome.ERROR, summary=problem, data=data), steady
     return Step(
         outcome=Outcome.PASSED,
         summary=f"p50 {stats.p50_ms:.1f} ms, p95 "
         f"{stats.p95_ms:.1f} ms, {stats.errors}/{stats.requests} errors",
         data=data,
-    )
+    ), steady
 
 
-def inject(d: Drill) -> Step:
+def _unready(k: Kit, rolled_out: Deployment) -> bool:
+    """True when the rolled-out AOT gave no healthy answer within READY_S (a plan with
+    `ready_first` triggers its fault only in a service that is up)."""
+    until = k.until(READY_S)
+    cid, port = rolled_out.container_id, rolled_out.host_port
+    return watch.wait_ready(k.watcher, cid, port, until, "candidate-aot") is None
+
+
+def inject(k: Kit, s: Steady) -> tuple[Step, Injected]:
     """Runtime faults act on the running AOT; a plan with a rollout deploys a faulty AOT."""
-    assert d.plan is not None and d.images is not None
-    plan, params = d.plan, d.scenario.fault_params
-    cid = d.containers["candidate-aot"]
+    plan, params = s.plan, k.scenario.fault_params
+    candidate, rolled_out_at = s.candidate, None
     if plan.rollout:
-        d.act("remove", role="candidate-aot", container=cid, why="rollout of the faulty AOT")
-        d.seam.remove_container(cid)
-        d.injected_at = d.clock()
-        cid = deploy_planned(d, "candidate-aot", d.images.candidate_aot)
-        port = d.ports["candidate-aot"]
-        if (
-            plan.ready_first
-            and watch.wait_ready(d.watcher, cid, port, d.until(READY_S), "candidate-aot") is None
-        ):
+        cid = candidate.container_id
+        k.act("remove", role="candidate-aot", container=cid, why="rollout of the faulty AOT")
+        k.seam.remove_container(cid)
+        rolled_out_at = k.clock()
+        candidate = deploy_planned(k, s, "candidate-aot", s.images.candidate_aot)
+        if plan.ready_first and _unready(k, candidate):
             return Step(
                 outcome=Outcome.ERROR,
                 summary=f"the faulty AOT rollout did not answer within {READY_S:.0f} s, so fault "
-                f"'{d.fault.id}' could not be triggered in it",
-            )
-    d.act("inject", fault=d.fault.id, container=cid, params=dict(params))
-    d.injected_at = d.injected_at or d.clock()
-    d.fault.inject(d.seam, cid, params)
-    d.active_at = d.clock()
+                f"'{k.fault.id}' could not be triggered in it",
+            ), grow(Injected, s, candidate=candidate, injected_at=rolled_out_at, active_at=k.clock())
+    k.act("inject", fault=k.fault.id, container=candidate.container_id, params=dict(params))
+    injected_at = rolled_out_at or k.clock()
+    k.fault.inject(k.seam, candidate.container_id, params)
+    injected = grow(Injected, s, candidate=candidate, injected_at=injected_at, active_at=k.clock())
     return Step(
         outcome=Outcome.PASSED,
-        summary=f"fault '{d.fault.id}' injected into the AOT deployment",
+        summary=f"fault '{k.fault.id}' injected into the AOT deployment",
         data={"plan": dataclasses.asdict(plan)},
-    )
+    ), injected
 
 
-def detect(d: Drill) -> Step:
-    assert d.injected_at is not None
-    s = d.scenario
+def detect(k: Kit, i: Injected) -> tuple[Step, Detected]:
+    s = k.scenario
     window = s.observe_s if s.fault_id == "none" else max(s.observe_s, s.budgets.detect_s)
-    cid = d.containers["candidate-aot"]
+    candidate = i.candidate
     # a fault: classify will ask whether JIT-native stays healthy
-    shadow = (lambda: start_shadow(d)) if s.fault_id != "none" else watch.nothing
-    d.incident = watch.detect(d.watcher, cid, d.ports["candidate-aot"], d.until(window), on_running=shadow)
-    if d.incident is None:
+    shadows: list[Future[Deployment]] = []
+    shadow = (lambda: shadows.append(start_shadow(k, i))) if s.fault_id != "none" else watch.nothing
+    incident = watch.detect(
+        k.watcher, candidate.container_id, candidate.host_port, k.until(window), on_running=shadow
+    )
+    detected = grow(Detected, i, incident=incident, shadow=shadows[0] if shadows else None)
+    if incident is None:
         ok = s.fault_id == "none"
         return Step(
             outcome=Outcome.PASSED if ok else Outcome.FAILED,
             summary=f"no incident in {window:.1f} s" + ("" if ok else ": the fault was not detected"),
-        )
-    assert d.active_at is not None
-    latency = max(0.0, d.incident.at - d.active_at)
+        ), detected
+    latency = max(0.0, incident.at - i.active_at)
     data = {
-        "kind": d.incident.kind,
+        "kind": incident.kind,
         "latency_s": round(latency, 4),
-        "since_injection_s": round(d.incident.at - d.injected_at, 4),
-        "exit_code": d.incident.exit_code,
-        "fatal_lines": list(d.incident.fatal_lines),
+        "since_injection_s": round(incident.at - i.injected_at, 4),
+        "exit_code": incident.exit_code,
+        "fatal_lines": list(incident.fatal_lines),
     }
-    summary = f"{d.incident.kind} detected {latency * 1000:.0f} ms after injection"
+    summary = f"{incident.kind} detected {latency * 1000:.0f} ms after injection"
     if latency > s.budgets.detect_s:
         return Step(
             outcome=Outcome.FAILED, summary=f"{summary}: over the {s.budgets.detect_s} s budget", data=data
-        )
-    return Step(outcome=Outcome.PASSED, summary=summary, data=data)
+        ), detected
+    return Step(outcome=Outcome.PASSED, summary=summary, data=data), detected

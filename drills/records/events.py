@@ -1,18 +1,55 @@
-"""Typed payloads of the journal events the reports read: a scenario's start and verdict,
-a phase's end, a probe sample.
+"""The journal's events: their kinds (`EventKind`, the journal's format), the `Event` as
+written and read (drills/records/journal.py), and typed payloads of the events the reports
+read: a scenario's start and verdict, a phase's end, a probe sample.
 
-Each is parsed from an `Event` (drills/records/journal.py) and never raises: `journal.read`
-has already checked the shape of every field a report needs, and live progress only sees
-events a run wrote. A field missing or of another type takes the value the reports have
-always shown for it (an empty text, no number, no data).
+Each payload is parsed from an `Event` and never raises: `journal.read` has already checked
+the shape of every field a report needs (drills/records/journal_shape.py), and live progress
+only sees events a run wrote. A field missing or of another type takes the value the reports
+have always shown for it (an empty text, no number, no data).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from drills.records.journal import Event, is_number
+
+class EventKind(StrEnum):
+    """Every kind of event a run writes; on disk, its value (the journal's format)."""
+
+    RUN_STARTED = "run.started"
+    RUN_NOTE = "run.note"
+    RUN_FINISHED = "run.finished"
+    REAPED = "reaped"  # stale leftovers of earlier runs removed at the start
+    SCENARIO_STARTED = "scenario.started"
+    SCENARIO_FINISHED = "scenario.finished"
+    PHASE_STARTED = "phase.started"
+    PHASE_FINISHED = "phase.finished"
+    ACTION = "action"  # something the drill is about to do (recorded before it happens)
+    SAMPLE = "sample"  # one probe request and its answer
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """One event; `kind` is an EventKind's value, or any text in a journal read from disk
+    (kinds the reports do not know are kept and ignored). Typed payloads of the events the
+    reports read: below."""
+
+    seq: int
+    t: float
+    kind: str
+    fields: Mapping[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.fields.get(key, default)
+
+
+def is_number(value: Any) -> bool:
+    """A finite number (not a bool): what a report can print and compare."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _number(value: Any) -> float | None:

@@ -14,13 +14,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drills.engine.images import AOT_NAME
-from drills.playbook.phases import Drill, Step, deploy
+from drills.playbook.kit import Kit, Step, deploy
 from drills.records.journal import aside
 from harness.errors import HarnessError, InfraError
 from harness.formats import find_fatals
 from harness.results import Outcome
+
+if TYPE_CHECKING:
+    from drills.playbook.deploy import Deployment
 
 AOT_PATH = f"/app/{AOT_NAME}"
 BUILD_INFO_WAIT_S = 5.0
@@ -28,26 +32,26 @@ RUN_FILE = "run-id.txt"  # the run whose evidence the folder holds
 RUN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def start_fresh(d: Drill) -> None:
+def start_fresh(k: Kit) -> None:
     """This run's folder for the scenario, naming the run (RUN_FILE) from the start, so a run
     that stops or is killed before its diagnostics still leaves a folder a later run moves
     aside under its run id; an earlier run's folder is moved aside first."""
-    folder = d.evidence_dir / d.scenario.name
+    folder = k.evidence_dir / k.scenario.name
     if folder.exists():
-        _set_aside(d, folder)
-    d.act("evidence-start", folder=str(folder), run_id=d.run_id)
+        _set_aside(k, folder)
+    k.act("evidence-start", folder=str(folder), run_id=k.run_id)
     try:
         folder.mkdir(parents=True)
-        _write(folder, RUN_FILE, f"{d.run_id}\n")
+        _write(folder, RUN_FILE, f"{k.run_id}\n")
     except OSError as exc:
         raise InfraError(
             f"{folder}: cannot create the evidence folder ({exc.strerror}); choose a writable --out"
         ) from exc
 
 
-def _set_aside(d: Drill, folder: Path) -> None:
+def _set_aside(k: Kit, folder: Path) -> None:
     kept = aside(folder, _owner(folder))
-    d.act("evidence-aside", folder=str(folder), to=str(kept))
+    k.act("evidence-aside", folder=str(folder), to=str(kept))
     try:
         folder.rename(kept)
     except OSError as exc:
@@ -75,18 +79,18 @@ def _write(folder: Path, name: str, data: bytes | str) -> str:
     return name
 
 
-def _containers(d: Drill, folder: Path) -> list[str]:
+def _containers(k: Kit, folder: Path) -> list[str]:
+    """Inspect data and logs of the latest container of every role the drill started."""
     kept = []
-    for role, cid in d.containers.items():
-        kept.append(
-            _write(folder, f"{role}.inspect.json", json.dumps(d.seam.inspect_raw(cid), indent=2, default=str))
-        )
-        kept.append(_write(folder, f"{role}.log", d.seam.logs(cid)))
+    for dep in k.deployments.latest():
+        raw = k.seam.inspect_raw(dep.container_id)
+        kept.append(_write(folder, f"{dep.role}.inspect.json", json.dumps(raw, indent=2, default=str)))
+        kept.append(_write(folder, f"{dep.role}.log", k.seam.logs(dep.container_id)))
     return kept
 
 
-def _fatals(d: Drill, folder: Path) -> tuple[str, int]:
-    envelopes = find_fatals(d.seam.logs(d.containers["candidate-aot"]))
+def _fatals(k: Kit, candidate: Deployment, folder: Path) -> tuple[str, int]:
+    envelopes = find_fatals(k.seam.logs(candidate.container_id))
     rows = [
         {"class": e.klass, "pid": e.pid, "message": e.message, "line": e.line, "build": e.build_info.__dict__}
         for e in envelopes
@@ -94,42 +98,41 @@ def _fatals(d: Drill, folder: Path) -> tuple[str, int]:
     return _write(folder, "fatal-lines.json", json.dumps(rows, indent=2)), len(rows)
 
 
-def _build_info(d: Drill, folder: Path) -> str:
+def _build_info(k: Kit, candidate: Deployment, folder: Path) -> str:
     """Run the failing AOT image once with FUSE_AOT_BUILD_INFO=1 and keep what it prints.
 
     Once per image and run: tags are content-addressed, so an image's build info cannot
     change, and the scenarios that share an image share its output (a timeout is not kept).
     """
-    assert d.images is not None
-    image = str(
-        d.seam.inspect_raw(d.containers["candidate-aot"])
-        .get("Config", {})
-        .get("Image", d.images.candidate_aot)
-    )
-    text = d.build_info.get(image)
+    raw = k.seam.inspect_raw(candidate.container_id)
+    image = str(raw.get("Config", {}).get("Image", candidate.image))
+    text = k.build_info.get(image)
     if text is None:
-        cid = deploy(d, "fault-helper", image, env={"FUSE_AOT_BUILD_INFO": "1"})
-        info = d.seam.wait_exit(cid, d.deadline.clip(BUILD_INFO_WAIT_S))
-        text = f"# exit code {info.exit_code if info else 'timeout'}\n{d.seam.logs(cid)}"
+        cid = deploy(k, "fault-helper", image, env={"FUSE_AOT_BUILD_INFO": "1"}).container_id
+        info = k.seam.wait_exit(cid, k.deadline.clip(BUILD_INFO_WAIT_S))
+        text = f"# exit code {info.exit_code if info else 'timeout'}\n{k.seam.logs(cid)}"
         if info is not None:
-            d.build_info[image] = text
+            k.build_info[image] = text
     else:
-        d.act("build-info-cached", image=image)
+        k.act("build-info-cached", image=image)
     return _write(folder, "build-info.txt", text)
 
 
-def preserve(d: Drill) -> Step:
-    if "candidate-aot" not in d.containers:
+def preserve(k: Kit) -> Step:
+    """Keep the evidence of the containers in `k.deployments` (not of a stage: a phase that
+    stopped midway leaves the containers it started on record there too)."""
+    candidate = k.deployments.get("candidate-aot")
+    if candidate is None:
         return Step(outcome=Outcome.SKIPPED, summary="no AOT deployment to keep evidence of")
-    folder = d.evidence_dir / d.scenario.name
-    d.act("preserve", folder=str(folder))
+    folder = k.evidence_dir / k.scenario.name
+    k.act("preserve", folder=str(folder))
     folder.mkdir(parents=True, exist_ok=True)  # made at preflight; recovery-gates/ may be there
-    kept = [_write(folder, RUN_FILE, f"{d.run_id}\n"), *_containers(d, folder)]
-    name, count = _fatals(d, folder)
+    kept = [_write(folder, RUN_FILE, f"{k.run_id}\n"), *_containers(k, folder)]
+    name, count = _fatals(k, candidate, folder)
     kept.append(name)
     try:
-        kept.append(_write(folder, AOT_NAME, d.seam.get_file(d.containers["candidate-aot"], AOT_PATH)))
-        kept.append(_build_info(d, folder))
+        kept.append(_write(folder, AOT_NAME, k.seam.get_file(candidate.container_id, AOT_PATH)))
+        kept.append(_build_info(k, candidate, folder))
     except HarnessError as exc:  # a container that never started has no file to copy
         kept.append(_write(folder, "binary-unavailable.txt", f"{exc}\n"))
     return Step(

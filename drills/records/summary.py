@@ -12,8 +12,8 @@ from html import escape
 
 from drills.records.events import ScenarioStarted
 from drills.records.journal import EventKind
-from drills.records.outputs import timeline
 from drills.records.overview import Overview, View
+from drills.records.report import timeline
 from harness.reports.markdown import ICONS, truncate
 from harness.reports.markdown import _cell as md_cell
 from harness.results import Outcome, Result

@@ -2,9 +2,10 @@
 journal, deadline and signal handlers, with stale leftovers reaped first and the run's
 resources removed on every exit path.
 
-`run` takes its seams as `Tools`, so unit tests pass `fixtures.fake_engine.FakeDocker` and the
-CLI passes the real engine. The journal is the only output of a run: reports are derived
-from it (drills/records/outputs.py), exactly as `drill report JOURNAL` derives them later.
+`run` takes its seams as `Tools` (drills/playbook/kit.py), so unit tests pass
+`fixtures.fake_engine.FakeDocker` and the CLI passes the real engine. The journal is the
+only output of a run: reports are derived from it (drills/records/outputs.py), exactly as
+`drill report JOURNAL` derives them later.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drills.playbook.drill import ImageBuilder, Tools, run_scenario
+from drills.playbook.drill import run_scenario
+from drills.playbook.kit import ImageBuilder, Tools
 from drills.records.journal import Event, EventKind, Journal, rotate
 from drills.run import parallel
 from drills.run.deadline import Deadline, DeadlineExceeded

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from cli.drill import drill as drill_cli
 from drills.records.journal import Journal, read
-from drills.records.outputs import ENDS_EARLY, OPEN_PHASE
+from drills.records.report import ENDS_EARLY, OPEN_PHASE
 from drills.run.runner import RunOptions, run
 from drills.scenario.model import SUITES
 from fixtures.fake_engine import Behaviour

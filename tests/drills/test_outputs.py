@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.drill import drill as drill_cli
-from drills.records import journal, outputs
+from drills.records import journal, journal_shape, outputs
 from harness.errors import ConfigError
 from tests.drills.conftest import drill, standard
 
@@ -81,7 +81,7 @@ def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
                 edited = list(events)
                 edited[n] = replace(events[n], fields={**events[n].fields, key: odd})
                 try:
-                    journal.check(edited, "journal.jsonl")
+                    journal_shape.check(edited, "journal.jsonl")
                 except ConfigError as exc:
                     assert str(exc).startswith(f"journal.jsonl: seq {events[n].seq} ({events[n].kind}): ")
                     continue
