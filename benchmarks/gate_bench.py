@@ -5,7 +5,7 @@ Prints, from one run on this machine (ratios, since the machine is noisy):
 - gate check wall time / `sha256sum -c` plus `tar -tzf` / `unzip -l` on each archive;
 - `gate --help` and `drill --help` start-up time (target < 0.2 s).
 
-Usage: python benchmarks/gate_bench.py [--size-mb 14] [--keep DIR]
+Usage: python benchmarks/gate_bench.py [--size-mb 21] [--repeat 3] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=float, default=21.0, help="size of each placeholder binary")
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (the median is shown)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="gate-bench-"))
     try:
@@ -89,14 +90,14 @@ def main() -> None:
         # the bytes the gate reads for v0.7.x: both v0.7 releases, every file
         files = sorted(p for p in line.rglob("*") if p.is_file() and p.parent.name.startswith("v0.7."))
         total = sum(p.stat().st_size for p in files) / 1e6
-        gate = timed(lambda: gate_check(line))
-        inproc = timed(lambda: gate_in_process(line))
-        plain = timed(lambda: python_hash(files))
-        shell = timed(lambda: shell_tools(line))
+        gate = timed(lambda: gate_check(line), args.repeat)
+        inproc = timed(lambda: gate_in_process(line), args.repeat)
+        plain = timed(lambda: python_hash(files), args.repeat)
+        shell = timed(lambda: shell_tools(line), args.repeat)
         helps = {
             cmd: timed(
                 lambda c=cmd: subprocess.run([str(BIN / c), "--help"], check=True, stdout=subprocess.DEVNULL),
-                repeat=5,
+                repeat=max(5, args.repeat),
             )
             for cmd in ("gate", "drill")
         }
