@@ -7,9 +7,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
+from cli.gate_options import Day
 from gates import contract
 from harness.config import validate
 from harness.errors import ConfigError
@@ -160,19 +162,33 @@ def test_the_embedded_default_loads_as_a_user_copy_of_it_would(tmp_path: Path) -
     assert replace(embedded, origin=str(copy)) == user
 
 
-def test_a_folder_check_loads_neither_yaml_nor_jsonschema_nor_requests(release_line: Path) -> None:
+def test_a_folder_check_loads_no_yaml_jsonschema_requests_or_strptime(release_line: Path) -> None:
     args = ["check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-03-08"]
+    heavy = ("yaml", "jsonschema", "requests", "_strptime")
     code = (
         "import sys\n"
         "from cli.gate import gate\n"
         "try:\n"
         f"    gate({args!r})\n"
         "except SystemExit as done:\n"
-        "    print(done.code, [m for m in ('yaml', 'jsonschema', 'requests') if m in sys.modules])\n"
+        f"    print(done.code, [m for m in {heavy!r} if m in sys.modules])\n"
     )
     run = [sys.executable, "-c", code]
     out = subprocess.run(run, capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.splitlines()[-1] == "0 []"
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-03-08", "2026-3-8", "2026-02-30", "20260308", "2026-W10-1", "2026-03-08T10:00", "soon"]
+)
+def test_as_of_reads_a_day_as_click_datetime_does(text: str) -> None:
+    def read(kind: click.ParamType) -> object:
+        try:
+            return kind.convert(text, None, None)
+        except click.BadParameter as exc:
+            return exc.message
+
+    assert read(Day()) == read(click.DateTime(formats=["%Y-%m-%d"]))
 
 
 @pytest.mark.parametrize("quote", ["", "'"])
