@@ -3,8 +3,9 @@ about what the folder source costs (target: within 1.2x).
 
 The line is generated (as in gate_bench.py) and served by the local fake GitHub API of the
 tests (tests/gates/github_server.py: real HTTP on 127.0.0.1, a 302 to a storage host). The
-first GitHub run fills a fresh GATE_CACHE_DIR; the second (warm) run is timed against the
-same line read from its folder. Every run is the installed console script, as CI runs it.
+first GitHub run fills a fresh GATE_CACHE_DIR; the later (warm) runs are timed against the
+same line read from its folder, in alternating rounds (a change of load weighs on both).
+Every run is the installed console script, as CI runs it.
 
 Usage: python benchmarks/cache_bench.py [--size-mb 21] [--repeat 3]
 """
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +34,10 @@ GATE = str(Path(sys.executable).with_name("gate"))
 TAGS = ("v0.7.0", "v0.7.1", "v0.8.0")
 
 
-def gate(source: str, env: dict[str, str], report_dir: Path) -> tuple[float, dict[str, object]]:
+Run = tuple[float, dict[str, object]]
+
+
+def gate(source: str, env: dict[str, str], report_dir: Path) -> Run:
     args = [GATE, "check", "--release", "v0.7.x", "--source", source, "--as-of", "2026-03-08"]
     start = time.perf_counter()
     subprocess.run([*args, "--report-dir", str(report_dir)], check=True, stdout=subprocess.DEVNULL, env=env)
@@ -41,9 +46,14 @@ def gate(source: str, env: dict[str, str], report_dir: Path) -> tuple[float, dic
     return took, stats
 
 
-def median_of(repeat: int, run: object) -> tuple[float, dict[str, object]]:
-    results = [run() for _ in range(repeat)]  # type: ignore[operator]
-    return statistics.median(t for t, _ in results), results[-1][1]
+def alternating(repeat: int, runs: dict[str, Callable[[], Run]]) -> dict[str, Run]:
+    """Each run `repeat` times in rounds (one of each per round): the median time of each and
+    its last stats, so a change in the machine's load weighs on all of them alike."""
+    results: dict[str, list[Run]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            results[name].append(run())
+    return {name: (statistics.median(t for t, _ in done), done[-1][1]) for name, done in results.items()}
 
 
 def main() -> None:
@@ -67,10 +77,16 @@ def main() -> None:
             github = f"github:{OWNER_REPO}"
             cold, cold_stats = gate(github, env, work / "cold")
             assets_before = len(state.api_hits(fragment="/releases/assets/"))
-            warm, warm_stats = median_of(args.repeat, lambda: gate(github, env, work / "warm"))
-            asked_again = len(state.api_hits(fragment="/releases/assets/")) - assets_before
             gate(str(line), env, work / "folder")  # warm the page cache and imports
-            folder, _ = median_of(args.repeat, lambda: gate(str(line), env, work / "folder"))
+            timed = alternating(
+                args.repeat,
+                {
+                    "warm": lambda: gate(github, env, work / "warm"),
+                    "folder": lambda: gate(str(line), env, work / "folder"),
+                },
+            )
+            asked_again = len(state.api_hits(fragment="/releases/assets/")) - assets_before
+            (warm, warm_stats), (folder, _) = timed["warm"], timed["folder"]
         total = (
             sum(
                 p.stat().st_size for p in line.rglob("*") if p.is_file() and p.parent.name.startswith("v0.7.")

@@ -1,11 +1,12 @@
 """Benchmark: `gate check` on a generated release line of >= 300 MB.
 
-Prints, from one run on this machine (ratios, since the machine is noisy):
+Prints, from one run on this machine (ratios, since the machine is noisy; the gate and the
+plain hash are timed in alternating rounds, so a change of load weighs on both):
 - gate check wall time / plain Python read + SHA-256 of the same bytes (target <= 1.3);
 - gate check wall time / `sha256sum -c` plus `tar -tzf` / `unzip -l` on each archive;
 - `gate --help` and `drill --help` start-up time (target < 0.2 s).
 
-Usage: python benchmarks/gate_bench.py [--size-mb 14] [--keep DIR]
+Usage: python benchmarks/gate_bench.py [--size-mb 21] [--repeat 3] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ def timed(fn: Callable[[], object], repeat: int = 3) -> float:
         fn()
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median of each, timed in rounds (one run of each per round), so a change in the
+    machine's load weighs on all of them alike rather than on whichever ran during it."""
+    for fn in fns.values():
+        fn()  # warm the page cache and imports
+    runs: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            runs[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in runs.items()}
 
 
 def python_hash(files: list[Path]) -> None:
@@ -80,6 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mb", type=float, default=21.0, help="size of each placeholder binary")
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (the median is shown)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="gate-bench-"))
     try:
@@ -89,14 +105,20 @@ def main() -> None:
         # the bytes the gate reads for v0.7.x: both v0.7 releases, every file
         files = sorted(p for p in line.rglob("*") if p.is_file() and p.parent.name.startswith("v0.7."))
         total = sum(p.stat().st_size for p in files) / 1e6
-        gate = timed(lambda: gate_check(line))
-        inproc = timed(lambda: gate_in_process(line))
-        plain = timed(lambda: python_hash(files))
-        shell = timed(lambda: shell_tools(line))
+        medians = interleaved(
+            {
+                "gate": lambda: gate_check(line),
+                "inproc": lambda: gate_in_process(line),
+                "plain": lambda: python_hash(files),
+            },
+            args.repeat,
+        )
+        gate, inproc, plain = medians["gate"], medians["inproc"], medians["plain"]
+        shell = timed(lambda: shell_tools(line), args.repeat)
         helps = {
             cmd: timed(
                 lambda c=cmd: subprocess.run([str(BIN / c), "--help"], check=True, stdout=subprocess.DEVNULL),
-                repeat=5,
+                repeat=max(5, args.repeat),
             )
             for cmd in ("gate", "drill")
         }

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from harness.stamps import DAY, parse_day
 
 if TYPE_CHECKING:
     from harness.results import Report
@@ -23,9 +25,27 @@ contract_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Release contract YAML (default: the embedded FUSE v0.7.x contract).",
 )
+
+
+class Day(click.DateTime):
+    """click.DateTime([DAY]), reading the usual zero-padded day without strptime's set-up
+    (harness/stamps.py); any other text goes to click.DateTime, its errors included."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=[DAY])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                return parse_day(value)
+            except ValueError:
+                pass
+        return super().convert(value, param, ctx)
+
+
 as_of_option = click.option(
     "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="Judge release windows and waiver expiry as of this date (default: today).",
 )

@@ -1,11 +1,15 @@
 """The release contract: what a release must hold, its SLOs, windows and waivers.
 
 Loaded from YAML (the embedded FUSE default, or --contract FILE), validated against the
-schema in gates/data, then frozen into dataclasses the checks read.
+schema in gates/data, then frozen into dataclasses the checks read. The embedded default is
+read from its parse, gates/data/default-contract.json (`python -m gates.contract` writes it
+from the YAML; a test fails when the two differ): PyYAML's import alone costs more than the
+rest of loading the contract, and a plain `gate check` never needs it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from harness.config import load_schema, load_yaml_file, parse_yaml
+from harness.config import load_schema, load_yaml_file, package_json, parse_yaml
 from harness.errors import ConfigError
 
 DEFAULT_NAME = "default-contract.yaml"
+DEFAULT_JSON = "default-contract.json"  # DEFAULT_NAME parsed (written by `python -m gates.contract`)
 SCHEMA_NAME = "release-contract.schema.json"
 
 
@@ -233,7 +238,11 @@ def _merged(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_document(document: dict[str, Any], origin: str) -> Contract:
-    data = _merged(document)
+    """A contract from a user's document, merged over the embedded default."""
+    return _frozen(_merged(document), origin)
+
+
+def _frozen(data: dict[str, Any], origin: str) -> Contract:
     retention = data["retention"]
     return Contract(
         origin=origin,
@@ -258,9 +267,22 @@ def from_document(document: dict[str, Any], origin: str) -> Contract:
 
 
 def default_document() -> dict[str, Any]:
+    """The embedded default contract, as parsed from its YAML (read from DEFAULT_JSON)."""
+    return package_json("gates", f"data/{DEFAULT_JSON}")
+
+
+def default_yaml_document() -> dict[str, Any]:
+    """The embedded default parsed from DEFAULT_NAME itself, the file people edit."""
     text = resources.files("gates").joinpath("data", DEFAULT_NAME).read_text(encoding="utf-8")
     document: dict[str, Any] = parse_yaml(text, DEFAULT_NAME)
     return document
+
+
+def write_default_json() -> Path:
+    """Write DEFAULT_JSON from DEFAULT_NAME (after editing the YAML: `python -m gates.contract`)."""
+    path = Path(__file__).parent / "data" / DEFAULT_JSON
+    path.write_text(json.dumps(default_yaml_document(), indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def schema() -> dict[str, Any]:
@@ -271,9 +293,14 @@ def load(path: Path | None) -> Contract:
     """The contract from `path`, or the embedded FUSE default."""
     if path is None:
         # the embedded default is validated by the test suite, not on every run:
-        # importing jsonschema would double the gate's start-up time
-        return from_document(default_document(), f"(embedded) {DEFAULT_NAME}")
+        # importing jsonschema would double the gate's start-up time; nor is it merged
+        # over itself, which would read it twice
+        return _frozen(default_document(), f"(embedded) {DEFAULT_NAME}")
     document = load_yaml_file(path, schema())
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: (top level): expected a mapping of contract keys")
     return from_document(document, str(path))
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_default_json()}")

@@ -32,7 +32,12 @@ def sums_lines(text: str) -> list[str]:
 
 def well_formed_line(line: str) -> re.Match[str] | None:
     """`<64 lowercase hex>  <name>` with no control or format character anywhere."""
-    if any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in line):
+    # an ASCII line holds one exactly when it is not printable (ASCII has no Cf, Zl or Zp):
+    # the usual line is judged at C speed, the rest character by character
+    if line.isascii():
+        if not line.isprintable():
+            return None
+    elif any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in line):
         return None
     return SUMS_LINE.fullmatch(line)
 

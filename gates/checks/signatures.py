@@ -6,7 +6,7 @@ release was made (contract sheet 1.10; gates/signing.py says what is and is not 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
 from harness import bounded_read
 from harness.results import Finding
+from harness.stamps import STAMP, parse_utc
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -35,7 +36,6 @@ SIGNED = (
     ("checksums", "checksums-signature", "checksums-certificate"),
     ("provenance", "provenance-signature", "provenance-certificate"),
 )
-STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,7 +190,7 @@ def _built_at(release: ReleaseFacts, contract: Contract) -> datetime:
     meta = release.asset(contract.metadata_name)
     try:
         stamp = bounded_read.parse_json(content(meta))["generatedAtUtc"] if meta else None
-        built = datetime.strptime(str(stamp), STAMP).replace(tzinfo=UTC) if stamp else None
+        built = parse_utc(str(stamp)) if stamp else None
     except (ValueError, KeyError, TypeError, Invalid):
         built = None
     built = built or release.ref.published_at

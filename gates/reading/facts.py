@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -198,18 +198,18 @@ def read_releases(
     """
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=worker_count())
+
+    def submitted(release: ReleaseRef) -> list[Future[AssetFacts]]:
+        """The release's reads, started largest first (so no big file starts last while the
+        other workers sit idle), their results in the source's order."""
+        assets = source.assets(release)
+        futures: dict[int, Future[AssetFacts]] = {}
+        for i in sorted(range(len(assets)), key=lambda i: -assets[i].size):
+            futures[i] = pool.submit(read_asset, source, release, assets[i], contract, stop, keep_binaries)
+        return [futures[i] for i in range(len(assets))]
+
     try:
-        pending = [
-            (
-                release,
-                window,
-                [
-                    pool.submit(read_asset, source, release, a, contract, stop, keep_binaries)
-                    for a in source.assets(release)
-                ],
-            )
-            for release, window in releases
-        ]
+        pending = [(release, window, submitted(release)) for release, window in releases]
         return [
             ReleaseFacts(ref=release, window=window, assets=tuple(f.result() for f in futures))
             for release, window, futures in pending

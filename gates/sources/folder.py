@@ -6,7 +6,7 @@ sets it from the commit time); without one the time is unknown.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -14,6 +14,7 @@ from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
 from harness import bounded_read
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
+from harness.stamps import parse_utc
 
 METADATA = "release-artifacts.json"
 MAX_METADATA_BYTES = 16 * bounded_read.MiB
@@ -23,7 +24,7 @@ def _published_at(folder: Path) -> datetime | None:
     try:
         data = bounded_read.parse_json(bounded_read.read_bytes(folder / METADATA, MAX_METADATA_BYTES))
         stamp = str(data["generatedAtUtc"])
-        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return parse_utc(stamp)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any, TypeVar
 
 from gates.sources.asset_cache import AssetCache
@@ -21,6 +21,7 @@ from gates.sources.github_transport import Clock, NotFound, Settings, Sleep, Tra
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
+from harness.stamps import parse_utc
 
 T = TypeVar("T")
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
@@ -29,7 +30,7 @@ REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
 def _when(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return parse_utc(stamp)
 
 
 def release_ref(data: Mapping[str, Any]) -> ReleaseRef:

@@ -8,13 +8,18 @@ ill-formed.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from harness.results import Outcome, Report, Result, counts, one_line
 
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
 
 def _testcase(suite: ET.Element, result: Result) -> None:
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - loaded only when a report is written
+
     case = ET.SubElement(
         suite,
         "testcase",
@@ -35,6 +40,8 @@ def _testcase(suite: ET.Element, result: Result) -> None:
 
 
 def render(report: Report) -> str:
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - loaded only when a report is written
+
     by_scope: dict[str, list[Result]] = defaultdict(list)
     for result in report.results:
         by_scope[result.scope or "run"].append(result)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
+from cli.gate_options import Day
 from gates import contract
 from harness.config import validate
 from harness.errors import ConfigError
@@ -141,6 +146,50 @@ def test_error_paths_mixing_keys_and_indices_sort() -> None:
 
 def test_embedded_default_contract_is_valid_against_its_schema() -> None:
     validate(contract.default_document(), contract.schema(), contract.DEFAULT_NAME)
+
+
+def test_the_embedded_json_is_the_parse_of_the_default_yaml() -> None:
+    assert contract.default_document() == contract.default_yaml_document(), (
+        f"gates/data/{contract.DEFAULT_JSON} is not the parse of {contract.DEFAULT_NAME}: "
+        "run `python -m gates.contract` to write it anew"
+    )
+
+
+def test_the_embedded_default_loads_as_a_user_copy_of_it_would(tmp_path: Path) -> None:
+    copy = tmp_path / "release-contract.yaml"
+    copy.write_bytes((Path(contract.__file__).parent / "data" / contract.DEFAULT_NAME).read_bytes())
+    embedded, user = contract.load(None), contract.load(copy)
+    assert replace(embedded, origin=str(copy)) == user
+
+
+def test_a_folder_check_loads_only_what_it_runs(release_line: Path) -> None:
+    args = ["check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-03-08"]
+    # no YAML file, no schema, no HTTP, no unpadded date, no report written
+    heavy = ("yaml", "jsonschema", "requests", "_strptime", "xml.etree.ElementTree")
+    code = (
+        "import sys\n"
+        "from cli.gate import gate\n"
+        "try:\n"
+        f"    gate({args!r})\n"
+        "except SystemExit as done:\n"
+        f"    print(done.code, [m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.splitlines()[-1] == "0 []"
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-03-08", "2026-3-8", "2026-02-30", "20260308", "2026-W10-1", "2026-03-08T10:00", "soon"]
+)
+def test_as_of_reads_a_day_as_click_datetime_does(text: str) -> None:
+    def read(kind: click.ParamType) -> object:
+        try:
+            return kind.convert(text, None, None)
+        except click.BadParameter as exc:
+            return exc.message
+
+    assert read(Day()) == read(click.DateTime(formats=["%Y-%m-%d"]))
 
 
 @pytest.mark.parametrize("quote", ["", "'"])

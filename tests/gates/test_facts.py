@@ -12,7 +12,8 @@ from typing import IO
 import pytest
 
 from gates import contract, runner
-from gates.reading.facts import Cancelled, read_asset
+from gates.reading import facts as facts_module
+from gates.reading.facts import Cancelled, WindowState, read_asset
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Outcome
@@ -63,3 +64,30 @@ def test_an_interrupt_still_stops_the_reader(make_release: Callable[..., Path]) 
     stop.set()
     with pytest.raises(Cancelled):
         read_asset(source, release, asset, contract.load(None), stop)
+
+
+class OrderSource(FolderSource):
+    """A folder source that records the order its assets are opened in."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.opened: list[str] = []
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        self.opened.append(asset.name)
+        return super().open(release, asset)
+
+
+def test_reads_start_largest_first_and_facts_keep_the_source_order(
+    make_release: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(facts_module, "worker_count", lambda: 1)  # one worker: starts in order
+    source = OrderSource(make_release("v0.7.0"))
+    (release,) = source.releases()
+    listed = source.assets(release)
+    window = WindowState(open=True, closes=None, reason="")
+    (read,) = facts_module.read_releases(source, [(release, window)], contract.load(None))
+    assert [a.ref for a in read.assets] == listed
+    sizes = {a.name: a.size for a in listed}
+    assert [sizes[name] for name in source.opened] == sorted(sizes.values(), reverse=True)
+    assert sorted(source.opened) == sorted(sizes)

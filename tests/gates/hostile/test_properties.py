@@ -10,6 +10,7 @@ import io
 import subprocess
 import tarfile
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gates.checks.buildinfo import read_build_info
-from gates.checks.integrity import sums_lines, well_formed_line
+from gates.checks.integrity import SUMS_LINE, sums_lines, well_formed_line
 from gates.reading.extracted import normal
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.conftest import tar_listing, zip_listing
@@ -204,3 +205,11 @@ def test_build_info_never_raises_and_passes_only_one_clean_line(text: str) -> No
 def test_anything_after_the_line_fails(extra: str, sep: str) -> None:
     good = b.build_info().decode().removesuffix("\n")
     assert read_build_info(good + sep + extra).problem
+
+
+@SETTINGS
+@given(name=st.text(min_size=1, max_size=20))
+def test_a_sums_line_is_refused_exactly_when_a_character_is_a_control_or_format_one(name: str) -> None:
+    line = f"{'a' * 64}  {name}"
+    controls = any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in line)
+    assert (well_formed_line(line) is None) == (controls or SUMS_LINE.fullmatch(line) is None)

@@ -1,0 +1,60 @@
+"""UTC stamps: parse_utc reads exactly what `datetime.strptime(text, STAMP)` reads, the same
+way, and refuses exactly what it refuses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.stamps import STAMP, parse_utc
+
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
+# stamps of the canonical shape (with out-of-range fields), unpadded ones, and other text
+SHAPED = st.tuples(DIGITS, DIGITS, DIGITS, DIGITS, DIGITS, DIGITS, st.sampled_from("TtZz ")).map(
+    lambda p: f"{p[0]}-{p[1]}-{p[2]}{p[6] if p[6] in 'Tt ' else 'T'}{p[3]}:{p[4]}:{p[5]}Z"
+)
+CANONICAL = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+    lambda d: (
+        d.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if d.year >= 1000
+        else f"{d.year:04d}{d.strftime('-%m-%dT%H:%M:%SZ')}"
+    )
+)
+
+
+def _strptime(text: str) -> datetime | str:
+    try:
+        return datetime.strptime(text, STAMP).replace(tzinfo=UTC)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+def _ours(text: str) -> datetime | str:
+    try:
+        return parse_utc(text)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(CANONICAL, SHAPED, st.text(max_size=24)))
+def test_parse_utc_is_strptime(text: str) -> None:
+    ours, theirs = _ours(text), _strptime(text)
+    assert ours == theirs
+    if isinstance(ours, datetime):
+        assert ours.tzinfo is UTC
+
+
+# the second row: forms datetime.fromisoformat accepts and strptime refuses
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("2026-03-08T10:00:00Z", "2026-02-29T10:00:00Z", "2026-03-08T10:00:60Z", "2026-3-8T1:2:3Z"),
+        *("20260308T100000Z", "2026-W10-1T10:00:00Z", "2026-03-08 10:00:00Z", "2026-03-08T10:00Z"),
+    ],
+)
+def test_known_stamps_read_as_strptime_reads_them(text: str) -> None:
+    assert _ours(text) == _strptime(text)
