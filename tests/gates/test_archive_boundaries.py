@@ -28,6 +28,7 @@ from gates.reading.archive import (
     unsafe_name,
 )
 from tests.gates.archive_support import tar_gz
+from tests.gates.hostile import bytes_builder as b
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
@@ -74,6 +75,21 @@ def test_exactly_the_member_limit_is_listed_whole_and_one_more_is_truncated(
     assert (at_limit.truncated, at_limit.problems, len(at_limit.members)) == (False, (), 10)
     over = read(11)
     assert over.truncated and over.problems == ("archive has more than 10 members",)
+
+
+def test_the_member_limit_of_members_with_every_extra_header_is_listed_whole() -> None:
+    """Each member may come with a long name, a long link and a pax header: four headers, so
+    a bundle of exactly the member limit is never cut short for its header count."""
+    members = b"".join(
+        b.gnu_long(f"{'n' * 100}{i}", b"L")
+        + b.gnu_long(f"{'t' * 100}{i}", b"K")
+        + b.pax({"comment": "c"})
+        + b.link(f"s{i}", f"t{i}")
+        for i in range(10)
+    )
+    listing = tar_listing(b.tar_gz(members))
+    assert (listing.truncated, len(listing.members)) == (False, 10), listing.problems
+    assert [(m.name, m.link) for m in listing.members][-1] == (f"{'n' * 100}9", f"{'t' * 100}9")
 
 
 def test_a_member_of_exactly_the_member_byte_limit_is_fine_and_one_byte_more_stops() -> None:
