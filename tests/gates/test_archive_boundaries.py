@@ -92,6 +92,17 @@ def test_the_member_limit_of_members_with_every_extra_header_is_listed_whole() -
     assert [(m.name, m.link) for m in listing.members][-1] == (f"{'n' * 100}9", f"{'t' * 100}9")
 
 
+@pytest.mark.parametrize(("headers", "cut"), [(44, False), (45, True)])
+def test_a_tar_may_hold_four_headers_per_member_of_the_limit_and_one_members_more(
+    headers: int, cut: bool
+) -> None:
+    """The header budget is 4 x (member limit + 1): 44 for 10 members; pax global headers
+    list no member, so only the budget stops them."""
+    listing = tar_listing(b.tar_gz(*(b.pax({"comment": "x"}, b"g") for _ in range(headers))))
+    assert listing.truncated is cut
+    assert listing.problems == (("archive has more than 44 tar headers",) if cut else ())
+
+
 def test_a_member_of_exactly_the_member_byte_limit_is_fine_and_one_byte_more_stops() -> None:
     assert tar_listing(files(5_000)).problems == ()
     over = tar_listing(files(5_001))
