@@ -82,7 +82,6 @@ MODULES: dict[str, tuple[str, ...]] = {
 # Why a surviving mutant is equivalent (or harmless): (module, the original source line
 # stripped, the mutations of that line it covers, the reason). A row names every mutant of
 # those kinds on such a line: write one only when all are.
-NEVER_DEFAULTED = "a default no caller uses: every call passes the argument"
 NO_SINK = (
     "`keep` counts bytes for a sink, and a member that is not a regular file (or a global header) has none"
 )
@@ -105,13 +104,6 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         "if not low <= stated <= high:",
         ("<= -> <",),
         "both ends carry a 1e-9 slack for binary floating point: no 3-decimal figure lands on them",
-    ),
-    ("gates/reading/archive.py", "def read(self, n: int = -1) -> bytes:", BY_ONE, NEVER_DEFAULTED),
-    (
-        "gates/reading/archive.py",
-        'def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:',
-        ("False -> True",),
-        NEVER_DEFAULTED,
     ),
     ("gates/reading/archive.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
     (
