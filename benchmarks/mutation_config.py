@@ -105,7 +105,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         ("<= -> <",),
         "both ends carry a 1e-9 slack for binary floating point: no 3-decimal figure lands on them",
     ),
-    ("gates/reading/archive.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
+    ("gates/reading/zipread.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
     (
         "gates/reading/archive.py",
         'if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held',
@@ -140,11 +140,10 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/tarstream.py",
-        "self._start(None, 0, _padded(info.size))",
+        "self._start(sink if info.isreg() else None, info.size if info.isreg() else 0, _padded(info.size))",
         ("0 -> 1", "0 -> -1"),
         NO_SINK,
     ),
-    ("gates/reading/tarstream.py", "info.size if info.isreg() else 0,", ("0 -> 1", "0 -> -1"), NO_SINK),
     (
         "gates/reading/tarstream.py",
         "while pos < len(data):",
