@@ -27,6 +27,7 @@ from gates.reading.archive import (
     read_zip,
     unsafe_name,
 )
+from gates.reading.listing import unsafe_kind
 from tests.gates.archive_support import tar_gz
 from tests.gates.hostile import bytes_builder as b
 
@@ -151,6 +152,13 @@ def test_a_text_file_is_held_up_to_4_mib_and_hashed_whole(size: int, held: int) 
     assert (result.size, result.sha256) == (size, hashlib.sha256(b"s" * size).hexdigest())
 
 
+def test_a_file_whose_text_is_not_wanted_is_still_hashed_whole() -> None:
+    data = b"s" * (3 * 1024 * 1024 + 7)  # more than one read
+    result, text = read_plain(io.BytesIO(data), keep_text=False)
+    assert text is None
+    assert (result.size, result.sha256, result.listing) == (len(data), hashlib.sha256(data).hexdigest(), None)
+
+
 @pytest.mark.parametrize(("padding", "truncated"), [(0, False), (1, True)])
 def test_the_gzip_budget_is_the_byte_limit_plus_1_mib_for_headers_and_padding(
     padding: int, truncated: bool
@@ -172,6 +180,14 @@ def test_a_name_that_stays_inside_is_no_problem() -> None:
     assert unsafe_name("C:") == "member 'C:' has an absolute path"
 
 
+@pytest.mark.parametrize("kind", ["file", "dir", "symlink", "hardlink"])
+def test_a_member_of_a_kind_extraction_writes_safely_is_no_problem(kind: str) -> None:
+    assert unsafe_kind(Member(name="fuse", kind=kind, size=0, mode=0o644)) == ""
+    assert unsafe_kind(Member(name="fuse", kind="fifo", size=0, mode=0o644)) == (
+        "member 'fuse' is a FIFO: a bundle holds only files, folders and links"
+    )
+
+
 @pytest.mark.filterwarnings("error::ResourceWarning")
 def test_the_kept_member_is_copied_whole_and_closed(tmp_path: Path) -> None:
     blob = tar_gz(("README.txt", tarfile.REGTYPE, b"r"), ("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF" * 300))
@@ -179,6 +195,17 @@ def test_the_kept_member_is_copied_whole_and_closed(tmp_path: Path) -> None:
     listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
     assert listing is not None and listing.kept == tmp_path / "kept"
     assert (tmp_path / "kept").read_bytes() == b"\x7fELF" * 300
+
+
+@pytest.mark.parametrize("archive", ["tar", "zip"])
+def test_a_member_to_keep_that_is_not_in_the_archive_is_not_kept(tmp_path: Path, archive: str) -> None:
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    if archive == "tar":
+        result = read_tar_gz(io.BytesIO(tar_gz(("README.txt", tarfile.REGTYPE, b"r"))), LIMITS, WANT, keep)
+    else:
+        result = read_zip(io.BytesIO(zip_of(1)), LIMITS, WANT, keep)
+    assert result.listing is not None and result.listing.kept is None
+    assert not (tmp_path / "kept").exists()
 
 
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
