@@ -4,6 +4,7 @@ through) that the mutation run found untested."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
@@ -206,6 +207,32 @@ def test_a_member_to_keep_that_is_not_in_the_archive_is_not_kept(tmp_path: Path,
         result = read_zip(io.BytesIO(zip_of(1)), LIMITS, WANT, keep)
     assert result.listing is not None and result.listing.kept is None
     assert not (tmp_path / "kept").exists()
+
+
+@pytest.mark.filterwarnings("error::ResourceWarning")
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.DIRTYPE])
+def test_a_kept_member_replaced_by_a_link_or_folder_is_not_kept(tmp_path: Path, kind: bytes) -> None:
+    """Extraction leaves the last copy: a binary overwritten by a symlink or a folder is gone."""
+    blob = tar_gz(("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF"), ("fuse-aot-demo", kind, b""))
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
+    assert listing is not None and listing.kept is None
+    gc.collect()  # a copy left open warns here
+
+
+def test_other_members_after_the_kept_one_leave_it_kept(tmp_path: Path) -> None:
+    blob = tar_gz(("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF"), ("docs", tarfile.DIRTYPE, b""))
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
+    assert listing is not None and listing.kept == tmp_path / "kept"
+
+
+def test_a_wanted_text_replaced_by_a_link_has_no_text() -> None:
+    blob = tar_gz(
+        ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, b"mode=aot\n"), ("AOT_BUILD_INFO.txt", tarfile.SYMTYPE, b"")
+    )
+    listing = tar_listing(blob)
+    assert [m.kind for m in listing.members] == ["file", "symlink"] and listing.texts == {}
 
 
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
