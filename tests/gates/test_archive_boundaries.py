@@ -235,6 +235,17 @@ def test_a_wanted_text_replaced_by_a_link_has_no_text() -> None:
     assert [m.kind for m in listing.members] == ["file", "symlink"] and listing.texts == {}
 
 
+@pytest.mark.parametrize(("files", "cut"), [(8, False), (9, True)])
+def test_links_are_judged_again_only_against_a_tree_read_to_its_end(files: int, cut: bool) -> None:
+    """`y -> x/..` escapes only once `x -> .` follows it: the finished tree shows that; a tree
+    cut short is not finished (a member past the cut could replace `x`), so it is not judged."""
+    links = b.link("y", "x/..") + b.link("x", ".")
+    listing = tar_listing(b.tar_gz(links, *(b.file(f"f{i}") for i in range(files))))
+    assert listing.truncated is cut
+    escape = "symlink 'y' points outside the archive ('x/..')"
+    assert listing.problems == (("archive has more than 10 members",) if cut else (escape,))
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
