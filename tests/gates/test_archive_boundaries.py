@@ -246,6 +246,23 @@ def test_links_are_judged_again_only_against_a_tree_read_to_its_end(files: int, 
     assert listing.problems == (("archive has more than 10 members",) if cut else (escape,))
 
 
+@pytest.mark.parametrize(("links", "loop"), [(40, False), (41, True)])
+def test_a_path_may_go_through_40_symlinks_as_linux_allows_and_not_41(links: int, loop: bool) -> None:
+    """l1 -> l2 -> ... -> lN -> d: writing l1/x follows N links (Linux: ELOOP past 40)."""
+    chain = [b.link(f"l{i}", f"l{i + 1}" if i < links else "d") for i in range(1, links + 1)]
+    many = ArchiveLimits(max_members=100, max_unpacked_bytes=10_000, max_member_bytes=5_000)
+    listing = tar_listing(b.tar_gz(b.header("d/", b"5"), *chain, b.file("l1/x", b"x")), many)
+    assert listing.problems == (
+        (f"member 'l1/x' cannot be written through 'l{links}', a symlink loop",) if loop else ()
+    )
+
+
+@pytest.mark.parametrize("target", ["C:", "C:x", "/", "\\"])
+def test_a_link_to_a_drive_or_the_root_points_outside(target: str) -> None:
+    listing = tar_listing(b.tar_gz(b.link("l", target)))
+    assert listing.problems == (f"symlink 'l' points outside the archive ('{target}')",)
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
