@@ -63,9 +63,9 @@ class ExtractedTree:
         self.folded: dict[str, str] = {}  # case-folded path -> first spelling
         self.reported: set[tuple[str, ...]] = set()
 
-    def resolve(self, parts: tuple[str, ...], *, follow_last: bool, folder: bool = False) -> tuple[str, ...]:
-        """Where `parts` lands, following the tree's symlinks; raises _Escape or _NotADir
-        (also when `folder` and it lands on something that is not a folder)."""
+    def resolve(self, parts: tuple[str, ...], *, folder: bool = False) -> tuple[str, ...]:
+        """Where `parts` lands, following the tree's symlinks (the last part's too); raises
+        _Escape or _NotADir (also when `folder` and it lands on something that is not a folder)."""
         stack: list[str] = []
         pending = list(parts)
         hops = 0
@@ -78,7 +78,7 @@ class ExtractedTree:
                 continue
             stack.append(part)
             node = self.nodes.get(tuple(stack))
-            if node is None or (not pending and not follow_last):
+            if node is None:
                 continue
             if node.kind == "symlink":
                 hops += 1
@@ -98,7 +98,7 @@ class ExtractedTree:
         if not parts or ".." in parts or _absolute(name):
             return [] if parts or kind == "dir" else [f"member '{name}' has an empty name"]
         try:
-            parent = self.resolve(parts[:-1], follow_last=True, folder=True)
+            parent = self.resolve(parts[:-1], folder=True)
         except _Escape:
             return [f"member '{name}' would be written outside the archive through a symlink"]
         except _NotADir as exc:
@@ -136,7 +136,7 @@ class ExtractedTree:
             return [f"{node.kind} '{node.name}' points outside the archive ('{node.link}')"]
         base = path[:-1] if node.kind == "symlink" else ()
         try:
-            target = self.resolve((*base, *parts_of(node.link)), follow_last=True)
+            target = self.resolve((*base, *parts_of(node.link)))
         except _Escape:
             return [f"{node.kind} '{node.name}' points outside the archive ('{node.link}')"]
         except _NotADir as exc:
