@@ -263,6 +263,15 @@ def test_a_link_to_a_drive_or_the_root_points_outside(target: str) -> None:
     assert listing.problems == (f"symlink 'l' points outside the archive ('{target}')",)
 
 
+@pytest.mark.parametrize("target", ["/etc", "C:\\Windows"])
+def test_a_member_written_through_a_link_to_an_absolute_path_is_written_outside(target: str) -> None:
+    listing = tar_listing(b.tar_gz(b.link("l", target), b.file("l/passwd", b"x")))
+    assert listing.problems == (
+        f"symlink 'l' points outside the archive ('{target}')",
+        "member 'l/passwd' would be written outside the archive through a symlink",
+    )
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
