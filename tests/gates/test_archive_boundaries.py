@@ -272,6 +272,21 @@ def test_a_member_written_through_a_link_to_an_absolute_path_is_written_outside(
     )
 
 
+@pytest.mark.parametrize(
+    ("blocks", "problems"),
+    [
+        ([b.header("./", b"5")], ()),  # GNU tar's `tar -C dir .` starts so
+        ([b.file("./")], ("member './' has an empty name",)),
+        ([b.file("../x")], ("member '../x' escapes the archive with '..'",)),
+    ],
+    ids=["dot-folder", "dot-file", "dotdot-file"],
+)
+def test_the_root_folder_is_no_member_name_but_a_file_there_is_empty(
+    blocks: list[bytes], problems: tuple[str, ...]
+) -> None:
+    assert tar_listing(b.tar_gz(*blocks)).problems == problems
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
