@@ -170,6 +170,13 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         "`copies` is only asked whether it is more than 1: a default of 0 or 1 is one copy either way",
     ),
     (
+        "gates/reading/extracted.py",
+        "for depth in range(1, len(path)):  # folders the member implies",
+        ("1 -> 0",),
+        "depth 0 adds the root `()` as an implied folder: no path resolves through it, and a hardlink "
+        "to `.` (the only lookup that lands on it) is not a file member either way",
+    ),
+    (
         "gates/checks/base.py",
         "return found[0] if len(found) == 1 else None",
         ("0 -> -1",),
