@@ -287,6 +287,25 @@ def test_the_root_folder_is_no_member_name_but_a_file_there_is_empty(
     assert tar_listing(b.tar_gz(*blocks)).problems == problems
 
 
+DUPLICATE = "is in the archive more than once: extraction keeps the last copy"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problems"),
+    [
+        ([b.header("d/", b"5"), b.header("./d", b"5")], ()),  # a folder listed twice is one folder
+        ([b.file("a"), b.header("a/", b"5")], (f"member 'a' {DUPLICATE}",)),  # tar drops a folder's slash
+        ([b.header("a/", b"5"), b.file("a")], (f"member 'a' {DUPLICATE}",)),
+        ([b.file("a"), b.file("./a"), b.file(".//a")], (f"member './a' {DUPLICATE}",)),  # said once
+    ],
+    ids=["folder-twice", "file-then-folder", "folder-then-file", "file-thrice"],
+)
+def test_a_path_written_twice_is_a_duplicate_unless_both_are_folders(
+    blocks: list[bytes], problems: tuple[str, ...]
+) -> None:
+    assert tar_listing(b.tar_gz(*blocks)).problems == problems
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
