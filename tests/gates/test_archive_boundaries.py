@@ -306,6 +306,16 @@ def test_a_path_written_twice_is_a_duplicate_unless_both_are_folders(
     assert tar_listing(b.tar_gz(*blocks)).problems == problems
 
 
+@pytest.mark.parametrize(
+    ("name", "target", "outside"), [("a/l", "../x", False), ("a/b/l", "../../../x", True)]
+)
+def test_a_symlink_resolves_from_its_own_folder(name: str, target: str, outside: bool) -> None:
+    listing = tar_listing(b.tar_gz(b.link(name, target)))
+    assert listing.problems == (
+        (f"symlink '{name}' points outside the archive ('{target}')",) if outside else ()
+    )
+
+
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:
     """More than one read's worth of bytes after the listing stopped: the hash covers them."""
     noise = random.Random(7).randbytes(3 * 1024 * 1024)  # does not compress
