@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import random
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -313,6 +314,79 @@ def test_a_symlink_resolves_from_its_own_folder(name: str, target: str, outside:
     listing = tar_listing(b.tar_gz(b.link(name, target)))
     assert listing.problems == (
         (f"symlink '{name}' points outside the archive ('{target}')",) if outside else ()
+    )
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream zipfile cannot seek back in: it writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: object) -> int:
+        chunk = bytes(b)  # type: ignore[call-overload]
+        self.data += chunk
+        return len(chunk)
+
+
+def _streamed_zip() -> bytes:
+    out = _Unseekable()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("AOT_BUILD_INFO.txt", b"mode=aot\n")
+    return bytes(out.data)
+
+
+def _zip64_zip() -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive, archive.open("AOT_BUILD_INFO.txt", "w", force_zip64=True) as f:
+        f.write(b"mode=aot\n")
+    return raw.getvalue()
+
+
+def _utf8_zip() -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("café/AOT_BUILD_INFO.txt", b"mode=aot\n")
+    return raw.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("blob", "name"),
+    [
+        (_streamed_zip(), "AOT_BUILD_INFO.txt"),  # local header: crc and sizes 0, a data descriptor
+        (_zip64_zip(), "AOT_BUILD_INFO.txt"),  # local header: sizes 0xFFFFFFFF, a zip64 extra field
+        (_utf8_zip(), "café/AOT_BUILD_INFO.txt"),  # the UTF-8 name flag
+    ],
+    ids=["data-descriptor", "zip64-sizes", "utf8-name"],
+)
+def test_a_local_header_written_the_ways_zip_allows_agrees_with_the_central_directory(
+    blob: bytes, name: str
+) -> None:
+    listing = read_zip(io.BytesIO(blob), LIMITS, frozenset({name})).listing
+    assert listing is not None and (listing.error, listing.problems) == ("", ())
+    assert listing.texts == {name: "mode=aot\n"}
+
+
+def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> None:
+    """Only the data-descriptor flag (bit 3) excuses the local CRC and sizes, and only the
+    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("a.txt", b"abc")
+    blob = bytearray(raw.getvalue())
+    struct.pack_into("<H", blob, 6, struct.unpack_from("<H", blob, 6)[0] | 0x1)  # local flags
+    struct.pack_into("<I", blob, 22, 4)  # local uncompressed size
+    blob[30:35] = b"\x82.txt"  # local name: cp437 for 'é.txt'
+    listing = read_zip(io.BytesIO(bytes(blob)), LIMITS, WANT).listing
+    assert listing is not None
+    said = "member 'a.txt': its local header gives another {}: extractors disagree"
+    assert listing.problems == (
+        said.format("name 'é.txt' (central directory: 'a.txt')"),
+        said.format("encryption flag '1' (central directory: '0')"),
+        said.format("size '4' (central directory: '3')"),
     )
 
 
