@@ -339,9 +339,12 @@ def _streamed_zip() -> bytes:
     return bytes(out.data)
 
 
-def _zip64_zip() -> bytes:
+def _zip64_zip(extra: bytes = b"") -> bytes:
+    """Sizes in a zip64 extra field, after the `extra` fields given."""
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w") as archive, archive.open("AOT_BUILD_INFO.txt", "w", force_zip64=True) as f:
+    info = zipfile.ZipInfo("AOT_BUILD_INFO.txt")
+    info.extra = extra
+    with zipfile.ZipFile(raw, "w") as archive, archive.open(info, "w", force_zip64=True) as f:
         f.write(b"mode=aot\n")
     return raw.getvalue()
 
@@ -358,9 +361,11 @@ def _utf8_zip() -> bytes:
     [
         (_streamed_zip(), "AOT_BUILD_INFO.txt"),  # local header: crc and sizes 0, a data descriptor
         (_zip64_zip(), "AOT_BUILD_INFO.txt"),  # local header: sizes 0xFFFFFFFF, a zip64 extra field
+        (_zip64_zip(b"UT\x05\x00\x01\x00\x00\x00\x00"), "AOT_BUILD_INFO.txt"),  # after a timestamp field
+        (_zip64_zip(b"\x99\x99\x00\x00"), "AOT_BUILD_INFO.txt"),  # after an empty field
         (_utf8_zip(), "café/AOT_BUILD_INFO.txt"),  # the UTF-8 name flag
     ],
-    ids=["data-descriptor", "zip64-sizes", "utf8-name"],
+    ids=["data-descriptor", "zip64-sizes", "zip64-after-a-field", "zip64-after-an-empty-field", "utf8-name"],
 )
 def test_a_local_header_written_the_ways_zip_allows_agrees_with_the_central_directory(
     blob: bytes, name: str
