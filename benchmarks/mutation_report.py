@@ -44,7 +44,8 @@ def totals(results: Results, equivalent: Equivalent) -> tuple[int, int, int]:
 
 def render(results: Results, counts: dict[str, int], equivalent: Equivalent) -> str:
     """The score table and every survivor; `counts`: each module's mutants in its source now
-    (a module whose count differs was changed since its results were taken)."""
+    (a module whose count differs was changed since its results were taken; one without
+    results is listed as not run, outside the totals)."""
     rows, survivors = [], []
     for module, record in results.items():
         total, mine = len(record["mutants"]), _survivors(module, record)
@@ -54,6 +55,11 @@ def render(results: Results, counts: dict[str, int], equivalent: Equivalent) -> 
             f"{score(total - len(mine), total)} | {record['seconds'] / 60:.1f} |"
         )
         survivors += mine
+    rows += [
+        f"| `{module}` (not run yet) | {n} | - | - | - | - |"
+        for module, n in counts.items()
+        if module not in results
+    ]
     killed, total, unexplained = totals(results, equivalent)
     minutes = sum(r["seconds"] for r in results.values()) / 60
     dates = sorted({r["date"] for r in results.values()})

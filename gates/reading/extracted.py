@@ -97,11 +97,12 @@ class ExtractedTree:
         return pid
 
     def resolve(
-        self, parts: tuple[str, ...] | list[str], *, follow_last: bool, folder: bool = False
+        self, parts: tuple[str, ...] | list[str], *, folder: bool = False
     ) -> tuple[int, tuple[str, ...]]:
-        """Where `parts` lands, following the tree's symlinks: the deepest path the tree
-        holds (its id) and the components below it that it does not hold. Raises _Escape or
-        _NotADir (also when `folder` and it lands on something that is not a folder).
+        """Where `parts` lands, following the tree's symlinks (the last part's too): the
+        deepest path the tree holds (its id) and the components below it that it does not
+        hold. Raises _Escape or _NotADir (also when `folder` and it lands on something that
+        is not a folder).
 
         Only paths of nodes are interned, and every node's folders are nodes, so once a
         component is not in the tree nothing below it is either."""
@@ -125,8 +126,6 @@ class ExtractedTree:
                 continue
             held.append(pid)
             node = self.nodes[pid]
-            if not pending and not follow_last:
-                continue
             if node.kind == "symlink":
                 hops += 1
                 if hops > MAX_HOPS:
@@ -145,7 +144,7 @@ class ExtractedTree:
         if not parts or ".." in parts or _absolute(name):
             return [] if parts or kind == "dir" else [f"member '{name}' has an empty name"]
         try:
-            parent, missing = self.resolve(parts[:-1], follow_last=True, folder=True)
+            parent, missing = self.resolve(parts[:-1], folder=True)
         except _Escape:
             return [f"member '{name}' would be written outside the archive through a symlink"]
         except _NotADir as exc:
@@ -183,7 +182,7 @@ class ExtractedTree:
             return [f"{node.kind} '{node.name}' points outside the archive ('{node.link}')"]
         base = self._parts(self._up[pid]) if node.kind == "symlink" else []
         try:
-            target, missing = self.resolve([*base, *parts_of(node.link)], follow_last=True)
+            target, missing = self.resolve([*base, *parts_of(node.link)])
         except _Escape:
             return [f"{node.kind} '{node.name}' points outside the archive ('{node.link}')"]
         except _NotADir as exc:

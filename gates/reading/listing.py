@@ -89,7 +89,7 @@ class HashingReader:
         self.digest = hashlib.sha256()
         self.size = 0
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int) -> bytes:
         data = self.raw.read(n)
         self.digest.update(data)
         self.size += len(data)
@@ -177,7 +177,7 @@ class Lister:
             self.kept_whole = self.kept[0].tell() == self.kept[1]
             self.kept[0].close()
 
-    def listing(self, error: str = "", *, truncated: bool = False) -> ArchiveListing:
+    def listing(self, error: str, *, truncated: bool) -> ArchiveListing:
         kept = self.keep.dest if self.keep and self.kept_whole and not error else None
         texts = {name: data.decode("utf-8", "replace") for name, data in self.texts.items()}
         if not error and not truncated:

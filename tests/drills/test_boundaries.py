@@ -17,6 +17,7 @@ from drills.playbook.probes import Sample
 from drills.playbook.verdict import PhaseOutcome, decide
 from drills.playbook.watch import Incident, Watcher
 from drills.records.journal import Journal
+from drills.run.deadline import Deadline, DeadlineExceeded
 from drills.scenario.model import Probing
 from fixtures.fake_engine import FATAL, FakeClock
 from harness.results import Outcome
@@ -150,6 +151,18 @@ def test_load_counts_errors_and_takes_percentiles_of_the_answers_that_served(tmp
     stats = watch.load(w, 8080, "verify", "fallback")
     assert (stats.requests, stats.errors, stats.p50_ms, stats.p95_ms) == (4, 1, 20.0, 30.0)
     assert stats.as_data() == {"requests": 4, "errors": 1, "p50_ms": 20.0, "p95_ms": 30.0, "error_rate": 0.25}
+
+
+def test_a_stopped_run_ends_the_watch_before_the_next_probe(tmp_path: Path) -> None:
+    """With scenarios in parallel, one that ends the run stops the others' probing."""
+    w, given = watcher(tmp_path, [True] * 10, successes=3)
+    deadline = Deadline(clock=w.clock, at=w.clock() + 100)
+    stopping = replace(w, deadline=deadline)
+    assert stopping.sample(8080, "/health", "fallback", "verify").ok and given == [True]
+    deadline.stop(DeadlineExceeded("another scenario ended the run"))
+    with pytest.raises(DeadlineExceeded, match="another scenario ended the run"):
+        watch.healthy_streak(stopping, "cid", 8080, w.clock() + 10, "fallback", "verify")
+    assert given == [True]  # no probe after the stop
 
 
 def test_stats_are_rounded_for_the_reports() -> None:

@@ -4,10 +4,12 @@ through) that the mutation run found untested."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
 import random
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -27,7 +29,9 @@ from gates.reading.archive import (
     read_zip,
     unsafe_name,
 )
+from gates.reading.listing import unsafe_kind
 from tests.gates.archive_support import tar_gz
+from tests.gates.hostile import bytes_builder as b
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
@@ -74,6 +78,32 @@ def test_exactly_the_member_limit_is_listed_whole_and_one_more_is_truncated(
     assert (at_limit.truncated, at_limit.problems, len(at_limit.members)) == (False, (), 10)
     over = read(11)
     assert over.truncated and over.problems == ("archive has more than 10 members",)
+
+
+def test_the_member_limit_of_members_with_every_extra_header_is_listed_whole() -> None:
+    """Each member may come with a long name, a long link and a pax header: four headers, so
+    a bundle of exactly the member limit is never cut short for its header count."""
+    members = b"".join(
+        b.gnu_long(f"{'n' * 100}{i}", b"L")
+        + b.gnu_long(f"{'t' * 100}{i}", b"K")
+        + b.pax({"comment": "c"})
+        + b.link(f"s{i}", f"t{i}")
+        for i in range(10)
+    )
+    listing = tar_listing(b.tar_gz(members))
+    assert (listing.truncated, len(listing.members)) == (False, 10), listing.problems
+    assert [(m.name, m.link) for m in listing.members][-1] == (f"{'n' * 100}9", f"{'t' * 100}9")
+
+
+@pytest.mark.parametrize(("headers", "cut"), [(44, False), (45, True)])
+def test_a_tar_may_hold_four_headers_per_member_of_the_limit_and_one_members_more(
+    headers: int, cut: bool
+) -> None:
+    """The header budget is 4 x (member limit + 1): 44 for 10 members; pax global headers
+    list no member, so only the budget stops them."""
+    listing = tar_listing(b.tar_gz(*(b.pax({"comment": "x"}, b"g") for _ in range(headers))))
+    assert listing.truncated is cut
+    assert listing.problems == (("archive has more than 44 tar headers",) if cut else ())
 
 
 def test_a_member_of_exactly_the_member_byte_limit_is_fine_and_one_byte_more_stops() -> None:
@@ -124,6 +154,13 @@ def test_a_text_file_is_held_up_to_4_mib_and_hashed_whole(size: int, held: int) 
     assert (result.size, result.sha256) == (size, hashlib.sha256(b"s" * size).hexdigest())
 
 
+def test_a_file_whose_text_is_not_wanted_is_still_hashed_whole() -> None:
+    data = b"s" * (3 * 1024 * 1024 + 7)  # more than one read
+    result, text = read_plain(io.BytesIO(data), keep_text=False)
+    assert text is None
+    assert (result.size, result.sha256, result.listing) == (len(data), hashlib.sha256(data).hexdigest(), None)
+
+
 @pytest.mark.parametrize(("padding", "truncated"), [(0, False), (1, True)])
 def test_the_gzip_budget_is_the_byte_limit_plus_1_mib_for_headers_and_padding(
     padding: int, truncated: bool
@@ -145,6 +182,14 @@ def test_a_name_that_stays_inside_is_no_problem() -> None:
     assert unsafe_name("C:") == "member 'C:' has an absolute path"
 
 
+@pytest.mark.parametrize("kind", ["file", "dir", "symlink", "hardlink"])
+def test_a_member_of_a_kind_extraction_writes_safely_is_no_problem(kind: str) -> None:
+    assert unsafe_kind(Member(name="fuse", kind=kind, size=0, mode=0o644)) == ""
+    assert unsafe_kind(Member(name="fuse", kind="fifo", size=0, mode=0o644)) == (
+        "member 'fuse' is a FIFO: a bundle holds only files, folders and links"
+    )
+
+
 @pytest.mark.filterwarnings("error::ResourceWarning")
 def test_the_kept_member_is_copied_whole_and_closed(tmp_path: Path) -> None:
     blob = tar_gz(("README.txt", tarfile.REGTYPE, b"r"), ("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF" * 300))
@@ -152,6 +197,202 @@ def test_the_kept_member_is_copied_whole_and_closed(tmp_path: Path) -> None:
     listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
     assert listing is not None and listing.kept == tmp_path / "kept"
     assert (tmp_path / "kept").read_bytes() == b"\x7fELF" * 300
+
+
+@pytest.mark.parametrize("archive", ["tar", "zip"])
+def test_a_member_to_keep_that_is_not_in_the_archive_is_not_kept(tmp_path: Path, archive: str) -> None:
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    if archive == "tar":
+        result = read_tar_gz(io.BytesIO(tar_gz(("README.txt", tarfile.REGTYPE, b"r"))), LIMITS, WANT, keep)
+    else:
+        result = read_zip(io.BytesIO(zip_of(1)), LIMITS, WANT, keep)
+    assert result.listing is not None and result.listing.kept is None
+    assert not (tmp_path / "kept").exists()
+
+
+@pytest.mark.filterwarnings("error::ResourceWarning")
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.DIRTYPE])
+def test_a_kept_member_replaced_by_a_link_or_folder_is_not_kept(tmp_path: Path, kind: bytes) -> None:
+    """Extraction leaves the last copy: a binary overwritten by a symlink or a folder is gone."""
+    blob = tar_gz(("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF"), ("fuse-aot-demo", kind, b""))
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
+    assert listing is not None and listing.kept is None
+    gc.collect()  # a copy left open warns here
+
+
+def test_other_members_after_the_kept_one_leave_it_kept(tmp_path: Path) -> None:
+    blob = tar_gz(("fuse-aot-demo", tarfile.REGTYPE, b"\x7fELF"), ("docs", tarfile.DIRTYPE, b""))
+    keep = Keep(member="fuse-aot-demo", dest=tmp_path / "kept")
+    listing = read_tar_gz(io.BytesIO(blob), LIMITS, WANT, keep).listing
+    assert listing is not None and listing.kept == tmp_path / "kept"
+
+
+def test_a_wanted_text_replaced_by_a_link_has_no_text() -> None:
+    blob = tar_gz(
+        ("AOT_BUILD_INFO.txt", tarfile.REGTYPE, b"mode=aot\n"), ("AOT_BUILD_INFO.txt", tarfile.SYMTYPE, b"")
+    )
+    listing = tar_listing(blob)
+    assert [m.kind for m in listing.members] == ["file", "symlink"] and listing.texts == {}
+
+
+@pytest.mark.parametrize(("files", "cut"), [(8, False), (9, True)])
+def test_links_are_judged_again_only_against_a_tree_read_to_its_end(files: int, cut: bool) -> None:
+    """`y -> x/..` escapes only once `x -> .` follows it: the finished tree shows that; a tree
+    cut short is not finished (a member past the cut could replace `x`), so it is not judged."""
+    links = b.link("y", "x/..") + b.link("x", ".")
+    listing = tar_listing(b.tar_gz(links, *(b.file(f"f{i}") for i in range(files))))
+    assert listing.truncated is cut
+    escape = "symlink 'y' points outside the archive ('x/..')"
+    assert listing.problems == (("archive has more than 10 members",) if cut else (escape,))
+
+
+@pytest.mark.parametrize(("links", "loop"), [(40, False), (41, True)])
+def test_a_path_may_go_through_40_symlinks_as_linux_allows_and_not_41(links: int, loop: bool) -> None:
+    """l1 -> l2 -> ... -> lN -> d: writing l1/x follows N links (Linux: ELOOP past 40)."""
+    chain = [b.link(f"l{i}", f"l{i + 1}" if i < links else "d") for i in range(1, links + 1)]
+    many = ArchiveLimits(max_members=100, max_unpacked_bytes=10_000, max_member_bytes=5_000)
+    listing = tar_listing(b.tar_gz(b.header("d/", b"5"), *chain, b.file("l1/x", b"x")), many)
+    assert listing.problems == (
+        (f"member 'l1/x' cannot be written through 'l{links}', a symlink loop",) if loop else ()
+    )
+
+
+@pytest.mark.parametrize("target", ["C:", "C:x", "/", "\\"])
+def test_a_link_to_a_drive_or_the_root_points_outside(target: str) -> None:
+    listing = tar_listing(b.tar_gz(b.link("l", target)))
+    assert listing.problems == (f"symlink 'l' points outside the archive ('{target}')",)
+
+
+@pytest.mark.parametrize("target", ["/etc", "C:\\Windows"])
+def test_a_member_written_through_a_link_to_an_absolute_path_is_written_outside(target: str) -> None:
+    listing = tar_listing(b.tar_gz(b.link("l", target), b.file("l/passwd", b"x")))
+    assert listing.problems == (
+        f"symlink 'l' points outside the archive ('{target}')",
+        "member 'l/passwd' would be written outside the archive through a symlink",
+    )
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problems"),
+    [
+        ([b.header("./", b"5")], ()),  # GNU tar's `tar -C dir .` starts so
+        ([b.file("./")], ("member './' has an empty name",)),
+        ([b.file("../x")], ("member '../x' escapes the archive with '..'",)),
+    ],
+    ids=["dot-folder", "dot-file", "dotdot-file"],
+)
+def test_the_root_folder_is_no_member_name_but_a_file_there_is_empty(
+    blocks: list[bytes], problems: tuple[str, ...]
+) -> None:
+    assert tar_listing(b.tar_gz(*blocks)).problems == problems
+
+
+DUPLICATE = "is in the archive more than once: extraction keeps the last copy"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "problems"),
+    [
+        ([b.header("d/", b"5"), b.header("./d", b"5")], ()),  # a folder listed twice is one folder
+        ([b.file("a"), b.header("a/", b"5")], (f"member 'a' {DUPLICATE}",)),  # tar drops a folder's slash
+        ([b.header("a/", b"5"), b.file("a")], (f"member 'a' {DUPLICATE}",)),
+        ([b.file("a"), b.file("./a"), b.file(".//a")], (f"member './a' {DUPLICATE}",)),  # said once
+    ],
+    ids=["folder-twice", "file-then-folder", "folder-then-file", "file-thrice"],
+)
+def test_a_path_written_twice_is_a_duplicate_unless_both_are_folders(
+    blocks: list[bytes], problems: tuple[str, ...]
+) -> None:
+    assert tar_listing(b.tar_gz(*blocks)).problems == problems
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "outside"), [("a/l", "../x", False), ("a/b/l", "../../../x", True)]
+)
+def test_a_symlink_resolves_from_its_own_folder(name: str, target: str, outside: bool) -> None:
+    listing = tar_listing(b.tar_gz(b.link(name, target)))
+    assert listing.problems == (
+        (f"symlink '{name}' points outside the archive ('{target}')",) if outside else ()
+    )
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream zipfile cannot seek back in: it writes data descriptors."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: object) -> int:
+        chunk = bytes(b)  # type: ignore[call-overload]
+        self.data += chunk
+        return len(chunk)
+
+
+def _streamed_zip() -> bytes:
+    out = _Unseekable()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("AOT_BUILD_INFO.txt", b"mode=aot\n")
+    return bytes(out.data)
+
+
+def _zip64_zip(extra: bytes = b"") -> bytes:
+    """Sizes in a zip64 extra field, after the `extra` fields given."""
+    raw = io.BytesIO()
+    info = zipfile.ZipInfo("AOT_BUILD_INFO.txt")
+    info.extra = extra
+    with zipfile.ZipFile(raw, "w") as archive, archive.open(info, "w", force_zip64=True) as f:
+        f.write(b"mode=aot\n")
+    return raw.getvalue()
+
+
+def _utf8_zip() -> bytes:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("café/AOT_BUILD_INFO.txt", b"mode=aot\n")
+    return raw.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("blob", "name"),
+    [
+        (_streamed_zip(), "AOT_BUILD_INFO.txt"),  # local header: crc and sizes 0, a data descriptor
+        (_zip64_zip(), "AOT_BUILD_INFO.txt"),  # local header: sizes 0xFFFFFFFF, a zip64 extra field
+        (_zip64_zip(b"UT\x05\x00\x01\x00\x00\x00\x00"), "AOT_BUILD_INFO.txt"),  # after a timestamp field
+        (_zip64_zip(b"\x99\x99\x00\x00"), "AOT_BUILD_INFO.txt"),  # after an empty field
+        (_utf8_zip(), "café/AOT_BUILD_INFO.txt"),  # the UTF-8 name flag
+    ],
+    ids=["data-descriptor", "zip64-sizes", "zip64-after-a-field", "zip64-after-an-empty-field", "utf8-name"],
+)
+def test_a_local_header_written_the_ways_zip_allows_agrees_with_the_central_directory(
+    blob: bytes, name: str
+) -> None:
+    listing = read_zip(io.BytesIO(blob), LIMITS, frozenset({name})).listing
+    assert listing is not None and (listing.error, listing.problems) == ("", ())
+    assert listing.texts == {name: "mode=aot\n"}
+
+
+def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> None:
+    """Only the data-descriptor flag (bit 3) excuses the local CRC and sizes, and only the
+    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("a.txt", b"abc")
+    blob = bytearray(raw.getvalue())
+    struct.pack_into("<H", blob, 6, struct.unpack_from("<H", blob, 6)[0] | 0x1)  # local flags
+    struct.pack_into("<I", blob, 22, 4)  # local uncompressed size
+    blob[30:35] = b"\x82.txt"  # local name: cp437 for 'é.txt'
+    listing = read_zip(io.BytesIO(bytes(blob)), LIMITS, WANT).listing
+    assert listing is not None
+    said = "member 'a.txt': its local header gives another {}: extractors disagree"
+    assert listing.problems == (
+        said.format("name 'é.txt' (central directory: 'a.txt')"),
+        said.format("encryption flag '1' (central directory: '0')"),
+        said.format("size '4' (central directory: '3')"),
+    )
 
 
 def test_a_listing_cut_short_still_hashes_every_byte() -> None:

@@ -154,3 +154,26 @@ def test_below_a_minimum_is_one_finding_per_threshold() -> None:
         "cold_start_improvement_p95_pct",
         "throughput_improvement_p50_pct",
     ]
+
+
+@pytest.mark.parametrize(("constant", "shown"), [("NaN", "nan"), ("Infinity", "inf"), ("-Infinity", "-inf")])
+def test_a_json_constant_is_shown_as_the_number_it_spells(constant: str, shown: str) -> None:
+    """JSON's NaN/Infinity are kept as floats, so the finding shows them, not `None`."""
+    text = json.dumps(GOOD).replace('"aot": {"p50": 11.0}', f'"aot": {{"p50": {constant}}}')
+    found = perf.judge(perf.parse(text, "m.json"), SLO)
+    assert ("cold_start_ms.aot.p50", "not a finite number", shown) in [
+        (f.subject, f.message, f.actual) for f in found
+    ]
+
+
+@pytest.mark.parametrize(("padding", "refused"), [(0, False), (1, True)], ids=["16-mib", "one-byte-over"])
+def test_a_metrics_file_is_read_up_to_16_mib(tmp_path: Path, padding: int, refused: bool) -> None:
+    document = json.dumps(GOOD)
+    path = tmp_path / "aot_perf_metrics.json"
+    path.write_text(document + " " * (16 * 1024 * 1024 - len(document) + padding))
+    if not refused:
+        assert perf.load(path).cold_start_p50_pct == 31.0
+        return
+    with pytest.raises(perf.MetricsError) as error:
+        perf.load(path)
+    assert str(error.value) == f"{path}: is larger than the 16 MiB this file may be; pass the right file"

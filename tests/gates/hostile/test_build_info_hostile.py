@@ -66,6 +66,35 @@ def test_a_second_copy_fails_and_the_last_is_judged() -> None:
     assert found.info is not None and (found.info.cli, found.info.contract) == ("0.6.9", "aot-v2")
 
 
+def test_the_control_character_named_is_the_one_found() -> None:
+    found = read_build_info(LINE.replace(" cli=", "\x0c cli=", 1) + "\n")
+    assert found.problem == "it holds the control character '\\x0c'"
+
+
+def test_no_text_is_its_own_problem_not_a_parse() -> None:
+    found = read_build_info(None)
+    assert (found.info, found.problem, found.shown) == (None, "it is not a small regular file", "no text")
+
+
+@pytest.mark.parametrize(("length", "cut"), [(200, ""), (201, "...")], ids=["at-limit", "one-over"])
+def test_the_text_shown_is_cut_after_200_characters(length: int, cut: str) -> None:
+    text = LINE + "x" * (length - len(LINE))
+    assert read_build_info(text).shown == repr(text[:200]) + cut
+
+
+def test_a_build_info_that_is_a_symlink_fails_c004_as_no_regular_file(
+    release_with: Callable[..., Path],
+) -> None:
+    blob = _tar(
+        b.file("fuse-aot-demo", b"\x7fELF placeholder", 0o755),
+        b.link("AOT_BUILD_INFO.txt", "LICENSE"),
+        b.file("LICENSE", b.build_info()),
+        b.file("README.txt", b"readme\n"),
+    )
+    failed = failed_checks(release_with({"fuse-aot-linux-x64.tar.gz": blob}))
+    assert any("it is not a small regular file" in line for line in failed["C004"]), failed
+
+
 def _tar(*blocks: bytes) -> bytes:
     return b.tar_gz(*blocks)
 
