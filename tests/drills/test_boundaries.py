@@ -235,6 +235,38 @@ def test_failed_probes_with_a_latency_slo_set_are_not_called_slow(
     assert len(given) == len(answers)
 
 
+class BusySeam(Seam):
+    """An engine that takes 0.2 s to answer an inspect (it is restarting the container)."""
+
+    inspects = 0
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        self.inspects += 1
+        self.clock.sleep(0.2)
+        return super().inspect(container_id)
+
+
+def test_detection_asks_the_engine_once_then_sees_exits_in_its_waits(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [False] * 10, failures=3)
+    busy = replace(w, seam=BusySeam(w.clock))  # type: ignore[arg-type]
+    start = w.clock()
+    incident = watch.detect(busy, "cid", 8080, start + 10)
+    assert incident is not None and incident.kind == "unhealthy" and len(given) == 3
+    assert busy.seam.inspects == 1  # type: ignore[attr-defined]
+    assert incident.at - start == pytest.approx(0.2 + 2 * 0.25)  # one inspect, two waits
+
+
+def test_detection_of_a_container_already_gone_starts_nothing(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [])
+    w.seam.status, w.seam.exit_code = "exited", 137  # type: ignore[attr-defined]
+    started: list[bool] = []
+    incident = watch.detect(w, "cid", 8080, w.clock() + 10, on_running=lambda: started.append(True))
+    assert incident is not None and (incident.kind, incident.exit_code) == ("exit", 137)
+    assert given == [] and started == []
+    # and a window already over looks at nothing
+    assert watch.detect(w, "cid", 8080, w.clock()) is None
+
+
 def test_detection_probes_until_the_deadline_and_not_at_it(tmp_path: Path) -> None:
     w, given = watcher(tmp_path, [])
     assert watch.detect(w, "cid", 8080, w.clock() + 1.0) is None
