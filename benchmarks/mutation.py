@@ -19,7 +19,8 @@ equivalent sits beside the mapping in mutation_config.py.
 Everything runs in a temporary copy of the checkout (its tracked files and new ones that
 git does not ignore; PYTHONPATH points there, so the console scripts started by tests load
 the mutant too; pytest's own temp folders go inside it), removed at the end whatever
-happens: the checkout is never touched and nothing is left behind.
+happens: the checkout is never touched and nothing is left behind (TMPDIR points inside the copy, so
+even a test run killed at its timeout leaves no temp folder).
 
 Results go to benchmarks/mutation-results.json (per module: each mutant and what became of
 it; a run of some modules replaces only theirs) and benchmarks/mutation-score.md (the
@@ -216,7 +217,11 @@ def scratch_copy() -> Iterator[Path]:
 
 def run_tests(root: Path, tests: tuple[str, ...], timeout_s: float) -> tuple[int | None, float]:
     """The module's tests against the copy: (exit code or None on a timeout, seconds)."""
-    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    # TMPDIR inside the copy too: a run killed at its timeout cannot clean its own temp folders
+    # (the suite's Hypothesis home), and the copy is removed whatever happens
+    tmp = root / ".tmp"
+    tmp.mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(tmp)}
     argv = (sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", "not docker")
     argv += ("--basetemp", str(root / ".pytest-tmp"), *tests)
     log = root / ".mutation.log"
