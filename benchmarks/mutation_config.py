@@ -179,10 +179,10 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/extracted.py",
-        "for depth in range(1, len(path)):  # folders the member implies",
-        ("1 -> 0",),
-        "depth 0 adds the root `()` as an implied folder: no path resolves through it, and a hardlink "
-        "to `.` (the only lookup that lands on it) is not a file member either way",
+        "ROOT = 0  # the path id of the extraction root",
+        ("0 -> -1",),
+        "the root's id is only compared and used as a key, never as an index: any id no path gets "
+        "(they count up from 1) names it as well",
     ),
     (
         "gates/checks/base.py",

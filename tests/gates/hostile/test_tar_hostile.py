@@ -206,3 +206,32 @@ def test_deep_symlinks_are_resolved_in_linear_time_and_still_judged() -> None:
     outside = {p for p in listing.problems if "outside the archive" in p}
     assert outside == {f"symlink '{out}' points outside the archive ('{climbs_out}')"}, listing.problems[:3]
     assert len(listing.problems) == len([p for p in listing.problems if p in outside])
+
+
+@pytest.mark.parametrize(
+    ("blocks", "outside"),
+    [
+        # a link three folders down climbs three to the root, or four to outside it
+        ([b.file("a/b/c/f"), b.link("a/b/c/l", "../../../LICENSE")], []),
+        ([b.file("a/b/c/f"), b.link("a/b/c/m", "../../../../x")], ["a/b/c/m"]),
+        # `..` after a folder the tree does not hold undoes that folder, not one it holds
+        ([b.link("n", "nope/../LICENSE")], []),
+        ([b.link("o", "nope/../../x")], ["o"]),
+        ([b.file("d/f"), b.link("d/p", "nope/more/../../../../x")], ["d/p"]),
+    ],
+    ids=["deep-inside", "deep-outside", "missing-then-up", "missing-then-out", "two-missing-then-out"],
+)
+def test_links_resolve_from_their_own_folder_through_folders_that_do_not_exist(
+    blocks: list[bytes], outside: list[str]
+) -> None:
+    listing = tar_listing(_blob(blocks))
+    named = sorted({p.split("'")[1] for p in listing.problems if "outside the archive" in p})
+    assert named == outside, listing.problems
+
+
+def test_a_case_collision_deep_in_folders_names_both_whole_paths() -> None:
+    listing = tar_listing(_blob([b.file("A/b/c/x"), b.file("a/B/c/X")]))
+    assert (
+        "members 'A/b/c/x' and 'a/B/c/X' are the same file on case-insensitive file systems (macOS, Windows)"
+        in listing.problems
+    ), listing.problems
