@@ -15,6 +15,7 @@ import errno
 import itertools
 import json
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -176,14 +177,21 @@ def _parse(lines: list[str]) -> Iterator[Event]:
         if not line.strip():
             continue
         try:
-            raw = bounded_read.parse_json(line)
-            yield Event(seq=int(raw.pop("seq")), t=float(raw.pop("t")), kind=str(raw.pop("kind")), fields=raw)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            yield _event(bounded_read.parse_json(line))
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             if number == len(lines):
                 return  # a torn last line: the run died mid-write; everything before it stands
             raise ConfigError(
                 f"line {number}: not a journal event ({exc}); is this a drill journal.jsonl?"
             ) from exc
+
+
+def _event(raw: Any) -> Event:
+    """One parsed line as an event; JSON's Infinity and NaN are no sequence number or time."""
+    seq, t = int(raw.pop("seq")), float(raw.pop("t"))
+    if not math.isfinite(t):
+        raise ValueError(f"t is {t}")
+    return Event(seq=seq, t=t, kind=str(raw.pop("kind")), fields=raw)
 
 
 def read(path: Path) -> list[Event]:

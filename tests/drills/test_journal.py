@@ -62,6 +62,24 @@ def test_not_a_journal_is_a_config_error(tmp_path):
         journal.read(tmp_path / "missing.jsonl")
 
 
+@pytest.mark.parametrize(
+    "first",
+    [
+        '{"seq": Infinity, "t": 1.0, "kind": "run.started"}',
+        '{"seq": NaN, "t": 1.0, "kind": "run.started"}',
+        '{"seq": 1, "t": Infinity, "kind": "run.started"}',
+        '{"seq": 1, "t": -Infinity, "kind": "run.started"}',
+        '{"seq": 1, "t": NaN, "kind": "run.started"}',
+        '{"seq": 1e400, "t": 1.0, "kind": "run.started"}',
+    ],
+)
+def test_a_sequence_number_or_time_that_is_no_finite_number_is_a_config_error(tmp_path, first):
+    path = tmp_path / "journal.jsonl"
+    path.write_text(first + '\n{"seq": 2, "t": 2.0, "kind": "run.finished"}\n')
+    with pytest.raises(ConfigError, match="line 1: not a journal event"):
+        journal.read(path)
+
+
 def test_a_journal_that_cannot_be_opened_names_the_drill_option(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(InfraError, match=r"choose a writable --out$"):
