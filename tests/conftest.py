@@ -51,15 +51,57 @@ POSIX_ONLY = (
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The modules whose tests use the Docker engine. They share one engine and measure time
+# budgets, so under pytest-xdist (`./scripts/test` runs two workers) they run as one unit on
+# one worker, one after another, while the other worker takes the unit tests. The scheduler
+# below groups them by this list: xdist's own `xdist_group` mark no longer reaches its
+# scheduler on pytest 9.2 (pytest-xdist issue 1386: the group rides on a rewritten node id),
+# and a silent fallback spread the engine's tests over both workers. Collection checks the
+# list against the `docker` mark both ways, so it cannot go stale.
+DOCKER_MODULES = frozenset(
+    {
+        "tests/drills/test_app_docker.py",
+        "tests/drills/test_faults_docker.py",
+        "tests/drills/test_parallel_docker.py",
+        "tests/drills/test_progress_docker.py",
+        "tests/drills/test_recover_to_aot_docker.py",
+        "tests/drills/test_seam_docker.py",
+        "tests/drills/test_standin_in_scratch.py",
+        "tests/drills/test_suite_docker.py",
+    }
+)
+
+
+def docker_unit(nodeid: str) -> str:
+    """The scheduling unit of a test: "docker" for the engine's tests, else the test itself."""
+    return "docker" if nodeid.split("::", 1)[0] in DOCKER_MODULES else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Under `--dist loadgroup`: xdist's scope scheduler with `docker_unit` as the scope. The
+    largest unit is handed out first, so the Docker unit starts at once on one worker."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415 (only under xdist)
+
+    class DockerTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return docker_unit(nodeid)
+
+    return DockerTogether(config, log)  # type: ignore[arg-type]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Docker-backed tests share one engine and measure time budgets: under pytest-xdist
-    (`./scripts/test` runs two workers) they all run on one worker, one after another,
-    while the other worker takes the unit tests. POSIX-only modules are marked (and skipped
-    on Windows)."""
+    """Docker tests live in DOCKER_MODULES (see above). POSIX-only modules are marked (and
+    skipped on Windows)."""
     for item in items:
-        if item.get_closest_marker("docker") is not None:
-            item.add_marker(pytest.mark.xdist_group("docker"))
         where = Path(str(item.path)).resolve().relative_to(ROOT).as_posix()
+        if (item.get_closest_marker("docker") is not None) != (where in DOCKER_MODULES):
+            raise pytest.UsageError(
+                f"{item.nodeid}: Docker tests belong in the modules of DOCKER_MODULES in "
+                "tests/conftest.py, and those hold only Docker tests; mark the module "
+                "(pytestmark = pytest.mark.docker) and list it, or move the test"
+            )
         if where.startswith(POSIX_ONLY):
             item.add_marker(pytest.mark.posix)
         if os.name == "nt" and item.get_closest_marker("posix"):
