@@ -6,16 +6,21 @@ drafts listed only for a token with push access, `/releases/tags/{tag}` for publ
 releases only, downloads answered with a 302 to a second server (the "storage host")
 that rejects any request carrying `Authorization`, and DELETE (422 on immutable releases).
 Faults (502s, rate limits, answers that are not JSON) are queued per path fragment, or per
-exact path. Misbehaviours a hostile or broken server shows: `link_loop` ("self": `next`
+exact path. Misbehaviours a hostile or broken server shows: `hang_up` (a kept-alive
+connection closed after one answer, unannounced), `link_loop` ("self": `next`
 names the page itself; "cycle": the last page's `next` names the first), `delay_s` (every
 API answer waits), `download` ("endless": a body without Content-Length that never ends;
 "short": a Content-Length larger than the body; "long": more bytes than the asset has)
 and `echo_auth` (asset names carry the request's Authorization header).
+
+`fake_proxy` is a forward HTTP proxy to those two servers (what HTTP_PROXY names), recording
+what it relayed; `clients` tells which of the gate's two HTTP clients sent the API's GETs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import re
 import sys
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 OWNER_REPO = "owner/repo"
 PUSH_TOKEN = "ghp_pushTOKEN0123456789abcdefSECRET"
@@ -73,6 +78,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     status: int
+    port: int = 0  # the client's port: one per connection it opened
 
 
 class State:
@@ -86,6 +92,7 @@ class State:
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
         self.storage_hits: list[Hit] = []
+        self.proxied: list[Hit] = []  # what fake_proxy relayed
         self.base = self.storage = ""
         self.direct_downloads = False  # answer 200 instead of 302
         self.foreign_links = False  # `Link: next` points at the storage host (another host)
@@ -93,6 +100,7 @@ class State:
         self.echo_auth = False  # asset names carry the request's Authorization header
         self.link_loop = ""  # "self" or "cycle"
         self.delay_s = 0.0
+        self.hang_up = False  # close each connection after its answer, without saying so
         self.download = ""  # "endless", "short" or "long"
         self.endless_sent = 0  # bytes an endless download sent before the client left
         self.auth = ""  # the Authorization header of the request being answered
@@ -124,6 +132,13 @@ class State:
 
     def api_hits(self, method: str = "GET", fragment: str = "") -> list[Hit]:
         return [h for h in self.hits if h.method == method and fragment in h.path]
+
+
+def clients(state: State) -> set[str]:
+    """Which client sent the API's JSON GETs: the gate's http.client one asks for `identity`
+    (no compression), requests for gzip."""
+    gets = [h for h in state.api_hits() if h.headers.get("Accept") != "application/octet-stream"]
+    return {"stdlib" if h.headers.get("Accept-Encoding") == "identity" else "requests" for h in gets}
 
 
 def release_json(state: State, r: Release) -> dict[str, Any]:
@@ -176,7 +191,10 @@ class ApiHandler(BaseHTTPRequestHandler):
         return auth.removeprefix("Bearer ").strip() or None
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.state.hits.append(Hit(self.command, self.path, dict(self.headers), status))
+        self.state.hits.append(
+            Hit(self.command, self.path, dict(self.headers), status, self.client_address[1])
+        )
+        self.close_connection = self.close_connection or self.state.hang_up
         self.send_response(status)
         counted = status != 304
         with self.state.lock:
@@ -356,6 +374,52 @@ class StorageHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body + extra)
         self.close_connection = True
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    """A forward proxy to 127.0.0.1 only: each request (an absolute URL) is relayed on a new
+    connection and its answer read whole (the tests' releases are small)."""
+
+    state: State
+    protocol_version = "HTTP/1.1"
+    HOP = ("connection", "proxy-connection", "keep-alive", "transfer-encoding", "content-length")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def _relay(self) -> None:
+        self.state.proxied.append(Hit(self.command, self.path, dict(self.headers), 0))
+        target = urlsplit(self.path)
+        if target.hostname != "127.0.0.1":
+            self.send_error(403, "this proxy reaches 127.0.0.1 only")
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in self.HOP}
+        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=10)
+        try:
+            conn.request(self.command, urlunsplit(("", "", target.path, target.query, "")), headers=headers)
+            answer = conn.getresponse()
+            body = answer.read()
+        except OSError:
+            self.send_error(502, "the proxy cannot reach the server")
+            return
+        finally:
+            conn.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in self.HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_DELETE = _relay
+
+
+@contextmanager
+def fake_proxy(state: State) -> Iterator[str]:
+    """A forward proxy (its URL, for HTTP_PROXY) that records in `state.proxied`."""
+    with _serve(ProxyHandler, state) as url:
+        yield url
 
 
 @contextmanager

@@ -1,0 +1,179 @@
+"""Which HTTP client carries a `gate check --source github:`: the API's GETs through http.client,
+so a warm run (every answer a 304, every asset in the digest cache) never imports requests;
+downloads through requests; and the whole API through requests when a proxy or a netrc entry
+is configured for the API host, since only requests honours them.
+
+The installed code in a subprocess (a fresh interpreter, so sys.modules tells what a run
+imported), against the local fake GitHub and a local forward proxy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gates.sources.api_http import needs_requests
+from gates.sources.github_transport import Settings, Transport
+from tests.gates.github_server import (
+    OWNER_REPO,
+    PUSH_TOKEN,
+    Fault,
+    State,
+    clients,
+    env_for,
+    fake_github,
+    fake_proxy,
+    published_line,
+)
+
+# the gate's command line, then the HTTP modules it loaded, written where MODULES_OUT says
+WRAPPER = """
+import atexit, os, sys
+def loaded():
+    names = [m for m in ("requests", "urllib3") if m in sys.modules]
+    with open(os.environ["MODULES_OUT"], "w") as out:
+        out.write(" ".join(names))
+atexit.register(loaded)
+from cli.gate import gate
+gate()
+"""
+PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+API, PROXY = "https://api.github.com", "http://proxy.test:3128"
+
+
+@pytest.fixture
+def github(tmp_path: Path) -> Iterator[State]:
+    with fake_github(published_line(tmp_path / "line")) as state:
+        yield state
+
+
+def no_proxies(env: dict[str, str]) -> dict[str, str]:
+    """`env` without any proxy setting of the machine running the tests."""
+    return {k: v for k, v in env.items() if k.lower() not in PROXY_VARS and k != "NETRC"}
+
+
+def checked(
+    github: State, tmp_path: Path, name: str, **extra: str
+) -> tuple[int, set[str], dict[str, object]]:
+    """`gate check` of the line: its exit code, the HTTP modules it imported, its stats."""
+    out, modules = tmp_path / name, tmp_path / f"{name}.modules"
+    env = no_proxies({k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")})
+    env.update(env_for(github, tmp_path), MODULES_OUT=str(modules), **extra)
+    args = ["check", "--release", "v0.7.x", "--source", f"github:{OWNER_REPO}", "--report-dir", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *args, "--as-of", "2026-03-12"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert PUSH_TOKEN not in done.stdout + done.stderr
+    report = json.loads((out / "report.json").read_text())
+    return done.returncode, set(modules.read_text().split()), report["stats"]
+
+
+def test_a_warm_check_never_imports_requests(github: State, tmp_path: Path) -> None:
+    code, cold, first = checked(github, tmp_path, "cold")
+    assert code == 0
+    assert first["downloaded_bytes"] and cold == {"requests", "urllib3"}  # downloads: requests
+    assert github.storage_hits and all(h.status == 200 for h in github.storage_hits)
+
+    code, warm, again = checked(github, tmp_path, "warm")
+    assert code == 0
+    assert again["downloaded_bytes"] == 0 and again["not_modified"] == again["api_calls"] > 0
+    assert warm == set()  # neither requests nor urllib3 was imported
+    assert clients(github) == {"stdlib"}
+
+
+def test_a_proxy_carries_the_api_through_requests(github: State, tmp_path: Path) -> None:
+    with fake_proxy(github) as proxy:
+        code, cold, _ = checked(github, tmp_path, "cold", HTTP_PROXY=proxy)
+        assert code == 0
+        code, warm, again = checked(github, tmp_path, "warm", HTTP_PROXY=proxy)
+    assert code == 0 and again["not_modified"] == again["api_calls"] > 0
+    assert cold == warm == {"requests", "urllib3"}
+    relayed = [h.path for h in github.proxied]
+    assert relayed and all(p.startswith(f"{github.base}/repos/") for p in relayed)
+    assert len(relayed) == len(github.hits)  # every API request, the downloads' first GET too
+    assert clients(github) == {"requests"}
+
+
+def test_a_proxy_bypassed_by_no_proxy_is_not_used(github: State, tmp_path: Path) -> None:
+    with fake_proxy(github) as proxy:
+        checked(github, tmp_path, "cold", HTTP_PROXY=proxy, NO_PROXY="127.0.0.1")
+        code, warm, _ = checked(github, tmp_path, "warm", HTTP_PROXY=proxy, NO_PROXY="127.0.0.1")
+    assert code == 0 and warm == set()
+    assert github.proxied == [] and clients(github) == {"stdlib"}
+
+
+@pytest.mark.parametrize("through", ["stdlib", "proxy"])
+def test_a_rate_limit_exits_3_with_every_report_on_either_path(
+    github: State, tmp_path: Path, through: str
+) -> None:
+    limit = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(time.time()) + 3000)}
+    body = '{"message": "API rate limit exceeded"}'
+    github.faults.append(Fault("/releases", 403, headers=limit, body=body))
+    with fake_proxy(github) as proxy:
+        extra = {"HTTP_PROXY": proxy} if through == "proxy" else {}
+        code, _, _ = checked(github, tmp_path, "out", **extra)
+    assert code == 3
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["junit.xml", "report.json", "summary.md"]
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert "rate limit reached" in report["results"][0]["summary"]
+    assert bool(github.proxied) == (through == "proxy")
+
+
+@pytest.mark.parametrize(
+    ("env", "url", "expected"),
+    [
+        ({}, API, False),
+        ({"HTTPS_PROXY": PROXY}, API, True),
+        ({"https_proxy": PROXY}, API, True),
+        ({"HTTP_PROXY": PROXY}, API, False),  # not for https
+        ({"HTTP_PROXY": PROXY}, "http://127.0.0.1:8080", True),
+        ({"ALL_PROXY": "socks5://proxy.test:1080"}, API, True),
+        ({"HTTPS_PROXY": PROXY, "NO_PROXY": "github.com"}, API, False),
+        ({"HTTPS_PROXY": PROXY, "NO_PROXY": "*"}, API, False),
+        ({"HTTPS_PROXY": PROXY, "NO_PROXY": "example.com"}, API, True),
+    ],
+)
+def test_a_proxy_is_recognised_as_requests_recognises_it(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], url: str, expected: bool
+) -> None:
+    for name in list(os.environ):
+        if name.lower() in PROXY_VARS or name == "REQUEST_METHOD":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NETRC", "/nonexistent/netrc")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert needs_requests(url) is expected
+    transport = Transport(Settings(api_url=url), None)
+    assert (transport.stdlib is None) is expected
+
+
+@pytest.mark.parametrize(("machine", "expected"), [("127.0.0.1", True), ("example.com", False)])
+def test_a_netrc_entry_for_the_api_host_sends_the_api_through_requests(
+    github: State, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, machine: str, expected: bool
+) -> None:
+    """requests sends a netrc entry's credentials (over a token, even): it must still do so."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {machine} login someone password {PUSH_TOKEN}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    for name in list(os.environ):
+        if name.lower() in PROXY_VARS:
+            monkeypatch.delenv(name)
+    transport = Transport(Settings(api_url=github.base), None)
+    assert (transport.stdlib is None) is expected
+    answer = transport.send("GET", transport.url(f"/repos/{OWNER_REPO}"))
+    answer.close()
+    assert clients(github) == {"requests" if expected else "stdlib"}
+    assert github.hits[0].headers.get("Authorization", "").startswith("Basic ") is expected
