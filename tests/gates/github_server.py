@@ -23,6 +23,7 @@ import hashlib
 import http.client
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -423,14 +424,18 @@ def fake_proxy(state: State) -> Iterator[str]:
 
 
 @contextmanager
-def _serve(handler: type[BaseHTTPRequestHandler], state: State) -> Iterator[str]:
+def _serve(
+    handler: type[BaseHTTPRequestHandler], state: State, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
     bound = type(handler.__name__, (handler,), {"state": state})
     server = _QuietServer(("127.0.0.1", 0), bound)
+    if tls is not None:  # the handshake in the handler's thread, not the accepting one
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -442,16 +447,59 @@ class _QuietServer(ThreadingHTTPServer):
     the tests: no traceback on the test run's stderr for it."""
 
     def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):  # a refused certificate
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @contextmanager
-def fake_github(state: State) -> Iterator[State]:
-    """Run the API and the storage host; both are shut down on exit."""
-    with _serve(ApiHandler, state) as base, _serve(StorageHandler, state) as storage:
+def fake_github(state: State, tls: ssl.SSLContext | None = None) -> Iterator[State]:
+    """Run the API and the storage host (the API over HTTPS with a `tls` context); both are
+    shut down on exit."""
+    with _serve(ApiHandler, state, tls) as base, _serve(StorageHandler, state) as storage:
         state.base, state.storage = base, storage
         yield state
+
+
+def self_signed(folder: Path) -> tuple[Path, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 that signs itself (its PEM file, for a CA bundle) and the
+    server's TLS context that presents it."""
+    import datetime  # noqa: PLC0415
+    import ipaddress  # noqa: PLC0415
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake GitHub API")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    pem, key_pem = folder / "cert.pem", folder / "key.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem, key_pem)
+    return pem, context
 
 
 def env_for(state: State, tmp_path: Path) -> dict[str, str]:

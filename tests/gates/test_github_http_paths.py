@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from gates.sources.api_http import needs_requests
+from gates.sources.github import GitHubSource, open_github
 from gates.sources.github_transport import Settings, Transport
+from harness.errors import ConfigError, InfraError
 from tests.gates.github_server import (
     OWNER_REPO,
     PUSH_TOKEN,
@@ -31,6 +34,7 @@ from tests.gates.github_server import (
     fake_github,
     fake_proxy,
     published_line,
+    self_signed,
 )
 
 # the gate's command line, then the HTTP modules it loaded, written where MODULES_OUT says
@@ -177,3 +181,78 @@ def test_a_netrc_entry_for_the_api_host_sends_the_api_through_requests(
     answer.close()
     assert clients(github) == {"requests" if expected else "stdlib"}
     assert github.hits[0].headers.get("Authorization", "").startswith("Basic ") is expected
+
+
+@pytest.fixture
+def tls_github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[State, Path]]:
+    """The fake API over HTTPS, its certificate signed by itself (its PEM file beside it)."""
+    for name in list(os.environ):
+        if name.lower() in PROXY_VARS or name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            monkeypatch.delenv(name)
+    pem, context = self_signed(tmp_path / "tls")
+    with fake_github(published_line(tmp_path / "line"), tls=context) as state:
+        yield state, pem
+
+
+def tls_source(state: State, tmp_path: Path, via: str) -> GitHubSource:
+    settings = Settings(api_url=state.base, retries=0, api_http=via)  # type: ignore[arg-type]
+    env = {"GITHUB_API_URL": state.base, "GATE_CACHE_DIR": str(tmp_path / "cache")}
+    return open_github(OWNER_REPO, env, "v0.7.x", settings=settings)
+
+
+@pytest.mark.parametrize("via", ["stdlib", "requests"])
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_https_is_verified_against_the_named_ca_bundle(
+    tls_github: tuple[State, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, via: str, variable: str
+) -> None:
+    state, pem = tls_github
+    monkeypatch.setenv(variable, str(pem))
+    assert {r.tag for r in tls_source(state, tmp_path, via).releases()} == {"v0.7.0", "v0.7.1", "v0.8.0"}
+    assert clients(state) == {via}
+
+
+@pytest.mark.parametrize("via", ["stdlib", "requests"])
+def test_https_without_the_ca_is_refused_as_an_ssl_error(
+    tls_github: tuple[State, Path], tmp_path: Path, via: str
+) -> None:
+    """certifi's bundle does not hold the fake's certificate: no request is answered."""
+    state, _ = tls_github
+    with pytest.raises(InfraError, match=r"cannot reach the server \(SSLError\)$"):
+        tls_source(state, tmp_path, via).releases()
+    assert state.hits == []
+
+
+def test_requests_ca_bundle_comes_before_curl_ca_bundle(
+    tls_github: tuple[State, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import certifi  # noqa: PLC0415
+
+    state, pem = tls_github
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(pem))
+    with pytest.raises(InfraError, match=r"\(SSLError\)$"):
+        tls_source(state, tmp_path, "stdlib").releases()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to name a CA folder's files")
+def test_a_ca_bundle_folder_is_read_as_one(
+    tls_github: tuple[State, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, pem = tls_github
+    folder = tmp_path / "cas"
+    folder.mkdir()
+    shutil.copy(pem, folder / "fake.pem")
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(folder))
+    assert len(tls_source(state, tmp_path, "stdlib").releases()) == 3
+
+
+def test_a_ca_bundle_that_is_not_there_is_one_config_error(
+    tls_github: tuple[State, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state, _ = tls_github
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "nowhere.pem"))
+    with pytest.raises(
+        ConfigError, match=r"^REQUESTS_CA_BUNDLE=.*nowhere.pem: no such file or folder; name a CA"
+    ):
+        tls_source(state, tmp_path, "stdlib").releases()
