@@ -26,7 +26,7 @@ import http.client
 import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -135,11 +135,11 @@ def tls_context(env: Mapping[str, str]) -> ssl.SSLContext:
 class StdlibAnswer:
     """An http.client answer; its connection goes back to the pool once the body is read."""
 
-    def __init__(self, response: http.client.HTTPResponse, done: Done) -> None:
+    def __init__(self, response: http.client.HTTPResponse, done: Callable[[bool], None]) -> None:
         self.status_code = response.status
         self.headers: Mapping[str, str] = Headers(response.getheaders())
         self._response = response
-        self._done = done
+        self._done: Callable[[bool], None] | None = done  # once: a connection is pooled once
         self._head: str | None = None
 
     def head_text(self, limit: int) -> str:
@@ -170,22 +170,21 @@ class StdlibAnswer:
             raise BrokenOff("ChunkedEncodingError") from None
 
     def close(self) -> None:
+        done, self._done = self._done, None
+        if done is None:
+            return
         response = self._response
         if not response.isclosed() and response.length == 0 and not response.chunked:
             response.read()  # nothing left (a 304): the connection can serve the next GET
         reusable = response.isclosed() and not response.will_close
         response.close()
-        self._done(reusable)
+        done(reusable)
 
     def __enter__(self) -> StdlibAnswer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class Done(Protocol):
-    def __call__(self, reusable: bool) -> None: ...
 
 
 def _is_tls(exc: BaseException) -> bool:

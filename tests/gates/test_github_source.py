@@ -159,6 +159,19 @@ def test_the_api_gets_share_one_kept_alive_connection(github: State, tmp_path: P
     assert len({h.port for h in warm}) == 1  # a 304 hands its connection to the next GET
 
 
+def test_an_answer_closed_twice_gives_its_connection_back_once(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    source = source_for(github, tmp_path, sleeps, api_http="stdlib", retries=0)
+    url = source.http.url(f"/repos/{OWNER_REPO}")
+    answer = source.http.send("GET", url)
+    source.http.json_body(answer, "GET", url)  # read to its end, closed
+    answer.close()
+    both = [source.http.send("GET", url), source.http.send("GET", url)]  # open at once
+    assert [source.http.json_body(a, "GET", url)["full_name"] for a in both] == [OWNER_REPO] * 2
+    assert len({h.port for h in github.hits[1:]}) == 2
+
+
 def test_a_connection_the_server_closed_is_redialled_without_a_retry(
     github: State, tmp_path: Path, sleeps: Sleeps
 ) -> None:
