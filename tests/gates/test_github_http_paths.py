@@ -256,3 +256,13 @@ def test_a_ca_bundle_that_is_not_there_is_one_config_error(
         ConfigError, match=r"^REQUESTS_CA_BUNDLE=.*nowhere.pem: no such file or folder; name a CA"
     ):
         tls_source(state, tmp_path, "stdlib").releases()
+
+
+def test_headers_are_read_in_any_case_and_a_repeated_one_is_joined() -> None:
+    """As urllib3 hands them to requests: a repeated `Link` is one list of links."""
+    from gates.sources.api_http import Headers, next_link  # noqa: PLC0415
+
+    pairs = [("Link", '<https://a.test/1>; rel="last"'), ("link", '<https://a.test/2>; rel="next"')]
+    headers = Headers([*pairs, ("ETag", 'W/"x"')])
+    assert headers["LINK"] == f"{pairs[0][1]}, {pairs[1][1]}" and headers.get("etag") == 'W/"x"'
+    assert "eTaG" in headers and next_link(headers) == "https://a.test/2"
