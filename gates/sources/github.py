@@ -176,7 +176,8 @@ class GitHubSource:
         return self.asset_cache.put(asset.digest, downloaded) if self.asset_cache else downloaded
 
     def _download(self, asset: AssetRef) -> IO[bytes]:
-        response = self.http.send("GET", asset.key, headers={"Accept": "application/octet-stream"})
+        octets = {"Accept": "application/octet-stream"}
+        response = self.http.send("GET", asset.key, headers=octets, download=True)
         if response.status_code in (301, 302, 303, 307, 308):
             location = response.headers.get("location", "")
             response.close()

@@ -1,4 +1,10 @@
-"""HTTP to the GitHub API: requests with retries, rate limits, conditional GETs and counters.
+"""HTTP to the GitHub API: retries, rate limits, conditional GETs and counters, over two clients.
+
+The API's GETs go through the small http.client client of gates/sources/api_http.py (a warm
+run then never imports requests, the bulk of its start-up time); downloads, writes (DELETE),
+and the whole API when a proxy or a netrc entry is configured for its host go through
+requests, imported on first use. Both answer with the same `Answer`, so retries, waits,
+budgets, counters, redirect refusals and redaction below are one code for both.
 
 The API session carries the token, so it only ever talks to `Settings.api_url`'s scheme and
 host: a `Link`, a JSON `url` field or a redirect naming another host is refused. Downloads
@@ -20,14 +26,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
-
+from gates.sources.api_http import Answer, BrokenOff, StdlibClient, Unreachable, needs_requests, next_link
 from gates.sources.etag_cache import EtagCache
 from harness import bounded_read
 from harness.errors import ConfigError, HarnessError, InfraError
+
+if TYPE_CHECKING:
+    import requests
 
 # retries and rate-limit waits, as progress lines (the CLI shows them on stderr)
 API_VERSION = "2022-11-28"
@@ -38,6 +46,13 @@ MAX_PAGES = 200  # 20,000 releases or assets at 100 a page
 MAX_JSON_BYTES = 32 << 20
 SECONDARY_WAIT_S = 60.0  # GitHub: without retry-after, wait at least a minute
 
+HEAD_BYTES = 64 << 10  # what is read of an error answer's body
+API_HEADERS = {
+    "Accept": "application/vnd.github+json",
+    "X-GitHub-Api-Version": API_VERSION,
+    "User-Agent": "fuse-release-harness",
+}
+
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
 
@@ -47,21 +62,45 @@ def shown(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
 
-def _head_text(response: requests.Response, limit: int = 64 << 10) -> str:
-    """The start of an answer's body as text, read once (an error answer need not be read
-    to its end: one that never ends must not hold the run)."""
-    cached = getattr(response, "_gate_head", None)
-    if isinstance(cached, str):
-        return cached
-    try:
-        if response.raw is None or getattr(response, "_content_consumed", False):
-            text = response.text[:limit]
-        else:
-            text = response.raw.read(limit, decode_content=True).decode("utf-8", "replace")
-    except (requests.RequestException, OSError, ValueError, AttributeError):
-        text = ""
-    response._gate_head = text  # type: ignore[attr-defined]
-    return text
+class RequestsAnswer:
+    """A requests answer, read through the same `Answer` as the http.client one."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self._response = response
+        self._head: str | None = None
+
+    def head_text(self, limit: int) -> str:
+        import requests  # noqa: PLC0415 - loaded already: it fetched this answer
+
+        if self._head is None:
+            response = self._response
+            try:
+                if response.raw is None or getattr(response, "_content_consumed", False):
+                    self._head = response.text[:limit]
+                else:
+                    self._head = response.raw.read(limit, decode_content=True).decode("utf-8", "replace")
+            except (requests.RequestException, OSError, ValueError, AttributeError):
+                self._head = ""
+        return self._head
+
+    def chunks(self, size: int) -> Iterator[bytes]:
+        import requests  # noqa: PLC0415
+
+        try:
+            yield from self._response.iter_content(size)
+        except requests.RequestException as exc:
+            raise BrokenOff(type(exc).__name__) from None
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> RequestsAnswer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -81,6 +120,8 @@ class Settings:
     connect_timeout_s: float = 10.0
     timeout_s: float = 30.0  # between two reads of an answer
     budget_s: float = 1800.0  # the whole run's time with the API, waits included
+    # the API's GETs: "auto" is http.client unless a proxy or netrc entry needs requests
+    api_http: Literal["auto", "stdlib", "requests"] = "auto"
 
 
 @dataclass
@@ -101,7 +142,7 @@ class NotFound(InfraError):
 
 
 class Transport:
-    """requests, with retries, rate limits, conditional GETs and counters."""
+    """Two clients behind one `send`, with retries, rate limits, conditional GETs and counters."""
 
     def __init__(
         self,
@@ -117,19 +158,39 @@ class Transport:
         self.deadline = clock() + settings.budget_s
         self.counters = Counters()
         self._lock = threading.Lock()
-        self.api = requests.Session()
-        self.api.headers.update(
-            {
-                "Accept": "application/vnd.github+json",
-                "X-GitHub-Api-Version": API_VERSION,
-                "User-Agent": "fuse-release-harness",
-            }
-        )
+        self._headers = dict(API_HEADERS)
         if settings.token:
-            self.api.headers["Authorization"] = f"Bearer {settings.token}"
-        # the storage host gets no credentials at all: no header, no .netrc
-        self.bare = requests.Session()
-        self.bare.trust_env = False
+            self._headers["Authorization"] = f"Bearer {settings.token}"
+        via = settings.api_http
+        if via == "auto":
+            via = "requests" if needs_requests(settings.api_url) else "stdlib"
+        self.stdlib = StdlibClient(self._headers) if via == "stdlib" else None
+        self._sessions: dict[str, requests.Session] = {}
+
+    @property
+    def api(self) -> requests.Session:
+        """The requests session of the API host (the token; proxies and netrc as requests
+        reads them), made on first use."""
+        return self._session("api")
+
+    @property
+    def bare(self) -> requests.Session:
+        """The requests session of downloads from the storage host: no credentials at all (no
+        header, no .netrc), made on first use."""
+        return self._session("bare")
+
+    def _session(self, which: str) -> requests.Session:
+        import requests  # noqa: PLC0415 - slow to import; a warm run needs neither session
+
+        with self._lock:
+            if which not in self._sessions:
+                made = requests.Session()
+                if which == "api":
+                    made.headers.update(self._headers)
+                else:
+                    made.trust_env = False
+                self._sessions[which] = made
+            return self._sessions[which]
 
     def url(self, path: str) -> str:
         return path if "://" in path else self.settings.api_url.rstrip("/") + path
@@ -147,7 +208,7 @@ class Transport:
         token = self.settings.token
         return text.replace(token, "***") if token else text
 
-    def _count(self, response: requests.Response, *, api: bool) -> None:
+    def _count(self, response: Answer, *, api: bool) -> None:
         with self._lock:
             if not api:
                 self.counters.downloads += 1
@@ -168,7 +229,7 @@ class Transport:
         else:
             c.remaining = min(c.remaining, remaining)
 
-    def _limit_wait(self, response: requests.Response, attempt: int = 0) -> float | None:
+    def _limit_wait(self, response: Answer, attempt: int = 0) -> float | None:
         """Seconds to wait when this answer is a rate limit, else None."""
         if response.status_code not in (403, 429):
             return None
@@ -177,12 +238,12 @@ class Transport:
             return float(head["retry-after"])
         if head.get("x-ratelimit-remaining") == "0" and head.get("x-ratelimit-reset", "").isdigit():
             return max(0.0, int(head["x-ratelimit-reset"]) - self.clock()) + 1.0
-        if "rate limit" in _head_text(response).lower():
+        if "rate limit" in response.head_text(HEAD_BYTES).lower():
             # a secondary limit without retry-after: a minute, doubling, within max_wait_s
             return min(SECONDARY_WAIT_S * float(2**attempt), self.settings.max_wait_s)
         return None
 
-    def _too_long(self, method: str, url: str, wait: float, response: requests.Response) -> InfraError:
+    def _too_long(self, method: str, url: str, wait: float, response: Answer) -> InfraError:
         reset = response.headers.get("x-ratelimit-reset", "")
         when = (
             datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
@@ -221,29 +282,22 @@ class Transport:
         *,
         session: requests.Session | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> requests.Response:
-        """One request, retried on 5xx, connection errors and rate limits."""
+        download: bool = False,
+    ) -> Answer:
+        """One request, retried on 5xx, connection errors and rate limits. Without `session`
+        it goes to the API host: a GET that is not a `download` through http.client (unless
+        requests must carry the API), anything else through requests."""
         api = session is None
-        http = self.api if api else session
-        assert http is not None
         if api:
             self._on_api_host(method, url)
+        ask = self._client(method, session, download)
         for attempt in range(self.settings.retries + 1):
             last = attempt == self.settings.retries
             try:
-                response = http.request(
-                    method,
-                    url,
-                    headers=dict(headers or {}),
-                    stream=True,  # every body is read within its cap and the budget
-                    allow_redirects=False,
-                    timeout=self._timeout(method, url),
-                )
-            except requests.RequestException as exc:
+                response = ask(url, dict(headers or {}), self._timeout(method, url))
+            except Unreachable as exc:
                 if last:
-                    raise InfraError(
-                        f"{method} {shown(url)}: cannot reach the server ({type(exc).__name__})"
-                    ) from None
+                    raise InfraError(f"{method} {shown(url)}: cannot reach the server ({exc.kind})") from None
                 self._pause(
                     self.settings.backoff_s * 2**attempt,
                     f"{method} {shown(url)}: cannot reach the server",
@@ -268,6 +322,29 @@ class Transport:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _client(
+        self, method: str, session: requests.Session | None, download: bool
+    ) -> Callable[[str, dict[str, str], tuple[float, float]], Answer]:
+        """How one request is asked: an API GET of JSON through http.client when it may,
+        everything else through a requests session (never following a redirect, streamed so
+        that every body is read within its cap and the budget)."""
+        if session is None and method == "GET" and not download and self.stdlib is not None:
+            return self.stdlib.get
+        http = self.api if session is None else session
+
+        def ask(url: str, headers: dict[str, str], timeout: tuple[float, float]) -> Answer:
+            import requests  # noqa: PLC0415 - loaded already by the session
+
+            try:
+                response = http.request(
+                    method, url, headers=headers, stream=True, allow_redirects=False, timeout=timeout
+                )
+            except requests.RequestException as exc:
+                raise Unreachable(type(exc).__name__) from None
+            return RequestsAnswer(response)
+
+        return ask
+
     def _pause(self, seconds: float, why: str, attempt: int, method: str, url: str) -> None:
         """Wait before a retry; the wait is logged (the gate's command line shows it live)."""
         if seconds > self.left_s():
@@ -280,8 +357,8 @@ class Transport:
             self.counters.waited_s += seconds
         self.sleep(seconds)
 
-    def fail(self, method: str, url: str, response: requests.Response) -> HarnessError:
-        text = _head_text(response)
+    def fail(self, method: str, url: str, response: Answer) -> HarnessError:
+        text = response.head_text(HEAD_BYTES)
         try:
             message = str(bounded_read.parse_json(text).get("message", ""))
         except (ValueError, AttributeError):
@@ -300,9 +377,11 @@ class Transport:
         headers = {"If-None-Match": cached.etag} if cached else {}
         response = self.send("GET", url, headers=headers)
         if response.status_code == 304 and cached:
+            response.close()  # (no body: the connection serves the next GET)
             return cached.body, cached.next_url
         location = response.headers.get("location", "")
         if response.status_code in (301, 302, 307) and location.startswith(self.url("/")):
+            response.close()
             if hops >= MAX_REDIRECTS:
                 raise InfraError(
                     f"GET {shown(url)}: too many redirects (more than "
@@ -311,18 +390,18 @@ class Transport:
             return self.get_json(location, hops + 1)  # a moved repository, same API host
         if response.status_code != 200:
             raise self.fail("GET", url, response)
-        body, next_url = self.json_body(response, "GET", url), response.links.get("next", {}).get("url")
+        body, next_url = self.json_body(response, "GET", url), next_link(response.headers)
         if self.cache and response.headers.get("etag"):
             self.cache.put(url, response.headers["etag"], body, next_url)
         return body, next_url
 
-    def json_body(self, response: requests.Response, method: str, url: str) -> Any:
+    def json_body(self, response: Answer, method: str, url: str) -> Any:
         """The answer's JSON, read within the size cap and the time budget; a body that is
         not JSON, or nests too deep, is a ValueError (an answer of another shape)."""
         data = bytearray()
         try:
             with response:
-                for chunk in response.iter_content(CHUNK):
+                for chunk in response.chunks(CHUNK):
                     data += chunk
                     if len(data) > MAX_JSON_BYTES:
                         raise InfraError(
@@ -331,8 +410,8 @@ class Transport:
                         )
                     if self.left_s() <= 0:
                         raise self._over_budget(method, url, "reading the rest of the answer")
-        except requests.RequestException as exc:
-            raise InfraError(f"{method} {shown(url)}: the answer broke off ({type(exc).__name__})") from None
+        except BrokenOff as exc:
+            raise InfraError(f"{method} {shown(url)}: the answer broke off ({exc.kind})") from None
         return bounded_read.parse_json(bytes(data))
 
     def pages(self, path: str) -> Iterator[Any]:
@@ -352,7 +431,7 @@ class Transport:
             body, url = self.get_json(url)
             yield from body
 
-    def spool(self, response: requests.Response, label: str, size: int) -> IO[bytes]:
+    def spool(self, response: Answer, label: str, size: int) -> IO[bytes]:
         """A download into an anonymous temporary file (gone once the caller closes it),
         stopped at the `size` the API declared: a body that is longer, or never ends, or a
         Content-Length that says otherwise, is an InfraError, as is the end of the budget."""
@@ -372,11 +451,11 @@ class Transport:
         out.seek(0)
         return out
 
-    def _copy(self, response: requests.Response, out: IO[bytes], label: str, size: int) -> None:
+    def _copy(self, response: Answer, out: IO[bytes], label: str, size: int) -> None:
         written = 0
         try:
             with response:
-                for chunk in response.iter_content(CHUNK):
+                for chunk in response.chunks(CHUNK):
                     written += len(chunk)
                     if written > size:
                         raise InfraError(
@@ -386,5 +465,5 @@ class Transport:
                     if self.left_s() <= 0:
                         raise self._over_budget("GET", label, "the rest of the download")
                     out.write(chunk)
-        except requests.RequestException as exc:
-            raise InfraError(f"{label}: download broke off ({type(exc).__name__})") from None
+        except BrokenOff as exc:
+            raise InfraError(f"{label}: download broke off ({exc.kind})") from None

@@ -14,7 +14,7 @@ GITHUB_PREFIX = "github:"
 def open_source(spec: str, selector: str, env: Mapping[str, str]) -> ReleaseSource:
     """The source a user named; GitHub needs network, a folder needs only the disk."""
     if spec.startswith(GITHUB_PREFIX):
-        # imported lazily: requests is slow to import and folder runs never need it
+        # imported lazily: its HTTP clients are slow to import and folder runs never need them
         from gates.sources.github import open_github  # noqa: PLC0415
 
         return open_github(spec.removeprefix(GITHUB_PREFIX), env, selector)

@@ -6,18 +6,24 @@ drafts listed only for a token with push access, `/releases/tags/{tag}` for publ
 releases only, downloads answered with a 302 to a second server (the "storage host")
 that rejects any request carrying `Authorization`, and DELETE (422 on immutable releases).
 Faults (502s, rate limits, answers that are not JSON) are queued per path fragment, or per
-exact path. Misbehaviours a hostile or broken server shows: `link_loop` ("self": `next`
+exact path. Misbehaviours a hostile or broken server shows: `hang_up` (a kept-alive
+connection closed after one answer, unannounced), `link_loop` ("self": `next`
 names the page itself; "cycle": the last page's `next` names the first), `delay_s` (every
 API answer waits), `download` ("endless": a body without Content-Length that never ends;
 "short": a Content-Length larger than the body; "long": more bytes than the asset has)
 and `echo_auth` (asset names carry the request's Authorization header).
+
+`fake_proxy` is a forward HTTP proxy to those two servers (what HTTP_PROXY names), recording
+what it relayed; `clients` tells which of the gate's two HTTP clients sent the API's GETs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import re
+import ssl
 import sys
 import threading
 import time
@@ -27,7 +33,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 OWNER_REPO = "owner/repo"
 PUSH_TOKEN = "ghp_pushTOKEN0123456789abcdefSECRET"
@@ -73,6 +79,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     status: int
+    port: int = 0  # the client's port: one per connection it opened
 
 
 class State:
@@ -86,6 +93,7 @@ class State:
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
         self.storage_hits: list[Hit] = []
+        self.proxied: list[Hit] = []  # what fake_proxy relayed
         self.base = self.storage = ""
         self.direct_downloads = False  # answer 200 instead of 302
         self.foreign_links = False  # `Link: next` points at the storage host (another host)
@@ -93,6 +101,7 @@ class State:
         self.echo_auth = False  # asset names carry the request's Authorization header
         self.link_loop = ""  # "self" or "cycle"
         self.delay_s = 0.0
+        self.hang_up = False  # close each connection after its answer, without saying so
         self.download = ""  # "endless", "short" or "long"
         self.endless_sent = 0  # bytes an endless download sent before the client left
         self.auth = ""  # the Authorization header of the request being answered
@@ -124,6 +133,13 @@ class State:
 
     def api_hits(self, method: str = "GET", fragment: str = "") -> list[Hit]:
         return [h for h in self.hits if h.method == method and fragment in h.path]
+
+
+def clients(state: State) -> set[str]:
+    """Which client sent the API's JSON GETs: the gate's http.client one asks for `identity`
+    (no compression), requests for gzip."""
+    gets = [h for h in state.api_hits() if h.headers.get("Accept") != "application/octet-stream"]
+    return {"stdlib" if h.headers.get("Accept-Encoding") == "identity" else "requests" for h in gets}
 
 
 def release_json(state: State, r: Release) -> dict[str, Any]:
@@ -176,7 +192,10 @@ class ApiHandler(BaseHTTPRequestHandler):
         return auth.removeprefix("Bearer ").strip() or None
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.state.hits.append(Hit(self.command, self.path, dict(self.headers), status))
+        self.state.hits.append(
+            Hit(self.command, self.path, dict(self.headers), status, self.client_address[1])
+        )
+        self.close_connection = self.close_connection or self.state.hang_up
         self.send_response(status)
         counted = status != 304
         with self.state.lock:
@@ -358,15 +377,65 @@ class StorageHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+class ProxyHandler(BaseHTTPRequestHandler):
+    """A forward proxy to 127.0.0.1 only: each request (an absolute URL) is relayed on a new
+    connection and its answer read whole (the tests' releases are small)."""
+
+    state: State
+    protocol_version = "HTTP/1.1"
+    HOP = ("connection", "proxy-connection", "keep-alive", "transfer-encoding", "content-length")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def _relay(self) -> None:
+        self.state.proxied.append(Hit(self.command, self.path, dict(self.headers), 0))
+        target = urlsplit(self.path)
+        if target.hostname != "127.0.0.1":
+            self.send_error(403, "this proxy reaches 127.0.0.1 only")
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in self.HOP}
+        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=10)
+        try:
+            conn.request(self.command, urlunsplit(("", "", target.path, target.query, "")), headers=headers)
+            answer = conn.getresponse()
+            body = answer.read()
+        except OSError:
+            self.send_error(502, "the proxy cannot reach the server")
+            return
+        finally:
+            conn.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            if name.lower() not in self.HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_DELETE = _relay
+
+
 @contextmanager
-def _serve(handler: type[BaseHTTPRequestHandler], state: State) -> Iterator[str]:
+def fake_proxy(state: State) -> Iterator[str]:
+    """A forward proxy (its URL, for HTTP_PROXY) that records in `state.proxied`."""
+    with _serve(ProxyHandler, state) as url:
+        yield url
+
+
+@contextmanager
+def _serve(
+    handler: type[BaseHTTPRequestHandler], state: State, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
     bound = type(handler.__name__, (handler,), {"state": state})
     server = _QuietServer(("127.0.0.1", 0), bound)
+    if tls is not None:  # the handshake in the handler's thread, not the accepting one
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -378,16 +447,59 @@ class _QuietServer(ThreadingHTTPServer):
     the tests: no traceback on the test run's stderr for it."""
 
     def handle_error(self, request: object, client_address: object) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):  # a refused certificate
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @contextmanager
-def fake_github(state: State) -> Iterator[State]:
-    """Run the API and the storage host; both are shut down on exit."""
-    with _serve(ApiHandler, state) as base, _serve(StorageHandler, state) as storage:
+def fake_github(state: State, tls: ssl.SSLContext | None = None) -> Iterator[State]:
+    """Run the API and the storage host (the API over HTTPS with a `tls` context); both are
+    shut down on exit."""
+    with _serve(ApiHandler, state, tls) as base, _serve(StorageHandler, state) as storage:
         state.base, state.storage = base, storage
         yield state
+
+
+def self_signed(folder: Path) -> tuple[Path, ssl.SSLContext]:
+    """A certificate for 127.0.0.1 that signs itself (its PEM file, for a CA bundle) and the
+    server's TLS context that presents it."""
+    import datetime  # noqa: PLC0415
+    import ipaddress  # noqa: PLC0415
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake GitHub API")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    pem, key_pem = folder / "cert.pem", folder / "key.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pem, key_pem)
+    return pem, context
 
 
 def env_for(state: State, tmp_path: Path) -> dict[str, str]:

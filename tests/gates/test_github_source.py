@@ -1,4 +1,9 @@
-"""The GitHub source against a real local HTTP server (no mocking of requests)."""
+"""The GitHub source against a real local HTTP server (no mocking of requests).
+
+Tests taking `via` run twice: the API's GETs through the http.client client (what a run
+without a proxy uses) and through requests (what a proxy makes it use); `clients` checks,
+from what the server saw, that the run went the way it was meant to.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from tests.gates.github_server import (
     READ_TOKEN,
     Fault,
     State,
+    clients,
     fake_github,
     published_line,
 )
@@ -56,6 +62,12 @@ class Sleeps:
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
+
+
+@pytest.fixture(params=["stdlib", "requests"])
+def via(request: pytest.FixtureRequest) -> str:
+    """The client of the API's GETs: http.client, or requests (as behind a proxy)."""
+    return str(request.param)
 
 
 def source_for(
@@ -119,12 +131,12 @@ def test_a_tag_resolves_through_the_tags_endpoint(github: State, tmp_path: Path,
     assert len(github.api_hits(fragment="/releases/tags/v0.7.1")) == 1
 
 
-def test_second_run_is_answered_with_304s(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
-    first = source_for(github, tmp_path, sleeps)
+def test_second_run_is_answered_with_304s(github: State, tmp_path: Path, sleeps: Sleeps, via: str) -> None:
+    first = source_for(github, tmp_path, sleeps, api_http=via)
     for release in first.releases():
         first.assets(release)
     budget = github.budget
-    again = source_for(github, tmp_path, sleeps)
+    again = source_for(github, tmp_path, sleeps, api_http=via)
     for release in again.releases():
         again.assets(release)
     stats = again.stats()
@@ -132,6 +144,43 @@ def test_second_run_is_answered_with_304s(github: State, tmp_path: Path, sleeps:
     assert stats["not_modified"] == stats["api_calls"] > 0
     assert github.budget == budget  # a 304 costs no rate limit
     assert stats["rate_limit_remaining"] == budget
+    assert clients(github) == {via}
+
+
+def test_the_api_gets_share_one_kept_alive_connection(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+    first = source_for(github, tmp_path, sleeps, api_http="stdlib")
+    for release in first.releases():
+        first.assets(release)
+    again = source_for(github, tmp_path, sleeps, api_http="stdlib")
+    for release in again.releases():
+        again.assets(release)
+    warm = github.hits[len(github.hits) // 2 :]
+    assert {h.status for h in warm} == {304}
+    assert len({h.port for h in warm}) == 1  # a 304 hands its connection to the next GET
+
+
+def test_an_answer_closed_twice_gives_its_connection_back_once(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    source = source_for(github, tmp_path, sleeps, api_http="stdlib", retries=0)
+    url = source.http.url(f"/repos/{OWNER_REPO}")
+    answer = source.http.send("GET", url)
+    source.http.json_body(answer, "GET", url)  # read to its end, closed
+    answer.close()
+    both = [source.http.send("GET", url), source.http.send("GET", url)]  # open at once
+    assert [source.http.json_body(a, "GET", url)["full_name"] for a in both] == [OWNER_REPO] * 2
+    assert len({h.port for h in github.hits[1:]}) == 2
+
+
+def test_a_connection_the_server_closed_is_redialled_without_a_retry(
+    github: State, tmp_path: Path, sleeps: Sleeps
+) -> None:
+    github.hang_up = True
+    source = source_for(github, tmp_path, sleeps, api_http="stdlib")
+    for release in source.releases():
+        source.assets(release)
+    assert len({h.port for h in github.hits}) == len(github.hits) > 3  # a new connection each time
+    assert sleeps.calls == [] and source.stats()["retries"] == 0
 
 
 def test_download_follows_302_without_the_token(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
@@ -168,34 +217,44 @@ def test_download_answered_with_200(github: State, tmp_path: Path, sleeps: Sleep
     assert github.storage_hits == []
 
 
-def test_transient_502s_are_retried_with_backoff(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_transient_502s_are_retried_with_backoff(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
     github.faults.append(Fault("/releases", 502, times=2, body="<html>Bad gateway</html>"))
-    source = source_for(github, tmp_path, sleeps)
+    source = source_for(github, tmp_path, sleeps, api_http=via)
     assert len(source.releases()) == 3
     assert sleeps.calls == [1.0, 2.0]
     assert source.stats()["retries"] == 2
+    assert clients(github) == {via}
 
 
-def test_persistent_5xx_is_an_infrastructure_error(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_persistent_5xx_is_an_infrastructure_error(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
     github.faults.append(Fault("/releases", 503, times=10, body='{"message": "Unavailable"}'))
-    source = source_for(github, tmp_path, sleeps, retries=2)
+    source = source_for(github, tmp_path, sleeps, retries=2, api_http=via)
     with pytest.raises(InfraError, match=r"HTTP 503 Unavailable"):
         source.releases()
     assert len(sleeps.calls) == 2
+    assert clients(github) == {via}
 
 
-def test_unreachable_api_is_an_infrastructure_error(tmp_path: Path, sleeps: Sleeps) -> None:
+def test_unreachable_api_is_an_infrastructure_error(tmp_path: Path, sleeps: Sleeps, via: str) -> None:
     state = State()
     with fake_github(state):
         closed = state.base  # the server is gone once the block ends
     state.base = closed
-    source = source_for(state, tmp_path, sleeps, retries=2)
-    with pytest.raises(InfraError, match="cannot reach the server"):
+    source = source_for(state, tmp_path, sleeps, retries=2, api_http=via)
+    with pytest.raises(InfraError, match=r"cannot reach the server \(ConnectionError\)") as caught:
         source.releases()
     assert sleeps.calls == [1.0, 2.0]
+    assert "per_page" not in str(caught.value)  # no query string is shown
+    assert (source.http.stdlib is not None) == (via == "stdlib")
 
 
-def test_primary_rate_limit_waits_until_reset(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_primary_rate_limit_waits_until_reset(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
     reset = int(sleeps.now) + 30
     github.faults.append(
         Fault(
@@ -205,13 +264,16 @@ def test_primary_rate_limit_waits_until_reset(github: State, tmp_path: Path, sle
             body='{"message": "API rate limit exceeded"}',
         )
     )
-    source = source_for(github, tmp_path, sleeps)
+    source = source_for(github, tmp_path, sleeps, api_http=via)
     assert len(source.releases()) == 3
     assert len(sleeps.calls) == 1
     assert 30 <= sleeps.calls[0] <= 32
+    assert clients(github) == {via}
 
 
-def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_primary_rate_limit_far_away_is_a_clear_error(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
     github.faults.append(
         Fault(
             "/releases",
@@ -225,14 +287,17 @@ def test_primary_rate_limit_far_away_is_a_clear_error(github: State, tmp_path: P
             body='{"message": "API rate limit exceeded"}',
         )
     )
-    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
     with pytest.raises(InfraError, match=r"primary rate limit reached \(60 of 60 used\)") as err:
         source.releases()
     assert sleeps.calls == []
     assert READ_TOKEN not in str(err.value)
+    assert clients(github) == {via}
 
 
-def test_secondary_rate_limit_honours_retry_after(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_secondary_rate_limit_honours_retry_after(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
     github.faults.append(
         Fault(
             "/assets",
@@ -241,22 +306,25 @@ def test_secondary_rate_limit_honours_retry_after(github: State, tmp_path: Path,
             body='{"message": "You have exceeded a secondary rate limit"}',
         )
     )
-    source = source_for(github, tmp_path, sleeps)
+    source = source_for(github, tmp_path, sleeps, api_http=via)
     release = source.releases()[0]
     assert len(source.assets(release)) == 11
     assert sleeps.calls == [7.0]
+    assert clients(github) == {via}
 
 
 def test_rejected_token_is_a_config_error_without_the_token(
-    github: State, tmp_path: Path, sleeps: Sleeps
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
 ) -> None:
     bad = "ghp_WRONGwrongWRONG0123456789"
-    source = source_for(github, tmp_path, sleeps, token=bad)
+    source = source_for(github, tmp_path, sleeps, token=bad, api_http=via)
     with pytest.raises(ConfigError, match="GITHUB_TOKEN was rejected") as err:
         source.releases()
     assert bad not in str(err.value)
     assert bad not in repr(source.http.settings)
     assert bad not in str(source.stats())
+    assert clients(github) == {via}
+    assert github.hits[0].headers["Authorization"] == f"Bearer {bad}"  # sent, never shown
 
 
 def test_token_is_never_written_to_the_cache(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
@@ -368,14 +436,15 @@ def no_token_left_the_api_host(state: State) -> bool:
 
 
 def test_an_off_host_next_link_is_refused_and_never_gets_the_token(
-    github: State, tmp_path: Path, sleeps: Sleeps
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
 ) -> None:
     github.foreign_links = True
-    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
     with pytest.raises(InfraError, match=r"not on the API host .*; refusing to send") as caught:
         source.releases()
     assert "\n" not in str(caught.value) and "per_page" not in str(caught.value)
     assert github.storage_hits == [] and no_token_left_the_api_host(github)
+    assert clients(github) == {via}
 
 
 def test_an_off_host_asset_url_is_refused_and_never_gets_the_token(
@@ -402,15 +471,78 @@ def test_errors_never_show_a_signed_query_string(tmp_path: Path, sleeps: Sleeps)
     assert f"{closed}/release-assets/1" in str(caught.value)
 
 
-def test_json_redirects_are_bounded(github: State, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_json_redirects_are_bounded(github: State, tmp_path: Path, sleeps: Sleeps, via: str) -> None:
     loop = f"/repos/{OWNER_REPO}"
     github.faults.append(
         Fault(fragment=loop, status=301, times=50, headers={"Location": f"{github.base}{loop}"})
     )
-    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN)
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
     with pytest.raises(InfraError, match="too many redirects"):
         source.http.get_json(loop)
-    assert len(github.api_hits(fragment=loop)) <= 6
+    assert len(github.api_hits(fragment=loop)) == 4  # the GET and MAX_REDIRECTS hops
+    assert clients(github) == {via}
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_a_json_redirect_to_another_host_is_refused(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str, status: int
+) -> None:
+    """A moved repository is followed on the API host only: the token never goes elsewhere."""
+    path = f"/repos/{OWNER_REPO}/releases"
+    elsewhere = f"{github.storage}/release-assets/1?X-Amz-Signature=abc123"
+    github.faults.append(Fault(path, status, headers={"Location": elsewhere}, body='{"message": "Moved"}'))
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
+    with pytest.raises(InfraError, match=rf"^GET {github.base}{path}: HTTP {status} Moved$") as caught:
+        source.releases()
+    assert "abc123" not in str(caught.value) and "per_page" not in str(caught.value)
+    assert github.storage_hits == [] and clients(github) == {via}
+
+
+def test_a_404_release_list_is_no_such_repository(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
+    github.faults.append(Fault("/releases", 404, body='{"message": "Not Found"}'))
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
+    with pytest.raises(ConfigError, match=r"no such repository at .*not visible to GITHUB_TOKEN") as caught:
+        source.releases()
+    assert READ_TOKEN not in str(caught.value)
+    assert clients(github) == {via}
+
+
+def test_a_403_that_is_no_rate_limit_is_not_waited_for(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
+    body = f'{{"message": "Resource not accessible by integration {READ_TOKEN}"}}'
+    github.faults.append(Fault("/releases", 403, body=body))
+    source = source_for(github, tmp_path, sleeps, token=READ_TOKEN, api_http=via)
+    with pytest.raises(InfraError, match=r"HTTP 403 Resource not accessible by integration \*\*\*$"):
+        source.releases()
+    assert sleeps.calls == [] and clients(github) == {via}
+
+
+def test_an_oversized_json_answer_is_refused(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("gates.sources.github_transport.MAX_JSON_BYTES", 4096)
+    monkeypatch.setattr("gates.sources.github_transport.CHUNK", 1024)
+    github.faults.append(Fault("/releases", 200, body="[" + "1, " * 5000 + "1]"))
+    source = source_for(github, tmp_path, sleeps, api_http=via)
+    with pytest.raises(InfraError, match="the answer is larger than 0 MiB; not a GitHub API answer"):
+        source.releases()
+    assert clients(github) == {via}
+
+
+def test_an_answer_that_breaks_off_is_one_infra_error(
+    github: State, tmp_path: Path, sleeps: Sleeps, via: str
+) -> None:
+    """A Content-Length longer than the body the server sends before it closes."""
+    github.faults.append(
+        Fault("/releases", 200, headers={"Content-Length": "5000", "Connection": "close"}, body="[1, 2")
+    )
+    source = source_for(github, tmp_path, sleeps, api_http=via)
+    with pytest.raises(InfraError, match=r"the answer broke off \(ChunkedEncodingError\)$"):
+        source.releases()
+    assert clients(github) == {via}
 
 
 def test_a_release_flagged_prerelease_is_not_the_newest_to_keep(

@@ -23,7 +23,7 @@ from gates.sources.github import GitHubSource, open_github
 from gates.sources.github_transport import Settings
 from harness.errors import InfraError
 from tests.gates.conftest import run_gate
-from tests.gates.github_server import OWNER_REPO, Fault, State, fake_github, published_line
+from tests.gates.github_server import OWNER_REPO, Fault, State, clients, fake_github, published_line
 from tests.gates.test_github_source import Sleeps
 
 pytestmark = pytest.mark.timeout(60)
@@ -44,11 +44,13 @@ def source(state: State, tmp_path: Path, sleeps: Sleeps | None = None, **setting
 
 
 @pytest.mark.parametrize("loop", ["self", "cycle"])
-def test_a_link_loop_is_one_infra_error(github: State, tmp_path: Path, loop: str) -> None:
+@pytest.mark.parametrize("via", ["stdlib", "requests"])
+def test_a_link_loop_is_one_infra_error(github: State, tmp_path: Path, loop: str, via: str) -> None:
     github.link_loop = loop
     with pytest.raises(InfraError, match=r'Link rel="next" points back at a page already read'):
-        source(github, tmp_path).releases()
+        source(github, tmp_path, api_http=via).releases()
     assert len(github.api_hits(fragment="/releases?")) <= 3  # page 1 is first asked as per_page=100
+    assert clients(github) == {via}
 
 
 def test_a_list_past_the_page_cap_stops(
@@ -88,22 +90,30 @@ def test_the_run_budget_ends_the_waiting(github: State, tmp_path: Path) -> None:
     assert sum(sleeps.calls) <= 100
 
 
-def test_a_slow_api_times_out_within_the_read_timeout(github: State, tmp_path: Path) -> None:
+VIA = pytest.mark.parametrize("via", ["stdlib", "requests"])  # the client of the API's GETs
+
+
+@VIA
+def test_a_slow_api_times_out_within_the_read_timeout(github: State, tmp_path: Path, via: str) -> None:
     github.delay_s = 3
     started = time.monotonic()
+    slow = source(github, tmp_path, timeout_s=0.3, retries=1, api_http=via)
     with pytest.raises(InfraError, match=r"cannot reach the server \(ReadTimeout\)"):
-        source(github, tmp_path, timeout_s=0.3, retries=1).releases()
+        slow.releases()
     assert time.monotonic() - started < 3
+    assert (slow.http.stdlib is not None) == (via == "stdlib")  # no answer came to tell
 
 
-def test_a_slow_api_cannot_outlast_the_run_budget(github: State, tmp_path: Path) -> None:
+@VIA
+def test_a_slow_api_cannot_outlast_the_run_budget(github: State, tmp_path: Path, via: str) -> None:
     github.delay_s = 0.4
     started = time.monotonic()
     with pytest.raises(InfraError, match="time budget"):
-        gate = source(github, tmp_path, budget_s=1.0)
+        gate = source(github, tmp_path, budget_s=1.0, api_http=via)
         for release in gate.releases():
             gate.assets(release)
     assert time.monotonic() - started < 3
+    assert clients(github) == {via}
 
 
 def _check(state: State, tmp_path: Path) -> dict[str, str]:
