@@ -35,7 +35,6 @@ from cli.gate_options import (
     covers,
     report_dir_option,
 )
-from cli.recover import run_recovery
 from harness.errors import ExitCode, InfraError
 
 if TYPE_CHECKING:
@@ -108,6 +107,7 @@ def check_cmd(
         if recovery_checkout is None:
             report = runner.check(source, selector, rules, clock)
         else:  # S002 measures the binaries the check's one read of each archive kept
+            from cli.recover import run_recovery  # noqa: PLC0415
             from gates.recovery.runner import combined  # noqa: PLC0415
 
             with runner.check_keeping_binaries(source, selector, rules, clock) as (report, found):

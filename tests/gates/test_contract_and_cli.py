@@ -166,7 +166,8 @@ def test_a_folder_check_loads_only_what_it_runs(release_line: Path) -> None:
     args = ["check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-03-08"]
     # no YAML file, no schema, no HTTP, no unpadded date, no report written; the package data
     # read beside its module, no temp folder, no GitHub Actions token, no thread pool, no
-    # logging (only GitHub's waits are logged), no other command, no drill line format
+    # logging (only GitHub's waits are logged), no other command nor the recovery gates' half,
+    # no drill line format
     heavy = (
         "yaml",
         "jsonschema",
@@ -179,6 +180,7 @@ def test_a_folder_check_loads_only_what_it_runs(release_line: Path) -> None:
         "concurrent.futures",
         "logging",
         "cli.merge",
+        "cli.recover",
         "cli.drill_commands",
     )
     code = (
