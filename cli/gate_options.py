@@ -1,4 +1,4 @@
-"""Options and helpers the `gate` subcommands share (cli/gate.py, cli/recover.py)."""
+"""Options and helpers the `gate` subcommands share (cli/gate_commands.py, cli/recover.py)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from harness.errors import ConfigError
 DEFAULT_NAME = "default-contract.yaml"
 DEFAULT_JSON = "default-contract.json"  # DEFAULT_NAME parsed (written by `python -m gates.contract`)
 SCHEMA_NAME = "release-contract.schema.json"
+DATA = Path(__file__).parent / "data"  # shipped in the wheel beside this module
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -268,25 +268,25 @@ def _frozen(data: dict[str, Any], origin: str) -> Contract:
 
 def default_document() -> dict[str, Any]:
     """The embedded default contract, as parsed from its YAML (read from DEFAULT_JSON)."""
-    return package_json("gates", f"data/{DEFAULT_JSON}")
+    return package_json(DATA / DEFAULT_JSON)
 
 
 def default_yaml_document() -> dict[str, Any]:
     """The embedded default parsed from DEFAULT_NAME itself, the file people edit."""
-    text = resources.files("gates").joinpath("data", DEFAULT_NAME).read_text(encoding="utf-8")
+    text = (DATA / DEFAULT_NAME).read_text(encoding="utf-8")
     document: dict[str, Any] = parse_yaml(text, DEFAULT_NAME)
     return document
 
 
 def write_default_json() -> Path:
     """Write DEFAULT_JSON from DEFAULT_NAME (after editing the YAML: `python -m gates.contract`)."""
-    path = Path(__file__).parent / "data" / DEFAULT_JSON
+    path = DATA / DEFAULT_JSON
     path.write_text(json.dumps(default_yaml_document(), indent=2) + "\n", encoding="utf-8")
     return path
 
 
 def schema() -> dict[str, Any]:
-    return load_schema("gates", f"data/{SCHEMA_NAME}")
+    return load_schema(DATA / SCHEMA_NAME)
 
 
 def load(path: Path | None) -> Contract:

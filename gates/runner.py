@@ -3,7 +3,6 @@ in one pass over the results, then judge the waivers themselves, and report."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -110,7 +109,10 @@ def check_keeping_binaries(
     source: ReleaseSource, selector: str, contract: Contract, clock: Clock
 ) -> Iterator[tuple[Report, list[Binary]]]:
     """`check`, and the AOT binaries its one read copied out (to a temp dir, while open)."""
-    # binsize (and the process seam under it) loads only when recovery gates are asked for
+    # binsize (and the process seam under it) loads only when recovery gates are asked for,
+    # and so does tempfile (with shutil, random, bz2 and lzma under it)
+    import tempfile  # noqa: PLC0415
+
     from gates.recovery import binsize  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="gate-aot-") as tmp:

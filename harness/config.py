@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,19 @@ _MAX_VALUES = 1_000_000
 MAX_CONFIG_BYTES = 4 * bounded_read.MiB  # a contract or scenario is a few KiB
 
 
-def package_json(package: str, name: str) -> dict[str, Any]:
-    """A JSON document shipped as package data (`<package>/<name>`)."""
-    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+def package_json(path: Path) -> dict[str, Any]:
+    """A JSON document shipped as package data, at `path` beside the module that names it
+    (`Path(__file__).parent / ...`). The wheel installs package data as plain files, so
+    this reads it without importlib.resources, whose import alone pulls tempfile, shutil,
+    random, bz2 and lzma into every `gate check`."""
+    text = path.read_text(encoding="utf-8")
     document: dict[str, Any] = json.loads(text)
     return document
 
 
-def load_schema(package: str, name: str) -> dict[str, Any]:
-    """A JSON Schema shipped as package data (`<package>/<name>`)."""
-    return package_json(package, name)
+def load_schema(path: Path) -> dict[str, Any]:
+    """A JSON Schema shipped as package data (see `package_json`)."""
+    return package_json(path)
 
 
 def key_path(parts: Any) -> str:

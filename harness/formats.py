@@ -8,23 +8,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _BUILD_INFO_BODY = (
     r"mode=(?P<mode>\S+) profile=(?P<profile>\S+) target=(?P<target>\S+) "
     r"rustc=(?P<rustc>.*) cli=(?P<cli>\S+) runtime_cache=(?P<runtime_cache>\d+) "
     r"contract=(?P<contract>\S+)"
 )
-BUILD_INFO_RE = re.compile(rf"^{_BUILD_INFO_BODY}$")
-STARTUP_RE = re.compile(rf"^startup: pid=(?P<pid>\d+) {_BUILD_INFO_BODY}$")
-FATAL_RE = re.compile(
+BUILD_INFO_RE = re.compile(rf"^{_BUILD_INFO_BODY}$")  # every `gate check` reads build info
+
+# The drills' line formats, compiled on first use (`compiled`): `gate check` imports this
+# module for BUILD_INFO_RE alone, and compiling these as well would cost its start-up time.
+STARTUP = rf"^startup: pid=(?P<pid>\d+) {_BUILD_INFO_BODY}$"
+FATAL = (
     rf"^fatal: class=(?P<klass>runtime_fatal|panic) pid=(?P<pid>\d+) message=(?P<message>.*) "
     rf"{_BUILD_INFO_BODY}$"
 )
-PANIC_KIND_RE = re.compile(r"^panic_kind=(panic_static_str|panic_string|panic_non_string)(?: (.*))?$")
-SHUTDOWN_RE = re.compile(
+PANIC_KIND = r"^panic_kind=(panic_static_str|panic_string|panic_non_string)(?: (.*))?$"
+SHUTDOWN = (
     r"^shutdown: runtime=(?P<runtime>ast|native) signal=(?P<signal>SIGINT|SIGTERM|unknown) "
     r"handled_requests=(?P<handled>\d+)$"
 )
+
+
+@cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """One of the formats above, compiled once."""
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +78,7 @@ def parse_build_info(line: str) -> BuildInfo | None:
 def parse_fatal(line: str) -> FatalEnvelope | None:
     """A `fatal: class=...` envelope parsed, or None for any other line."""
     text = line.rstrip("\r\n")
-    match = FATAL_RE.match(text)
+    match = compiled(FATAL).match(text)
     if match is None:
         return None
     groups = match.groupdict()

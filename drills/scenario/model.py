@@ -302,7 +302,7 @@ def _check_injectable(scenario: Scenario) -> None:
 def load(path: Path, fetch: app_section.FetchBundle | None = None) -> Scenario:
     """Read, validate and lint one scenario file; check its fault parameters and paths.
     `fetch` gets the fallback bundle an app section names by GitHub release."""
-    doc = load_yaml_file(path, load_schema("drills.scenario", "scenario.schema.json"))
+    doc = load_yaml_file(path, load_schema(Path(__file__).parent / "scenario.schema.json"))
     scenario = from_document(doc, path, fetch)
     _lint(scenario)
     _check_fault(scenario)

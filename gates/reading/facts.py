@@ -1,7 +1,9 @@
 """Read a release once into frozen facts; the checks are pure functions of these.
 
-Files are read in parallel (hashing and decompression release the GIL). Archives of the
-AOT/CLI pairs and the VSIX (listed, for its fuse-lsp), the integrity files and the sidecars
+Files are read in parallel (hashing and decompression release the GIL) on a few plain
+threads (`_Readers`): concurrent.futures would do, but its import (logging, traceback,
+string and textwrap under it) costs every `gate check` about 4 ms of start-up. Archives of
+the AOT/CLI pairs and the VSIX (listed, for its fuse-lsp), the integrity files and the sidecars
 (SBOMs, signatures, certificates, provenance: small texts, held up to 4 MiB) are always
 read; other files only when the source cannot vouch for their digest (a folder cannot,
 GitHub's `digest` field can).
@@ -12,10 +14,12 @@ folder the caller owns, for the binary size check (S002).
 from __future__ import annotations
 
 import os
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, cast
 
@@ -186,6 +190,46 @@ def read_asset(
         )
 
 
+class _Readers:
+    """Threads that read the assets queued for them, in the order queued: each release's reads
+    start while the next release is still being listed. Once `stop` is set, the reads still
+    queued are dropped and those running end at their next chunk."""
+
+    def __init__(self, count: int, stop: threading.Event) -> None:
+        self.stop = stop
+        self.todo: queue.SimpleQueue[tuple[int, Callable[[], AssetFacts]] | None] = queue.SimpleQueue()
+        self.done: dict[int, AssetFacts] = {}  # ticket -> the facts read
+        self.failed: list[BaseException] = []  # a read's error beyond what read_asset catches
+        self.queued = 0
+        self.threads = [threading.Thread(target=self._work, name=f"gate-reader-{n}") for n in range(count)]
+        for thread in self.threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while (item := self.todo.get()) is not None:
+            ticket, read = item
+            if self.stop.is_set():
+                continue
+            try:
+                self.done[ticket] = read()
+            except BaseException as exc:  # Cancelled once stopped, or a read's own failure
+                self.failed.append(exc)
+                self.stop.set()
+
+    def submit(self, read: Callable[[], AssetFacts]) -> int:
+        """Queue `read`; its ticket, under which `done` holds the facts once `close` returns."""
+        self.queued += 1
+        self.todo.put((self.queued, read))
+        return self.queued
+
+    def close(self) -> None:
+        """Wait until every thread has ended (safe to call again, e.g. after an interrupt)."""
+        for _ in self.threads:
+            self.todo.put(None)
+        for thread in self.threads:
+            thread.join()
+
+
 def read_releases(
     source: ReleaseSource,
     releases: list[tuple[ReleaseRef, WindowState]],
@@ -197,28 +241,31 @@ def read_releases(
     With `keep_binaries`, each AOT archive's primary binary is copied under that folder.
     """
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=worker_count())
+    readers = _Readers(worker_count(), stop)
 
-    def submitted(release: ReleaseRef) -> list[Future[AssetFacts]]:
+    def submitted(release: ReleaseRef) -> list[int]:
         """The release's reads, started largest first (so no big file starts last while the
-        other workers sit idle), their results in the source's order."""
+        other workers sit idle), their tickets in the source's order."""
         assets = source.assets(release)
-        futures: dict[int, Future[AssetFacts]] = {}
+        tickets: dict[int, int] = {}
         for i in sorted(range(len(assets)), key=lambda i: -assets[i].size):
-            futures[i] = pool.submit(read_asset, source, release, assets[i], contract, stop, keep_binaries)
-        return [futures[i] for i in range(len(assets))]
+            read = partial(read_asset, source, release, assets[i], contract, stop, keep_binaries)
+            tickets[i] = readers.submit(read)
+        return [tickets[i] for i in range(len(assets))]
 
     try:
         pending = [(release, window, submitted(release)) for release, window in releases]
-        return [
-            ReleaseFacts(ref=release, window=window, assets=tuple(f.result() for f in futures))
-            for release, window, futures in pending
-        ]
-    except BaseException:
+        readers.close()
+    except BaseException:  # Ctrl-C, or a release could not be listed: stop every reader
         stop.set()
+        readers.close()
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    if readers.failed:
+        raise readers.failed[0]
+    return [
+        ReleaseFacts(ref=release, window=window, assets=tuple(readers.done[t] for t in tickets))
+        for release, window, tickets in pending
+    ]
 
 
 def worker_count() -> int:

@@ -7,7 +7,6 @@ more there are; the full list always goes to a collapsible log group.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -83,6 +82,9 @@ def publish(
     or the report's Markdown)."""
     if env.get("GITHUB_ACTIONS") != "true":
         return
+    # secrets (with random, hmac and base64 under it) loads only under GitHub Actions
+    import secrets  # noqa: PLC0415
+
     # an unguessable token: nothing in the findings can end stop-commands early
     for line in log_group(report, secrets.token_hex(16)):
         echo(redact.redact(line))

@@ -15,7 +15,7 @@ from drills.engine.seam import DockerEngine
 from drills.playbook.deploy import Waiting, start_port_holder
 from drills.playbook.probes import probe, until_healthy
 from harness.errors import InfraError
-from harness.formats import SHUTDOWN_RE, find_fatals
+from harness.formats import SHUTDOWN, compiled, find_fatals
 from tests.drills.conftest import spec_for
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("containers")]
@@ -64,7 +64,7 @@ def test_sigterm_prints_the_shutdown_line_and_exits_0(
     done = engine.wait_exit(info.id, 20)
     assert done is not None and done.exit_code == 0
     lines = engine.logs(info.id).splitlines()
-    shutdown = [m for m in map(SHUTDOWN_RE.match, lines) if m]
+    shutdown = [m for m in map(compiled(SHUTDOWN).match, lines) if m]
     assert shutdown, lines
     assert "signal=SIGTERM" in shutdown[0].group(0)
 

@@ -164,19 +164,37 @@ def test_the_embedded_default_loads_as_a_user_copy_of_it_would(tmp_path: Path) -
 
 def test_a_folder_check_loads_only_what_it_runs(release_line: Path) -> None:
     args = ["check", "--release", "v0.7.x", "--source", str(release_line), "--as-of", "2026-03-08"]
-    # no YAML file, no schema, no HTTP, no unpadded date, no report written
-    heavy = ("yaml", "jsonschema", "requests", "_strptime", "xml.etree.ElementTree")
+    # no YAML file, no schema, no HTTP, no unpadded date, no report written; the package data
+    # read beside its module, no temp folder, no GitHub Actions token, no thread pool, no
+    # logging (only GitHub's waits are logged), no other command nor the recovery gates' half,
+    # no drill line format
+    heavy = (
+        "yaml",
+        "jsonschema",
+        "requests",
+        "_strptime",
+        "xml.etree.ElementTree",
+        "importlib.resources",
+        "tempfile",
+        "secrets",
+        "concurrent.futures",
+        "logging",
+        "cli.merge",
+        "cli.recover",
+        "cli.drill_commands",
+    )
     code = (
         "import sys\n"
         "from cli.gate import gate\n"
         "try:\n"
         f"    gate({args!r})\n"
         "except SystemExit as done:\n"
-        f"    print(done.code, [m for m in {heavy!r} if m in sys.modules])\n"
+        f"    loaded = [m for m in {heavy!r} if m in sys.modules]\n"
+        "    print(done.code, loaded, sys.modules['harness.formats'].compiled.cache_info().currsize)\n"
     )
     run = [sys.executable, "-c", code]
     out = subprocess.run(run, capture_output=True, text=True, check=True, timeout=120)
-    assert out.stdout.splitlines()[-1] == "0 []"
+    assert out.stdout.splitlines()[-1] == "0 [] 0"
 
 
 @pytest.mark.parametrize(

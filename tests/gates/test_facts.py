@@ -16,6 +16,7 @@ from gates.reading import facts as facts_module
 from gates.reading.facts import Cancelled, WindowState, read_asset
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
+from harness.errors import InfraError
 from harness.results import Outcome
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -91,3 +92,59 @@ def test_reads_start_largest_first_and_facts_keep_the_source_order(
     sizes = {a.name: a.size for a in listed}
     assert [sizes[name] for name in source.opened] == sorted(sizes.values(), reverse=True)
     assert sorted(source.opened) == sorted(sizes)
+
+
+class Stopping(BaseException):
+    """What no reader catches (as KeyboardInterrupt and SystemExit are not caught)."""
+
+
+class FailsAt(FolderSource):
+    """A line whose second release cannot be listed, or whose opens raise `opens_raise`."""
+
+    def __init__(self, root: Path, listing_raises: BaseException | None, opens_raise: bool = False) -> None:
+        super().__init__(root)
+        self.listing_raises = listing_raises
+        self.opens_raise = opens_raise
+        self.listed: list[str] = []
+
+    def assets(self, release: ReleaseRef) -> list[AssetRef]:
+        self.listed.append(release.tag)
+        if self.listing_raises is not None and len(self.listed) == 2:
+            raise self.listing_raises
+        return super().assets(release)
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        if self.opens_raise:
+            raise Stopping
+        return super().open(release, asset)
+
+
+def read_line(source: FolderSource) -> list[facts_module.ReleaseFacts]:
+    window = WindowState(open=True, closes=None, reason="")
+    return facts_module.read_releases(source, [(r, window) for r in source.releases()], contract.load(None))
+
+
+@pytest.mark.parametrize("error", [InfraError("github:o/r: assets of v0.7.1: HTTP 502"), KeyboardInterrupt()])
+def test_a_release_that_cannot_be_listed_stops_every_reader_and_is_raised(
+    release_line: Path, error: BaseException
+) -> None:
+    source, threads = FailsAt(release_line, error), threading.active_count()
+    with pytest.raises(type(error)) as raised:
+        read_line(source)
+    assert raised.value is error and len(source.listed) == 2
+    assert threading.active_count() == threads  # no reader left running
+
+
+def test_what_a_reader_raises_past_read_asset_is_raised(release_line: Path) -> None:
+    threads = threading.active_count()
+    with pytest.raises(Stopping):
+        read_line(FailsAt(release_line, None, opens_raise=True))
+    assert threading.active_count() == threads
+
+
+def test_every_release_of_a_line_is_read_in_the_sources_order(release_line: Path) -> None:
+    source = FailsAt(release_line, None)
+    read = read_line(source)
+    assert [f.ref.tag for f in read] == source.listed
+    assert [[a.ref for a in f.assets] for f in read] == [source.assets(f.ref) for f in read]
+    assert all(a.sha256 for f in read for a in f.assets if a.ref.name.endswith(".tar.gz"))
