@@ -9,10 +9,12 @@ int() of the others raises OverflowError. Readers refuse them through these, nam
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeGuard
+
+from harness.errors import ConfigError
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[int | float]:
     """Whether `value` is a JSON number (a boolean is not one, though Python says it is an int)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -36,3 +38,16 @@ def shown(value: float) -> str:
         return f"a {len(str(abs(value)))}-digit integer"
     except ValueError:  # past Python's limit for turning an int into text
         return "an integer of thousands of digits"
+
+
+def reported(value: Any, where: str, fix: str) -> float | None:
+    """A figure of a report.json read back: None when there is none (absent, null, not a
+    number). One that is no finite float is a ConfigError, not taken for "none": the report
+    writers never write one, and a NaN duration or restore time would otherwise be merged
+    on (NaN is not JSON) or leave a trend out without a word."""
+    if not is_number(value):
+        return None
+    number = finite(value)
+    if number is None:
+        raise ConfigError(f"{where}: {shown(value)} is not a finite number; {fix}")
+    return number
