@@ -32,7 +32,7 @@ def finite(value: Any) -> float | None:
 
 def shown(value: float) -> str:
     """A number as an error line shows it: an integer too large for a float by its length."""
-    if isinstance(value, float):
+    if isinstance(value, float) or finite(value) is not None:
         return repr(value)
     try:
         return f"a {len(str(abs(value)))}-digit integer"
