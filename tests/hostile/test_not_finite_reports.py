@@ -153,3 +153,32 @@ def test_the_trend_reader_names_the_key_in_its_config_error(tmp_path: Path) -> N
     path.write_text('{"drill": {"scenarios": {"a b": {"detect_s": 1.0, "restore_s": NaN}}}}')
     with pytest.raises(ConfigError, match=r"drill\.scenarios\.a b\.restore_s: nan is not a finite number"):
         trends.load(path)
+
+
+@pytest.mark.parametrize("key", ["duration_s", "latency_ms", "latency_s", "time_to_restore_s"])
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_drill_report_refuses_a_journal_figure_that_is_no_finite_number(
+    last_night: Path, tmp_path: Path, key: str, value: str
+) -> None:
+    journal = _edit(last_night.with_name("journal.jsonl"), key, value)
+    result = CliRunner().invoke(drill_cli, ["report", str(journal), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"drill: error: {journal}: seq ")
+    assert "is not a number; pass a journal.jsonl as drill run wrote it" in result.output
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("key", ["contain_s", "ready_s", "p95_ms", "detect_s", "recover_s"])
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_a_figure_the_reports_only_show_is_left_out_when_it_is_no_finite_number(
+    last_night: Path, tmp_path: Path, key: str, value: str
+) -> None:
+    """Figures journal_shape does not hold to a type (a phase's other data, the scenario's
+    budgets): the reports are built without them, as without a missing one."""
+    after = '"budgets": {' if key in ("detect_s", "recover_s") else "{"
+    journal = _edit(last_night.with_name("journal.jsonl"), key, value, after=after)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(drill_cli, ["report", str(journal), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    shown = result.output + (out / "summary.md").read_text()
+    assert not re.search(r"\b(nan|inf)\b|0{300}", shown), shown
