@@ -230,3 +230,14 @@ def test_a_rate_limit_reset_past_any_date_is_one_infra_error(
     with pytest.raises(InfraError, match="rate limit reached"):
         source(github, tmp_path, sleeps).releases()
     assert sleeps.calls == []  # no wait past the run's budget was begun
+
+
+@pytest.mark.parametrize("retry_after", ["9" * 30, "9" * 400])
+def test_a_retry_after_past_the_budget_waits_not_at_all(
+    github: State, tmp_path: Path, retry_after: str
+) -> None:
+    github.faults.append(Fault("/releases", 429, times=100, headers={"Retry-After": retry_after}))
+    sleeps = Sleeps()
+    with pytest.raises(InfraError, match="rate limit reached"):
+        source(github, tmp_path, sleeps).releases()
+    assert sleeps.calls == []
