@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from drills.standard.releases import write_release
+from drills.standard.defects import DEFECTS
+from drills.standard.releases import Bundle, build_info, write_release
+from harness.formats import find_fatals, parse_fatal
 from tests.gates.test_v1_release import gate_check
 
 pytestmark = pytest.mark.timeout(120)
@@ -35,3 +37,31 @@ def test_a_listed_size_that_is_no_finite_number_fails_its_check(
     assert outcomes[check] == "failed", out
     assert "error" not in outcomes.values(), out
     assert listing in out
+
+
+def _huge_runtime_cache(bundles: list[Bundle], dest: Path, phase: str) -> None:
+    """AOT_BUILD_INFO.txt of linux-x64 with a runtime_cache= of 5,000 digits: digits, as the
+    frozen shape says, but more than Python turns into an int (a ValueError)."""
+    if phase == "before":
+        member = next(b for b in bundles if b.name.startswith("fuse-aot-linux-x64")).member(
+            "AOT_BUILD_INFO.txt"
+        )
+        member.data = member.data.replace(b"runtime_cache=", b"runtime_cache=" + b"9" * 5000)
+
+
+def test_a_build_info_count_past_any_int_is_a_c004_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(DEFECTS, "huge-runtime-cache", _huge_runtime_cache)
+    folder = write_release(tmp_path / "v0.7.1", "v0.7.1", defects=("huge-runtime-cache",))
+    code, out, outcomes = gate_check(folder, "v0.7.1", tmp_path / "reports", published=False)
+    assert code == 1, out
+    assert outcomes["C004"] == "failed" and "error" not in outcomes.values(), out
+    assert "fuse-aot-linux-x64.tar.gz: AOT_BUILD_INFO.txt does not hold exactly one build-info line" in out
+
+
+def test_a_fatal_line_with_a_pid_past_any_int_is_no_fatal_envelope() -> None:
+    line = "fatal: class=panic pid=" + "9" * 5000 + " message=boom " + build_info("0.7.1")
+    assert parse_fatal(line.replace("9" * 5000, "42")) is not None  # the line is of the shape
+    assert parse_fatal(line) is None
+    assert find_fatals(line + "\n") == []
