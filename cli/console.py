@@ -1,6 +1,7 @@
 """The command lines' shared edge, for `gate` and `drill`: the error boundary (one line and
 a distinct exit code, never a traceback unless --debug), the terminal rendering of a report,
-writing the reports before exiting, and SIGTERM treated as Ctrl-C.
+writing the reports before exiting, SIGTERM treated as Ctrl-C, and a float option that
+must be finite.
 
 Stdout may close early (`gate check ... | head -1`). Output written through `echo` is then
 dropped and the command carries on, so its reports are written and it exits with its
@@ -11,6 +12,7 @@ writer whose reader went away). Neither is an error message or a traceback.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import sys
@@ -29,6 +31,18 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDOUT_GONE = 141  # 128 + SIGPIPE
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange, refusing what float() reads but no number is (nan, inf, 1e400):
+    NaN compares false with every bound, so FloatRange lets it through, and a NaN tolerance
+    flags no regression while a NaN or infinite deadline never passes."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 def _drop_stdout() -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.console import F, echo, error_boundary
+from cli.console import F, FiniteFloatRange, echo, error_boundary
 from cli.drill_output import given_trends, output_mode, render
 from harness.errors import ExitCode
 
@@ -125,7 +125,7 @@ trend_options = (
     ),
     click.option(
         "--tolerance",
-        type=click.FloatRange(min=0),
+        type=FiniteFloatRange(min=0),
         default=None,
         help="How much slower than the baseline is a regression (0.5: 50 %), for every "
         "scenario [default: each scenario's regression.tolerance, else 0.5].",
@@ -168,7 +168,7 @@ def report_options(fn: F) -> F:
 @click.option(
     "--deadline",
     "deadline_s",
-    type=click.FloatRange(min=1),
+    type=FiniteFloatRange(min=1),
     default=600.0,
     show_default=True,
     help="Run-wide deadline in seconds.",

@@ -8,12 +8,11 @@ Errors name the file and the key path, and say how to fix it:
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.errors import ConfigError
 
 _MAX_DEPTH = 64  # contracts and scenarios nest a few levels; Python recursion ends near 1,000
@@ -59,9 +58,10 @@ def json_shaped(document: Any, origin: str) -> Any:
 
     Aliases make a document a graph: one that contains itself, nests too deep or expands
     into too many values (an alias bomb) is refused here rather than ending in a
-    RecursionError or filling the memory. A number that is not one (`.nan`, `.inf`, `-.inf`)
-    is refused too: every comparison with NaN is false, so a NaN threshold or budget would
-    let everything pass.
+    RecursionError or filling the memory. A number that is not one (`.nan`, `.inf`, `-.inf`,
+    or an integer past the largest float) is refused too: every comparison with NaN is
+    false, so a NaN threshold or budget would let everything pass, and float() of the rest
+    overflows (harness/numbers.py).
     """
     budget = [_MAX_VALUES]
 
@@ -78,7 +78,7 @@ def json_shaped(document: Any, origin: str) -> Any:
             )
         if isinstance(node, date):  # datetime too
             return node.isoformat()
-        if isinstance(node, float) and not math.isfinite(node):
+        if numbers.is_number(node) and numbers.finite(node) is None:
             raise ConfigError(not_finite(origin, key_path(where), node))
         if isinstance(node, dict):
             return {
@@ -93,9 +93,9 @@ def json_shaped(document: Any, origin: str) -> Any:
 
 
 def not_finite(origin: str, where: str, value: float) -> str:
-    """The config error line for a NaN or an infinity where a number belongs."""
+    """The config error line for a NaN, an infinity or an overflowing integer where a number belongs."""
     return (
-        f"{origin}: {where}: {value!r} is not a finite number (NaN and infinities compare "
+        f"{origin}: {where}: {numbers.shown(value)} is not a finite number (NaN and infinities compare "
         "false with everything, so nothing would ever fail); write a real number"
     )
 

@@ -57,14 +57,26 @@ class FatalEnvelope:
     line: str
 
 
-def _build_info(groups: dict[str, str]) -> BuildInfo:
+def _count(digits: str) -> int | None:
+    """A count the line spells in digits; None past the 4,300 digits Python turns into an
+    int (a ValueError there): no FUSE binary writes one, so the line is not of the shape."""
+    try:
+        return int(digits)
+    except ValueError:
+        return None
+
+
+def _build_info(groups: dict[str, str]) -> BuildInfo | None:
+    runtime_cache = _count(groups["runtime_cache"])
+    if runtime_cache is None:
+        return None
     return BuildInfo(
         mode=groups["mode"],
         profile=groups["profile"],
         target=groups["target"],
         rustc=groups["rustc"],
         cli=groups["cli"],
-        runtime_cache=int(groups["runtime_cache"]),
+        runtime_cache=runtime_cache,
         contract=groups["contract"],
     )
 
@@ -82,12 +94,11 @@ def parse_fatal(line: str) -> FatalEnvelope | None:
     if match is None:
         return None
     groups = match.groupdict()
+    pid, build_info = _count(groups["pid"]), _build_info(groups)
+    if pid is None or build_info is None:
+        return None
     return FatalEnvelope(
-        klass=groups["klass"],
-        pid=int(groups["pid"]),
-        message=groups["message"],
-        build_info=_build_info(groups),
-        line=text,
+        klass=groups["klass"], pid=pid, message=groups["message"], build_info=build_info, line=text
     )
 
 

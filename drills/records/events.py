@@ -10,11 +10,12 @@ have always shown for it (an empty text, no number, no data).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from harness import numbers
 
 
 class EventKind(StrEnum):
@@ -48,8 +49,9 @@ class Event:
 
 
 def is_number(value: Any) -> bool:
-    """A finite number (not a bool): what a report can print and compare."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number (not a bool): what a report can print and compare; an integer too
+    large for a float is none (math.isfinite of it raises OverflowError)."""
+    return numbers.finite(value) is not None
 
 
 def _number(value: Any) -> float | None:
@@ -73,9 +75,7 @@ class ScenarioStarted:
     def of(cls, ev: Event) -> ScenarioStarted:
         raw = ev.get("budgets")
         given = raw.items() if isinstance(raw, dict) else ()
-        budgets = {
-            str(k): float(v) for k, v in given if isinstance(v, int | float) and not isinstance(v, bool)
-        }
+        budgets = {str(k): n for k, v in given if (n := numbers.finite(v)) is not None}
         return cls(
             t=ev.t,
             scenario=str(ev.get("scenario", "")),

@@ -16,6 +16,7 @@ from typing import Any
 
 from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
 from drills.records.journal import Event, EventKind
+from harness import numbers
 from harness.results import one_line
 
 
@@ -40,10 +41,10 @@ def _seconds(value: float) -> str:
 def figure(phase: str, data: Mapping[str, Any], budgets: Mapping[str, Any]) -> str:
     """The number that matters for a phase, against its budget where it has one."""
 
-    def against(value: Any, what: str, budget_key: str) -> str:
-        budget = budgets.get(budget_key)
-        limit = f" / budget {budget:g} s" if isinstance(budget, int | float) else ""
-        return f"{what} {_seconds(float(value))}{limit}"
+    def against(value: float, what: str, budget_key: str) -> str:
+        budget = numbers.finite(budgets.get(budget_key))
+        limit = f" / budget {budget:g} s" if budget is not None else ""
+        return f"{what} {_seconds(value)}{limit}"
 
     number = {
         "detect": ("latency_s", "detect", "detect_s"),
@@ -51,10 +52,13 @@ def figure(phase: str, data: Mapping[str, Any], budgets: Mapping[str, Any]) -> s
         "fallback": ("ready_s", "native answered", "recover_s"),
         "verify": ("time_to_restore_s", "restored", "recover_s"),
     }.get(phase)
-    if number is not None and isinstance(data.get(number[0]), int | float):
-        return against(data[number[0]], number[1], number[2])
-    if phase in ("steady-state", "verify") and isinstance(data.get("p95_ms"), int | float):
-        return f"p95 {data['p95_ms']:.1f} ms"
+    # a figure that is no finite number (a hand-edited journal) is left out, as a missing one
+    value = numbers.finite(data.get(number[0])) if number is not None else None
+    if number is not None and value is not None:
+        return against(value, number[1], number[2])
+    p95 = numbers.finite(data.get("p95_ms"))
+    if phase in ("steady-state", "verify") and p95 is not None:
+        return f"p95 {p95:.1f} ms"
     return ""
 
 

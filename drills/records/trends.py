@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.errors import ConfigError
 
 HISTORY = 14  # nights kept in report.json
@@ -44,12 +44,12 @@ class Override:
     def policy(self, own: Mapping[str, Any] | None) -> Policy:
         """The policy for a scenario whose journalled `regression` section is `own`."""
         own = own or {}
-        given = own.get("tolerance")
+        given = numbers.finite(own.get("tolerance"))
         tolerance = 0.5  # a journal from before the section, or a hand-edited one
         if self.tolerance is not None:
             tolerance = self.tolerance
-        elif isinstance(given, int | float) and not isinstance(given, bool) and 0 <= given < math.inf:
-            tolerance = float(given)
+        elif given is not None and given >= 0:
+            tolerance = given
         return Policy(tolerance=tolerance, fail=self.fail or own.get("fail") is True)
 
 
@@ -92,10 +92,10 @@ def _numbers(section: Any, origin: str) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {}
     for name, raw in scenarios.items():
         row = raw if isinstance(raw, dict) else {}
+        where = f"{origin}: drill.scenarios.{name}"
         out[str(name)] = {
-            key: float(v) if isinstance(v, int | float) and math.isfinite(v) else None
+            key: numbers.reported(row.get(key), f"{where}.{key}", "pass the report.json a drill run wrote")
             for key in METRICS.values()
-            for v in [row.get(key)]
         }
     return out
 
@@ -175,5 +175,5 @@ def series(nights: Iterable[Mapping[str, Any]], scenario: str, key: str) -> list
     for night in nights:
         row = (night.get("scenarios") or {}).get(scenario) or {}
         value = row.get(key) if isinstance(row, dict) else None
-        out.append(float(value) if isinstance(value, int | float) and math.isfinite(value) else None)
+        out.append(numbers.finite(value))  # a gap in the sparkline, whatever the night holds
     return out

@@ -23,7 +23,7 @@ MAX_REMOVALS = 8  # removals in flight at once
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # past the largest pid: no process
         return False
     except PermissionError:
         return True
@@ -34,12 +34,23 @@ def is_stale(found: Mapping[str, str], now: float, live_run: str | None = None) 
     """Expired, or its owner on this host is gone; never anything of the live run."""
     if live_run is not None and found.get(RUN_ID) == live_run:
         return False
-    if int(found.get(EXPIRES, "0") or 0) < now:
+    expires = _integer(found.get(EXPIRES, "0") or "0")
+    if expires is not None and expires < now:
         return True
     if found.get(HOST) != socket.gethostname():
         return False
     pid = found.get(PID, "")
-    return pid.isdigit() and not _pid_alive(int(pid))
+    owner = _integer(pid) if pid.isdigit() else None
+    return owner is not None and not _pid_alive(owner)
+
+
+def _integer(label: str) -> int | None:
+    """A label's integer; None for one int() cannot read ("never", "1e400", 5,000 digits):
+    such a label tells nothing, so it keeps the resource rather than stopping the reap."""
+    try:
+        return int(label)
+    except ValueError:
+        return None
 
 
 def remove_labelled(

@@ -33,7 +33,7 @@ def _problem(text: str) -> str:
     if not body.isprintable():
         bad = next(c for c in body if not c.isprintable())
         return f"it holds the control character {bad!r}"
-    if BUILD_INFO_RE.fullmatch(body) is None:
+    if BUILD_INFO_RE.fullmatch(body) is None or parse_build_info(body) is None:  # a count past any int
         return "the line does not have the frozen shape"
     # the greedy rustc= could hide a second cli=/contract= that a first-match reader takes
     repeated = [key for key in KEYS if body.count(f" {key}") + body.startswith(key) != 1]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.errors import ConfigError
 from harness.results import Outcome, Result
 
@@ -49,15 +48,8 @@ def _field(item: dict[str, Any], key: str, where: str) -> Any:
 def _check_metrics(metrics: dict[str, Any], where: str) -> None:
     """Numbers must be finite floats: a 401-digit integer overflows, Infinity poisons deltas."""
     for name, value in metrics.items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            continue  # not a metric: left out, as metrics_of leaves it out
-        try:
-            finite = math.isfinite(float(value))
-        except OverflowError:
-            finite = False
-        if not finite:
-            shown = f"a {len(str(abs(value)))}-digit integer" if isinstance(value, int) else str(value)
-            raise Malformed(f"{where}.{name} is {shown}, expected a finite number")
+        if numbers.is_number(value) and numbers.finite(value) is None:
+            raise Malformed(f"{where}.{name} is {numbers.shown(value)}, expected a finite number")
 
 
 def _result(item: Any, where: str) -> Result:

@@ -16,7 +16,7 @@ from typing import Any
 
 from gates.contract import Slo
 from gates.recovery import perf_consistency
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.results import Finding
 
 SCHEMA_VERSION = 1
@@ -69,7 +69,7 @@ def _number(document: dict[str, Any], path: tuple[str, ...], origin: str) -> flo
         if not isinstance(node, dict) or key not in node:
             raise MetricsError(f"{origin}: {'.'.join(path)}: missing (schema_version 1 needs it)")
         node = node[key]
-    number = perf_consistency.finite(node)
+    number = numbers.finite(node)
     return math.nan if number is None else number
 
 

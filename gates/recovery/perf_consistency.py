@@ -19,6 +19,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from harness.numbers import finite
 from harness.results import Finding
 
 SECTIONS = (("cold_start_ms", True), ("steady_state_cli_runs_per_sec", False))
@@ -50,17 +51,6 @@ def improvement_range(jit: float, aot: float, *, lower_is_better: bool) -> tuple
     # a base that may have been <= 0 needs no corner of its own: jit - ROUNDING is one, and
     # improvement() gives 0.0 there
     return min(corners) - ROUNDING - _SLACK, max(corners) + ROUNDING + _SLACK
-
-
-def finite(value: Any) -> float | None:
-    """`value` as a float when it is a finite JSON number (not a boolean), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # a 400-digit integer
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _shown(value: Any) -> str:

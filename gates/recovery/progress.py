@@ -28,11 +28,15 @@ class Marker:
 
 
 def marker(line: str) -> Marker | None:
-    """A `[k/N] label` step marker, or None."""
+    """A `[k/N] label` step marker, or None (numbers of more digits than int() takes too:
+    it raised in the thread reading the script's output, which then read no more)."""
     found = MARKER.match(line.strip())
     if found is None:
         return None
-    return Marker(int(found["k"]), int(found["n"]), found["label"])
+    try:
+        return Marker(int(found["k"]), int(found["n"]), found["label"])
+    except ValueError:
+        return None
 
 
 class TerminalProgress:

@@ -19,12 +19,14 @@ from gates.sources.asset_cache import AssetCache
 from gates.sources.etag_cache import EtagCache, default_cache_dir
 from gates.sources.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
+from harness import numbers
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
 from harness.stamps import parse_utc
 
 T = TypeVar("T")
 REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
+MAX_ASSET_BYTES = 2**63 - 1  # what a signed 64-bit size, GitHub's, can hold
 
 
 def _when(stamp: str | None) -> datetime | None:
@@ -48,12 +50,22 @@ def release_ref(data: Mapping[str, Any]) -> ReleaseRef:
     )
 
 
+def _byte_count(value: Any) -> int:
+    """An asset's `size`: a whole number of bytes. JSON can spell Infinity, NaN, 1e400, 1.5
+    or true there; int() made OverflowError of the first, 1 of the last two, and a negative
+    or 400-digit size then bounded the download (a ValueError: an answer of another shape)."""
+    if not numbers.is_number(value) or not isinstance(value, int) or not 0 <= value <= MAX_ASSET_BYTES:
+        shown_value = numbers.shown(value) if numbers.is_number(value) else repr(value)[:40]
+        raise ValueError(f"asset size {shown_value} is not a number of bytes")
+    return value
+
+
 def asset_ref(data: Mapping[str, Any]) -> AssetRef:
     """An asset as the API lists it; shown strings are `printable`, as in `release_ref`."""
     digest = data.get("digest")
     return AssetRef(
         name=printable(str(data["name"])),
-        size=int(data["size"]),
+        size=_byte_count(data["size"]),
         location=printable(str(data.get("browser_download_url") or data["url"])),
         digest=printable(digest) if isinstance(digest, str) and digest.startswith("sha256:") else None,
         state=printable(str(data.get("state", "uploaded"))),

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.errors import ConfigError
 from harness.reports.json_report import SCHEMA_VERSION
 from harness.results import Finding, Outcome, Report, Result
@@ -58,7 +58,6 @@ def _result(data: Any, where: str) -> Result:
     findings = data.get("findings") or []
     if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
         raise ConfigError(f"{where}: findings: expected a list of objects")
-    duration = data.get("duration_s")
     return Result(
         check=_text(data, "check", where),
         title=_text(data, "title", where),
@@ -66,7 +65,9 @@ def _result(data: Any, where: str) -> Result:
         outcome=outcome,
         summary=_text(data, "summary", where),
         findings=tuple(Finding(**{k: str(f.get(k, "")) for k in _FINDING_KEYS}) for f in findings),
-        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        duration_s=numbers.reported(
+            data.get("duration_s"), f"{where}: duration_s", "pass a report.json the gate or drill wrote"
+        ),
         data=_object(data, "data"),
     )
 

@@ -9,7 +9,7 @@ import pytest
 
 from drills.engine.containers import ContainerSpec
 from drills.run.deadline import Deadline, DeadlineExceeded
-from drills.run.labels import PID, RUN_ID
+from drills.run.labels import EXPIRES, PID, RUN_ID
 from drills.run.labels import labels as resource_labels
 from drills.run.lock import run_lock
 from drills.run.reap import cleanup_run, reap
@@ -18,10 +18,18 @@ from fixtures.fake_engine import FakeDocker
 from harness.errors import InfraError
 
 
-def _run(fake: FakeDocker, run_id: str, *, expires_in: float, pid: int | None = None) -> str:
+def _run(
+    fake: FakeDocker,
+    run_id: str,
+    *,
+    expires_in: float,
+    pid: int | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
     labels = resource_labels(run_id, "s", "candidate-aot", fake.clock(), expires_in)
     if pid is not None:
         labels[PID] = str(pid)
+    labels.update(extra or {})
     fake.build_image(b"", "img", {})
     return fake.run(ContainerSpec(image="img", name=run_id, labels=labels)).id
 
@@ -164,3 +172,22 @@ def test_labelled_resources_are_only_what_cleanup_removes():
 
     engine = DockerEngine(SimpleNamespace(api=_Api()))
     assert [kind for kind, _id, _labels in engine.list_labelled(RUN_ID, "r")] == ["container", "image"]
+
+
+@pytest.mark.parametrize("expires", ["never", "inf", "1e400", "9" * 5000])
+def test_an_expiry_label_that_is_no_integer_keeps_the_container_and_the_reap_going(expires: str):
+    """Before, int() of it raised in the reaper, and every `drill run` on the host failed."""
+    fake = FakeDocker()
+    odd = _run(fake, "odd", expires_in=3600, extra={EXPIRES: expires})
+    expired = _run(fake, "old", expires_in=-10)
+    assert reap(fake, fake.clock()) == [f"container {expired}"]
+    assert list(fake.containers) == [odd]  # its owner (this process) is alive
+
+
+@pytest.mark.parametrize(("pid", "stale"), [("9" * 30, True), ("9" * 5000, False)])
+def test_a_pid_label_past_any_process_is_no_crash(pid: str, stale: bool):
+    """A pid past the largest one is no live process (os.kill of it raised OverflowError);
+    one of more digits than int() takes is not read as a pid at all, as a non-number is."""
+    fake = FakeDocker()
+    odd = _run(fake, "odd", expires_in=3600, extra={PID: pid})
+    assert reap(fake, fake.clock()) == ([f"container {odd}"] if stale else [])

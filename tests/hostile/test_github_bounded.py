@@ -9,6 +9,7 @@ limit waited a minute per retry, and deep JSON raised RecursionError.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -192,3 +193,61 @@ def test_sigterm_ends_a_github_run_within_a_second(github: State, tmp_path: Path
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 130, err
     assert time.monotonic() - sent < 1.0
+
+
+def _asset_list(state: State, size: str) -> str:
+    """The asset list of the first release, as the API spells it, with its first size replaced."""
+    from tests.gates.github_server import asset_json  # noqa: PLC0415
+
+    items = [asset_json(state, a) for a in state.releases[0].assets]
+    text = json.dumps(items)
+    return text.replace(f'"size": {items[0]["size"]}', f'"size": {size}', 1)
+
+
+@pytest.mark.parametrize(
+    "size", ["Infinity", "-Infinity", "NaN", "1e400", "-1", "1.5", "true", "1" + "0" * 400]
+)
+def test_an_asset_size_that_is_no_byte_count_is_one_infra_error(
+    github: State, tmp_path: Path, size: str
+) -> None:
+    github.faults.append(Fault("/assets?", 200, times=100, body=_asset_list(github, size)))
+    gate = source(github, tmp_path)
+    with pytest.raises(InfraError, match=r"not the answer of a GitHub REST API .*size"):
+        gate.assets(next(r for r in gate.releases() if r.tag == "v0.7.0"))
+
+
+def test_an_infinite_asset_size_exits_3_in_one_line(github: State, tmp_path: Path) -> None:
+    github.faults.append(Fault("/assets?", 200, times=100, body=_asset_list(github, "Infinity")))
+    proc = _gate_check(github, tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "not the answer of a GitHub REST API" in proc.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=OverflowError,
+    reason="github_transport.py: int(x-ratelimit-reset) - clock() overflows for 400 digits, and "
+    "datetime.fromtimestamp() of 30 digits in _too_long; the fix belongs to the change under way there",
+)
+@pytest.mark.parametrize("reset", ["9" * 30, "9" * 400])
+def test_a_rate_limit_reset_past_any_date_is_one_infra_error(
+    github: State, tmp_path: Path, reset: str
+) -> None:
+    limit = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset}
+    github.faults.append(Fault("/releases", 403, times=100, headers=limit, body="API rate limit exceeded"))
+    sleeps = Sleeps()
+    with pytest.raises(InfraError, match="rate limit reached"):
+        source(github, tmp_path, sleeps).releases()
+    assert sleeps.calls == []  # no wait past the run's budget was begun
+
+
+@pytest.mark.parametrize("retry_after", ["9" * 30, "9" * 400])
+def test_a_retry_after_past_the_budget_waits_not_at_all(
+    github: State, tmp_path: Path, retry_after: str
+) -> None:
+    github.faults.append(Fault("/releases", 429, times=100, headers={"Retry-After": retry_after}))
+    sleeps = Sleeps()
+    with pytest.raises(InfraError, match="rate limit reached"):
+        source(github, tmp_path, sleeps).releases()
+    assert sleeps.calls == []

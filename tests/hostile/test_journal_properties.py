@@ -37,9 +37,23 @@ FIELDS = [
     "run_id",
     "verdict",
     "note",
+    # the figures reports read and show, and the budgets they are shown against
+    "duration_s",
+    "budgets",
+    "latency_s",
+    "time_to_restore_s",
+    "contain_s",
+    "ready_s",
+    "p95_ms",
+    "detect_s",
+    "recover_s",
 ]
 
-scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
+# integers past the largest float too: json writes them as digits, and float() of them overflows
+huge = st.integers(min_value=2**1024, max_value=10**400) | st.integers(
+    min_value=-(10**400), max_value=-(2**1024)
+)
+scalars = st.none() | st.booleans() | st.integers() | huge | st.floats() | st.text(max_size=8)
 values = st.recursive(
     scalars | st.sampled_from(["passed", "failed", "error", "crash", "detect", "verify"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(FIELDS), inner, max_size=4),

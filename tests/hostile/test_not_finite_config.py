@@ -116,3 +116,48 @@ def test_a_baseline_metric_that_is_not_finite_is_a_config_error(tmp_path: Path, 
     path.write_text(json.dumps(doc).replace('"m": 1', f'"m": {value}'))
     with pytest.raises(ConfigError, match=r"results\[0\]\.data\.metrics\.m is .*expected a finite number"):
         baseline.load(path)
+
+
+HUGE = "1" + "0" * 400  # a YAML integer past the largest float: float() of it overflows
+
+
+def test_the_loader_refuses_an_integer_too_large_for_a_float() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_yaml(f"a: {{b: [1, {HUGE}]}}\n", "c.yaml")
+    assert str(caught.value).startswith("c.yaml: a.b[1]: a 401-digit integer is not a finite number")
+    assert len(str(caught.value)) < 300  # the digits are not echoed
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        (f"recover_to_aot: {{checkout: ., timeout_s: {HUGE}}}", "recover_to_aot.timeout_s"),
+        (f"budgets: {{contain_s: {HUGE}}}", "budgets.contain_s"),
+    ],
+)
+def test_drill_validate_refuses_a_huge_integer_with_exit_2(tmp_path: Path, body: str, key: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(CRASH + body + "\n")
+    drill = str(Path(sys.executable).with_name("drill"))
+    proc = subprocess.run(
+        [drill, "validate", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"drill: error: {path}: {key}: a 401-digit integer is not a finite number")
+    assert proc.stderr.count("\n") == 1
+
+
+def test_gate_recover_under_a_huge_gate_timeout_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "release-contract.yaml"
+    path.write_text(
+        "schema_version: 1\nplatforms: [linux-x64]\n"
+        f"recovery_gates: [{{id: g, title: t, command: [x], timeout_s: {HUGE}}}]\n"
+    )
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    proc = run_gate("recover", "--checkout", str(checkout), "--contract", str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(
+        f"gate: error: {path}: recovery_gates[0].timeout_s: a 401-digit integer is not a finite number"
+    )
+    assert proc.stderr.count("\n") == 1

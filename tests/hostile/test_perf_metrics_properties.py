@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from gates.contract import Slo
 from gates.recovery import perf
-from tests.hostile.metrics_support import metrics_doc
+from tests.hostile.metrics_support import PCTS, metrics_doc
 
 pytestmark = pytest.mark.timeout(120)
 SLO = Slo(
@@ -113,3 +114,49 @@ def test_any_shape_under_the_known_keys_is_metrics_or_one_metrics_error(cold: ob
 @given(st.text(max_size=200))
 def test_any_text_is_metrics_or_one_metrics_error(text: str) -> None:
     _judged(text)
+
+
+NOT_A_NUMBER = ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "1" + "0" * 400]
+FIGURES = [
+    *(f"{s}.improvement_pct.p{p}" for s in ("cold_start_ms", "steady_state_cli_runs_per_sec") for p in PCTS),
+    *(
+        f"{s}.{b}.p{p}"
+        for s in ("cold_start_ms", "steady_state_cli_runs_per_sec")
+        for b in ("jit_native", "aot")
+        for p in PCTS
+    ),
+    *(
+        f"{s}.{b}.samples.0"
+        for s in ("cold_start_ms", "steady_state_cli_runs_per_sec")
+        for b in ("jit_native", "aot")
+    ),
+]
+
+
+def _spelled(doc: dict[str, object], path: str, literal: str) -> str:
+    """The document as JSON text with the number at `path` spelled `literal` (json.dumps
+    cannot write 1e400 or a 401-digit integer as such)."""
+    *parents, last = path.split(".")
+    node: Any = doc
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    marker = "__figure__"
+    node[int(last) if isinstance(node, list) else last] = marker
+    return json.dumps(doc).replace(f'"{marker}"', literal)
+
+
+@FAST
+@given(bench_samples(), st.sampled_from(FIGURES), st.sampled_from(NOT_A_NUMBER))
+def test_a_figure_that_is_no_finite_number_never_passes_the_slo(
+    samples: tuple[list[float], ...], figure: str, literal: str
+) -> None:
+    jit, aot, jit_tp, aot_tp = samples
+    text = _spelled(metrics_doc((jit, aot), (jit_tp, aot_tp)), figure, literal)
+    try:
+        metrics = perf.parse(text, "m.json")
+    except perf.MetricsError:
+        return  # an error of S001 is no pass either
+    findings = perf.judge(metrics, SLO)
+    assert findings, f"{figure} = {literal} passed the SLO"
+    assert figure.replace(".samples.0", ".samples[0]") in [f.subject for f in findings]
+    assert all(math.isfinite(v) for v in metrics.as_data().values())
