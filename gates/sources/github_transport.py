@@ -45,6 +45,7 @@ CHUNK = 1 << 20
 MAX_PAGES = 200  # 20,000 releases or assets at 100 a page
 MAX_JSON_BYTES = 32 << 20
 SECONDARY_WAIT_S = 60.0  # GitHub: without retry-after, wait at least a minute
+LATEST_RESET = 2**53  # a rate-limit reset past this (hundreds of digits) is read as this
 
 HEAD_BYTES = 64 << 10  # what is read of an error answer's body
 API_HEADERS = {
@@ -101,6 +102,14 @@ class RequestsAnswer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _clock_time(epoch: int) -> str | None:
+    """The time of day of a Unix time, or None past what the platform's clock can show."""
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S UTC")
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -237,7 +246,8 @@ class Transport:
         if head.get("retry-after", "").isdigit():
             return float(head["retry-after"])
         if head.get("x-ratelimit-remaining") == "0" and head.get("x-ratelimit-reset", "").isdigit():
-            return max(0.0, int(head["x-ratelimit-reset"]) - self.clock()) + 1.0
+            # clamped: a reset of hundreds of digits is past any budget, not an OverflowError
+            return max(0.0, min(int(head["x-ratelimit-reset"]), LATEST_RESET) - self.clock()) + 1.0
         if "rate limit" in response.head_text(HEAD_BYTES).lower():
             # a secondary limit without retry-after: a minute, doubling, within max_wait_s
             return min(SECONDARY_WAIT_S * float(2**attempt), self.settings.max_wait_s)
@@ -245,11 +255,8 @@ class Transport:
 
     def _too_long(self, method: str, url: str, wait: float, response: Answer) -> InfraError:
         reset = response.headers.get("x-ratelimit-reset", "")
-        when = (
-            datetime.fromtimestamp(int(reset), UTC).strftime("%H:%M:%S UTC")
-            if reset.isdigit()
-            else f"in {wait:.0f} s"
-        )
+        when = _clock_time(int(reset)) if reset.isdigit() and int(reset) <= LATEST_RESET else None
+        when = when or f"in {wait:.0f} s"
         kind = "secondary" if "retry-after" in response.headers else "primary"
         return InfraError(
             f"{method} {shown(url)}: GitHub API {kind} rate limit reached "
