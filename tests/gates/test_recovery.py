@@ -60,6 +60,14 @@ def by_check(report: Report) -> dict[str, Result]:
 QUICK_SMOKE: dict[str, dict[str, Any]] = {"release-smoke": {"command": ["true"], "pass_line": ""}}
 
 
+def smoke_alone(**smoke: Any) -> dict[str, Any]:
+    """A contract of release-smoke alone, for the tests about that gate: the bench and the SLO
+    check it does not need (about a second and a half) are not in it."""
+    doc = contract_doc(**{"release-smoke": smoke})
+    doc["recovery_gates"] = [g for g in doc["recovery_gates"] if g["id"] == "release-smoke"]
+    return doc
+
+
 def test_all_gates_pass_and_the_gate_judges_the_metrics_itself(tmp_path: Path) -> None:
     progress = Recorder()
     report = recover(tmp_path, progress=progress)
@@ -209,7 +217,7 @@ def test_a_slow_gate_times_out_as_an_error(tmp_path: Path) -> None:
 
 
 def test_a_hanging_gate_is_killed_within_its_timeout_and_leaves_nothing(tmp_path: Path) -> None:
-    doc = contract_doc(**{"release-smoke": {"timeout_s": 1}})
+    doc = smoke_alone(timeout_s=1)
     started = time.monotonic()
     report = recover(tmp_path, doc, STANDIN_SMOKE_HANG="2")
     elapsed = time.monotonic() - started
@@ -224,7 +232,7 @@ def test_a_hanging_gate_is_killed_within_its_timeout_and_leaves_nothing(tmp_path
 def test_a_non_executable_script_is_an_error(tmp_path: Path) -> None:
     checkout = make_checkout(tmp_path)
     (checkout / "scripts" / "release_smoke.sh").chmod(0o644)
-    smoke = by_check(recover(tmp_path))["release-smoke"]
+    smoke = by_check(recover(tmp_path, smoke_alone()))["release-smoke"]
     assert smoke.outcome is Outcome.ERROR
     assert "./scripts/release_smoke.sh: not executable" in smoke.summary
 
