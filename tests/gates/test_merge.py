@@ -4,6 +4,7 @@ platform, through the installed console script; per-platform recovery gates."""
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -57,6 +58,15 @@ def recover(tmp_path: Path, rules: Path, platform: str, *extra: str, sha: str = 
     return out / "report.json"
 
 
+@pytest.fixture(scope="module")
+def passing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    """The passing contract and one `gate recover` report of it per platform, made once for
+    the module: the merge tests only read them (a test that alters one copies it first)."""
+    root = tmp_path_factory.mktemp("passing")
+    rules = contract_file(root)
+    return rules, {p: recover(root, rules, p) for p in PLATFORMS}
+
+
 def merge(rules: Path, *reports: Path, out: Path | None = None, sha: str = SHA) -> Any:
     args = ["merge", *map(str, reports), "--contract", str(rules)]
     return run_gate(*args, *(["--report-dir", str(out)] if out else []), env={"GITHUB_SHA": sha})
@@ -86,23 +96,25 @@ def test_three_platforms_one_failing_exit_1_naming_it_in_every_format(tmp_path: 
     assert merged["release"] == "v0.7.1"
 
 
-def test_all_platforms_passing_merge_passes(tmp_path: Path) -> None:
-    rules = contract_file(tmp_path)
-    done = merge(rules, *(recover(tmp_path, rules, p) for p in PLATFORMS))
+def test_all_platforms_passing_merge_passes(passing: tuple[Path, dict[str, Path]]) -> None:
+    rules, reports = passing
+    done = merge(rules, *(reports[p] for p in PLATFORMS))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "gate merge: PASSED" in done.stdout
 
 
-def test_a_missing_platform_fails_naming_it(tmp_path: Path) -> None:
-    rules = contract_file(tmp_path)
-    done = merge(rules, recover(tmp_path, rules, "linux-x64"), recover(tmp_path, rules, "windows-x64"))
+def test_a_missing_platform_fails_naming_it(passing: tuple[Path, dict[str, Path]]) -> None:
+    rules, reports = passing
+    done = merge(rules, reports["linux-x64"], reports["windows-x64"])
     assert done.returncode == 1
     assert "failed   M001 macos-arm64" in done.stdout
     assert "no gate recover report covers macos-arm64" in done.stdout
 
 
-def test_gate_check_report_covers_every_platform(tmp_path: Path, make_release: Any) -> None:
-    rules = contract_file(tmp_path)
+def test_gate_check_report_covers_every_platform(
+    tmp_path: Path, make_release: Any, passing: tuple[Path, dict[str, Path]]
+) -> None:
+    rules, reports = passing
     out = tmp_path / "check"
     done = run_gate(
         "check", "--release", "v0.7.1", "--source", str(make_release("v0.7.1")), "--report-dir", str(out),
@@ -111,7 +123,7 @@ def test_gate_check_report_covers_every_platform(tmp_path: Path, make_release: A
     assert done.returncode == 0, done.stdout
     check = json.loads((out / "report.json").read_text())
     assert (check["platforms"], check["release"], check["commit"]) == (list(PLATFORMS), "v0.7.1", SHA)
-    recovered = [recover(tmp_path, rules, p) for p in PLATFORMS[:2]]
+    recovered = [reports[p] for p in PLATFORMS[:2]]
     done = merge(rules, out / "report.json", *recovered)
     assert done.returncode == 1  # gate check covers all three; gate recover misses windows
     assert "no gate recover report covers windows-x64" in done.stdout
@@ -131,10 +143,11 @@ def test_gate_check_report_covers_every_platform(tmp_path: Path, make_release: A
     ],
 )
 def test_reports_of_another_run_or_malformed_are_refused_exit_2(
-    tmp_path: Path, change: dict[str, Any], message: str
+    tmp_path: Path, passing: tuple[Path, dict[str, Path]], change: dict[str, Any], message: str
 ) -> None:
-    rules = contract_file(tmp_path)
-    first, second = recover(tmp_path, rules, "linux-x64"), recover(tmp_path, rules, "macos-arm64")
+    rules, reports = passing
+    first = reports["linux-x64"]
+    second = Path(shutil.copy2(reports["macos-arm64"], tmp_path / "report.json"))  # altered below
     data = json.loads(second.read_text())
     second.write_text(json.dumps({**data, **change}))
     done = merge(rules, first, second)
@@ -220,11 +233,12 @@ def test_windows_run_measures_its_own_aot_and_reports_the_skips(tmp_path: Path, 
     assert report["verdict"] == "passed" and report["counts"]["skipped"] == 1
 
 
-def test_an_expected_command_without_any_report_fails_every_platform(tmp_path: Path) -> None:
-    rules = contract_file(tmp_path)
-    reports = [recover(tmp_path, rules, p) for p in PLATFORMS]
+def test_an_expected_command_without_any_report_fails_every_platform(
+    passing: tuple[Path, dict[str, Path]],
+) -> None:
+    rules, reports = passing
     done = run_gate(
-        "merge", *map(str, reports), "--contract", str(rules), "--expect", "gate check",
+        "merge", *(str(reports[p]) for p in PLATFORMS), "--contract", str(rules), "--expect", "gate check",
         env={"GITHUB_SHA": SHA},
     )  # fmt: skip
     assert done.returncode == 1

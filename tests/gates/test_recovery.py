@@ -54,6 +54,20 @@ def by_check(report: Report) -> dict[str, Result]:
     return {r.check: r for r in report.results}
 
 
+# For tests about the bench, the SLO check and their judging: release-smoke, which needs
+# neither, passes at once instead of running the stand-in smoke script (about a second).
+# The script itself runs in the tests about the smoke gate and the full-contract run.
+QUICK_SMOKE: dict[str, dict[str, Any]] = {"release-smoke": {"command": ["true"], "pass_line": ""}}
+
+
+def smoke_alone(**smoke: Any) -> dict[str, Any]:
+    """A contract of release-smoke alone, for the tests about that gate: the bench and the SLO
+    check it does not need (about a second and a half) are not in it."""
+    doc = contract_doc(**{"release-smoke": smoke})
+    doc["recovery_gates"] = [g for g in doc["recovery_gates"] if g["id"] == "release-smoke"]
+    return doc
+
+
 def test_all_gates_pass_and_the_gate_judges_the_metrics_itself(tmp_path: Path) -> None:
     progress = Recorder()
     report = recover(tmp_path, progress=progress)
@@ -85,7 +99,7 @@ def test_all_gates_pass_and_the_gate_judges_the_metrics_itself(tmp_path: Path) -
 
 
 def test_a_failing_bench_skips_the_gates_that_need_it(tmp_path: Path) -> None:
-    report = recover(tmp_path, STANDIN_BENCH_FAIL="1")
+    report = recover(tmp_path, contract_doc(**QUICK_SMOKE), STANDIN_BENCH_FAIL="1")
     results = by_check(report)
     assert results["aot-perf-bench"].outcome is Outcome.FAILED
     assert results["aot-perf-bench"].summary.startswith("exited 1")
@@ -114,7 +128,7 @@ def test_metrics_below_the_contract_fail_both_the_script_and_the_gate(tmp_path: 
 def test_script_stricter_than_the_contract_is_flagged_as_threshold_drift(tmp_path: Path) -> None:
     # Like FUSE's script since v0.9.0 (40/25) against the 30/20 contract, pushed to the extreme.
     stricter = {"command": ["./scripts/check_aot_perf_slo.sh", "--min-p50", "100000"]}
-    report = recover(tmp_path, contract_doc(**{"aot-perf-slo": stricter}))
+    report = recover(tmp_path, contract_doc(**{"aot-perf-slo": stricter}, **QUICK_SMOKE))
     results = by_check(report)
     assert results["aot-perf-slo"].outcome is Outcome.FAILED
     assert results["S001"].outcome is Outcome.PASSED
@@ -129,7 +143,8 @@ def test_contract_stricter_than_the_script_is_flagged_and_fails(tmp_path: Path) 
     report = recover(
         tmp_path,
         contract_doc(
-            slo={"cold_start_p50_improvement_pct": 100000, "throughput_p50_improvement_pct": 100000}
+            slo={"cold_start_p50_improvement_pct": 100000, "throughput_p50_improvement_pct": 100000},
+            **QUICK_SMOKE,
         ),
     )
     results = by_check(report)
@@ -145,7 +160,7 @@ def test_contract_stricter_than_the_script_is_flagged_and_fails(tmp_path: Path) 
 
 
 def test_a_bench_that_writes_no_metrics_fails(tmp_path: Path) -> None:
-    report = recover(tmp_path, STANDIN_METRICS="missing")
+    report = recover(tmp_path, contract_doc(**QUICK_SMOKE), STANDIN_METRICS="missing")
     bench = by_check(report)["aot-perf-bench"]
     assert bench.outcome is Outcome.FAILED
     assert bench.summary == "exited 0 but did not write .fuse/bench/aot_perf_metrics.json"
@@ -157,7 +172,7 @@ def test_a_stale_metrics_file_does_not_count(tmp_path: Path) -> None:
     stale = checkout / ".fuse" / "bench" / "aot_perf_metrics.json"
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
-    report = recover(tmp_path, contract_doc(**{"aot-perf-bench": {"command": ["true"]}}))
+    report = recover(tmp_path, contract_doc(**{"aot-perf-bench": {"command": ["true"]}}, **QUICK_SMOKE))
     assert by_check(report)["aot-perf-bench"].outcome is Outcome.FAILED
     assert not stale.exists()
 
@@ -192,7 +207,7 @@ def test_a_nan_improvement_is_a_finding_of_the_release(tmp_path: Path) -> None:
 
 
 def test_a_slow_gate_times_out_as_an_error(tmp_path: Path) -> None:
-    doc = contract_doc(**{"aot-perf-slo": {"timeout_s": 0.5}})
+    doc = contract_doc(**{"aot-perf-slo": {"timeout_s": 0.5}}, **QUICK_SMOKE)
     report = recover(tmp_path, doc, STANDIN_SLO_SLEEP="5")
     slo = by_check(report)["aot-perf-slo"]
     assert slo.outcome is Outcome.ERROR
@@ -202,7 +217,7 @@ def test_a_slow_gate_times_out_as_an_error(tmp_path: Path) -> None:
 
 
 def test_a_hanging_gate_is_killed_within_its_timeout_and_leaves_nothing(tmp_path: Path) -> None:
-    doc = contract_doc(**{"release-smoke": {"timeout_s": 1}})
+    doc = smoke_alone(timeout_s=1)
     started = time.monotonic()
     report = recover(tmp_path, doc, STANDIN_SMOKE_HANG="2")
     elapsed = time.monotonic() - started
@@ -217,7 +232,7 @@ def test_a_hanging_gate_is_killed_within_its_timeout_and_leaves_nothing(tmp_path
 def test_a_non_executable_script_is_an_error(tmp_path: Path) -> None:
     checkout = make_checkout(tmp_path)
     (checkout / "scripts" / "release_smoke.sh").chmod(0o644)
-    smoke = by_check(recover(tmp_path))["release-smoke"]
+    smoke = by_check(recover(tmp_path, smoke_alone()))["release-smoke"]
     assert smoke.outcome is Outcome.ERROR
     assert "./scripts/release_smoke.sh: not executable" in smoke.summary
 
@@ -225,7 +240,7 @@ def test_a_non_executable_script_is_an_error(tmp_path: Path) -> None:
 def test_a_missing_script_is_an_error(tmp_path: Path) -> None:
     checkout = make_checkout(tmp_path)
     (checkout / "scripts" / "check_aot_perf_slo.sh").unlink()
-    report = recover(tmp_path)
+    report = recover(tmp_path, contract_doc(**QUICK_SMOKE))
     slo = by_check(report)["aot-perf-slo"]
     assert slo.outcome is Outcome.ERROR
     assert "./scripts/check_aot_perf_slo.sh: no such file" in slo.summary
@@ -233,7 +248,7 @@ def test_a_missing_script_is_an_error(tmp_path: Path) -> None:
 
 
 def test_retries_are_recorded_attempt_by_attempt(tmp_path: Path) -> None:
-    doc = contract_doc(**{"aot-perf-slo": {"retries": 2}})
+    doc = contract_doc(**{"aot-perf-slo": {"retries": 2}}, **QUICK_SMOKE)
     report = recover(tmp_path, doc, STANDIN_SLO_FAIL_TIMES="1", STANDIN_STATE_DIR=str(tmp_path / "state"))
     slo = by_check(report)["aot-perf-slo"]
     assert slo.outcome is Outcome.PASSED
@@ -246,7 +261,7 @@ def test_retries_are_recorded_attempt_by_attempt(tmp_path: Path) -> None:
 
 
 def test_retries_exhausted_fail_with_every_attempt_kept(tmp_path: Path) -> None:
-    doc = contract_doc(**{"aot-perf-slo": {"retries": 1}})
+    doc = contract_doc(**{"aot-perf-slo": {"retries": 1}}, **QUICK_SMOKE)
     slo = by_check(recover(tmp_path, doc, STANDIN_SLO_FAIL="1"))["aot-perf-slo"]
     assert slo.outcome is Outcome.FAILED
     assert [a["exit_code"] for a in slo.data["attempts"]] == [1, 1]
@@ -454,7 +469,9 @@ def test_a_daemon_holding_the_output_cannot_hold_the_gate_and_is_reported(tmp_pa
 
 def test_a_gate_whose_need_is_left_out_is_skipped_not_judged_on_stale_metrics(tmp_path: Path) -> None:
     gates = recovery_plan.gates_of(load_contract(contract_doc(), tmp_path))
-    recover(tmp_path)  # an earlier full run leaves .fuse/bench/aot_perf_metrics.json behind
+    recover(
+        tmp_path, contract_doc(**QUICK_SMOKE)
+    )  # an earlier run leaves .fuse/bench/aot_perf_metrics.json behind
     stale = tmp_path / "checkout" / ".fuse" / "bench" / "aot_perf_metrics.json"
     assert stale.is_file()
     rules = load_contract(contract_doc(), tmp_path)
