@@ -143,6 +143,7 @@ class _Output:
         self.lock = threading.Lock()
         self.ended = self.detached = False
         self.closed_at: float | None = None  # monotonic time of the end of the output
+        self.sink_error: Exception | None = None  # what `on_line` raised; `run` raises it after
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -164,9 +165,14 @@ class _Output:
             self.log.write(b"".join(lines))
             self.log.flush()
         for raw in lines:
-            if self.detached:
+            if self.detached or self.sink_error is not None:
                 return
-            self.on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+            try:
+                self.on_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+            except Exception as exc:  # kept: `run` raises it once the group is gone
+                # The reader goes on logging: a dead reader would leave the pipe full and the
+                # command blocked on it until its timeout.
+                self.sink_error = exc
 
     def finish(self, grace_s: float) -> str:
         """Read to the end for up to `grace_s`, then stop; why the output was cut ('' if not)."""
@@ -237,6 +243,8 @@ def run(
             cut = output.finish(grace_s) if output is not None else ""
             if output is None:
                 process.stdout.close()
+    if output is not None and output.sink_error is not None:
+        raise output.sink_error
     closed = output.closed_at if output is not None and not timed_out else None
     return Completed(
         argv=command.argv,

@@ -46,6 +46,25 @@ def test_streams_lines_in_order_to_callback_and_log(tmp_path: Path) -> None:
     assert not group_alive(done.pgid)
 
 
+def test_a_failing_line_callback_is_raised_after_the_command_ran_to_its_end(tmp_path: Path) -> None:
+    """The reader keeps reading (and logging) past a callback's error: 4 MiB of output, far
+    more than a pipe holds, still lets the command finish; the error comes out of `run`."""
+    path = script(tmp_path, "echo first\nhead -c 4194304 /dev/zero | tr '\\0' x | fold -w 1024\necho last\n")
+    seen: list[str] = []
+
+    def sink(line: str) -> None:
+        seen.append(line)
+        raise ValueError("a callback bug")
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="a callback bug"):
+        run(command(tmp_path, path, timeout_s=30), sink)
+    assert time.monotonic() - started < 20  # not held until the timeout by a full pipe
+    assert seen == ["first"]
+    log = (tmp_path / "logs" / "attempt-1.log").read_text()
+    assert log.startswith("first\n") and log.rstrip().endswith("last")
+
+
 def test_reports_a_failing_exit_code(tmp_path: Path) -> None:
     done = run(command(tmp_path, script(tmp_path, "echo bad\nexit 7\n")), lambda _: None)
     assert done.exit_code == 7
