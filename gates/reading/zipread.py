@@ -44,7 +44,9 @@ DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central direc
 UTF8_NAME = 0x800
 STORED, DEFLATED = 0, 8
 ZIP64_EXTRA = 0x0001
-END_RECORD_SEARCH = 22 + 0xFFFF  # the end record and the longest comment
+# as far back as zipfile looks for the end record: its 22 bytes and 64 KiB, one byte more than
+# the longest comment (a record zipfile finds and this search missed went unchecked)
+END_RECORD_SEARCH = 22 + 0x10000
 CENTRAL_BYTES_PER_MEMBER = 4096  # a record, a long name and its extra fields, generously
 _KINDS = (
     (stat.S_ISLNK, "symlink"),

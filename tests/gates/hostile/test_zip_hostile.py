@@ -139,6 +139,27 @@ def test_a_central_directory_declaring_too_many_members_is_not_parsed() -> None:
     assert listing.truncated and listing.members == () and has_problem(listing, "more than 1000 members")
 
 
+@pytest.mark.parametrize(
+    ("trailing", "found"),
+    [(0xFFFF, True), (0x10000, True), (0x10001, False)],
+    ids=["comment", "far", "beyond"],
+)
+def test_the_member_count_is_checked_wherever_zipfile_finds_the_end_record(
+    trailing: int, found: bool
+) -> None:
+    """zipfile looks for the end record up to 64 KiB + 22 bytes from the end (a longest comment
+    and one byte of junk after it); the count check looked one byte less far, so an end record
+    just there had its central directory parsed unchecked. One byte farther, zipfile finds none."""
+    blob = bytearray(_blob([]))
+    blob[-12:-10] = blob[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    blob[-2:] = (0xFFFF).to_bytes(2, "little")  # the comment length: the longest
+    listing = zip_listing(bytes(blob) + bytes(trailing))
+    if found:
+        assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+    else:
+        assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
+
+
 def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     blob = bytearray(_blob([]))
     blob[-10:-6] = (1000 * 4096 + 1).to_bytes(4, "little")  # its size in bytes
