@@ -63,6 +63,26 @@ GLOBAL_HEADERS = [
     ("solaris-extended-header", [b.pax({"path": "../evil"}, b"X"), b.file("ok", b"")], "escapes the archive"),
 ]
 
+
+EVIL_PATH = b" path=../../evil\n"
+
+
+def _padded_record(width: int) -> bytes:
+    """The pax record `path=../../evil` with its length zero-padded to `width` digits."""
+    return str(width + len(EVIL_PATH)).zfill(width).encode() + EVIL_PATH
+
+
+# a record's length is read at any width, as GNU tar and tarfile read it (each names the member
+# '../../evil'); a 20-byte window missed the `path` of a record padded past it: a false pass
+PAX_LENGTHS = [
+    ("length-zero-padded", [b.pax_raw(_padded_record(25)), b.file("ok", b"")], "escapes the archive"),
+    (
+        "length-of-5000-digits",  # beyond this header: the rest is the record, and int() is not asked
+        [b.pax_raw(b"9" * 5000 + EVIL_PATH), b.file("ok", b"")],
+        "escapes the archive",
+    ),
+]
+
 DUPLICATES = [
     ("same-file-twice", [b.file("LICENSE", b"other")], "more than once"),
     ("dot-slash-spelling", [b.file("./LICENSE", b"other")], "more than once"),
@@ -97,7 +117,7 @@ def _blob(blocks: list[bytes]) -> bytes:
     ("blocks", "problem"),
     [
         pytest.param(blocks, problem, id=i)
-        for i, blocks, problem in ESCAPING_LINKS + GLOBAL_HEADERS + DUPLICATES + KINDS
+        for i, blocks, problem in ESCAPING_LINKS + GLOBAL_HEADERS + PAX_LENGTHS + DUPLICATES + KINDS
     ],
 )
 def test_extraction_is_modelled(blocks: list[bytes], problem: str) -> None:
