@@ -67,15 +67,20 @@ GLOBAL_HEADERS = [
 EVIL_PATH = b" path=../../evil\n"
 
 
-def _padded_record(width: int) -> bytes:
-    """The pax record `path=../../evil` with its length zero-padded to `width` digits."""
-    return str(width + len(EVIL_PATH)).zfill(width).encode() + EVIL_PATH
+def _padded_record(width: int, text: bytes = EVIL_PATH) -> bytes:
+    """A pax record (`path=../../evil`) with its length zero-padded to `width` digits."""
+    return str(width + len(text)).zfill(width).encode() + text
 
 
 # a record's length is read at any width, as GNU tar and tarfile read it (each names the member
 # '../../evil'); a 20-byte window missed the `path` of a record padded past it: a false pass
 PAX_LENGTHS = [
     ("length-zero-padded", [b.pax_raw(_padded_record(25)), b.file("ok", b"")], "escapes the archive"),
+    (
+        "path-after-a-zero-padded-length",  # the padded record ends where its length says
+        [b.pax_raw(_padded_record(25, b" comment=x\n") + _padded_record(2)), b.file("ok", b"")],
+        "escapes the archive",
+    ),
     (
         "length-of-5000-digits",  # beyond this header: the rest is the record, and int() is not asked
         [b.pax_raw(b"9" * 5000 + EVIL_PATH), b.file("ok", b"")],
