@@ -220,8 +220,10 @@ def _declared(raw: IO[bytes], size: int) -> tuple[int, int]:
     tail_start = max(0, size - END_RECORD_SEARCH)
     raw.seek(tail_start)
     tail = raw.read(size - tail_start)
-    end = tail.rfind(b"PK\x05\x06")
-    if end < 0 or end + 22 > len(tail):
+    # the last signature a whole record follows: zipfile reads a record that ends the file even
+    # when its own fields spell a signature again (the last one found, it was left unchecked)
+    end = tail.rfind(b"PK\x05\x06", 0, len(tail) - (22 - 4))
+    if end < 0:
         return 0, 0  # zipfile says what is wrong
     count, cd_size = struct.unpack_from("<HI", tail, end + 10)
     locator = end - 20

@@ -113,6 +113,13 @@ def test_stored_data_longer_than_declared_is_a_bomb_problem() -> None:
     assert listing.truncated and has_problem(listing, "more than the 3 bytes it declares")
 
 
+def test_a_stored_member_of_one_byte_is_read_whole() -> None:
+    """Its last (only) byte is read too: a one-character file is no archive error."""
+    listing = zip_listing(_blob([ZipEntry("VERSION", b"7", method=0)]))
+    assert (listing.error, listing.problems) == ("", ())
+    assert [m.size for m in listing.members if m.name == "VERSION"] == [1]
+
+
 def test_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
     blob = bytearray(_blob([]))
     central = blob.rindex(b"PK\x01\x02")  # the last central record: LICENSE.. README.txt
@@ -150,14 +157,40 @@ def test_the_member_count_is_checked_wherever_zipfile_finds_the_end_record(
     """zipfile looks for the end record up to 64 KiB + 22 bytes from the end (a longest comment
     and one byte of junk after it); the count check looked one byte less far, so an end record
     just there had its central directory parsed unchecked. One byte farther, zipfile finds none."""
-    blob = bytearray(_blob([]))
-    blob[-12:-10] = blob[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    blob = _declaring_too_many(_blob([]))
     blob[-2:] = (0xFFFF).to_bytes(2, "little")  # the comment length: the longest
     listing = zip_listing(bytes(blob) + bytes(trailing))
     if found:
         assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
     else:
         assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
+
+
+def _declaring_too_many(blob: bytes) -> bytearray:
+    out = bytearray(blob)
+    out[-12:-10] = out[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    return out
+
+
+def test_the_member_count_is_checked_when_the_end_records_own_fields_spell_its_signature() -> None:
+    """zipfile reads the record that ends the file; the check took the last signature, here
+    its disk numbers, saw no whole record after it and let the central directory through."""
+    blob = _declaring_too_many(_blob([]))
+    blob[-18:-14] = b"PK\x05\x06"  # the two disk numbers
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [bytes(_declaring_too_many(_blob([])))[:-1], b"\x1f\x8b" + b"\xff" * 100],
+    ids=["end-record-cut-short", "not-a-zip"],
+)
+def test_a_zip_without_a_whole_end_record_is_unreadable_not_over_a_limit(blob: bytes) -> None:
+    """A download cut in its last byte, or a tar.gz under a .zip name: no end record for the
+    count check to read, so it reads none (zipfile refuses the file) rather than some bytes."""
+    listing = zip_listing(blob)
+    assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
 
 
 def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
