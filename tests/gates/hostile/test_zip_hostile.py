@@ -200,7 +200,11 @@ def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     assert listing.truncated and has_problem(listing, "central directory of 4096001 bytes")
 
 
-def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> None:
+@pytest.mark.parametrize("comment", [0, 65516], ids=["no-comment", "locator-starts-the-search"])
+def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment: int) -> None:
+    """The zip64 locator sits 20 bytes before the end record: with a comment of 65,516 bytes it
+    is the first byte of the tail the count check reads, and still counts (a 0xFFFF count is
+    over the limit)."""
     import struct  # noqa: PLC0415
 
     blob = _blob([])
@@ -208,8 +212,8 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> Non
     body = blob[:-22]
     zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 4, 4, cd_size, cd_start)
     locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, len(body), 1)
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
-    listing = zip_listing(body + zip64_end + locator + end)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, comment)
+    listing = zip_listing(body + zip64_end + locator + end + bytes(comment))
     assert not listing.truncated and not listing.error, (listing.problems, listing.error)
     assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
 
