@@ -218,6 +218,22 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment:
     assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
 
 
+def test_a_zip64_locator_pointing_at_no_zip64_record_leaves_the_0xffff_count() -> None:
+    """The locator points into a member's zeros, 56 bytes that are no zip64 end record: its
+    count (0) is not taken, so the end record's 0xFFFF stands, over the limit."""
+    import struct  # noqa: PLC0415
+
+    blob = _blob([ZipEntry("zeros", bytes(64), method=0)])
+    cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
+    body = blob[:-22]
+    zeros = body.index(bytes(56))
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 5, 5, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, zeros, 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
+    listing = zip_listing(body + zip64_end + locator + end)
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+
+
 def test_deep_member_names_cost_time_in_proportion_to_their_length() -> None:
     """Zip names go through the same model of extraction as tar names: twelve names of
     32,000 folders each read within the limit, as the tar ones do."""
