@@ -3,13 +3,17 @@ header, inflated and CRC-checked under the tar limits, and judged as extraction 
 
 from __future__ import annotations
 
+import io
+import random
+import struct
 import zlib
 
 import pytest
 
+from gates.reading.archive import read_zip
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.bytes_builder import ZipEntry
-from tests.gates.hostile.conftest import has_problem, zip_listing
+from tests.gates.hostile.conftest import RULES, WANT, has_problem, zip_listing
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -128,6 +132,63 @@ def test_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
     assert "cut short" in listing.error or "another compressed size" in " ".join(listing.problems)
 
 
+def _sized(blob: bytes, compressed: int, size: int | None = None) -> bytes:
+    """The last member's sizes set in both its local header and its central record."""
+    out = bytearray(blob)
+    local, central = out.rindex(b"PK\x03\x04"), out.rindex(b"PK\x01\x02")
+    struct.pack_into("<I", out, local + 18, compressed)
+    struct.pack_into("<I", out, central + 20, compressed)
+    if size is not None:
+        struct.pack_into("<I", out, local + 22, size)
+        struct.pack_into("<I", out, central + 24, size)
+    return bytes(out)
+
+
+def test_stored_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
+    """Both headers say 1000 bytes, the file ends first: an error, not a read that waits for
+    bytes that never come."""
+    listing = zip_listing(_sized(_blob([ZipEntry("LICENSE2", b"MIT\n", method=0)]), 1000, 1000))
+    assert "member 'LICENSE2' is cut short" in listing.error, (listing.error, listing.problems)
+
+
+def test_a_deflate_stream_ends_at_its_end_marker_not_at_the_declared_compressed_size() -> None:
+    """Extraction stops at the end marker; reading on to a compressed size that runs past the
+    end of the file would call a whole, CRC-correct member cut short."""
+    entry = ZipEntry("LICENSE2", b"MIT\n")
+    listing = zip_listing(_sized(_blob([entry]), len(entry.payload()) + 1000))
+    assert (listing.error, listing.problems) == ("", ())
+
+
+def test_a_deflate_stream_may_refer_32_kib_back() -> None:
+    """Deflate's window is 32 KiB: a binary that repeats 30,000 bytes inflates whole."""
+    data = random.Random(3).randbytes(30_000) * 2
+    listing = zip_listing(_blob([ZipEntry("fuse-data.bin", data)]))
+    assert (listing.error, listing.problems) == ("", ())
+
+
+class _Interrupted(Exception):
+    """What a poll raises when the run is interrupted."""
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [[ZipEntry("big.bin", bytes(3 << 20), method=0)], [ZipEntry(f"f{i}", method=0) for i in range(3)]],
+    ids=["a-member-of-three-chunks", "three-empty-members"],
+)
+def test_reading_polls_for_an_interrupt_each_chunk_and_each_member(entries: list[ZipEntry]) -> None:
+    """An interrupt stops the read at the next chunk of a long member, or at the next member
+    of a zip of many small ones: the second poll raises here and must be reached."""
+    calls = []
+
+    def poll() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise _Interrupted
+
+    with pytest.raises(_Interrupted):
+        read_zip(io.BytesIO(b.zip_bytes(entries)), RULES.limits, WANT, poll=poll)
+
+
 def test_the_build_info_text_is_the_last_copy() -> None:
     listing = zip_listing(_blob([ZipEntry("AOT_BUILD_INFO.txt", b.build_info("0.6.9", "aot-v2"))]))
     assert "contract=aot-v2" in listing.texts["AOT_BUILD_INFO.txt"]
@@ -193,6 +254,12 @@ def test_a_zip_without_a_whole_end_record_is_unreadable_not_over_a_limit(blob: b
     assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
 
 
+def test_an_end_record_that_starts_the_file_is_checked_too() -> None:
+    """An empty zip is its end record alone, at offset 0 of the bytes the count check reads."""
+    listing = zip_listing(bytes(_declaring_too_many(b.zip_bytes([]))))
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+
+
 def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     blob = bytearray(_blob([]))
     blob[-10:-6] = (1000 * 4096 + 1).to_bytes(4, "little")  # its size in bytes
@@ -205,8 +272,6 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment:
     """The zip64 locator sits 20 bytes before the end record: with a comment of 65,516 bytes it
     is the first byte of the tail the count check reads, and still counts (a 0xFFFF count is
     over the limit)."""
-    import struct  # noqa: PLC0415
-
     blob = _blob([])
     cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
     body = blob[:-22]
@@ -221,8 +286,6 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment:
 def test_a_zip64_locator_pointing_at_no_zip64_record_leaves_the_0xffff_count() -> None:
     """The locator points into a member's zeros, 56 bytes that are no zip64 end record: its
     count (0) is not taken, so the end record's 0xFFFF stands, over the limit."""
-    import struct  # noqa: PLC0415
-
     blob = _blob([ZipEntry("zeros", bytes(64), method=0)])
     cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
     body = blob[:-22]
