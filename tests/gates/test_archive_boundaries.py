@@ -539,6 +539,13 @@ def test_members_after_the_end_of_archive_blocks_are_not_read() -> None:
     assert [m.name for m in tar_listing(gzip.compress(blob)).members] == ["fuse"]
 
 
+@pytest.mark.parametrize("tar", [b"", bytes(1024)], ids=["no-bytes", "end-blocks-only"])
+def test_an_empty_tar_gz_is_an_archive_of_no_members_not_one_cut_short(tar: bytes) -> None:
+    """GNU tar lists both and exits 0: no member is cut short before the first header."""
+    listing = tar_listing(gzip.compress(tar))
+    assert (listing.error, listing.truncated, listing.members) == ("", False, ())
+
+
 def test_an_empty_gnu_long_name_names_the_member_right_after_it() -> None:
     """As tarfile reads it: the member after the header is named '', the next keeps its name."""
     blob = raw_tar(

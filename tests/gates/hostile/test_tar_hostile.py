@@ -164,6 +164,13 @@ def test_headers_extractors_disagree_on_are_malformed(blocks: list[bytes], error
     assert error in listing.error, listing.error
 
 
+def test_a_long_pax_key_given_twice_is_named_by_its_first_64_characters() -> None:
+    """The key is the archive's text: the error names enough of it, not all of it."""
+    key = "k" * 63 + "xy" + "z" * 500
+    listing = tar_listing(_blob([b.pax([(key, "1"), (key, "2")]), b.file("c")]))
+    assert f"malformed pax header: '{'k' * 63}x' given twice" in listing.error, listing.error
+
+
 def test_a_huge_positive_base256_size_stops_at_the_member_limit() -> None:
     listing = tar_listing(b.tar_gz(b.header("f", size_field=b.base256(1 << 80))))
     assert listing.truncated and has_problem(listing, "bytes (limit")
