@@ -539,6 +539,17 @@ def test_members_after_the_end_of_archive_blocks_are_not_read() -> None:
     assert [m.name for m in tar_listing(gzip.compress(blob)).members] == ["fuse"]
 
 
+@pytest.mark.parametrize("split", [1, 511, 512, 1023, 1024, 1025])
+def test_where_a_read_ends_inside_the_tar_stream_changes_nothing(split: int) -> None:
+    """Concatenated gzip members (pigz, appending tools) end a read anywhere: inside a header,
+    one byte before a member's padded data ends (1023), on a header boundary."""
+    tar = b.aot_members() + b.END
+    listing = tar_listing(gzip.compress(tar[:split]) + gzip.compress(tar[split:]), BIG)
+    whole = tar_listing(gzip.compress(tar), BIG)
+    assert (listing.error, listing.problems, listing.members) == ("", (), whole.members)
+    assert listing.texts == whole.texts and "AOT_BUILD_INFO.txt" in listing.texts
+
+
 @pytest.mark.parametrize("tar", [b"", bytes(1024)], ids=["no-bytes", "end-blocks-only"])
 def test_an_empty_tar_gz_is_an_archive_of_no_members_not_one_cut_short(tar: bytes) -> None:
     """GNU tar lists both and exits 0: no member is cut short before the first header."""
