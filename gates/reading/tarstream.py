@@ -14,6 +14,7 @@ a limit, and each step consumes at least one byte.
 
 from __future__ import annotations
 
+import re
 import tarfile
 from collections.abc import Callable
 
@@ -26,6 +27,10 @@ _CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, *_PAX_TYP
 _NAME_FIELDS = ("path", "linkpath", "size")
 MAX_METADATA = 64 * 1024  # a long name or pax header is held in memory: keep it small
 MAX_SIZE_DIGITS = 20  # 2**64 - 1 has 20 digits
+# a pax record's length and the space after it: GNU tar and tarfile read the digits zero-padded
+# to any width (a 20-byte window missed the `path` of a record padded past it); possessive, so
+# a run of digits is scanned once
+_LENGTH = re.compile(rb"0*+(\d++) ")
 
 
 class LimitReached(Exception):
@@ -42,17 +47,20 @@ def _pax_records(data: bytes) -> dict[str, str]:
     records: dict[str, str] = {}
     pos = 0
     while pos < len(data):
-        length_text, _, _ = data[pos : pos + 20].partition(b" ")
-        if not length_text.isdigit() or int(length_text) <= 0:
+        field = _LENGTH.match(data, pos)
+        if field is None:  # no length, or a length of 0
             break
-        record = data[pos : pos + int(length_text)].decode("utf-8", "surrogateescape")
+        digits = field[1]
+        # past 20 digits a length only says "beyond this header" (and int() refuses 4,300 digits)
+        length = int(digits) if len(digits) <= MAX_SIZE_DIGITS else len(data)
+        record = data[pos : pos + length].decode("utf-8", "surrogateescape")
         key, _, value = record.partition(" ")[2].rstrip("\n").partition("=")
         if key in records:
             raise tarfile.HeaderError(f"malformed pax header: '{printable(key[:64])}' given twice")
         if key.startswith("GNU.sparse."):
             raise tarfile.HeaderError("sparse member (GNU.sparse pax records): not allowed in a bundle")
         records[key] = value
-        pos += int(length_text)
+        pos += length
     return records
 
 

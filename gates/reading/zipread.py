@@ -44,7 +44,9 @@ DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central direc
 UTF8_NAME = 0x800
 STORED, DEFLATED = 0, 8
 ZIP64_EXTRA = 0x0001
-END_RECORD_SEARCH = 22 + 0xFFFF  # the end record and the longest comment
+# as far back as zipfile looks for the end record: its 22 bytes and 64 KiB, one byte more than
+# the longest comment (a record zipfile finds and this search missed went unchecked)
+END_RECORD_SEARCH = 22 + 0x10000
 CENTRAL_BYTES_PER_MEMBER = 4096  # a record, a long name and its extra fields, generously
 _KINDS = (
     (stat.S_ISLNK, "symlink"),
@@ -218,8 +220,10 @@ def _declared(raw: IO[bytes], size: int) -> tuple[int, int]:
     tail_start = max(0, size - END_RECORD_SEARCH)
     raw.seek(tail_start)
     tail = raw.read(size - tail_start)
-    end = tail.rfind(b"PK\x05\x06")
-    if end < 0 or end + 22 > len(tail):
+    # the last signature a whole record follows: zipfile reads a record that ends the file even
+    # when its own fields spell a signature again (the last one found, it was left unchecked)
+    end = tail.rfind(b"PK\x05\x06", 0, len(tail) - (22 - 4))
+    if end < 0:
         return 0, 0  # zipfile says what is wrong
     count, cd_size = struct.unpack_from("<HI", tail, end + 10)
     locator = end - 20

@@ -349,6 +349,9 @@ def _zip64_zip(extra: bytes = b"") -> bytes:
     return raw.getvalue()
 
 
+NTFS_TIMES = struct.pack("<HHIHHQQQ", 0x000A, 32, 0, 1, 24, 1, 2, 3)  # 32 bytes: not sizes, not zip64
+
+
 def _utf8_zip() -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as archive:
@@ -363,9 +366,17 @@ def _utf8_zip() -> bytes:
         (_zip64_zip(), "AOT_BUILD_INFO.txt"),  # local header: sizes 0xFFFFFFFF, a zip64 extra field
         (_zip64_zip(b"UT\x05\x00\x01\x00\x00\x00\x00"), "AOT_BUILD_INFO.txt"),  # after a timestamp field
         (_zip64_zip(b"\x99\x99\x00\x00"), "AOT_BUILD_INFO.txt"),  # after an empty field
+        (_zip64_zip(NTFS_TIMES), "AOT_BUILD_INFO.txt"),  # after a field as long as the sizes
         (_utf8_zip(), "café/AOT_BUILD_INFO.txt"),  # the UTF-8 name flag
     ],
-    ids=["data-descriptor", "zip64-sizes", "zip64-after-a-field", "zip64-after-an-empty-field", "utf8-name"],
+    ids=[
+        "data-descriptor",
+        "zip64-sizes",
+        "zip64-after-a-field",
+        "zip64-after-an-empty-field",
+        "zip64-after-ntfs-times",
+        "utf8-name",
+    ],
 )
 def test_a_local_header_written_the_ways_zip_allows_agrees_with_the_central_directory(
     blob: bytes, name: str
@@ -373,6 +384,49 @@ def test_a_local_header_written_the_ways_zip_allows_agrees_with_the_central_dire
     listing = read_zip(io.BytesIO(blob), LIMITS, frozenset({name})).listing
     assert listing is not None and (listing.error, listing.problems) == ("", ())
     assert listing.texts == {name: "mode=aot\n"}
+
+
+@pytest.mark.parametrize("length", [15, 13], ids=["one-byte-short", "three-bytes-short"])
+def test_a_zip64_field_too_short_for_both_sizes_leaves_the_local_sizes_unread(length: int) -> None:
+    """A local header whose sizes say 0xFFFFFFFF and whose zip64 field declares fewer than the
+    16 bytes of its two sizes (the bytes after it would complete them): an extractor reads no
+    sizes from it, so the local header disagrees with the central directory, a finding; not
+    sizes read past the field's end, nor an unreadable archive for the bytes left after it."""
+    blob = bytearray(_zip64_zip())
+    extra = 30 + len("AOT_BUILD_INFO.txt")  # the local extra field: zip64 alone, 4 + 16 bytes
+    assert struct.unpack_from("<HH", blob, extra) == (0x0001, 16)
+    struct.pack_into("<H", blob, extra + 2, length)
+    listing = read_zip(io.BytesIO(bytes(blob)), LIMITS, WANT).listing
+    assert listing is not None and not listing.error
+    said = "member 'AOT_BUILD_INFO.txt': its local header gives another {}: extractors disagree"
+    assert listing.problems == (
+        said.format("compressed size '4294967295' (central directory: '9')"),
+        said.format("size '4294967295' (central directory: '9')"),
+    )
+
+
+@pytest.mark.parametrize(("padding", "truncated"), [(0, False), (1, True)])
+def test_a_central_directory_of_4_kib_per_member_of_the_limit_is_parsed(
+    padding: int, truncated: bool
+) -> None:
+    """The central directory may take 4096 bytes per member of the limit (40,960 for 10): a
+    member with a long extra field that fills it exactly is read, one byte more is not parsed."""
+    fill = 10 * 4096 - 46 - len("AOT_BUILD_INFO.txt") - 4 + padding  # record, name, field header
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        info = zipfile.ZipInfo("AOT_BUILD_INFO.txt")
+        info.extra = struct.pack("<HH", 0x9999, fill) + bytes(fill)
+        archive.writestr(info, b"mode=aot\n")
+    blob = raw.getvalue()
+    assert struct.unpack_from("<I", blob, len(blob) - 10)[0] == 10 * 4096 + padding
+    listing = read_zip(io.BytesIO(blob), LIMITS, WANT).listing
+    assert listing is not None and listing.truncated is truncated and not listing.error
+    if truncated:
+        assert listing.problems == (
+            "archive has a central directory of 40961 bytes, more than 10 members need",
+        )
+    else:
+        assert (listing.problems, listing.texts) == ((), {"AOT_BUILD_INFO.txt": "mode=aot\n"})
 
 
 def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> None:
@@ -483,6 +537,24 @@ def test_a_tar_without_its_end_blocks_is_complete_and_one_cut_inside_a_header_is
 def test_members_after_the_end_of_archive_blocks_are_not_read() -> None:
     blob = raw_tar(("fuse", tarfile.REGTYPE, b"abc")) + raw_tar(("hidden", tarfile.REGTYPE, b"x"))
     assert [m.name for m in tar_listing(gzip.compress(blob)).members] == ["fuse"]
+
+
+@pytest.mark.parametrize("split", [1, 511, 512, 1023, 1024, 1025])
+def test_where_a_read_ends_inside_the_tar_stream_changes_nothing(split: int) -> None:
+    """Concatenated gzip members (pigz, appending tools) end a read anywhere: inside a header,
+    one byte before a member's padded data ends (1023), on a header boundary."""
+    tar = b.aot_members() + b.END
+    listing = tar_listing(gzip.compress(tar[:split]) + gzip.compress(tar[split:]), BIG)
+    whole = tar_listing(gzip.compress(tar), BIG)
+    assert (listing.error, listing.problems, listing.members) == ("", (), whole.members)
+    assert listing.texts == whole.texts and "AOT_BUILD_INFO.txt" in listing.texts
+
+
+@pytest.mark.parametrize("tar", [b"", bytes(1024)], ids=["no-bytes", "end-blocks-only"])
+def test_an_empty_tar_gz_is_an_archive_of_no_members_not_one_cut_short(tar: bytes) -> None:
+    """GNU tar lists both and exits 0: no member is cut short before the first header."""
+    listing = tar_listing(gzip.compress(tar))
+    assert (listing.error, listing.truncated, listing.members) == ("", False, ())
 
 
 def test_an_empty_gnu_long_name_names_the_member_right_after_it() -> None:

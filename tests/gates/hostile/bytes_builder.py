@@ -74,6 +74,11 @@ def pax(records: dict[str, str] | list[tuple[str, str]], kind: bytes = b"x") -> 
         while len(text) + len(str(length)) != length:  # the length counts its own digits
             length = len(text) + len(str(length))
         body += f"{length}".encode() + text
+    return pax_raw(body, kind)
+
+
+def pax_raw(body: bytes, kind: bytes = b"x") -> bytes:
+    """A pax header holding `body` as it is (records of any spelling, well formed or not)."""
     return header("PaxHeader", kind, size=len(body)) + padded(body)
 
 

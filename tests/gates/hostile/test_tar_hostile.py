@@ -63,6 +63,31 @@ GLOBAL_HEADERS = [
     ("solaris-extended-header", [b.pax({"path": "../evil"}, b"X"), b.file("ok", b"")], "escapes the archive"),
 ]
 
+
+EVIL_PATH = b" path=../../evil\n"
+
+
+def _padded_record(width: int, text: bytes = EVIL_PATH) -> bytes:
+    """A pax record (`path=../../evil`) with its length zero-padded to `width` digits."""
+    return str(width + len(text)).zfill(width).encode() + text
+
+
+# a record's length is read at any width, as GNU tar and tarfile read it (each names the member
+# '../../evil'); a 20-byte window missed the `path` of a record padded past it: a false pass
+PAX_LENGTHS = [
+    ("length-zero-padded", [b.pax_raw(_padded_record(25)), b.file("ok", b"")], "escapes the archive"),
+    (
+        "path-after-a-zero-padded-length",  # the padded record ends where its length says
+        [b.pax_raw(_padded_record(25, b" comment=x\n") + _padded_record(2)), b.file("ok", b"")],
+        "escapes the archive",
+    ),
+    (
+        "length-of-5000-digits",  # beyond this header: the rest is the record, and int() is not asked
+        [b.pax_raw(b"9" * 5000 + EVIL_PATH), b.file("ok", b"")],
+        "escapes the archive",
+    ),
+]
+
 DUPLICATES = [
     ("same-file-twice", [b.file("LICENSE", b"other")], "more than once"),
     ("dot-slash-spelling", [b.file("./LICENSE", b"other")], "more than once"),
@@ -97,7 +122,7 @@ def _blob(blocks: list[bytes]) -> bytes:
     ("blocks", "problem"),
     [
         pytest.param(blocks, problem, id=i)
-        for i, blocks, problem in ESCAPING_LINKS + GLOBAL_HEADERS + DUPLICATES + KINDS
+        for i, blocks, problem in ESCAPING_LINKS + GLOBAL_HEADERS + PAX_LENGTHS + DUPLICATES + KINDS
     ],
 )
 def test_extraction_is_modelled(blocks: list[bytes], problem: str) -> None:
@@ -137,6 +162,13 @@ MALFORMED = [
 def test_headers_extractors_disagree_on_are_malformed(blocks: list[bytes], error: str) -> None:
     listing = tar_listing(_blob(blocks))
     assert error in listing.error, listing.error
+
+
+def test_a_long_pax_key_given_twice_is_named_by_its_first_64_characters() -> None:
+    """The key is the archive's text: the error names enough of it, not all of it."""
+    key = "k" * 63 + "xy" + "z" * 500
+    listing = tar_listing(_blob([b.pax([(key, "1"), (key, "2")]), b.file("c")]))
+    assert f"malformed pax header: '{'k' * 63}x' given twice" in listing.error, listing.error
 
 
 def test_a_huge_positive_base256_size_stops_at_the_member_limit() -> None:

@@ -3,13 +3,17 @@ header, inflated and CRC-checked under the tar limits, and judged as extraction 
 
 from __future__ import annotations
 
+import io
+import random
+import struct
 import zlib
 
 import pytest
 
+from gates.reading.archive import read_zip
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.bytes_builder import ZipEntry
-from tests.gates.hostile.conftest import has_problem, zip_listing
+from tests.gates.hostile.conftest import RULES, WANT, has_problem, zip_listing
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -113,12 +117,76 @@ def test_stored_data_longer_than_declared_is_a_bomb_problem() -> None:
     assert listing.truncated and has_problem(listing, "more than the 3 bytes it declares")
 
 
+def test_a_stored_member_of_one_byte_is_read_whole() -> None:
+    """Its last (only) byte is read too: a one-character file is no archive error."""
+    listing = zip_listing(_blob([ZipEntry("VERSION", b"7", method=0)]))
+    assert (listing.error, listing.problems) == ("", ())
+    assert [m.size for m in listing.members if m.name == "VERSION"] == [1]
+
+
 def test_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
     blob = bytearray(_blob([]))
     central = blob.rindex(b"PK\x01\x02")  # the last central record: LICENSE.. README.txt
     blob[central + 20 : central + 24] = (1 << 30).to_bytes(4, "little")  # its compressed size
     listing = zip_listing(bytes(blob))
     assert "cut short" in listing.error or "another compressed size" in " ".join(listing.problems)
+
+
+def _sized(blob: bytes, compressed: int, size: int | None = None) -> bytes:
+    """The last member's sizes set in both its local header and its central record."""
+    out = bytearray(blob)
+    local, central = out.rindex(b"PK\x03\x04"), out.rindex(b"PK\x01\x02")
+    struct.pack_into("<I", out, local + 18, compressed)
+    struct.pack_into("<I", out, central + 20, compressed)
+    if size is not None:
+        struct.pack_into("<I", out, local + 22, size)
+        struct.pack_into("<I", out, central + 24, size)
+    return bytes(out)
+
+
+def test_stored_data_that_runs_past_the_end_of_the_file_is_cut_short() -> None:
+    """Both headers say 1000 bytes, the file ends first: an error, not a read that waits for
+    bytes that never come."""
+    listing = zip_listing(_sized(_blob([ZipEntry("LICENSE2", b"MIT\n", method=0)]), 1000, 1000))
+    assert "member 'LICENSE2' is cut short" in listing.error, (listing.error, listing.problems)
+
+
+def test_a_deflate_stream_ends_at_its_end_marker_not_at_the_declared_compressed_size() -> None:
+    """Extraction stops at the end marker; reading on to a compressed size that runs past the
+    end of the file would call a whole, CRC-correct member cut short."""
+    entry = ZipEntry("LICENSE2", b"MIT\n")
+    listing = zip_listing(_sized(_blob([entry]), len(entry.payload()) + 1000))
+    assert (listing.error, listing.problems) == ("", ())
+
+
+def test_a_deflate_stream_may_refer_32_kib_back() -> None:
+    """Deflate's window is 32 KiB: a binary that repeats 30,000 bytes inflates whole."""
+    data = random.Random(3).randbytes(30_000) * 2
+    listing = zip_listing(_blob([ZipEntry("fuse-data.bin", data)]))
+    assert (listing.error, listing.problems) == ("", ())
+
+
+class _Interrupted(Exception):
+    """What a poll raises when the run is interrupted."""
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [[ZipEntry("big.bin", bytes(3 << 20), method=0)], [ZipEntry(f"f{i}", method=0) for i in range(3)]],
+    ids=["a-member-of-three-chunks", "three-empty-members"],
+)
+def test_reading_polls_for_an_interrupt_each_chunk_and_each_member(entries: list[ZipEntry]) -> None:
+    """An interrupt stops the read at the next chunk of a long member, or at the next member
+    of a zip of many small ones: the second poll raises here and must be reached."""
+    calls = []
+
+    def poll() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise _Interrupted
+
+    with pytest.raises(_Interrupted):
+        read_zip(io.BytesIO(b.zip_bytes(entries)), RULES.limits, WANT, poll=poll)
 
 
 def test_the_build_info_text_is_the_last_copy() -> None:
@@ -139,6 +207,59 @@ def test_a_central_directory_declaring_too_many_members_is_not_parsed() -> None:
     assert listing.truncated and listing.members == () and has_problem(listing, "more than 1000 members")
 
 
+@pytest.mark.parametrize(
+    ("trailing", "found"),
+    [(0xFFFF, True), (0x10000, True), (0x10001, False)],
+    ids=["comment", "far", "beyond"],
+)
+def test_the_member_count_is_checked_wherever_zipfile_finds_the_end_record(
+    trailing: int, found: bool
+) -> None:
+    """zipfile looks for the end record up to 64 KiB + 22 bytes from the end (a longest comment
+    and one byte of junk after it); the count check looked one byte less far, so an end record
+    just there had its central directory parsed unchecked. One byte farther, zipfile finds none."""
+    blob = _declaring_too_many(_blob([]))
+    blob[-2:] = (0xFFFF).to_bytes(2, "little")  # the comment length: the longest
+    listing = zip_listing(bytes(blob) + bytes(trailing))
+    if found:
+        assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+    else:
+        assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
+
+
+def _declaring_too_many(blob: bytes) -> bytearray:
+    out = bytearray(blob)
+    out[-12:-10] = out[-14:-12] = (0xFFFE).to_bytes(2, "little")  # entries on disk and total
+    return out
+
+
+def test_the_member_count_is_checked_when_the_end_records_own_fields_spell_its_signature() -> None:
+    """zipfile reads the record that ends the file; the check took the last signature, here
+    its disk numbers, saw no whole record after it and let the central directory through."""
+    blob = _declaring_too_many(_blob([]))
+    blob[-18:-14] = b"PK\x05\x06"  # the two disk numbers
+    listing = zip_listing(bytes(blob))
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [bytes(_declaring_too_many(_blob([])))[:-1], b"\x1f\x8b" + b"\xff" * 100],
+    ids=["end-record-cut-short", "not-a-zip"],
+)
+def test_a_zip_without_a_whole_end_record_is_unreadable_not_over_a_limit(blob: bytes) -> None:
+    """A download cut in its last byte, or a tar.gz under a .zip name: no end record for the
+    count check to read, so it reads none (zipfile refuses the file) rather than some bytes."""
+    listing = zip_listing(blob)
+    assert "not a readable zip" in listing.error and not listing.truncated, listing.problems
+
+
+def test_an_end_record_that_starts_the_file_is_checked_too() -> None:
+    """An empty zip is its end record alone, at offset 0 of the bytes the count check reads."""
+    listing = zip_listing(bytes(_declaring_too_many(b.zip_bytes([]))))
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
+
+
 def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     blob = bytearray(_blob([]))
     blob[-10:-6] = (1000 * 4096 + 1).to_bytes(4, "little")  # its size in bytes
@@ -146,18 +267,34 @@ def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     assert listing.truncated and has_problem(listing, "central directory of 4096001 bytes")
 
 
-def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff() -> None:
-    import struct  # noqa: PLC0415
-
+@pytest.mark.parametrize("comment", [0, 65516], ids=["no-comment", "locator-starts-the-search"])
+def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment: int) -> None:
+    """The zip64 locator sits 20 bytes before the end record: with a comment of 65,516 bytes it
+    is the first byte of the tail the count check reads, and still counts (a 0xFFFF count is
+    over the limit)."""
     blob = _blob([])
     cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
     body = blob[:-22]
     zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 4, 4, cd_size, cd_start)
     locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, len(body), 1)
-    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
-    listing = zip_listing(body + zip64_end + locator + end)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, comment)
+    listing = zip_listing(body + zip64_end + locator + end + bytes(comment))
     assert not listing.truncated and not listing.error, (listing.problems, listing.error)
     assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
+
+
+def test_a_zip64_locator_pointing_at_no_zip64_record_leaves_the_0xffff_count() -> None:
+    """The locator points into a member's zeros, 56 bytes that are no zip64 end record: its
+    count (0) is not taken, so the end record's 0xFFFF stands, over the limit."""
+    blob = _blob([ZipEntry("zeros", bytes(64), method=0)])
+    cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
+    body = blob[:-22]
+    zeros = body.index(bytes(56))
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 5, 5, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, zeros, 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
+    listing = zip_listing(body + zip64_end + locator + end)
+    assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
 
 
 def test_deep_member_names_cost_time_in_proportion_to_their_length() -> None:
