@@ -128,19 +128,6 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         "limit (the contract schema's smallest member limit is 1)",
     ),
     (
-        "gates/reading/zipread.py",
-        'if count == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\\x06\\x07":',
-        ("0 -> -1",),
-        "a locator at -1 slices tail[-1:3], empty in any tail that holds a whole end record: no zip64 "
-        "record is read either way",
-    ),
-    (
-        "gates/reading/zipread.py",
-        'raw.seek(struct.unpack_from("<Q", tail, locator + 8)[0])',
-        ("0 -> -1",),
-        "unpacking one field gives a 1-tuple: [-1] is [0]",
-    ),
-    (
         "gates/reading/archive.py",
         'if len(kept) < MAX_TEXT_FILE:  # a huge "SHA256SUMS" is hashed, not held',
         ("< -> <=",),

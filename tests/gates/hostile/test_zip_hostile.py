@@ -10,6 +10,7 @@ import zlib
 
 import pytest
 
+from gates.reading import zipread
 from gates.reading.archive import read_zip
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.bytes_builder import ZipEntry
@@ -267,7 +268,9 @@ def test_a_central_directory_too_big_for_its_members_is_not_parsed() -> None:
     assert listing.truncated and has_problem(listing, "central directory of 4096001 bytes")
 
 
-@pytest.mark.parametrize("comment", [0, 65516], ids=["no-comment", "locator-starts-the-search"])
+@pytest.mark.parametrize(
+    "comment", [0, 65516, 65535], ids=["no-comment", "locator-starts-the-search", "locator-before-the-search"]
+)
 def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment: int) -> None:
     """The zip64 locator sits 20 bytes before the end record: with a comment of 65,516 bytes it
     is the first byte of the tail the count check reads, and still counts (a 0xFFFF count is
@@ -283,17 +286,47 @@ def test_the_zip64_member_count_is_read_when_the_end_record_says_0xffff(comment:
     assert [m.name for m in listing.members] == [e.name for e in b.aot_zip_entries()]
 
 
-def test_a_zip64_locator_pointing_at_no_zip64_record_leaves_the_0xffff_count() -> None:
-    """The locator points into a member's zeros, 56 bytes that are no zip64 end record: its
-    count (0) is not taken, so the end record's 0xFFFF stands, over the limit."""
-    blob = _blob([ZipEntry("zeros", bytes(64), method=0)])
+def test_a_zip64_locator_whose_offset_names_no_record_is_read_where_zipfile_reads() -> None:
+    """The locator's offset points into a member's 0xFF bytes, 56 bytes that are no zip64 end
+    record (taken as one, they would declare 2**64 - 1 members); the record just before the
+    locator, which zipfile reads, counts."""
+    blob = _blob([ZipEntry("ones", b"\xff" * 64, method=0)])
     cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
     body = blob[:-22]
-    zeros = body.index(bytes(56))
-    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 5, 5, cd_size, cd_start)
-    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, zeros, 1)
+    ones = body.index(b"\xff" * 56)
+    count = len(b.aot_zip_entries()) + 1
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, ones, 1)
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, cd_size, 0xFFFFFFFF, 0)
     listing = zip_listing(body + zip64_end + locator + end)
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+    assert [m.name for m in listing.members][-1] == "ones"
+
+
+def _with_decoy(members: int, end_count: int) -> tuple[bytes, int]:
+    """A zip of `members` entries whose end record says `end_count`; its zip64 end record,
+    just before the locator (where zipfile reads), tells the truth, while the locator's offset
+    names a decoy zip64 record (kept in a member) declaring one member of 46 bytes."""
+    decoy = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 1, 1, 46, 0)
+    blob = b.zip_bytes(
+        [ZipEntry("decoy", decoy, method=0), *(ZipEntry(f"m{i}", b"") for i in range(members - 1))]
+    )
+    cd_size, cd_start = struct.unpack_from("<II", blob, len(blob) - 10)
+    body = blob[:-22]
+    truth = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, members, members, cd_size, cd_start)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, body.index(decoy), 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, end_count, end_count, 46, cd_start, 0)
+    return body + truth + locator + end, cd_size
+
+
+@pytest.mark.parametrize("end_count", [0xFFFF, 1], ids=["end-record-says-0xffff", "end-record-says-1"])
+def test_a_decoy_zip64_record_cannot_hide_the_central_directory_zipfile_parses(end_count: int) -> None:
+    """zipfile takes the zip64 record just before the locator whatever the end record's count
+    says; the check read the one the locator's offset names, and only for a count of 0xFFFF,
+    so a decoy there let a central directory of any size reach zipfile's parser."""
+    data, cd_size = _with_decoy(1500, end_count)
+    assert zipread._declared(io.BytesIO(data), len(data)) == (1500, cd_size)
+    listing = zip_listing(data)
     assert listing.truncated and has_problem(listing, "more than 1000 members"), listing.error
 
 
