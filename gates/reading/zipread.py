@@ -226,31 +226,22 @@ def _declared(raw: IO[bytes], size: int) -> tuple[int, int]:
     if end < 0:
         return 0, 0  # zipfile says what is wrong
     count, cd_size = struct.unpack_from("<HI", tail, end + 10)
-    zip64 = _zip64_records(raw, tail_start + end - 20)
-    if zip64:  # zipfile reads them whatever the end record's count says
-        count, cd_size = max(c for c, _ in zip64), max(s for _, s in zip64)
+    zip64 = _zip64_record(raw, tail_start + end - 20)
+    return zip64 or (count, cd_size)  # zipfile reads a zip64 record whatever the count says
+
+
+def _zip64_record(raw: IO[bytes], locator: int) -> tuple[int, int] | None:
+    """(member count, central directory size) of the zip64 end record, found as zipfile finds
+    it: a locator 20 bytes before the end record and the record 56 bytes before the locator
+    (the locator's own offset field is not read: a decoy it names would hide nothing)."""
+    if locator < 56:
+        return None  # no room for the record before it: zipfile reads none either
+    raw.seek(locator - 56)
+    found = raw.read(76)
+    if found[:4] != b"PK\x06\x06" or found[56:60] != b"PK\x06\x07":
+        return None
+    count, cd_size = struct.unpack_from("<QQ", found, 32)
     return count, cd_size
-
-
-def _zip64_records(raw: IO[bytes], locator: int) -> list[tuple[int, int]]:
-    """(member count, central directory size) of each zip64 end record the locator at
-    `locator` leads to: the one just before it, which zipfile reads, and the one its offset
-    names, which other readers follow; both are checked, so a decoy at either one hides nothing."""
-    if locator < 0:
-        return []
-    raw.seek(locator)
-    found = raw.read(20)
-    if len(found) != 20 or found[:4] != b"PK\x06\x07":
-        return []
-    records = []
-    for start in {locator - 56, struct.unpack_from("<Q", found, 8)[0]}:
-        if start < 0:
-            continue
-        raw.seek(start)
-        record = raw.read(56)
-        if len(record) == 56 and record[:4] == b"PK\x06\x06":
-            records.append(struct.unpack_from("<QQ", record, 32))
-    return records
 
 
 def _overlaps(spans: list[tuple[int, int, str]]) -> list[str]:

@@ -303,6 +303,25 @@ def test_a_zip64_locator_whose_offset_names_no_record_is_read_where_zipfile_read
     assert [m.name for m in listing.members][-1] == "ones"
 
 
+def test_an_empty_zip64_archive_is_read_from_its_zip64_record_at_offset_0() -> None:
+    """Nothing but the three records: the zip64 end record starts the file, 56 bytes before its
+    locator, and its count (0) stands for the end record's 0xFFFF."""
+    zip64_end = struct.pack("<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 0, 0, 0, 0)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, 0, 1)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    listing = zip_listing(zip64_end + locator + end)
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+    assert listing.members == ()
+
+
+def test_a_prefix_too_short_for_a_zip64_record_is_no_zip64_archive() -> None:
+    """75 bytes before an empty zip's end record (a stub, as self-extracting archives have):
+    the 20 before the end record could be a locator, but the 55 before those hold no zip64
+    record, so nothing is read there (zipfile reads the end record alone)."""
+    listing = zip_listing(b"\x00" * 75 + b.zip_bytes([]))
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+
+
 def _with_decoy(members: int, end_count: int) -> tuple[bytes, int]:
     """A zip of `members` entries whose end record says `end_count`; its zip64 end record,
     just before the locator (where zipfile reads), tells the truth, while the locator's offset
