@@ -237,7 +237,7 @@ def _zip64_record(raw: IO[bytes], locator: int) -> tuple[int, int] | None:
     if locator < 56:
         return None  # no room for the record before it: zipfile reads none either
     raw.seek(locator - 56)
-    found = raw.read(76)
+    found = raw.read(60)  # the record up to its counts, and the locator's signature
     if found[:4] != b"PK\x06\x06" or found[56:60] != b"PK\x06\x07":
         return None
     count, cd_size = struct.unpack_from("<QQ", found, 32)

@@ -322,6 +322,15 @@ def test_a_prefix_too_short_for_a_zip64_record_is_no_zip64_archive() -> None:
     assert not listing.truncated and not listing.error, (listing.problems, listing.error)
 
 
+def test_a_locator_with_no_zip64_record_before_it_leaves_the_end_records_count() -> None:
+    """A stub of 56 0xFF bytes and a locator before an empty zip's end record: no zip64 end
+    record precedes the locator, so zipfile reads the end record alone, and so does the check
+    (taken as a record, the 0xFF bytes would declare 2**64 - 1 members)."""
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, 0, 1)
+    listing = zip_listing(b"\xff" * 56 + locator + b.zip_bytes([]))
+    assert not listing.truncated and not listing.error, (listing.problems, listing.error)
+
+
 def _with_decoy(members: int, end_count: int) -> tuple[bytes, int]:
     """A zip of `members` entries whose end record says `end_count`; its zip64 end record,
     just before the locator (where zipfile reads), tells the truth, while the locator's offset
