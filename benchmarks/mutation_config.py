@@ -115,6 +115,12 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/zipread.py",
+        'if found[:4] != b"PK\\x06\\x06" or found[56:60] != b"PK\\x06\\x07":',
+        ("60 -> 61",),
+        "the buffer holds 60 bytes: a slice to 61 ends at 60 as well",
+    ),
+    (
+        "gates/reading/zipread.py",
         "while pos + 4 <= len(extra):",
         ("4 -> 5", "<= -> <"),
         "four bytes left are one extra field's header with no body, never a zip64 field (16 bytes of "
