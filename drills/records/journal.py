@@ -15,7 +15,6 @@ import errno
 import itertools
 import json
 import logging
-import math
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from typing import Any
 
 from drills.records.events import Event, EventKind
 from drills.records.journal_shape import check
-from harness import bounded_read
+from harness import bounded_read, numbers
 from harness.errors import ConfigError, InfraError
 
 __all__ = ["Event", "EventKind", "Journal", "aside", "aside_names", "read", "rotate"]
@@ -188,9 +187,9 @@ def _parse(lines: list[str]) -> Iterator[Event]:
 
 def _event(raw: Any) -> Event:
     """One parsed line as an event; JSON's Infinity and NaN are no sequence number or time."""
-    seq, t = int(raw.pop("seq")), float(raw.pop("t"))
-    if not math.isfinite(t):
-        raise ValueError(f"t is {t}")
+    seq, t = int(raw.pop("seq")), numbers.finite(raw.pop("t"))
+    if t is None:
+        raise ValueError("t is no finite number")
     return Event(seq=seq, t=t, kind=str(raw.pop("kind")), fields=raw)
 
 
