@@ -45,10 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_installed(site: Path, cwd: Path, command: str, *args: str) -> subprocess.CompletedProcess[str]:
-    entry = {"gate": "from cli.gate import gate as main", "drill": "from cli.drill import drill as main"}[
-        command
-    ]
-    code = f"import sys; {entry}; sys.argv[0] = {command!r}; main()"
+    code = f"import sys; from cli.start import {command}; sys.argv[0] = {command!r}; sys.exit({command}())"
     env = {**os.environ, "PYTHONPATH": str(site), "FUSE_FIXTURE_CACHE": str(cwd / "cache")}
     return subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -87,3 +84,19 @@ def test_the_installed_wheel_gates_the_fixture_line_outside_the_checkout(
     proc = run_installed(installed, tmp_path, "gate", "check", "--release", "v0.7.x", "--source", "line")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "gate check: PASSED" in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("columns", "command"), [("80", "gate"), ("60", "gate"), ("80", "drill")])
+def test_the_installed_wheel_prints_help_from_its_screens_or_click(
+    installed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: str, command: str
+) -> None:
+    """The screens ship (cli/help/); at 60 columns click renders the help itself."""
+    assert sorted(p.name for p in (installed / "cli/help").iterdir()) == sorted(
+        p.name for p in (ROOT / "cli/help").iterdir()
+    )
+    monkeypatch.setenv("COLUMNS", columns)
+    proc = run_installed(installed, tmp_path, command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"Usage: {command} [OPTIONS] COMMAND [ARGS]...")
+    assert (proc.stdout == (ROOT / f"cli/help/{command}.txt").read_text()) is (columns == "80")
