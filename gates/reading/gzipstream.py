@@ -10,9 +10,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 
+from gates.reading import deflate
 from gates.reading.tarstream import LimitReached
 
 CHUNK = 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _no_poll() -> None:
@@ -30,10 +32,10 @@ def inflate(
     `poll` is called before every inflated chunk: it raises to stop the walk (an interrupt),
     so one compressed chunk that inflates to a gigabyte cannot hold a run past Ctrl-C.
 
-    Raises LimitReached past the budget, zlib.error for data that is not gzip, EOFError for
+    Raises LimitReached past the budget, one of deflate.ERRORS for data that is not gzip, EOFError for
     a stream cut before its end marker.
     """
-    inflater = zlib.decompressobj(wbits=31)
+    inflater = deflate.inflater(31)
     unpacked, padded = 0, False
     while chunk := read(CHUNK):
         while chunk:
@@ -43,7 +45,9 @@ def inflate(
                     break
                 if padded:
                     raise zlib.error("data follows the zero padding after the compressed stream")
-                inflater = zlib.decompressobj(wbits=31)  # a concatenated gzip member, or garbage
+                if not GZIP_MAGIC.startswith(chunk[:2]):  # said here, alike for either library
+                    raise zlib.error("data after the compressed stream is neither gzip nor zero padding")
+                inflater = deflate.inflater(31)  # a concatenated gzip member, or garbage
             poll()
             data = inflater.decompress(chunk, CHUNK)
             unpacked += len(data)

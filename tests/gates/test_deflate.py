@@ -1,0 +1,127 @@
+"""The inflate libraries behind the archive readers (gates/reading/deflate.py): ISA-L's where it
+is installed, zlib otherwise, read every gzip stream alike; the readers go through them."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import platform
+import tarfile
+import zipfile
+import zlib
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gates.reading import deflate
+from gates.reading.archive import read_tar_gz, read_zip
+from gates.reading.gzipstream import inflate
+from gates.reading.tarstream import LimitReached
+from tests.gates.archive_support import tar_gz
+from tests.gates.hostile.conftest import RULES, WANT
+
+WHEELS = {"x86_64", "AMD64", "aarch64", "arm64"}  # the machines pyproject.toml installs isal on
+
+
+def outcome(blob: bytes, budget: int) -> tuple[str, bytes]:
+    """What gzipstream.inflate makes of `blob`: how it ended and the bytes it fed on."""
+    out = bytearray()
+    try:
+        inflate(io.BytesIO(blob).read, out.extend, budget)
+    except deflate.ERRORS:
+        return "not gzip", bytes(out)
+    except EOFError:
+        return "cut short", bytes(out)
+    except LimitReached:
+        return "over budget", bytes(out)
+    return "ok", bytes(out)
+
+
+def both(blob: bytes, budget: int = 1 << 24) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(deflate, "_isal", None)
+        by_zlib = outcome(blob, budget)
+    return outcome(blob, budget), by_zlib
+
+
+@pytest.mark.skipif(platform.machine() not in WHEELS, reason="isal is not installed on this machine")
+def test_isal_is_what_an_install_here_reads_with() -> None:
+    assert deflate.backend() == "isal.isal_zlib"
+
+
+REFUSED = {"not gzip": "refused", "cut short": "refused"}
+members = st.lists(st.binary(max_size=3000), min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    parts=members,
+    level=st.integers(0, 9),
+    flip=st.one_of(st.none(), st.tuples(st.integers(0, 10_000), st.integers(1, 255))),
+    cut=st.one_of(st.none(), st.integers(0, 10_000)),
+    tail=st.sampled_from([b"", b"\0" * 7, b"\0\0x", b"garbage"]),
+    budget=st.sampled_from([10, 2500, 1 << 24]),
+)
+def test_both_libraries_read_any_stream_alike(
+    parts: list[bytes], level: int, flip: tuple[int, int] | None, cut: int | None, tail: bytes, budget: int
+) -> None:
+    """Concatenated members, zero padding, garbage after it, a flipped byte, a cut stream."""
+    blob = bytearray(b"".join(gzip.compress(part, level, mtime=0) for part in parts) + tail)
+    if flip is not None:
+        blob[flip[0] % len(blob)] ^= flip[1]
+    if cut is not None:
+        del blob[cut % len(blob) :]
+    (isal_end, isal_out), (zlib_end, zlib_out) = both(bytes(blob), budget)
+    assert isal_out == zlib_out
+    # a broken stream is refused by both; a header cut inside its first 10 bytes is "not gzip"
+    # to zlib as soon as a byte is wrong, "cut short" to ISA-L, which reads the 10 first
+    assert REFUSED.get(isal_end, isal_end) == REFUSED.get(zlib_end, zlib_end)
+
+
+@pytest.mark.parametrize(
+    ("blob", "ending"),
+    [
+        (gzip.compress(b"hello" * 100)[:-8] + b"\0" * 8, "not gzip"),  # CRC and length wrong
+        (gzip.compress(b"hello" * 100)[:-1] + b"\x7f", "not gzip"),  # length wrong
+        (gzip.compress(b"hello" * 100)[:-8], "cut short"),
+        (b"PK\3\4not gzip", "not gzip"),
+        (gzip.compress(b"abc") + b"garbage", "not gzip"),  # neither a member nor padding
+        (gzip.compress(b"abc") + b"\0\0x", "not gzip"),
+        (gzip.compress(b"abc") + b"\x1f", "cut short"),  # a member's first byte, and no more
+        (gzip.compress(b"\0" * 100_000), "over budget"),
+    ],
+)
+def test_both_libraries_refuse_a_broken_stream(blob: bytes, ending: str) -> None:
+    by_isal, by_zlib = both(blob, budget=50_000)
+    assert by_isal[0] == by_zlib[0] == ending
+
+
+class Spy:
+    """A stand-in library that counts what the readers ask of it (and answers with zlib)."""
+
+    error = zlib.error
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+
+    def decompressobj(self, wbits: int) -> Any:
+        self.calls.append(wbits)
+        return zlib.decompressobj(wbits=wbits)
+
+    def crc32(self, data: bytes, value: int) -> int:
+        self.calls.append("crc32")
+        return zlib.crc32(data, value)
+
+
+def test_the_readers_inflate_and_check_through_the_chosen_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = Spy()
+    monkeypatch.setattr(deflate, "_isal", spy)
+    read_tar_gz(io.BytesIO(tar_gz(("fuse", tarfile.REGTYPE, b"binary"))), RULES.limits, WANT)
+    assert spy.calls == [31]
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("fuse.exe", b"binary" * 100)
+    read_zip(io.BytesIO(packed.getvalue()), RULES.limits, WANT)
+    assert spy.calls[1:3] == [-15, "crc32"]
