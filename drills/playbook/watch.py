@@ -144,14 +144,16 @@ def _tail(log: str, lines: int = 20) -> str:
     return "\n".join(log.splitlines()[-lines:])
 
 
-def incident_from_exit(w: Watcher, cid: str) -> Incident:
+def incident_from_exit(w: Watcher, cid: str, seen: float | None = None) -> Incident:
+    """The exit seen at `seen` (now, if not given), with the diagnostics read after it."""
+    at = w.clock() if seen is None else seen
     info = w.seam.inspect(cid)
     log = w.seam.logs(cid)
     fatals = tuple(env.line for env in find_fatals(log))
     kind = "oom" if info.oom_killed else "exit"
     return Incident(
         kind=kind,
-        at=w.clock(),
+        at=at,
         exit_code=info.exit_code,
         error=info.error,
         fatal_lines=fatals,
@@ -172,6 +174,7 @@ def _judge(w: Watcher, port: int | None) -> str:
 
 
 def _unhealthy(w: Watcher, cid: str, failures: int, slow: int) -> Incident:
+    at = w.clock()  # the deciding probe has failed: reading the logs is not part of detecting
     log = w.seam.logs(cid)
     details: dict[str, Any] = {"consecutive_failures": failures}
     slo = w.scenario.probing.latency_slo_s
@@ -179,7 +182,7 @@ def _unhealthy(w: Watcher, cid: str, failures: int, slow: int) -> Incident:
         details |= {"slower_than_slo": slow, "latency_slo_ms": slo * 1000}
     return Incident(
         kind="unhealthy",
-        at=w.clock(),
+        at=at,
         fatal_lines=tuple(e.line for e in find_fatals(log)),
         log_tail=_tail(log),
         details=details,
@@ -198,11 +201,15 @@ def detect(
     The engine is asked once whether the container still runs; after that the waits between
     probes (the engine's wait, which returns at an exit) see an exit. An inspect before each
     probe blocked while the engine restarted a crash-looping container, about 150 ms a
-    probe, more with other scenarios' containers starting."""
+    probe, more with other scenarios' containers starting.
+
+    An incident's time is when the harness saw it (the exit, the deciding probe); reading
+    the container's state and logs for the report comes after, and can take as long again
+    while the engine restarts a crash-looping container."""
     if w.clock() >= until:
         return None
     if w.seam.inspect(cid).status == "exited":
-        return incident_from_exit(w, cid)
+        return incident_from_exit(w, cid, seen=w.clock())
     on_running()
     failures, slow = 0, 0
     while True:
@@ -212,6 +219,6 @@ def detect(
         if failures >= w.scenario.probing.failures:
             return _unhealthy(w, cid, failures, slow)
         if w.pause(cid):
-            return incident_from_exit(w, cid)
+            return incident_from_exit(w, cid, seen=w.clock())
         if w.clock() >= until:
             return None

@@ -256,6 +256,55 @@ def test_detection_asks_the_engine_once_then_sees_exits_in_its_waits(tmp_path: P
     assert incident.at - start == pytest.approx(0.2 + 2 * 0.25)  # one inspect, two waits
 
 
+class SlowDiagnostics(Seam):
+    """An engine that takes 0.6 s to hand over the logs and 0.3 s for an inspect once the
+    container has exited (it is restarting a crash-looping one); the wait sees the exit."""
+
+    def __init__(self, clock: FakeClock, exit_after_s: float | None) -> None:
+        super().__init__(clock)
+        self.exit_at = None if exit_after_s is None else clock() + exit_after_s
+
+    def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
+        if self.exit_at is not None and self.clock() + timeout_s >= self.exit_at:
+            self.clock.sleep(max(0.0, self.exit_at - self.clock()))
+            self.status, self.exit_code = "exited", 1
+            return ContainerInfo(
+                id=container_id,
+                name="aot",
+                status="exited",
+                exit_code=1,
+                oom_killed=False,
+                restart_count=0,
+                host_port=8080,
+                labels={},
+            )
+        return super().wait_exit(container_id, timeout_s)
+
+    def inspect(self, container_id: str) -> ContainerInfo:
+        if self.status == "exited":
+            self.clock.sleep(0.3)
+        return super().inspect(container_id)
+
+    def logs(self, container_id: str) -> str:
+        self.clock.sleep(0.6)
+        return super().logs(container_id)
+
+
+@pytest.mark.parametrize(("exit_after_s", "kind", "seen_s"), [(None, "unhealthy", 0.5), (0.1, "exit", 0.1)])
+def test_an_incidents_time_is_when_it_was_seen_not_when_its_diagnostics_were_read(
+    tmp_path: Path, exit_after_s: float | None, kind: str, seen_s: float
+) -> None:
+    """Bug: the incident stamped after its logs were read, so a busy engine's slow answers
+    counted as detection time (crash-loop's detection moved by up to 0.6 s between runs)."""
+    w, _ = watcher(tmp_path, [False] * 10, failures=3)
+    slow = replace(w, seam=SlowDiagnostics(w.clock, exit_after_s))  # type: ignore[arg-type]
+    start = w.clock()
+    incident = watch.detect(slow, "cid", 8080, start + 10)
+    assert incident is not None and incident.kind == kind
+    assert incident.at - start == pytest.approx(seen_s)  # unhealthy: three probes, two waits
+    assert w.clock() - incident.at > 0.59  # the logs were still read, after
+
+
 def test_detection_of_a_container_already_gone_starts_nothing(tmp_path: Path) -> None:
     w, given = watcher(tmp_path, [])
     w.seam.status, w.seam.exit_code = "exited", 137  # type: ignore[attr-defined]
