@@ -115,6 +115,7 @@ def kit_for(
             seam=tools.seam,
             probe=tools.probe,
             clock=tools.clock,
+            sleep=tools.sleep,
             journal=journal,
             scenario=scenario,
             deadline=deadline,

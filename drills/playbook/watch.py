@@ -27,6 +27,7 @@ class Watcher:
     seam: DockerSeam
     probe: Probe
     clock: Callable[[], float]
+    sleep: Callable[[float], None]
     journal: Journal
     scenario: Scenario
     deadline: Deadline | None = None  # a run that stops (drill run --jobs) ends waits at the next probe
@@ -49,6 +50,12 @@ class Watcher:
     def pause(self, container_id: str) -> bool:
         """Wait one probe interval; True when the container exited meanwhile."""
         return self.seam.wait_exit(container_id, self.scenario.probing.interval_s) is not None
+
+    def rest(self) -> None:
+        """Wait one probe interval after a healthy answer, without asking the engine: the
+        container has just answered, and a streak's pace is then the service's, not how
+        fast a busy engine answers (an exit during it fails the next probe)."""
+        self.sleep(self.scenario.probing.interval_s)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,7 +121,9 @@ def healthy_streak(
         streak = [*streak, sample] if sample.ok else []
         if len(streak) >= w.scenario.probing.successes:
             return streak
-        if w.pause(cid):
+        if sample.ok:
+            w.rest()
+        elif w.pause(cid):
             return None
     return None
 

@@ -109,7 +109,9 @@ def watcher(
     base = replace(standard("crash"), load_requests=4)
     scenario = replace(base, probing=Probing(interval_s=0.25, **probing))  # type: ignore[arg-type]
     journal = Journal(tmp_path / "journal.jsonl", clock)
-    w = Watcher(seam=Seam(clock), probe=probe, clock=clock, journal=journal, scenario=scenario)  # type: ignore[arg-type]
+    w = Watcher(
+        seam=Seam(clock), probe=probe, clock=clock, sleep=clock.sleep, journal=journal, scenario=scenario
+    )  # type: ignore[arg-type]
     return w, given
 
 
@@ -119,6 +121,41 @@ def test_the_healthy_streak_is_exactly_successes_probes_in_a_row(tmp_path: Path)
     streak = watch.healthy_streak(w, "cid", 8080, w.clock() + 10, "fallback", "verify")
     assert streak is not None and [s.ok for s in streak] == [True, True, True]
     assert given == [True, True, False, True, True, True]  # stops at the third healthy answer
+
+
+class CountingSeam(Seam):
+    """Counts the engine's waits; the container exits at `exit_at` (if given)."""
+
+    def __init__(self, clock: FakeClock, exit_at: float | None = None) -> None:
+        super().__init__(clock)
+        self.waits, self.exit_at = 0, exit_at
+
+    def wait_exit(self, container_id: str, timeout_s: float) -> ContainerInfo | None:
+        self.waits += 1
+        if self.exit_at is not None and self.clock() >= self.exit_at:
+            self.status = "exited"
+            return self.inspect(container_id)
+        return super().wait_exit(container_id, timeout_s)
+
+
+def test_a_streak_asks_the_engine_only_after_a_failed_probe(tmp_path: Path) -> None:
+    """Bug: a wait on the engine after every healthy answer, so a busy engine (another
+    scenario starting its containers) stretched a streak's 0.1 s pauses to 0.5 s and the
+    restore time with them."""
+    w, given = watcher(tmp_path, [True, True, False, True, True, True], successes=3)
+    counting = replace(w, seam=CountingSeam(w.clock))  # type: ignore[arg-type]
+    start = w.clock()
+    streak = watch.healthy_streak(counting, "cid", 8080, start + 10, "fallback", "verify")
+    assert streak is not None and len(given) == 6
+    assert counting.seam.waits == 1  # type: ignore[attr-defined]
+    assert w.clock() - start == pytest.approx(5 * 0.25)  # the pace is the same either way
+
+
+def test_an_exit_during_a_streak_ends_it_at_the_next_failed_probe(tmp_path: Path) -> None:
+    w, given = watcher(tmp_path, [True, True, False], successes=5)
+    exiting = replace(w, seam=CountingSeam(w.clock, exit_at=w.clock() + 0.3))  # type: ignore[arg-type]
+    assert watch.healthy_streak(exiting, "cid", 8080, w.clock() + 10, "fallback", "verify") is None
+    assert given == [True, True, False] and exiting.seam.waits == 1  # type: ignore[attr-defined]
 
 
 def test_no_healthy_streak_before_the_deadline_is_none(tmp_path: Path) -> None:
