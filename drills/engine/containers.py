@@ -38,6 +38,7 @@ class ContainerInfo:
     host_port: int | None
     labels: Mapping[str, str]
     error: str = ""  # the engine's own start error (e.g. "exec format error"), if any
+    started_at: float | None = None  # when the engine last started its process (epoch s)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import docker
@@ -62,7 +63,22 @@ def info_from_attrs(attrs: Mapping[str, Any]) -> ContainerInfo:
         host_port=_host_port(attrs),
         labels=dict((attrs.get("Config") or {}).get("Labels") or {}),
         error=str(state.get("Error") or ""),
+        started_at=engine_time(state.get("StartedAt")),
     )
+
+
+def engine_time(value: object) -> float | None:
+    """An engine timestamp (RFC 3339 in UTC, to the nanosecond: 2026-12-03T19:20:01.123456789Z)
+    as epoch seconds; None for the zero time of a container never started, or anything else."""
+    if not isinstance(value, str) or not value.endswith("Z") or value.startswith("0001-"):
+        return None
+    whole, _, fraction = value[:-1].partition(".")
+    try:
+        seconds = datetime.fromisoformat(whole).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+    digits = fraction[:9]
+    return seconds + (int(digits) / 10 ** len(digits) if digits.isascii() and digits.isdigit() else 0.0)
 
 
 def _create_kwargs(spec: ContainerSpec) -> dict[str, Any]:

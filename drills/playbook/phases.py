@@ -134,6 +134,17 @@ def _unready(k: Kit, rolled_out: Deployment) -> bool:
     return watch.wait_ready(k.watcher, cid, port, until, "candidate-aot") is None
 
 
+def in_effect(started_at: float | None, rolled_out_at: float, deployed_at: float) -> float:
+    """When a faulty rollout took effect: as its process started, by the engine's record,
+    bounded by the rollout call (another host's engine keeps its own clock). Not when the
+    deploy call returned: that waits on the engine, and a busy engine answers late, after
+    it has already seen a process that dies at start exit, which then looks detected in no
+    time (4 ms with a second scenario running, 150 ms without)."""
+    if started_at is None:
+        return deployed_at
+    return min(max(started_at, rolled_out_at), deployed_at)
+
+
 def inject(k: Kit, s: Steady) -> tuple[Step, Injected]:
     """Runtime faults act on the running AOT; a plan with a rollout deploys a faulty AOT."""
     plan, params = s.plan, k.scenario.fault_params
@@ -153,7 +164,10 @@ def inject(k: Kit, s: Steady) -> tuple[Step, Injected]:
     k.act("inject", fault=k.fault.id, container=candidate.container_id, params=dict(params))
     injected_at = rolled_out_at or k.clock()
     k.fault.inject(k.seam, candidate.container_id, params)
-    injected = grow(Injected, s, candidate=candidate, injected_at=injected_at, active_at=k.clock())
+    active_at = k.clock()
+    if rolled_out_at is not None and not plan.ready_first:
+        active_at = in_effect(candidate.info.started_at, rolled_out_at, active_at)
+    injected = grow(Injected, s, candidate=candidate, injected_at=injected_at, active_at=active_at)
     return Step(
         outcome=Outcome.PASSED,
         summary=f"fault '{k.fault.id}' injected into the AOT deployment",

@@ -6,13 +6,15 @@ from dataclasses import replace
 
 import pytest
 
+from drills.engine.containers import ContainerInfo, ContainerSpec
 from drills.faults.catalogue import FaultPlan
+from drills.playbook.phases import in_effect
 from drills.playbook.probes import Sample
 from drills.records import journal, outputs
 from drills.run.runner import RunOptions, run
-from fixtures.fake_engine import Behaviour, crash_log
+from fixtures.fake_engine import Behaviour, FakeDocker, crash_log
 from fixtures.fake_release import FAULTS as SCRIPTED
-from fixtures.fake_release import ScriptedFault
+from fixtures.fake_release import ScriptedFault, standard_behaviours
 from harness.errors import ExitCode
 from harness.results import Outcome
 from tests.drills.conftest import drill, phase_of, standard, tools_for, verdict_of
@@ -44,6 +46,37 @@ def test_crash_detection_is_event_driven_not_probe_bound(fake, tmp_path):
     detect = phase_of(report, "crash", "detect")
     assert detect.data["kind"] == "exit"
     assert detect.data["latency_s"] < standard("crash").probing.interval_s
+
+
+class LateAnswers(FakeDocker):
+    """An engine that answers a start 0.4 s after the process started (it is busy with
+    another scenario's containers)."""
+
+    def run(self, spec: ContainerSpec) -> ContainerInfo:
+        info = super().run(spec)
+        self.clock.sleep(0.4)
+        return info
+
+
+@pytest.mark.parametrize(("engine", "latency_s"), [(FakeDocker, 0.0), (LateAnswers, 0.4)])
+def test_a_faulty_rollout_is_timed_from_its_start_not_from_a_late_answer(
+    tmp_path, engine: type[FakeDocker], latency_s: float
+) -> None:
+    """Bug: detection timed from when the rollout's deploy call returned: a busy engine
+    answers after it has seen the dying process exit, so the exit looked detected at once
+    (4 ms in parallel runs against 150 ms in sequential ones)."""
+    report, _ = drill(standard_behaviours(engine()), tmp_path, standard("missing-library"))
+    detect = phase_of(report, "missing-library", "detect")
+    assert detect.data["kind"] == "exit"
+    assert detect.data["latency_s"] == pytest.approx(latency_s, abs=0.01)
+
+
+@pytest.mark.parametrize(("started_at", "expected"), [(None, 9.0), (5.0, 5.0), (2.0, 3.0), (12.0, 9.0)])
+def test_a_rollout_takes_effect_at_its_start_bounded_by_the_rollout_call(
+    started_at: float | None, expected: float
+) -> None:
+    """The engine's clock may be another host's: its time is only trusted inside the call."""
+    assert in_effect(started_at, rolled_out_at=3.0, deployed_at=9.0) == expected
 
 
 def test_a_signal_pid_1_ignores_crashes_nothing_on_the_fake_as_on_docker(fake, tmp_path):

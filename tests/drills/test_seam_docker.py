@@ -44,7 +44,10 @@ def test_a_container_publishes_on_loopback_only_and_carries_its_labels(
 
 
 def test_files_go_in_and_come_out(engine: DockerEngine, drill_images: ImageSet, docker_run_id: str) -> None:
+    before = time.time()
     info = engine.run(spec_for(drill_images.candidate_aot, docker_run_id))
+    # the engine's record of the start, on this host's clock (a rollout is timed from it)
+    assert info.started_at is not None and before - 0.5 <= info.started_at <= time.time() + 0.5
     engine.put_file(info.id, "/app/note.txt", b"drill\n", 0o644)
     assert engine.get_file(info.id, "/app/note.txt") == b"drill\n"
 
