@@ -14,7 +14,8 @@ from gates.reading import deflate
 from gates.reading.tarstream import LimitReached
 
 CHUNK = 1024 * 1024
-GZIP_MAGIC = b"\x1f\x8b"
+MAGIC, DEFLATE, RESERVED_FLAGS = b"\x1f\x8b", 8, 0xE0
+FIXED_HEAD = 4  # a member's ID1 ID2 CM FLG
 
 
 def _no_poll() -> None:
@@ -35,19 +36,17 @@ def inflate(
     Raises LimitReached past the budget, one of deflate.ERRORS for data that is not gzip, EOFError for
     a stream cut before its end marker.
     """
-    inflater = deflate.inflater(31)
-    unpacked, padded = 0, False
+    inflater, unpacked, padded = None, 0, False
     while chunk := read(CHUNK):
         while chunk:
-            if inflater.eof:
-                if not chunk.strip(b"\0"):
+            if inflater is None or inflater.eof:
+                if inflater is not None and not chunk.strip(b"\0"):
                     padded = True
                     break
                 if padded:
                     raise zlib.error("data follows the zero padding after the compressed stream")
-                if not GZIP_MAGIC.startswith(chunk[:2]):  # said here, alike for either library
-                    raise zlib.error("data after the compressed stream is neither gzip nor zero padding")
-                inflater = deflate.inflater(31)  # a concatenated gzip member, or garbage
+                chunk = _member_head(chunk, read, first=inflater is None)
+                inflater = deflate.inflater(31)  # the first gzip member, or a concatenated one
             poll()
             data = inflater.decompress(chunk, CHUNK)
             unpacked += len(data)
@@ -55,5 +54,25 @@ def inflate(
                 raise LimitReached(f"unpacks to more than {budget} bytes (decompression bomb?)")
             feed(data)
             chunk = inflater.unconsumed_tail or inflater.unused_data
-    if not inflater.eof:
+    if inflater is None or not inflater.eof:
         raise EOFError("compressed stream ended before its end marker")
+
+
+def _member_head(chunk: bytes, read: Callable[[int], bytes], *, first: bool) -> bytes:
+    """`chunk`, which starts a gzip member, with its first four bytes (unless the stream ends
+    first) checked as zlib checks them, whichever library inflates: ISA-L ignores the reserved
+    flag bits, which RFC 1952 says a decompressor must refuse (gzip and zlib do), and the
+    messages stay the same with either library."""
+    while len(chunk) < FIXED_HEAD and (more := read(FIXED_HEAD - len(chunk))):
+        chunk += more
+    if not MAGIC.startswith(chunk[:2]):  # one byte of it at the very end: cut short, said later
+        raise zlib.error(
+            "not gzip (no gzip magic)"
+            if first
+            else "data after the compressed stream is neither gzip nor zero padding"
+        )
+    if len(chunk) > 2 and chunk[2] != DEFLATE:
+        raise zlib.error(f"unknown compression method {chunk[2]} in a gzip header (deflate is 8)")
+    if len(chunk) > 3 and chunk[3] & RESERVED_FLAGS:
+        raise zlib.error(f"reserved gzip header flags set (0x{chunk[3] & RESERVED_FLAGS:02x})")
+    return chunk
