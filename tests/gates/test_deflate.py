@@ -6,9 +6,11 @@ from __future__ import annotations
 import gzip
 import io
 import platform
+import re
 import tarfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -202,3 +204,57 @@ def test_a_reference_before_the_start_of_the_output_is_refused_by_both() -> None
         patch.setattr(deflate, "_isal", None)
         by_zlib = raw_outcome(blob)
     assert by_isal == by_zlib == (False, b"")
+
+
+def pieces(blob: bytes, size: int) -> Callable[[int], bytes]:
+    """A reader that hands out at most `size` bytes a call, as a pipe may."""
+    stream = io.BytesIO(blob)
+    return lambda n: stream.read(min(n, size))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 1 << 20])
+def test_a_members_header_is_checked_whole_however_the_stream_is_cut(size: int) -> None:
+    """Bug: the header check looking at fewer than its four bytes when a later member starts
+    at the end of a read (its flag byte then went unchecked)."""
+    good = gzip.compress(b"abc", mtime=0)
+    for bad in (flagged(good, 0x20), good[:2] + b"\x07" + good[3:]):
+        with pytest.raises(deflate.ERRORS):
+            inflate(pieces(good + bad, size), lambda _: None, 1 << 20)
+    out = bytearray()
+    inflate(pieces(good + good, size), out.extend, 1 << 20)
+    assert bytes(out) == b"abcabc"
+
+
+def test_every_flag_gzip_defines_is_accepted(deflate_backend: str) -> None:
+    """FTEXT, FHCRC, FEXTRA, FNAME and FCOMMENT are gzip's; only the three bits above are reserved."""
+    body = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = body.compress(b"hello") + body.flush()
+    head = b"\x1f\x8b\x08" + bytes([0x1F]) + b"\0\0\0\0\0\xff"
+    head += b"\x02\0xy" + b"name\0" + b"comment\0"  # FEXTRA (2 bytes), FNAME, FCOMMENT
+    head += (zlib.crc32(head) & 0xFFFF).to_bytes(2, "little")  # FHCRC
+    member = head + data + zlib.crc32(b"hello").to_bytes(4, "little") + (5).to_bytes(4, "little")
+    out = bytearray()
+    inflate(io.BytesIO(member).read, out.extend, 1 << 20)
+    assert bytes(out) == b"hello"
+
+
+@pytest.mark.parametrize(
+    ("blob", "said"),
+    [
+        (b"PK\3\4 a zip, not a tar.gz", "not gzip (no gzip magic)"),
+        (gzip.compress(b"abc") + b"garbage", "neither gzip nor zero padding"),
+        (gzip.compress(b"abc") + b"\0\0x", "neither gzip nor zero padding"),
+        (flagged(gzip.compress(b"abc"), 0x20), "reserved gzip header flags set (0x20)"),
+        (gzip.compress(b"abc")[:2] + b"\x07" + gzip.compress(b"abc")[3:], "unknown compression method 7"),
+    ],
+)
+def test_a_broken_gzip_layer_is_said_alike_by_either_library(
+    deflate_backend: str, blob: bytes, said: str
+) -> None:
+    with pytest.raises(deflate.ERRORS, match=re.escape(said)):
+        inflate(io.BytesIO(blob).read, lambda _: None, 1 << 20)
+
+
+def test_data_after_the_zero_padding_is_refused_in_a_later_read(deflate_backend: str) -> None:
+    with pytest.raises(deflate.ERRORS, match="data follows the zero padding"):
+        inflate(pieces(gzip.compress(b"abc") + b"\0" * 8 + b"x", 31), lambda _: None, 1 << 20)
