@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from gates.reading import deflate
 from gates.reading.archive import read_tar_gz, read_zip
-from gates.reading.gzipstream import inflate
+from gates.reading.gzipstream import CHUNK, inflate
 from gates.reading.tarstream import LimitReached
 from tests.gates.archive_support import tar_gz
 from tests.gates.hostile.conftest import RULES, WANT
@@ -242,6 +242,8 @@ def test_every_flag_gzip_defines_is_accepted(deflate_backend: str) -> None:
     ("blob", "said"),
     [
         (b"PK\3\4 a zip, not a tar.gz", "not gzip (no gzip magic)"),
+        (b"\x1fX half the magic", "not gzip (no gzip magic)"),
+        (gzip.compress(b"abc") + b"\x1f\x8b\x07", "unknown compression method 7"),  # 3 bytes left
         (gzip.compress(b"abc") + b"garbage", "neither gzip nor zero padding"),
         (gzip.compress(b"abc") + b"\0\0x", "neither gzip nor zero padding"),
         (flagged(gzip.compress(b"abc"), 0x20), "reserved gzip header flags set (0x20)"),
@@ -258,3 +260,24 @@ def test_a_broken_gzip_layer_is_said_alike_by_either_library(
 def test_data_after_the_zero_padding_is_refused_in_a_later_read(deflate_backend: str) -> None:
     with pytest.raises(deflate.ERRORS, match="data follows the zero padding"):
         inflate(pieces(gzip.compress(b"abc") + b"\0" * 8 + b"x", 31), lambda _: None, 1 << 20)
+
+
+class Stopped(Exception):
+    pass
+
+
+def test_inflating_asks_to_stop_before_each_inflated_chunk(deflate_backend: str) -> None:
+    """One compressed read of zeros inflates to about a gigabyte: the poll before every
+    inflated MiB is what lets Ctrl-C stop it at once rather than after the whole read."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = packer.compress(bytes(64 << 20)) + packer.flush()
+    polls, fed = [], []
+
+    def poll() -> None:
+        polls.append(True)
+        if len(polls) == 3:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        inflate(io.BytesIO(bomb).read, lambda data: fed.append(len(data)), 1 << 40, poll)
+    assert sum(fed) <= 2 * CHUNK
