@@ -153,9 +153,9 @@ def _tail(log: str, lines: int = 20) -> str:
     return "\n".join(log.splitlines()[-lines:])
 
 
-def incident_from_exit(w: Watcher, cid: str, seen: float | None = None) -> Incident:
-    """The exit seen at `seen` (now, if not given), with the diagnostics read after it."""
-    at = w.clock() if seen is None else seen
+def incident_from_exit(w: Watcher, cid: str) -> Incident:
+    """The exit just seen, timed now: its diagnostics are read after."""
+    at = w.clock()
     info = w.seam.inspect(cid)
     log = w.seam.logs(cid)
     fatals = tuple(env.line for env in find_fatals(log))
@@ -218,7 +218,7 @@ def detect(
     if w.clock() >= until:
         return None
     if w.seam.inspect(cid).status == "exited":
-        return incident_from_exit(w, cid, seen=w.clock())
+        return incident_from_exit(w, cid)
     on_running()
     failures, slow = 0, 0
     while True:
@@ -228,6 +228,6 @@ def detect(
         if failures >= w.scenario.probing.failures:
             return _unhealthy(w, cid, failures, slow)
         if w.pause(cid):
-            return incident_from_exit(w, cid, seen=w.clock())
+            return incident_from_exit(w, cid)
         if w.clock() >= until:
             return None
