@@ -21,7 +21,7 @@ ARCHIVE_TESTS = (
     "tests/gates/test_gate_defects.py",
     "tests/gates/hostile/test_tar_hostile.py",
     "tests/gates/hostile/test_zip_hostile.py",
-    "tests/gates/test_deflate.py",
+    "tests/gates/test_gzip_layer.py",
     "tests/gates/hostile/test_bounded_runs.py",
     *SKIP_SLOW,
 )

@@ -10,10 +10,10 @@ must; the hash is still completed.
 from __future__ import annotations
 
 import tarfile
+import zlib
 from typing import IO
 
 from gates.contract import ArchiveLimits
-from gates.reading import deflate
 from gates.reading.gzipstream import CHUNK, inflate
 from gates.reading.listing import (
     ArchiveListing,
@@ -56,8 +56,6 @@ _TAR_KINDS = (
     (tarfile.TarInfo.isfifo, "fifo"),
 )
 
-UNREADABLE: tuple[type[Exception], ...] = (tarfile.TarError, EOFError, *deflate.ERRORS)
-
 
 def _tar_member(info: tarfile.TarInfo) -> Member:
     kind = next(
@@ -98,7 +96,7 @@ def read_tar_gz(
     except LimitReached as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
-    except UNREADABLE as exc:
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
         error = f"not a readable tar.gz ({exc})"
     finally:
         lister.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 
-from gates.reading import deflate
 from gates.reading.tarstream import LimitReached
 
 CHUNK = 1024 * 1024
@@ -33,7 +32,7 @@ def inflate(
     `poll` is called before every inflated chunk: it raises to stop the walk (an interrupt),
     so one compressed chunk that inflates to a gigabyte cannot hold a run past Ctrl-C.
 
-    Raises LimitReached past the budget, one of deflate.ERRORS for data that is not gzip, EOFError for
+    Raises LimitReached past the budget, zlib.error for data that is not gzip, EOFError for
     a stream cut before its end marker.
     """
     inflater, unpacked, padded = None, 0, False
@@ -46,7 +45,7 @@ def inflate(
                 if padded:
                     raise zlib.error("data follows the zero padding after the compressed stream")
                 chunk = _member_head(chunk, read, first=inflater is None)
-                inflater = deflate.inflater(31)  # the first gzip member, or a concatenated one
+                inflater = zlib.decompressobj(wbits=31)  # the first gzip member, or a concatenated one
             poll()
             data = inflater.decompress(chunk, CHUNK)
             unpacked += len(data)
@@ -60,9 +59,8 @@ def inflate(
 
 def _member_head(chunk: bytes, read: Callable[[int], bytes], *, first: bool) -> bytes:
     """`chunk`, which starts a gzip member, with its first four bytes (unless the stream ends
-    first) checked as zlib checks them, whichever library inflates: ISA-L ignores the reserved
-    flag bits, which RFC 1952 says a decompressor must refuse (gzip and zlib do), and the
-    messages stay the same with either library."""
+    first) checked as RFC 1952 asks of a decompressor (zlib, gzip and GNU tar refuse the same),
+    said here in words a release engineer can act on rather than as zlib's error numbers."""
     while len(chunk) < FIXED_HEAD and (more := read(FIXED_HEAD - len(chunk))):
         chunk += more
     if not MAGIC.startswith(chunk[:2]):  # one byte of it at the very end: cut short, said later

@@ -16,11 +16,11 @@ import itertools
 import stat
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
 from gates.contract import ArchiveLimits
-from gates.reading import deflate
 from gates.reading.gzipstream import CHUNK
 from gates.reading.listing import (
     MAX_TEXT_MEMBER,
@@ -54,17 +54,6 @@ _KINDS = (
     (stat.S_ISBLK, "blockdev"),
     (stat.S_ISFIFO, "fifo"),
     (stat.S_ISSOCK, "socket"),
-)
-
-# what reading a zip that is not one raises (a ValueError: a name flagged UTF-8 that is not, bad offsets)
-UNREADABLE: tuple[type[Exception], ...] = (
-    zipfile.BadZipFile,
-    *deflate.ERRORS,
-    OSError,
-    EOFError,
-    NotImplementedError,
-    ValueError,
-    struct.error,
 )
 
 
@@ -149,7 +138,7 @@ class _Inflated:
                 "(a bundle uses stored or deflate)"
             )
         self.info, self.sink, self.poll = info, sink, poll
-        self.inflater = deflate.inflater(-15) if info.compress_type == DEFLATED else None
+        self.inflater = zlib.decompressobj(-15) if info.compress_type == DEFLATED else None
         self.size, self.crc = 0, 0
 
     def take(self, data: bytes) -> None:
@@ -159,7 +148,7 @@ class _Inflated:
                 f"member '{printable(self.info.filename)}' inflates to more than the "
                 f"{self.info.file_size} bytes it declares (decompression bomb?)"
             )
-        self.crc = deflate.crc32(data, self.crc)
+        self.crc = zlib.crc32(data, self.crc)
         if self.sink is not None:
             self.sink(memoryview(data))
 
@@ -292,7 +281,16 @@ def read_zip(
         truncated = True
     except Unreadable as exc:
         error = str(exc)
-    except UNREADABLE as exc:
+    # ValueError: a name flagged UTF-8 that is not (UnicodeDecodeError), bad offsets
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        struct.error,
+    ) as exc:
         error = f"not a readable zip ({printable(str(exc))})"
     finally:
         lister.close()

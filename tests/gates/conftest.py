@@ -11,20 +11,8 @@ from pathlib import Path
 import pytest
 
 from drills.standard.releases import write_line, write_release
-from gates.reading import deflate
 
 GATE = str(Path(sys.executable).with_name("gate.exe" if os.name == "nt" else "gate"))
-
-
-@pytest.fixture(params=["isal", "zlib"])
-def deflate_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test runs on both inflate libraries the archive readers use (gates/reading/deflate.py):
-    ISA-L's where it is installed, zlib where it is not."""
-    if request.param == "zlib":
-        monkeypatch.setattr(deflate, "_isal", None)
-    elif deflate.backend() != "isal.isal_zlib":
-        pytest.skip("isal is not installed here")
-    return str(request.param)
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ from gates.reading.archive import read_tar_gz, read_zip, unsafe_name
 from gates.reading.gzipstream import CHUNK
 from gates.reading.tarstream import MAX_METADATA
 
-pytestmark = pytest.mark.usefixtures("deflate_backend")  # both inflate libraries
-
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
 

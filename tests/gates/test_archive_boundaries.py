@@ -33,8 +33,6 @@ from gates.reading.listing import unsafe_kind
 from tests.gates.archive_support import tar_gz
 from tests.gates.hostile import bytes_builder as b
 
-pytestmark = pytest.mark.usefixtures("deflate_backend")  # both inflate libraries
-
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -18,8 +18,6 @@ from gates.contract import ArchiveLimits
 from gates.reading.archive import read_tar_gz
 from gates.sources.folder import FolderSource
 
-pytestmark = pytest.mark.usefixtures("deflate_backend")  # both inflate libraries
-
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
 NOT_A_BYTE_COUNT = [

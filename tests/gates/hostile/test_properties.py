@@ -24,7 +24,7 @@ from gates.reading.extracted import normal
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.conftest import tar_listing, zip_listing
 
-pytestmark = [pytest.mark.timeout(300), pytest.mark.usefixtures("deflate_backend")]  # both inflate libraries
+pytestmark = pytest.mark.timeout(300)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 NAME = st.text(alphabet="abcdefgh-_.", min_size=1, max_size=12).filter(lambda n: n not in (".", ".."))

@@ -14,7 +14,7 @@ import pytest
 from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.conftest import has_problem, tar_listing
 
-pytestmark = [pytest.mark.timeout(20), pytest.mark.usefixtures("deflate_backend")]  # both inflate libraries
+pytestmark = pytest.mark.timeout(20)
 
 OUT = "outside the archive"
 

@@ -16,7 +16,7 @@ from tests.gates.hostile import bytes_builder as b
 from tests.gates.hostile.bytes_builder import ZipEntry
 from tests.gates.hostile.conftest import RULES, WANT, has_problem, zip_listing
 
-pytestmark = [pytest.mark.timeout(20), pytest.mark.usefixtures("deflate_backend")]  # both inflate libraries
+pytestmark = pytest.mark.timeout(20)
 
 SYMLINK = 0o120777
 
