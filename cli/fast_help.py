@@ -11,7 +11,10 @@ exactly that text:
 - click would call the program PROGRAM (it names it after the script, as below);
 - the terminal is at least 80 columns wide: click wraps help at min(columns, 80) - 2, so
   every width from 80 up gives the same text, and the screens are rendered at 80.
-Anything else (a narrower terminal, `--debug --help`, a mistyped command) goes to click.
+Anything else (a narrower terminal, `--debug --help`, a mistyped command, no stdout, no
+screens beside the module) goes to click. The screens are the output of the click this project
+is tested with (pinned below 9 in pyproject.toml); another 8.x may lay its own help out a little
+differently, and the screens still say what the commands take.
 tests/harness/test_fast_help.py fails while a screen differs from what click renders now,
 and compares the installed scripts' output with click's at several widths.
 """
@@ -64,14 +67,14 @@ def show(program: str) -> int | None:
     """Print the screen this command line asks for and return the exit code, or None when
     click has to answer it."""
     name = screen_name(program, sys.argv[1:])
-    if name is None or columns() < WIDTH or not click_would_name(program):
-        return None
-    if name not in os.listdir(HELP):  # no such command (click says so and suggests one)
-        return None
+    if name is None or sys.stdout is None or columns() < WIDTH or not click_would_name(program):
+        return None  # (no stdout at all: click writes nothing and exits 0)
     try:
+        if name not in os.listdir(HELP):  # no such command (click says so and suggests one)
+            return None
         with open(os.path.join(HELP, name), encoding="utf-8") as file:
             screen = file.read()
-    except OSError:
+    except OSError:  # no screens beside the module (a zipapp): click renders them
         return None
     try:
         sys.stdout.write(screen)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,29 @@ def test_the_width_is_read_as_shutil_reads_it(monkeypatch: pytest.MonkeyPatch, v
 )
 def test_which_command_lines_have_a_screen(args: list[str], name: str | None) -> None:
     assert fast_help.screen_name("gate", args) == name
+
+
+@pytest.mark.parametrize("columns", ["80", "60"])
+def test_with_stdout_closed_the_help_ends_as_clicks_does(columns: str) -> None:
+    """Bug: the fast path wrote to a stdout Python had set to None: a traceback, exit 1."""
+    proc = subprocess.run(
+        f"'{BIN / 'gate'}' --help >&-",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": columns},
+    )
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_without_screens_beside_the_module_click_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["gate", "--help"])
+    monkeypatch.setitem(sys.modules, "__main__", types.SimpleNamespace(__package__=None))  # a script
+    monkeypatch.setenv("COLUMNS", "100")
+    assert fast_help.show("gate") == 0  # the screens are here: printed
+    monkeypatch.setattr(fast_help, "HELP", str(tmp_path / "missing"))
+    assert fast_help.show("gate") is None
