@@ -38,7 +38,9 @@ class ContainerInfo:
     host_port: int | None
     labels: Mapping[str, str]
     error: str = ""  # the engine's own start error (e.g. "exec format error"), if any
-    started_at: float | None = None  # when the engine last started its process (epoch s)
+    # the engine's records, on its own clock (epoch s): the create, and the last start
+    created_at: float | None = None
+    started_at: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -63,6 +63,7 @@ def info_from_attrs(attrs: Mapping[str, Any]) -> ContainerInfo:
         host_port=_host_port(attrs),
         labels=dict((attrs.get("Config") or {}).get("Labels") or {}),
         error=str(state.get("Error") or ""),
+        created_at=engine_time(attrs.get("Created")),
         started_at=engine_time(state.get("StartedAt")),
     )
 

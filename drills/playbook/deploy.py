@@ -35,6 +35,7 @@ class Deployment:
     host_port: int | None
     image: str  # what it was started from
     info: ContainerInfo
+    asked_at: float | None = None  # when the harness asked the engine for it (its clock)
 
 
 def deploy(seam: DockerSeam, spec: ContainerSpec) -> Deployment:

@@ -159,7 +159,8 @@ def spec_for(
 def start(k: Kit, role: str, spec: ContainerSpec) -> Deployment:
     """Start one container (journalled first) and register it in `k.deployments`."""
     k.act("deploy", role=role, image=spec.image, name=spec.name, env=dict(spec.env))
-    dep = deploy_container(k.seam, spec)
+    asked_at = k.clock()
+    dep = dataclasses.replace(deploy_container(k.seam, spec), asked_at=asked_at)
     k.deployments.add(dep)
     k.act("deployed", role=role, container=dep.container_id, host_port=dep.host_port, error=dep.info.error)
     return dep

@@ -134,15 +134,19 @@ def _unready(k: Kit, rolled_out: Deployment) -> bool:
     return watch.wait_ready(k.watcher, cid, port, until, "candidate-aot") is None
 
 
-def in_effect(started_at: float | None, rolled_out_at: float, deployed_at: float) -> float:
-    """When a faulty rollout took effect: as its process started, by the engine's record,
-    bounded by the rollout call (another host's engine keeps its own clock). Not when the
-    deploy call returned: that waits on the engine, and a busy engine answers late, after
-    it has already seen a process that dies at start exit, which then looks detected in no
-    time (4 ms with a second scenario running, 150 ms without)."""
-    if started_at is None:
+def in_effect(rolled_out: Deployment, deployed_at: float) -> float:
+    """When a faulty rollout took effect: as its process started, not when a busy engine
+    answered the deploy (it answers late, after it has seen a process that dies at start
+    exit, which then looks detected in no time: 4 ms with a second scenario running, 150 ms
+    without). The engine records the start on its own clock, which may be another host's, so
+    it is read against its record of the create, which the harness asked for at `asked_at`:
+    the start came (StartedAt - Created) after that. Bounded by the deploy call; a container
+    the engine has already restarted (a restart policy) says only its last start, so that
+    one keeps `deployed_at`."""
+    info, asked_at = rolled_out.info, rolled_out.asked_at
+    if asked_at is None or info.started_at is None or info.created_at is None or info.restart_count:
         return deployed_at
-    return min(max(started_at, rolled_out_at), deployed_at)
+    return min(max(asked_at + (info.started_at - info.created_at), asked_at), deployed_at)
 
 
 def inject(k: Kit, s: Steady) -> tuple[Step, Injected]:
@@ -166,7 +170,7 @@ def inject(k: Kit, s: Steady) -> tuple[Step, Injected]:
     k.fault.inject(k.seam, candidate.container_id, params)
     active_at = k.clock()
     if rolled_out_at is not None and not plan.ready_first:
-        active_at = in_effect(candidate.info.started_at, rolled_out_at, active_at)
+        active_at = in_effect(candidate, active_at)
     injected = grow(Injected, s, candidate=candidate, injected_at=injected_at, active_at=active_at)
     return Step(
         outcome=Outcome.PASSED,

@@ -35,6 +35,8 @@ def test_an_engine_time_is_read_or_refused(value: object, expected: float | None
 
 
 def test_inspect_data_carries_the_start_time() -> None:
-    attrs = {"Id": "c1", "State": {"Status": "running", "StartedAt": "2026-12-03T12:00:00.25Z"}}
+    state = {"Status": "running", "StartedAt": "2026-12-03T12:00:00.25Z"}
+    attrs = {"Id": "c1", "Created": "2026-12-03T12:00:00.125Z", "State": state}
     assert info_from_attrs(attrs).started_at == pytest.approx(NOON + 0.25)
+    assert info_from_attrs(attrs).created_at == pytest.approx(NOON + 0.125)
     assert info_from_attrs({"Id": "c2", "State": {"Status": "created"}}).started_at is None

@@ -8,6 +8,7 @@ import pytest
 
 from drills.engine.containers import ContainerInfo, ContainerSpec
 from drills.faults.catalogue import FaultPlan
+from drills.playbook.deploy import Deployment
 from drills.playbook.phases import in_effect
 from drills.playbook.probes import Sample
 from drills.records import journal, outputs
@@ -71,12 +72,50 @@ def test_a_faulty_rollout_is_timed_from_its_start_not_from_a_late_answer(
     assert detect.data["latency_s"] == pytest.approx(latency_s, abs=0.01)
 
 
-@pytest.mark.parametrize(("started_at", "expected"), [(None, 9.0), (5.0, 5.0), (2.0, 3.0), (12.0, 9.0)])
-def test_a_rollout_takes_effect_at_its_start_bounded_by_the_rollout_call(
-    started_at: float | None, expected: float
+def rolled_out(created_at: float | None, started_at: float | None, restarts: int = 0) -> Deployment:
+    info = ContainerInfo(
+        id="c1",
+        name="aot",
+        status="exited",
+        exit_code=1,
+        oom_killed=False,
+        restart_count=restarts,
+        host_port=None,
+        labels={},
+        created_at=created_at,
+        started_at=started_at,
+    )
+    return Deployment(
+        container_id="c1",
+        name="aot",
+        role="candidate-aot",
+        host_port=None,
+        image="i",
+        info=info,
+        asked_at=3.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("created_at", "started_at", "restarts", "expected"),
+    [
+        (100.0, 100.2, 0, 3.2),  # the engine's clock 97 s ahead of the harness's: no matter
+        (-50.0, -49.5, 0, 3.5),  # or behind
+        (100.0, 99.0, 0, 3.0),  # a start before the create: at least when it was asked for
+        (100.0, 130.0, 0, 9.0),  # at most when the deploy answered
+        (100.0, 100.2, 1, 9.0),  # restarted already: StartedAt is its last start, not its first
+        (None, 100.2, 0, 9.0),
+        (100.0, None, 0, 9.0),
+    ],
+)
+def test_a_rollout_takes_effect_at_its_start_on_the_harness_clock(
+    created_at: float | None, started_at: float | None, restarts: int, expected: float
 ) -> None:
-    """The engine's clock may be another host's: its time is only trusted inside the call."""
-    assert in_effect(started_at, rolled_out_at=3.0, deployed_at=9.0) == expected
+    """Bug (found in review): StartedAt compared with the harness's clock directly, so an
+    engine whose clock is behind (a remote engine, a VM that slept) put the start at the
+    rollout call and counted the whole deploy as detection time."""
+    got = in_effect(rolled_out(created_at, started_at, restarts), deployed_at=9.0)
+    assert got == pytest.approx(expected)
 
 
 def test_a_signal_pid_1_ignores_crashes_nothing_on_the_fake_as_on_docker(fake, tmp_path):

@@ -48,6 +48,7 @@ def test_files_go_in_and_come_out(engine: DockerEngine, drill_images: ImageSet, 
     info = engine.run(spec_for(drill_images.candidate_aot, docker_run_id))
     # the engine's record of the start, on this host's clock (a rollout is timed from it)
     assert info.started_at is not None and before - 0.5 <= info.started_at <= time.time() + 0.5
+    assert info.created_at is not None and info.created_at <= info.started_at
     engine.put_file(info.id, "/app/note.txt", b"drill\n", 0o644)
     assert engine.get_file(info.id, "/app/note.txt") == b"drill\n"
 
