@@ -189,6 +189,12 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/gzipstream.py",
+        "inflater = zlib.decompressobj(wbits=31)  # the first gzip member, or a concatenated one",
+        ("31 -> 32",),
+        "equivalent here: 32 also reads zlib-wrapped streams, but only gzip magic gets this far",
+    ),
+    (
+        "gates/reading/gzipstream.py",
         "FIXED_HEAD = 4  # a member's ID1 ID2 CM FLG",
         ("4 -> 5",),
         "harmless: one more header byte is read ahead before the four are checked; the inflater gets it all",
