@@ -189,7 +189,7 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/gzipstream.py",
-        "inflater = zlib.decompressobj(wbits=31)  # the first gzip member, or a concatenated one",
+        "inflater = zlib_ng.decompressobj(wbits=31)  # the first gzip member, or a concatenated one",
         ("31 -> 32",),
         "equivalent here: 32 also reads zlib-wrapped streams, but only gzip magic gets this far",
     ),

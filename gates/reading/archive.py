@@ -10,11 +10,10 @@ must; the hash is still completed.
 from __future__ import annotations
 
 import tarfile
-import zlib
 from typing import IO
 
 from gates.contract import ArchiveLimits
-from gates.reading.gzipstream import CHUNK, inflate
+from gates.reading.gzipstream import CHUNK, InflateError, inflate
 from gates.reading.listing import (
     ArchiveListing,
     HashingReader,
@@ -96,7 +95,7 @@ def read_tar_gz(
     except LimitReached as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
-    except (tarfile.TarError, EOFError, zlib.error) as exc:
+    except (tarfile.TarError, EOFError, InflateError) as exc:
         error = f"not a readable tar.gz ({exc})"
     finally:
         lister.close()

@@ -16,12 +16,13 @@ import itertools
 import stat
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass
 from typing import IO
 
+from zlib_ng import zlib_ng
+
 from gates.contract import ArchiveLimits
-from gates.reading.gzipstream import CHUNK
+from gates.reading.gzipstream import CHUNK, InflateError
 from gates.reading.listing import (
     MAX_TEXT_MEMBER,
     HashingReader,
@@ -138,7 +139,7 @@ class _Inflated:
                 "(a bundle uses stored or deflate)"
             )
         self.info, self.sink, self.poll = info, sink, poll
-        self.inflater = zlib.decompressobj(-15) if info.compress_type == DEFLATED else None
+        self.inflater = zlib_ng.decompressobj(-15) if info.compress_type == DEFLATED else None
         self.size, self.crc = 0, 0
 
     def take(self, data: bytes) -> None:
@@ -148,7 +149,7 @@ class _Inflated:
                 f"member '{printable(self.info.filename)}' inflates to more than the "
                 f"{self.info.file_size} bytes it declares (decompression bomb?)"
             )
-        self.crc = zlib.crc32(data, self.crc)
+        self.crc = zlib_ng.crc32(data, self.crc)
         if self.sink is not None:
             self.sink(memoryview(data))
 
@@ -284,7 +285,7 @@ def read_zip(
     # ValueError: a name flagged UTF-8 that is not (UnicodeDecodeError), bad offsets
     except (
         zipfile.BadZipFile,
-        zlib.error,
+        InflateError,
         OSError,
         EOFError,
         NotImplementedError,
