@@ -125,7 +125,7 @@ trend_options = (
     ),
     click.option(
         "--tolerance",
-        type=FiniteFloatRange(min=0),
+        type=FiniteFloatRange(min=0, max=100),
         default=None,
         help="How much slower than the baseline is a regression (0.5: 50 %), for every "
         "scenario [default: each scenario's regression.tolerance, else 0.5].",
@@ -168,7 +168,7 @@ def report_options(fn: F) -> F:
 @click.option(
     "--deadline",
     "deadline_s",
-    type=FiniteFloatRange(min=1),
+    type=FiniteFloatRange(min=1, max=7 * 24 * 3600),  # a week: past it, a typo
     default=600.0,
     show_default=True,
     help="Run-wide deadline in seconds.",

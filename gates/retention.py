@@ -7,11 +7,12 @@ gates/checks/kept.py).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from gates.contract import Contract
 from gates.reading.facts import WindowState
 from gates.sources.release import LINE_RE, ReleaseRef, version_key
+from harness.stamps import days_after
 
 
 def _line_key(line: str) -> tuple[int, int]:
@@ -48,7 +49,7 @@ def window_state(line: str, releases: list[ReleaseRef], contract: Contract, toda
         return WindowState(
             open=True, closes=None, reason=f"{line} window is open: {successor.tag}'s release date is unknown"
         )
-    closes = successor.published_at.date() + timedelta(days=days)
+    closes = days_after(successor.published_at.date(), days)
     is_open = today <= closes
     return WindowState(
         open=is_open,

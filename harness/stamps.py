@@ -6,7 +6,8 @@ for the usual zero-padded form: its first call imports and sets up its locale ta
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import overload
 
 STAMP = "%Y-%m-%dT%H:%M:%SZ"
 DAY = "%Y-%m-%d"
@@ -34,3 +35,19 @@ def _read(text: str, canonical: re.Pattern[str], form: str) -> datetime:
         except ValueError:
             pass  # month 13, February 30, second 60: strptime says why
     return datetime.strptime(text, form)
+
+
+@overload
+def days_after(moment: datetime, days: int) -> datetime: ...
+@overload
+def days_after(moment: date, days: int) -> date: ...
+def days_after(moment: date, days: int) -> date:
+    """`days` days after `moment`, or the last moment a date can hold when that lies past the
+    year 9999 (a release a hostile source dates 9999-12-30 has a window that never closes,
+    not an OverflowError)."""
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        if isinstance(moment, datetime):
+            return datetime.max.replace(tzinfo=moment.tzinfo)
+        return date.max

@@ -6,7 +6,7 @@ release was made (contract sheet 1.10; gates/signing.py says what is and is not 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
 from harness import bounded_read
 from harness.results import Finding
-from harness.stamps import STAMP, parse_utc
+from harness.stamps import STAMP, days_after, parse_utc
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -209,7 +209,7 @@ def release_window(release: ReleaseFacts, contract: Contract) -> tuple[datetime,
     published = release.ref.published_at
     if published is not None and published > built:
         return built, published
-    return built, built + timedelta(days=contract.signing.signing_window_days)
+    return built, days_after(built, contract.signing.signing_window_days)
 
 
 def _valid(cert: x509.Certificate, start: datetime, end: datetime, now: datetime | None) -> bool:

@@ -3,13 +3,13 @@ way, and refuses exactly what it refuses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.stamps import STAMP, parse_utc
+from harness.stamps import STAMP, days_after, parse_utc
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
 # stamps of the canonical shape (with out-of-range fields), unpadded ones, and other text
@@ -58,3 +58,22 @@ def test_parse_utc_is_strptime(text: str) -> None:
 )
 def test_known_stamps_read_as_strptime_reads_them(text: str) -> None:
     assert _ours(text) == _strptime(text)
+
+
+def test_days_after_adds_days_until_a_date_can_hold_no_more() -> None:
+    moment = datetime(2026, 3, 8, 10, tzinfo=UTC)
+    assert days_after(moment, 90) == moment + timedelta(days=90)
+    assert days_after(date(2026, 3, 8), 0) == date(2026, 3, 8)
+    assert days_after(date(9999, 12, 30), 1) == date(9999, 12, 31)
+    assert days_after(date(9999, 12, 30), 90) == date.max
+    assert days_after(datetime(9999, 12, 30, tzinfo=UTC), 30) == datetime.max.replace(tzinfo=UTC)
+    assert days_after(date(2026, 1, 1), 10**12) == date.max  # more days than a timedelta holds
+
+
+@settings(max_examples=200)
+@given(st.dates(), st.integers(min_value=0, max_value=10**15))
+def test_days_after_never_raises_and_never_goes_back(day: date, days: int) -> None:
+    later = days_after(day, days)
+    assert day <= later <= date.max
+    if later < date.max:
+        assert (later - day).days == days
