@@ -42,6 +42,7 @@ POLICY_TESTS = (
     "tests/gates/test_waiver_coverage.py",
     "tests/gates/test_retention_waivers_prune.py",
     "tests/gates/test_registry.py",
+    "tests/gates/test_far_dates.py",
 )
 DRILL_TESTS = (
     "tests/drills/test_boundaries.py",
@@ -62,6 +63,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gates/reading/tarstream.py": ARCHIVE_TESTS,
     "gates/reading/gzipstream.py": ARCHIVE_TESTS,
     "gates/retention.py": POLICY_TESTS,
+    "harness/stamps.py": ("tests/harness/test_stamps.py", "tests/gates/test_far_dates.py"),
     "gates/waivers.py": POLICY_TESTS,
     "gates/recovery/perf.py": ("tests/gates/test_perf.py", "tests/gates/test_boundaries.py"),
     "drills/playbook/classify.py": DRILL_TESTS,

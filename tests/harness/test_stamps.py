@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.stamps import STAMP, days_after, parse_utc
+from harness.stamps import STAMP, days_after, parse_day, parse_utc
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
 # stamps of the canonical shape (with out-of-range fields), unpadded ones, and other text
@@ -77,3 +77,14 @@ def test_days_after_never_raises_and_never_goes_back(day: date, days: int) -> No
     assert day <= later <= date.max
     if later < date.max:
         assert (later - day).days == days
+
+
+@pytest.mark.parametrize("text", ["2026-03-08", "2026-3-8", "9999-12-31", "0001-01-01"])
+def test_parse_day_is_strptime(text: str) -> None:
+    assert parse_day(text) == datetime.strptime(text, "%Y-%m-%d")
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "2026-03-08T00:00:00Z", "", "tomorrow"])
+def test_parse_day_refuses_what_strptime_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_day(text)
