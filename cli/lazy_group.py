@@ -7,16 +7,25 @@ name and the first paragraph of its help (from the table), so click's own code l
 commands and suggests a near name exactly as for loaded ones.
 tests/harness/test_lazy_group.py holds each entry to the real command's help, so the two
 cannot drift.
+
+Usage errors (an unknown option, a bad value, a path that is a directory) are one line,
+`gate: error: <click's message>; see 'gate check --help'`, exit 2, as every other bad input
+is: click's own display is four lines (usage, a hint, a blank line, the error).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
-from typing import Any
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
 
 import click
 
+# click 8.2 raises this for a group called with no arguments (8.1 printed the help and exited)
+NO_ARGS_IS_HELP: tuple[type[click.UsageError], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name)
+)
 # command name -> ("module:attribute" of the command, the first paragraph of its help)
 Table = Mapping[str, tuple[str, str]]
 
@@ -42,6 +51,32 @@ class LazyGroup(click.Group):
             self.add_command(command, cmd_name)
         return command
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's main, with a usage error said in one line; the rest as click does it."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as exc:  # `gate` alone: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            say_usage_error(self.name or "", exc)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands section as click.Group writes it, from the stand-ins: listing the
         commands imports none of them."""
@@ -59,6 +94,16 @@ def command_line(table: Table) -> Callable[[Callable[..., None]], LazyGroup]:
         return click.group(cls=LazyGroup, lazy=table, context_settings=help_names)(fn)
 
     return decorate
+
+
+def say_usage_error(prog: str, exc: click.UsageError) -> NoReturn:
+    """One line for a usage error: what click says, and where the help is."""
+    from harness.results import one_line  # noqa: PLC0415 - only a usage error needs it
+
+    where = exc.ctx.command_path if exc.ctx is not None else prog
+    said = one_line(exc.format_message()).removesuffix(".")
+    click.echo(f"{prog}: error: {said} (see '{where} --help')", err=True)
+    sys.exit(exc.exit_code)
 
 
 def load(where: str) -> click.Command:

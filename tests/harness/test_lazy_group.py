@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -14,6 +15,7 @@ from cli import drill, gate
 from cli.lazy_group import LazyGroup, StandIn, Table, load
 
 GROUPS = {"gate": (gate.gate, gate.COMMANDS), "drill": (drill.drill, drill.COMMANDS)}
+GATE = str(Path(sys.executable).with_name("gate"))  # the installed console script
 LIMITS = (3, 12, 30, 45, 60, 74, 200)  # click shortens to the terminal's width less the names
 
 
@@ -29,10 +31,11 @@ def drifted(table: Table) -> list[str]:
 
 
 def eager_twin(group: click.Group, table: Table) -> click.Group:
-    """The same group with every command imported up front."""
+    """The same group with every command imported up front (and nothing left to load)."""
     commands = {name: load(where) for name, (where, _summary) in table.items()}
-    return click.Group(
+    return LazyGroup(
         group.name,
+        lazy={},
         commands=commands,
         params=group.params,
         help=group.help,
@@ -108,3 +111,29 @@ def test_help_imports_no_command_module(group_name: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.splitlines()[-1] == "0 []"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["chek"], "gate: error: No such command 'chek'. Did you mean 'check'? (see 'gate --help')"),
+        (["check", "--bogus"], "gate: error: No such option '--bogus'"),
+        (["check", "--release", "v0.7.x"], "Missing option '--source' (see 'gate check --help')"),
+        (["check", "--as-of", "2026-02-30"], "gate: error: Invalid value for '--as-of'"),
+        (["contract", "--contract", "."], "is a directory (see 'gate contract --help')"),
+        (["prune", "--release"], "gate: error: Option '--release' requires an argument"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_2(args: list[str], said: str) -> None:
+    """Bug: click's four lines (usage, a hint, a blank line, the error) where the README
+    promises one line for every bad input."""
+    proc = subprocess.run([GATE, *args], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
+    assert said in proc.stderr
+
+
+def test_the_group_alone_still_shows_its_help() -> None:
+    proc = subprocess.run([GATE], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert (proc.stdout + proc.stderr).startswith("Usage: gate [OPTIONS] COMMAND [ARGS]...")
