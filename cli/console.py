@@ -45,6 +45,34 @@ class FiniteFloatRange(click.FloatRange):
         return number
 
 
+class OutputFolder(click.Path):
+    """A folder the command creates or writes into (--report-dir, --out): refused before
+    anything runs when it cannot be, as a path under a file or in a folder that cannot be
+    written, so a run never ends, after all its work, on a write error."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if why := _unwritable(Path(os.fsdecode(path))):
+            self.fail(f"'{value}' {why}", param, ctx)
+        return path
+
+
+def _unwritable(path: Path) -> str:
+    """Why `path` cannot become a folder the command writes into, or ''."""
+    for folder in (path, *path.parents):
+        if not folder.exists():
+            continue
+        if not folder.is_dir():
+            return f"cannot be created: '{folder}' is a file, not a folder"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"cannot be written: '{folder}' is not writable"
+        return ""
+    return ""
+
+
 def _drop_stdout() -> None:
     """From now on stdout writes go nowhere (and flushing at exit cannot fail again)."""
     devnull = os.open(os.devnull, os.O_WRONLY)

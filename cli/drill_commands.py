@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.console import F, FiniteFloatRange, echo, error_boundary
+from cli.console import F, FiniteFloatRange, OutputFolder, echo, error_boundary
 from cli.drill_output import given_trends, output_mode, render
 from harness.errors import ExitCode
 
@@ -79,7 +79,7 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputFolder(),
     default=Path("drill-suite"),
     show_default=True,
 )
@@ -160,7 +160,7 @@ def report_options(fn: F) -> F:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputFolder(),
     default=Path("drill-out"),
     show_default=True,
     help="Journal, reports, evidence and the work dir go here.",
@@ -279,7 +279,7 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputFolder(),
     default=None,
     help="Where to write the reports (default: beside the journal).",
 )

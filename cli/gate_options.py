@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.console import OutputFolder
 from harness.stamps import DAY, parse_day
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 report_dir_option = click.option(
     "--report-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputFolder(),
     help="Write report.json, junit.xml and summary.md here.",
 )
 contract_option = click.option(

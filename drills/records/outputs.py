@@ -118,7 +118,7 @@ def write(
     notes += [f"trend: {t.line()}" for t in found if t.regressed]
     rep = report(events, notes)
     rep = replace(rep, results=(*rep.results, *_trend_results(found)))
-    written = write_all(rep, out_dir)
+    written = write_all(rep, out_dir, option="--out")
     section = _drill_section(events, rows, found, given, judged_by)
     doc = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     (out_dir / "report.json").write_text(

@@ -29,8 +29,9 @@ def _rendered(report: Report) -> tuple[dict[str, bytes], list[str]]:
     return done, broken
 
 
-def write_all(report: Report, report_dir: Path) -> list[Path]:
-    """Write every report format into report_dir; returns the paths written.
+def write_all(report: Report, report_dir: Path, option: str = "--report-dir") -> list[Path]:
+    """Write every report format into report_dir; returns the paths written. `option` is
+    the command's option that chose the folder, named in the error when it cannot be written.
 
     Each format is rendered in full before its file is opened, so a file is never left
     half-written; a format that cannot be rendered is an InfraError after the others are written.
@@ -45,7 +46,7 @@ def write_all(report: Report, report_dir: Path) -> list[Path]:
             written.append(path)
     except OSError as exc:
         raise InfraError(
-            f"{report_dir}: cannot write reports ({exc.strerror}); choose a writable --report-dir"
+            f"{report_dir}: cannot write reports ({exc.strerror}); choose a writable {option}"
         ) from exc
     if broken:
         raise InfraError(

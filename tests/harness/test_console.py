@@ -14,7 +14,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli.console import STDOUT_GONE, echo_report, error_boundary
+from cli.console import STDOUT_GONE, _unwritable, echo_report, error_boundary
 from harness.results import Finding, Outcome, Report, Result
 
 # A command that writes to stdout behind the edge's back, then would go on.
@@ -91,3 +91,39 @@ def test_an_error_quoting_an_untrusted_name_stays_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("gate: error: --source:")
     assert "/nonexistent\\n::error::pwned is not a folder" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (("gate", "check", "--release", "v0.7.x", "--source", "."), "--report-dir"),
+        (("drill", "report", "journal.jsonl"), "--out"),
+        (("drill", "run", "--suite", "standard"), "--out"),
+    ],
+)
+def test_an_output_folder_that_cannot_be_made_is_refused_before_anything_runs(
+    tmp_path: Path, command: tuple[str, ...], option: str
+) -> None:
+    """Bug: `--report-dir FILE/sub` ran the whole check, printed PASSED, then failed to
+    write the reports with exit 3; `drill report --out FILE/x` named --report-dir."""
+    (tmp_path / "afile").write_text("")
+    script = str(Path(sys.executable).with_name(command[0]))
+    proc = subprocess.run(
+        [script, *command[1:], option, str(tmp_path / "afile" / "sub")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and proc.stderr.count("\n") == 1
+    assert f"Invalid value for '{option}'" in proc.stderr
+    assert f"cannot be created: '{tmp_path / 'afile'}' is a file, not a folder" in proc.stderr
+
+
+def test_an_output_folder_under_folders_yet_to_be_made_is_fine(tmp_path: Path) -> None:
+    assert _unwritable(tmp_path / "a" / "b" / "c") == ""
+    assert _unwritable(tmp_path) == ""
+    (tmp_path / "f").write_text("")
+    assert "is a file" in _unwritable(tmp_path / "f" / "a" / "b")
