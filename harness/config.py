@@ -7,7 +7,9 @@ Errors name the file and the key path, and say how to fix it:
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,8 @@ def json_shaped(document: Any, origin: str) -> Any:
     RecursionError or filling the memory. A number that is not one (`.nan`, `.inf`, `-.inf`,
     or an integer past the largest float) is refused too: every comparison with NaN is
     false, so a NaN threshold or budget would let everything pass, and float() of the rest
-    overflows (harness/numbers.py).
+    overflows (harness/numbers.py). A string (key or value) holding a NUL is refused: no path,
+    command, environment variable or name can carry one.
     """
     budget = [_MAX_VALUES]
 
@@ -80,9 +83,11 @@ def json_shaped(document: Any, origin: str) -> Any:
             return node.isoformat()
         if numbers.is_number(node) and numbers.finite(node) is None:
             raise ConfigError(not_finite(origin, key_path(where), node))
+        if isinstance(node, str) and "\0" in node:
+            raise ConfigError(f"{origin}: {key_path(where)}: holds a NUL character; remove it")
         if isinstance(node, dict):
             return {
-                _json_key(key): shape(value, depth + 1, (*where, _json_key(key)))
+                shape(_json_key(key), depth + 1, where): shape(value, depth + 1, (*where, _json_key(key)))
                 for key, value in node.items()
             }
         if isinstance(node, list):
@@ -113,13 +118,35 @@ def validate(document: Any, schema: dict[str, Any], origin: str) -> None:
     # jsonschema is imported lazily: it is slow to import and only config commands need it.
     import jsonschema  # noqa: PLC0415
 
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _ecma_validator(jsonschema)(schema)
     errors = sorted(validator.iter_errors(document), key=lambda e: [str(part) for part in e.absolute_path])
     if not errors:
         return
     first = jsonschema.exceptions.best_match(errors) or errors[0]
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     raise ConfigError(f"{origin}: {key_path(first.absolute_path)}: {first.message}{more}")
+
+
+@functools.cache
+def _ecma_validator(jsonschema: Any) -> Any:
+    r"""Draft 2020-12 with every `pattern` read in the dialect JSON Schema names, ECMA-262.
+    Python's re differs where it matters for names and paths: its `$` also matches before a
+    final newline (a scenario named "crash\n" passed `^[a-z0-9-]+$`), and its `\d` matches
+    any Unicode digit (a tag ending in an Arabic-Indic one passed `^v\d+...$`)."""
+
+    def pattern(validator: Any, wanted: str, instance: Any, _schema: Any) -> Any:
+        if validator.is_type(instance, "string") and not _ecma(wanted).search(instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {wanted!r}")
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": pattern})
+
+
+@functools.cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    r"""`pattern` as ECMA-262 reads it, for the patterns of our own schemas (where a `$`
+    only ever ends a pattern or an alternative): `$` matches at the very end alone, and `\d`,
+    `\w` and `\s` match ASCII alone."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern), re.ASCII)
 
 
 def load_yaml_file(path: Path, schema: dict[str, Any]) -> Any:

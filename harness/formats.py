@@ -15,7 +15,7 @@ _BUILD_INFO_BODY = (
     r"rustc=(?P<rustc>.*) cli=(?P<cli>\S+) runtime_cache=(?P<runtime_cache>\d+) "
     r"contract=(?P<contract>\S+)"
 )
-BUILD_INFO_RE = re.compile(rf"^{_BUILD_INFO_BODY}$")  # every `gate check` reads build info
+BUILD_INFO_RE = re.compile(rf"^{_BUILD_INFO_BODY}$", re.ASCII)  # every `gate check` reads build info
 
 # The drills' line formats, compiled on first use (`compiled`): `gate check` imports this
 # module for BUILD_INFO_RE alone, and compiling these as well would cost its start-up time.
@@ -34,7 +34,7 @@ SHUTDOWN = (
 @cache
 def compiled(pattern: str) -> re.Pattern[str]:
     """One of the formats above, compiled once."""
-    return re.compile(pattern)
+    return re.compile(pattern, re.ASCII)  # FUSE writes these lines in ASCII: \d is 0-9
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,7 +19,7 @@ from harness.errors import ConfigError
 if TYPE_CHECKING:
     from drills.scenario.model import Scenario
 
-_SHAPE = re.compile(r"^(\d{1,4})/(\d{1,4})$")
+_SHAPE = re.compile(r"([0-9]{1,4})/([0-9]{1,4})\Z")
 
 
 @dataclass(frozen=True)

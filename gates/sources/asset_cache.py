@@ -26,7 +26,7 @@ from typing import IO, cast
 from harness.errors import InfraError
 
 CHUNK = 1 << 20
-_DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
+_DIGEST = re.compile(r"sha256:([0-9a-f]{64})\Z")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from harness.results import printable
 from harness.stamps import parse_utc
 
 T = TypeVar("T")
-REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$")
+REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+\Z")
 MAX_ASSET_BYTES = 2**63 - 1  # what a signed 64-bit size, GitHub's, can hold
 
 

@@ -12,8 +12,12 @@ from typing import IO, Any, Protocol
 
 from harness.errors import ConfigError
 
-TAG_RE = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)(?P<pre>-[0-9A-Za-z.-]+)?$")
-LINE_RE = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.x$")
+# ASCII digits, at most nine to a number (a tag of 5,000 digits is no version int() takes), and
+# `\Z`, not `$` (which also matches before a final newline: "v0.7.1\n" was a release of v0.7.x)
+TAG_RE = re.compile(
+    r"v(?P<major>[0-9]{1,9})\.(?P<minor>[0-9]{1,9})\.(?P<patch>[0-9]{1,9})(?P<pre>-[0-9A-Za-z.-]+)?\Z"
+)
+LINE_RE = re.compile(r"v(?P<major>[0-9]{1,9})\.(?P<minor>[0-9]{1,9})\.x\Z")
 
 
 @dataclass(frozen=True, kw_only=True)
