@@ -39,10 +39,10 @@ class FiniteFloatRange(click.FloatRange):
     flags no regression while a NaN or infinite deadline never passes."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        number = super().convert(value, param, ctx)
+        number = click.FLOAT.convert(value, param, ctx)  # said first: "inf" is out of any range too
         if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
-        return number
+        return super().convert(number, param, ctx)
 
 
 class OutputFolder(click.Path):
