@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.checks.base import CannotEvaluate, NotApplicable, may_be_pruned
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
 from harness import bounded_read
@@ -151,8 +151,8 @@ def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Fin
 
 
 def _pruned(release: ReleaseFacts, name: str) -> bool:
-    """A pair archive may be gone once its release window closed."""
-    return not release.window.open and is_pair_archive(name)
+    """A pair archive may be gone once `gate prune` may have deleted it."""
+    return may_be_pruned(release) and is_pair_archive(name)
 
 
 def _set_findings(

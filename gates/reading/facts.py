@@ -55,6 +55,9 @@ class ReleaseFacts:
     assets: tuple[AssetFacts, ...]
     window: WindowState
     checked_at: datetime | None = None  # when the gate runs (its clock, or --as-of)
+    # why `gate prune` never deletes its bundles, whatever its window ("": once the window
+    # closes it may, so a listed bundle that is gone counts as pruned; gates/prune.py)
+    prune_keeps: str = "gate prune was not asked about it"
 
     def asset(self, name: str) -> AssetFacts | None:
         return next((a for a in self.assets if a.ref.name == name), None)
