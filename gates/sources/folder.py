@@ -1,7 +1,8 @@
 """A release source on disk: one release laid out like FUSE's `dist/`, or one sub-folder per tag.
 
 A folder's publication time is the `generatedAtUtc` of its release-artifacts.json (FUSE's CI
-sets it from the commit time); without one the time is unknown.
+sets it from the commit time); without one, or with one that is not `YYYY-MM-DDTHH:MM:SSZ`
+(an I004 finding), the time is unknown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
 from harness import bounded_read
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
-from harness.stamps import parse_utc
+from harness.stamps import read_stamp
 
 METADATA = "release-artifacts.json"
 MAX_METADATA_BYTES = 16 * bounded_read.MiB
@@ -23,8 +24,7 @@ MAX_METADATA_BYTES = 16 * bounded_read.MiB
 def _published_at(folder: Path) -> datetime | None:
     try:
         data = bounded_read.parse_json(bounded_read.read_bytes(folder / METADATA, MAX_METADATA_BYTES))
-        stamp = str(data["generatedAtUtc"])
-        return parse_utc(stamp)
+        return read_stamp(data["generatedAtUtc"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
