@@ -34,19 +34,28 @@ class PlanItem:
     reason: str
 
 
+def newest_kept(releases: list[ReleaseRef]) -> str:
+    """The tag of the release of a line (`releases`, oldest first) prune always keeps: its
+    newest that is not a pre-release (a line of pre-releases only keeps its newest one)."""
+    return next((r for r in reversed(releases) if not r.is_prerelease), releases[-1]).tag
+
+
+def always_kept(release: ReleaseRef, newest: str) -> str:
+    """Why prune never deletes this release's bundles, whatever its window ("": it may)."""
+    if release.tag == newest:
+        return "the newest release of the line"
+    if release.immutable:
+        return "an immutable release: assets cannot be deleted"
+    return ""
+
+
 def _item(
-    release: ReleaseRef, asset: AssetRef, newest: bool, window_open: bool, why: str, contract: Contract
+    release: ReleaseRef, asset: AssetRef, newest: str, window_open: bool, why: str, contract: Contract
 ) -> PlanItem:
     fallback = asset.name.startswith(contract.assets.fallback.split("{")[0])
-    if newest:
-        return PlanItem(release=release, asset=asset, action=Action.KEEP, reason="newest release of the line")
-    if release.immutable:
-        return PlanItem(
-            release=release,
-            asset=asset,
-            action=Action.KEEP,
-            reason="immutable release: assets cannot be deleted",
-        )
+    kept = always_kept(release, newest)
+    if kept:
+        return PlanItem(release=release, asset=asset, action=Action.KEEP, reason=kept)
     if window_open:
         role = "fallback CLI bundle" if fallback else "primary AOT bundle"
         return PlanItem(
@@ -65,10 +74,9 @@ def plan(source: ReleaseSource, line: str, contract: Contract, today: date) -> l
     if not releases:
         raise ConfigError(f"--release {line}: no release of that line in {source.description}")
     window = retention.window_state(line, all_releases, contract, today)
-    # a line of pre-releases only keeps its newest one
-    newest = next((r for r in reversed(releases) if not r.is_prerelease), releases[-1]).tag
+    newest = newest_kept(releases)
     return [
-        _item(r, a, r.tag == newest, window.open, window.reason, contract)
+        _item(r, a, newest, window.open, window.reason, contract)
         for r in releases
         for a in sorted(source.assets(r), key=lambda a: a.name)
         if is_pair_archive(a.name)

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gates import retention, waivers
+from gates import prune, retention, waivers
 from gates.checks import (
     REGISTRY,
     CannotEvaluate,
@@ -81,6 +81,14 @@ def _line_results(
     return results
 
 
+def _prune_keeps(release: ReleaseRef, all_releases: list[ReleaseRef]) -> str:
+    """Why `gate prune` would never delete this release's bundles ("": it may)."""
+    if release.draft:
+        return "a draft is not part of its line, and gate prune never prunes it"
+    newest = prune.newest_kept(releases_of_line(all_releases, release.line))
+    return prune.always_kept(release, newest)
+
+
 def _run_results(run: RunFacts, contract: Contract) -> list[Result]:
     return [
         _result(cid, "waivers", partial(check.run, run, contract))
@@ -137,7 +145,7 @@ def _check(
         line: retention.window_state(line, all_releases, contract, today) for line in {r.line for r in chosen}
     }
     facts = read_releases(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries)
-    facts = [replace(f, checked_at=started) for f in facts]
+    facts = [replace(f, checked_at=started, prune_keeps=_prune_keeps(f.ref, all_releases)) for f in facts]
     names = {f.ref.tag: set(f.names) for f in facts}
     listed = {f.ref.tag: frozenset(inventory.listed_names(f, contract)) for f in facts}
     judged_results = _release_results(facts, contract)

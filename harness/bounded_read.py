@@ -39,12 +39,13 @@ class Refused(OSError):
         return str(self.strerror)
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file of this mode is, in words ("a FIFO (named pipe)")."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def _not_regular(mode: int) -> Refused:
-    return Refused(f"is {_kind(mode)}, not a regular file; pass a regular file")
+    return Refused(f"is {kind_of(mode)}, not a regular file; pass a regular file")
 
 
 def _size(limit: int) -> str:

@@ -13,12 +13,43 @@ STAMP = "%Y-%m-%dT%H:%M:%SZ"
 DAY = "%Y-%m-%d"
 _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 _CANONICAL_DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+_SHOWN = 40  # characters of a malformed stamp a message quotes
 
 
 def parse_utc(text: str) -> datetime:
     """`text` read as `datetime.strptime(text, STAMP)` reads it, in UTC (ValueError if it is
     not a time in that form)."""
     return _read(text, _CANONICAL, STAMP).replace(tzinfo=UTC)  # fromisoformat: Z is UTC already
+
+
+def read_stamp(value: object) -> datetime:
+    """A JSON value read as FUSE writes `generatedAtUtc`: a `YYYY-MM-DDTHH:MM:SSZ` string,
+    zero-padded, a real time (ValueError saying what `value` is instead)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{_json_kind(value)} is not a YYYY-MM-DDTHH:MM:SSZ string")
+    shown = repr(value) if len(value) <= _SHOWN else repr(value[:_SHOWN]) + "..."
+    if not _CANONICAL.fullmatch(value):
+        raise ValueError(f"{shown} is not of the form YYYY-MM-DDTHH:MM:SSZ")
+    try:
+        return parse_utc(value)
+    except ValueError as exc:
+        raise ValueError(f"{shown} is no real time ({exc})") from None
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    return "a JSON array" if isinstance(value, list) else "a JSON object"
+
+
+def format_utc(moment: datetime) -> str:
+    """`moment` as STAMP writes it, its year always four digits: strftime's `%Y` writes the
+    year 1 as `1` on glibc, which no reader of STAMP accepts back."""
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def parse_day(text: str) -> datetime:

@@ -16,6 +16,12 @@ class NotApplicable(Exception):
     """The check does not apply to this release: the result is `skipped`."""
 
 
+def may_be_pruned(release: ReleaseFacts) -> bool:
+    """Whether `gate prune` may have deleted this release's bundles: its window closed and
+    prune does not always keep it (as it keeps the line's newest and an immutable release)."""
+    return not release.window.open and not release.prune_keeps
+
+
 def candidates(release: ReleaseFacts, pattern: str, platform: str, contract: Contract) -> list[AssetFacts]:
     """Assets that claim to be this platform's primary/fallback bundle, any extension; its
     sidecars (`fuse-aot-linux-x64.spdx.json`) are not bundles."""

@@ -1,5 +1,10 @@
 """Integrity: SHA256SUMS and release-artifacts.json list exactly the payloads and agree
-with the bytes (and with the source's own digest, where it has one)."""
+with the bytes (and with the source's own digest, where it has one).
+
+release-artifacts.json's shape is I004's: its `artifacts` list, and its `generatedAtUtc`, the
+release's build time (a folder's release date, the start of its signing window, what closes a
+window), which must be a `YYYY-MM-DDTHH:MM:SSZ` string as FUSE writes it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.checks.base import CannotEvaluate, NotApplicable, may_be_pruned
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
 from harness import bounded_read
 from harness.results import Finding, printable
+from harness.stamps import read_stamp
 
 SUMS_LINE = re.compile(r"(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)")
 # lone surrogates (Cs) are bytes that are not UTF-8 (read_plain): names may hold them
@@ -151,8 +157,8 @@ def checksums_well_formed(release: ReleaseFacts, contract: Contract) -> list[Fin
 
 
 def _pruned(release: ReleaseFacts, name: str) -> bool:
-    """A pair archive may be gone once its release window closed."""
-    return not release.window.open and is_pair_archive(name)
+    """A pair archive may be gone once `gate prune` may have deleted it."""
+    return may_be_pruned(release) and is_pair_archive(name)
 
 
 def _set_findings(
@@ -249,7 +255,30 @@ def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[F
     except _Invalid as exc:
         return [Finding(subject=name, message=str(exc), where=exc.where)]
     listed = {str(a.get("name")) for a in artifacts}
-    return _set_findings(listed, release, contract, name, meta.ref.location)
+    return _built_at_findings(meta) + _set_findings(listed, release, contract, name, meta.ref.location)
+
+
+def _built_at_findings(meta: AssetFacts) -> list[Finding]:
+    """generatedAtUtc missing or malformed (the document itself parsed: `_metadata`)."""
+    document = bounded_read.parse_json(meta.text or "")
+    if "generatedAtUtc" not in document:
+        problem, actual = "generatedAtUtc is missing", "absent"
+    else:
+        try:
+            read_stamp(document["generatedAtUtc"])
+            return []
+        except ValueError as exc:
+            problem, actual = f"generatedAtUtc is malformed: {exc}", "malformed"
+    return [
+        Finding(
+            subject=meta.ref.name,
+            message=f"{problem}; write when the release was built, in UTC, as FUSE does "
+            "(date -u +%Y-%m-%dT%H:%M:%SZ)",
+            expected="generatedAtUtc: YYYY-MM-DDTHH:MM:SSZ",
+            actual=actual,
+            where=meta.ref.location,
+        )
+    ]
 
 
 def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]:

@@ -11,13 +11,13 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from gates.assets import is_required, why_not_required
-from gates.checks.base import CannotEvaluate, NotApplicable
+from gates.checks.base import NotApplicable
 from gates.checks.sidecars import Invalid, content
 from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
 from harness import bounded_read
 from harness.results import Finding
-from harness.stamps import STAMP, days_after, parse_utc
+from harness.stamps import days_after, format_utc, read_stamp
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -185,22 +185,36 @@ def certificates_identity(release: ReleaseFacts, contract: Contract) -> list[Fin
     ]
 
 
+def _metadata_built_at(release: ReleaseFacts, contract: Contract) -> tuple[datetime | None, str]:
+    """Its metadata's generatedAtUtc, or None and why there is none to read."""
+    meta = release.asset(contract.metadata_name)
+    if meta is None:
+        return None, f"no {contract.metadata_name}"
+    try:
+        stamp = bounded_read.parse_json(content(meta))["generatedAtUtc"]
+    except KeyError:
+        return None, f"no generatedAtUtc in {contract.metadata_name}"
+    except (ValueError, TypeError, Invalid) as exc:
+        return None, f"{contract.metadata_name} is not FUSE release metadata ({exc})"
+    try:
+        return read_stamp(stamp), ""
+    except ValueError as exc:
+        return None, f"{contract.metadata_name}'s generatedAtUtc is malformed: {exc}"
+
+
 def _built_at(release: ReleaseFacts, contract: Contract) -> datetime:
     """When the release was built: its metadata's generatedAtUtc, else its publication."""
-    meta = release.asset(contract.metadata_name)
-    try:
-        stamp = bounded_read.parse_json(content(meta))["generatedAtUtc"] if meta else None
-        built = parse_utc(str(stamp)) if stamp else None
-    except (ValueError, KeyError, TypeError, Invalid):
-        built = None
+    built, why = _metadata_built_at(release, contract)
     built = built or release.ref.published_at
-    if built is None:
-        raise CannotEvaluate("when the release was made is unknown (no generatedAtUtc, no publication date)")
+    if built is None:  # the metadata is at fault, and I004 says so: a finding, not an error
+        raise NotApplicable(
+            f"when the release was made is unknown: {why} (I004 reports it), no publication date"
+        )
     return built
 
 
 def _span(start: datetime, end: datetime) -> str:
-    return f"{start.strftime(STAMP)} .. {end.strftime(STAMP)}"
+    return f"{format_utc(start)} .. {format_utc(end)}"
 
 
 def release_window(release: ReleaseFacts, contract: Contract) -> tuple[datetime, datetime]:
@@ -224,7 +238,7 @@ def certificates_valid_then(release: ReleaseFacts, contract: Contract) -> list[F
     readable = _readable(release, contract)
     start, end = release_window(release, contract)
     now = release.checked_at
-    shown = _span(start, end) + (f", or at {now.strftime(STAMP)} (now)" if now else "")
+    shown = _span(start, end) + (f", or at {format_utc(now)} (now)" if now else "")
     return [
         Finding(
             subject=pair.certificate,

@@ -27,7 +27,7 @@ from gates.assets import is_sidecar, is_vsix
 from gates.contract import Contract, asset_name, exe
 from gates.reading import archive
 from gates.reading.archive import ArchiveListing, Keep
-from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource
+from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource, StrayEntry
 from harness.errors import HarnessError
 from harness.results import printable
 
@@ -55,6 +55,10 @@ class ReleaseFacts:
     assets: tuple[AssetFacts, ...]
     window: WindowState
     checked_at: datetime | None = None  # when the gate runs (its clock, or --as-of)
+    # why `gate prune` never deletes its bundles, whatever its window ("": once the window
+    # closes it may, so a listed bundle that is gone counts as pruned; gates/prune.py)
+    prune_keeps: str = "gate prune was not asked about it"
+    strays: tuple[StrayEntry, ...] = ()  # entries that are no file, never read (A003 names them)
 
     def asset(self, name: str) -> AssetFacts | None:
         return next((a for a in self.assets if a.ref.name == name), None)
@@ -254,7 +258,9 @@ def read_releases(
         return [tickets[i] for i in range(len(assets))]
 
     try:
-        pending = [(release, window, submitted(release)) for release, window in releases]
+        pending = [
+            (release, window, submitted(release), source.strays(release)) for release, window in releases
+        ]
         readers.close()
     except BaseException:  # Ctrl-C, or a release could not be listed: stop every reader
         stop.set()
@@ -263,8 +269,10 @@ def read_releases(
     if readers.failed:
         raise readers.failed[0]
     return [
-        ReleaseFacts(ref=release, window=window, assets=tuple(readers.done[t] for t in tickets))
-        for release, window, tickets in pending
+        ReleaseFacts(
+            ref=release, window=window, assets=tuple(readers.done[t] for t in tickets), strays=tuple(strays)
+        )
+        for release, window, tickets, strays in pending
     ]
 
 

@@ -18,7 +18,7 @@ from typing import IO, Any, TypeVar
 from gates.sources.asset_cache import AssetCache
 from gates.sources.etag_cache import EtagCache, default_cache_dir
 from gates.sources.github_transport import Clock, NotFound, Settings, Sleep, Transport, shown
-from gates.sources.release import TAG_RE, AssetRef, ReleaseRef
+from gates.sources.release import TAG_RE, AssetRef, ReleaseRef, StrayEntry
 from harness import numbers
 from harness.errors import ConfigError, InfraError
 from harness.results import printable
@@ -176,6 +176,10 @@ class GitHubSource:
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
         pages = self.http.pages(f"{release.key}/assets")
         return parsed(asset_ref, pages, f"github:{self.repo}: assets of {release.tag}")
+
+    def strays(self, release: ReleaseRef) -> list[StrayEntry]:
+        """None: a GitHub release holds only assets."""
+        return []
 
     def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
         """Stream the asset to an anonymous temporary file (gone once closed)."""

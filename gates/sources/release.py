@@ -57,6 +57,16 @@ class AssetRef:
     key: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class StrayEntry:
+    """An entry of a release that is no file (a folder, a FIFO, a dangling symlink): never
+    opened, since opening a FIFO blocks; A003 names it."""
+
+    name: str
+    what: str  # "a FIFO (named pipe)", "a symlink that leads to no file (...)"
+    location: str
+
+
 class ReleaseSource(Protocol):
     """A place that holds releases and their assets."""
 
@@ -68,6 +78,10 @@ class ReleaseSource(Protocol):
 
     def assets(self, release: ReleaseRef) -> list[AssetRef]:
         """The release's assets, in any order."""
+        ...
+
+    def strays(self, release: ReleaseRef) -> list[StrayEntry]:
+        """The release's entries that are not files (only a folder has any)."""
         ...
 
     def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:

@@ -162,10 +162,11 @@ def test_after_the_window_closed_a_pruned_bundle_is_allowed_and_a_duplicate_is_n
     make_release: Callable[..., Path],
 ) -> None:
     folder = make_release("v0.7.0")
+    make_release("v0.7.1")  # gate prune keeps the newest release: v0.7.0 may be pruned
     for gone in ("fuse-cli-linux-x64.tar.gz", "fuse-vscode-linux-x64.vsix"):
         (folder / gone).unlink()
     (folder / "fuse-aot-linux-x64.zip").write_bytes(only_fuse_zip())
-    report = runner.check(FolderSource(folder), "v0.7.0", closed(contract.load(None)), lambda: NOW)
+    report = runner.check(FolderSource(folder.parent), "v0.7.0", closed(contract.load(None)), lambda: NOW)
     assert outcome(report, "P002").outcome.value == "passed"
     (twice,) = outcome(report, "P001").findings
     assert twice.message == "2 primary AOT bundles for linux-x64; exactly one is allowed"
