@@ -7,7 +7,9 @@ directory's sizes (it stops inflating at the declared size, where unzip keeps wr
 a streaming extractor trusts the local header instead, so member data is read here: a
 local header that disagrees with the central directory, data that inflates past its
 declared size, members whose bytes overlap (a zip bomb technique) and CRC errors are all
-caught, each after at most one chunk of work beyond the limit.
+caught, each after at most one chunk of work beyond the limit. A member that either header
+flags encrypted in any way (bits 0, 6 and 13) or as patch data (bit 5) is unreadable: zipfile
+refuses it, or asks for a password, while unzip 6.0 unpacks bits 5, 6 and 13 as if unset.
 """
 
 from __future__ import annotations
@@ -40,7 +42,16 @@ from harness.results import printable
 
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_SIGNATURE = b"PK\x03\x04"
-ENCRYPTED = 0x1  # general purpose flag bit 0
+# general purpose flags a bundle must not carry, in either header: zipfile asks for a password
+# (bit 0) or raises NotImplementedError (bits 5 and 6) where unzip 6.0 extracts bits 5, 6 and 13
+# as if unset, and bit 13 (local header fields masked) comes only with strong encryption
+REFUSED_FLAGS = (
+    (0x0001, "encrypted (flag bit 0)"),
+    (0x0040, "strongly encrypted (flag bit 6)"),
+    (0x2000, "as having an encrypted central directory (flag bit 13)"),
+    (0x0020, "as compressed patch data (flag bit 5)"),
+)
+ENCRYPTED = 0x0001 | 0x0040 | 0x2000
 DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central directory has them)
 UTF8_NAME = 0x800
 STORED, DEFLATED = 0, 8
@@ -114,7 +125,7 @@ def _disagreements(info: zipfile.ZipInfo, local: _Local) -> list[str]:
         found.append(("name", local_name, info.orig_filename))
     fields = [
         ("compression method", local.method, info.compress_type),
-        ("encryption flag", local.flags & ENCRYPTED, info.flag_bits & ENCRYPTED),
+        ("encryption flags", f"{local.flags & ENCRYPTED:#x}", f"{info.flag_bits & ENCRYPTED:#x}"),
     ]
     if not local.flags & DATA_DESCRIPTOR:
         fields += [
@@ -182,6 +193,16 @@ class _Inflated:
             )
 
 
+def _refuse_flags(info: zipfile.ZipInfo, flags: int, where: str) -> None:
+    """A member flagged encrypted in any way, or as patch data, cannot be unpacked as it is."""
+    said = [words for bit, words in REFUSED_FLAGS if flags & bit]
+    if said:
+        password = flags & ENCRYPTED
+        why = "a bundle must unpack without a password" if password else "zipfile refuses to unpack it"
+        name = printable(info.filename)
+        raise Unreadable(f"cannot read member '{name}': its {where} flags it {' and '.join(said)}: {why}")
+
+
 def _symlink_target(raw: IO[bytes], info: zipfile.ZipInfo, local: _Local, poll: Poll) -> str:
     if info.file_size > MAX_TEXT_MEMBER:
         raise Stop(f"symlink '{printable(info.filename)}' has a target of {info.file_size} bytes")
@@ -195,16 +216,13 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
     spans = []
     for info in archive.infolist():
         poll()
-        if info.flag_bits & ENCRYPTED:  # any member: installing it would ask for a password
-            raise Unreadable(
-                f"cannot read member '{printable(info.filename)}': encrypted "
-                "(a bundle must unpack without a password)"
-            )
+        _refuse_flags(info, info.flag_bits, "central directory entry")
         local = _local_header(raw, info)
         lister.problems += [
             f"member '{printable(info.filename)}': its local header gives another {d}: extractors disagree"
             for d in _disagreements(info, local)
         ]
+        _refuse_flags(info, local.flags, "local header")  # what a streaming extractor goes by
         member = _zip_member(info)
         if member.kind == "symlink":
             member = _zip_member(info, _symlink_target(raw, info, local, poll))

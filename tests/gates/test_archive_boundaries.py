@@ -431,7 +431,8 @@ def test_a_central_directory_of_4_kib_per_member_of_the_limit_is_parsed(
 
 def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> None:
     """Only the data-descriptor flag (bit 3) excuses the local CRC and sizes, and only the
-    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither."""
+    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither.
+    Every disagreement is said before the flag makes the member unreadable."""
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as archive:
         archive.writestr("a.txt", b"abc")
@@ -444,8 +445,12 @@ def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> 
     said = "member 'a.txt': its local header gives another {}: extractors disagree"
     assert listing.problems == (
         said.format("name 'é.txt' (central directory: 'a.txt')"),
-        said.format("encryption flag '1' (central directory: '0')"),
+        said.format("encryption flags '0x1' (central directory: '0x0')"),
         said.format("size '4' (central directory: '3')"),
+    )
+    assert listing.error == (
+        "cannot read member 'a.txt': its local header flags it encrypted (flag bit 0): "
+        "a bundle must unpack without a password"
     )
 
 

@@ -126,6 +126,7 @@ class ZipEntry:
     size: int | None = None  # declared uncompressed size (both headers); None: the real one
     compressed: bytes | None = None  # None: `data` compressed with `method`
     flags: int = 0
+    local_flags: int | None = None  # None: the same as `flags`
     local_method: int | None = None
     offset_of: int | None = None  # point the central entry at another entry's local header
     extra: dict[str, int] = field(default_factory=dict)
@@ -155,7 +156,7 @@ def zip_bytes(entries: list[ZipEntry], prefix: bytes = b"") -> bytes:
             "<4sHHHHHIIIHH",
             b"PK\x03\x04",
             20,
-            entry.flags,
+            entry.flags if entry.local_flags is None else entry.local_flags,
             method,
             0,
             0x21,

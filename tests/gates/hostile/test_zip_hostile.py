@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import random
 import struct
+import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +91,79 @@ ERRORS = [
 def test_unreadable_member_data_is_an_archive_error(extra: list[ZipEntry], error: str) -> None:
     listing = zip_listing(_blob(extra))
     assert error in listing.error, (listing.error, listing.problems)
+
+
+BIT0, BIT5, BIT6, BIT13 = 0x0001, 0x0020, 0x0040, 0x2000
+PASSWORD, PATCH = "a bundle must unpack without a password", "zipfile refuses to unpack it"
+CENTRAL, LOCAL = "central directory entry", "local header"
+SAID = {
+    BIT0: "encrypted (flag bit 0)",
+    BIT6: "strongly encrypted (flag bit 6)",
+    BIT13: "as having an encrypted central directory (flag bit 13)",
+    BIT5: "as compressed patch data (flag bit 5)",
+}
+
+# (id, entry, the header that is read first and flags it, the bits it names, why): every
+# encryption flag is refused like bit 0, in either header (a streaming extractor goes by the
+# local one), and so is patch data, which zipfile refuses too
+REFUSED_FLAGS = [
+    ("bit-0", ZipEntry("x.txt", b"x", flags=BIT0), CENTRAL, [BIT0], PASSWORD),
+    ("bit-6-without-bit-0", ZipEntry("x.txt", b"x", flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-with-bit-0", ZipEntry("x.txt", b"x", flags=BIT0 | BIT6), CENTRAL, [BIT0, BIT6], PASSWORD),
+    ("bit-13-alone", ZipEntry("x.txt", b"x", flags=BIT13), CENTRAL, [BIT13], PASSWORD),
+    ("bits-6-and-13", ZipEntry("x.txt", b"x", flags=BIT6 | BIT13), CENTRAL, [BIT6, BIT13], PASSWORD),
+    ("bit-6-stored", ZipEntry("x.txt", b"x", method=0, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-empty", ZipEntry("x.txt", b"", flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-folder", ZipEntry("d/", mode=0o040755, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-symlink", ZipEntry("l", b"LICENSE", mode=SYMLINK, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-descriptor", ZipEntry("x.txt", b"x", flags=BIT6 | 0x8), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-utf8-name", ZipEntry("x.txt", b"x", flags=BIT6 | 0x800), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-central-only", ZipEntry("x.txt", b"x", flags=BIT6, local_flags=0), CENTRAL, [BIT6], PASSWORD),
+    ("bit-0-local-only", ZipEntry("x.txt", b"x", local_flags=BIT0), LOCAL, [BIT0], PASSWORD),
+    ("bit-6-local-only", ZipEntry("x.txt", b"x", local_flags=BIT6), LOCAL, [BIT6], PASSWORD),
+    ("bit-13-local-only", ZipEntry("x.txt", b"x", local_flags=BIT13), LOCAL, [BIT13], PASSWORD),
+    ("local-6-central-0", ZipEntry("x.txt", b"x", flags=BIT0, local_flags=BIT6), CENTRAL, [BIT0], PASSWORD),
+    ("bit-5-patch-data", ZipEntry("x.txt", b"x", flags=BIT5), CENTRAL, [BIT5], PATCH),
+    ("bit-5-local-only", ZipEntry("x.txt", b"x", local_flags=BIT5), LOCAL, [BIT5], PATCH),
+    ("bits-5-and-6", ZipEntry("x.txt", b"x", flags=BIT5 | BIT6), CENTRAL, [BIT6, BIT5], PASSWORD),
+    ("every-bit", ZipEntry("x.txt", b"x", flags=0xFFFF & ~0x8), CENTRAL, [BIT0, BIT6, BIT13, BIT5], PASSWORD),
+]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-member", "last-member"])
+@pytest.mark.parametrize(
+    ("entry", "where", "bits", "why"),
+    [pytest.param(e, w, bits, why, id=i) for i, e, w, bits, why in REFUSED_FLAGS],
+)
+def test_a_member_flagged_encrypted_in_any_way_in_either_header_is_refused(
+    entry: ZipEntry, where: str, bits: list[int], why: str, first: bool
+) -> None:
+    entries = [entry, *b.aot_zip_entries()] if first else [*b.aot_zip_entries(), entry]
+    listing = zip_listing(b.zip_bytes(entries))
+    said = " and ".join(SAID[bit] for bit in bits)
+    assert listing.error == f"cannot read member '{entry.name}': its {where} flags it {said}: {why}", (
+        listing.error,
+        listing.problems,
+    )
+
+
+@pytest.mark.parametrize("flags", [BIT0, BIT5, BIT6, BIT0 | BIT6], ids=["bit-0", "bit-5", "bit-6", "0-6"])
+def test_zipfile_refuses_to_extract_what_the_gate_refuses(flags: int, tmp_path: Path) -> None:
+    """The refusal is not paranoia: extractall stops at the member (NotImplementedError for
+    bits 5 and 6, a missing password for bit 0), so a bundle carrying one breaks installs."""
+    blob = b.zip_bytes([*b.aot_zip_entries(), ZipEntry("x.txt", b"x", flags=flags)])
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive, pytest.raises((NotImplementedError, RuntimeError)):
+        archive.extractall(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "flags", [0x2, 0x4, 0x6, 0x800, 0x2 | 0x800], ids=["max", "fast", "super-fast", "utf8", "max-utf8"]
+)
+def test_the_deflate_option_and_utf8_flags_zip_writes_are_no_encryption(flags: int) -> None:
+    """`zip -9` and `zip -1` set bits 1 and 2 (the deflate option), bit 11 says UTF-8: none of
+    them asks for a password."""
+    listing = zip_listing(b.zip_bytes([*b.aot_zip_entries(), ZipEntry("x.txt", b"x", flags=flags)]))
+    assert (listing.error, listing.problems) == ("", ())
 
 
 def test_a_member_declaring_100_bytes_that_inflates_to_600_mib_stops_at_once() -> None:
