@@ -10,11 +10,12 @@ declared size, members whose bytes overlap (a zip bomb technique) and CRC errors
 caught, each after at most one chunk of work beyond the limit. A member that either header
 flags encrypted in any way (bits 0, 6 and 13) or as patch data (bit 5) is unreadable: zipfile
 refuses it, or asks for a password, while unzip 6.0 unpacks bits 5, 6 and 13 as if unset.
+
+Where each member's bytes lie is judged in gates/reading/zipspans.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import stat
 import struct
 import zipfile
@@ -38,10 +39,17 @@ from gates.reading.listing import (
     no_poll,
 )
 from gates.reading.tarstream import Sink
+from gates.reading.zipspans import (
+    DATA_DESCRIPTOR,
+    LOCAL,
+    LOCAL_SIGNATURE,
+    UTF8_NAME,
+    overlaps,
+    owned_end,
+    unowned,
+)
 from harness.results import printable
 
-LOCAL = struct.Struct("<4sHHHHHIIIHH")
-LOCAL_SIGNATURE = b"PK\x03\x04"
 # general purpose flags a bundle must not carry, in either header: zipfile asks for a password
 # (bit 0) or raises NotImplementedError (bits 5 and 6) where unzip 6.0 extracts bits 5, 6 and 13
 # as if unset, and bit 13 (local header fields masked) comes only with strong encryption
@@ -52,8 +60,6 @@ REFUSED_FLAGS = (
     (0x0020, "as compressed patch data (flag bit 5)"),
 )
 ENCRYPTED = 0x0001 | 0x0040 | 0x2000
-DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central directory has them)
-UTF8_NAME = 0x800
 STORED, DEFLATED = 0, 8
 ZIP64_EXTRA = 0x0001
 # as far back as zipfile looks for the end record: its 22 bytes and 64 KiB, one byte more than
@@ -229,7 +235,9 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
         lister.add(member)
         if member.kind != "symlink":
             _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
-        spans.append((info.header_offset, local.data_start + info.compress_size, member.name))
+        end, problem = owned_end(raw, info, local.data_start, local.flags)
+        lister.problems += [problem] if problem else []
+        spans.append((info.header_offset, end, member.name))
     return spans
 
 
@@ -263,15 +271,6 @@ def _zip64_record(raw: IO[bytes], locator: int) -> tuple[int, int] | None:
     return count, cd_size
 
 
-def _overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
-    ordered = sorted(spans)
-    return [
-        f"members '{a}' and '{b}' share bytes (overlapping entries, a zip bomb technique)"
-        for (_s, end, a), (start, _e, b) in itertools.pairwise(ordered)
-        if start < end
-    ]
-
-
 def read_zip(
     raw: IO[bytes],
     limits: ArchiveLimits,
@@ -294,7 +293,8 @@ def read_zip(
             )
         raw.seek(0)
         with zipfile.ZipFile(raw) as archive:
-            lister.problems += _overlaps(_walk(raw, archive, lister, poll))
+            spans = _walk(raw, archive, lister, poll)
+            lister.problems += overlaps(spans) + unowned(raw, spans, archive.start_dir)
     except Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True
