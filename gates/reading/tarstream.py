@@ -6,7 +6,10 @@ Handles ustar/GNU headers, GNU long names and links, and pax `path`/`linkpath`/`
 extended (`x`, and Solaris `X`) and global (`g`) headers: a global `path` renames every later
 member for GNU tar and tarfile, so it does here too (and the lister reports it). Where
 extractors disagree about what a header means (a name set twice for one member, sparse
-files, a global `size`, data sizes on links and folders), the archive is malformed.
+files, a global `size`, data sizes on links and folders), the archive is malformed. So is a
+pax record GNU tar refuses ("Malformed extended header", exit 2) or frames otherwise than
+tarfile: no decimal length of 1 to 20 digits and one space, a length that does not end at a
+newline or runs past the header, no `=`, an empty keyword, bytes after the last record.
 
 The reader always moves forward: sizes are never negative, every header is counted against
 a limit, and each step consumes at least one byte.
@@ -27,10 +30,8 @@ _CAPTURED_TYPES = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, *_PAX_TYP
 _NAME_FIELDS = ("path", "linkpath", "size")
 MAX_METADATA = 64 * 1024  # a long name or pax header is held in memory: keep it small
 MAX_SIZE_DIGITS = 20  # 2**64 - 1 has 20 digits
-# a pax record's length and the space after it: GNU tar and tarfile read the digits zero-padded
-# to any width (a 20-byte window missed the `path` of a record padded past it); possessive, so
-# a run of digits is scanned once
-_LENGTH = re.compile(rb"0*+(\d++) ")
+MAX_LENGTH_DIGITS = 20  # the most tarfile reads for a pax record's length (GNU tar reads more)
+_DIGITS = re.compile(rb"[0-9]*+")  # possessive: a run of digits is scanned once
 
 
 class LimitReached(Exception):
@@ -41,27 +42,65 @@ def _padded(size: int) -> int:
     return -(-size // BLOCK) * BLOCK
 
 
-def _pax_records(data: bytes) -> dict[str, str]:
-    """`<len> key=value\\n` records (POSIX pax extended header); a key given twice is
-    malformed (readers disagree on which one holds)."""
+def _pax_records(data: bytes, header: str) -> dict[str, str]:
+    """`<len> key=value\\n` records (POSIX pax extended header), framed as GNU tar and tarfile
+    both read them: anything either refuses (GNU tar: "Malformed extended header", exit 2;
+    tarfile stops reading members, or raises) is malformed, and so is a key given twice
+    (readers disagree on which one holds). NUL bytes after the last record are padding."""
     records: dict[str, str] = {}
     pos = 0
-    while pos < len(data):
-        field = _LENGTH.match(data, pos)
-        if field is None:  # no length, or a length of 0
-            break
-        digits = field[1]
-        # past 20 digits a length only says "beyond this header" (and int() refuses 4,300 digits)
-        length = int(digits) if len(digits) <= MAX_SIZE_DIGITS else len(data)
-        record = data[pos : pos + length].decode("utf-8", "surrogateescape")
-        key, _, value = record.partition(" ")[2].rstrip("\n").partition("=")
+    while pos < len(data) and data[pos]:
+        key, value, end = _pax_record(data, pos, header)
         if key in records:
             raise tarfile.HeaderError(f"malformed pax header: '{printable(key[:64])}' given twice")
         if key.startswith("GNU.sparse."):
             raise tarfile.HeaderError("sparse member (GNU.sparse pax records): not allowed in a bundle")
         records[key] = value
-        pos += length
+        pos = end
+    if data[pos:].strip(b"\0"):
+        raise _malformed(header, pos, f"is followed by {len(data) - pos} bytes that are not records")
     return records
+
+
+def _pax_record(data: bytes, pos: int, header: str) -> tuple[str, str, int]:
+    """The record at `pos`: its key, its value and where the next one starts."""
+    digits = _DIGITS.match(data, pos)
+    start = (digits.end() if digits else pos) + 1  # the keyword's first byte
+    if start == pos + 1 or data[start - 1 : start] != b" ":
+        raise _malformed(header, pos, "does not start with its length in decimal digits and a space")
+    if start - 1 - pos > MAX_LENGTH_DIGITS:
+        raise _malformed(header, pos, f"has a length of more than {MAX_LENGTH_DIGITS} digits")
+    length = int(data[pos : start - 1])
+    end = pos + length
+    if end > len(data):
+        raise _malformed(header, pos, f"declares {length} bytes, past the header's end ({len(data)} bytes)")
+    if end < start + len(b"k=\n") or data[end - 1] != ord("\n"):
+        raise _malformed(header, pos, f"does not end in a newline at its length ({length} bytes)")
+    raw_key, equals, raw_value = data[start : end - 1].partition(b"=")
+    if problem := _record_problem(raw_key, equals, raw_value):
+        raise _malformed(header, pos, problem)
+    key, value = (raw.decode("utf-8", "surrogateescape") for raw in (raw_key, raw_value))
+    return key, value, end
+
+
+def _record_problem(raw_key: bytes, equals: bytes, raw_value: bytes) -> str:
+    """What GNU tar refuses, or reads otherwise than tarfile, in a record's key and value."""
+    if not equals:
+        return "has no '=' between its keyword and its value"
+    if not raw_key:
+        return "has an empty keyword"
+    if raw_key[0] in b" \t":  # GNU tar skips them, tarfile keeps them in the keyword
+        return "has more than one blank after its length"
+    if b"\0" in raw_key:
+        return "has a NUL byte in its keyword"
+    if raw_key in (b"path", b"linkpath") and b"\0" in raw_value:  # GNU tar ends the name there
+        return f"has a NUL byte in its {raw_key.decode()} (GNU tar ends the name there, tarfile does not)"
+    return ""
+
+
+def _malformed(header: str, pos: int, what: str) -> tarfile.HeaderError:
+    where = f"the record at byte {pos} of '{printable(header)}'"
+    return tarfile.HeaderError(f"malformed pax header: {where} {what}")
 
 
 def _pax_size(value: str) -> int:
@@ -193,9 +232,9 @@ class TarStream:
         elif info.type == tarfile.GNUTYPE_LONGLINK:
             self._override("linkpath", payload.partition(b"\0")[0].decode("utf-8", "surrogateescape"))
         elif info.type == tarfile.XGLTYPE:
-            self._global(_pax_records(payload))
+            self._global(_pax_records(payload, info.name))
         else:
-            for key, value in _pax_records(payload).items():
+            for key, value in _pax_records(payload, info.name).items():
                 if key in _NAME_FIELDS:
                     self._override(key, value)
 

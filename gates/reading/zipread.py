@@ -7,12 +7,15 @@ directory's sizes (it stops inflating at the declared size, where unzip keeps wr
 a streaming extractor trusts the local header instead, so member data is read here: a
 local header that disagrees with the central directory, data that inflates past its
 declared size, members whose bytes overlap (a zip bomb technique) and CRC errors are all
-caught, each after at most one chunk of work beyond the limit.
+caught, each after at most one chunk of work beyond the limit. A member that either header
+flags encrypted in any way (bits 0, 6 and 13) or as patch data (bit 5) is unreadable: zipfile
+refuses it, or asks for a password, while unzip 6.0 unpacks bits 5, 6 and 13 as if unset.
+
+Where each member's bytes lie is judged in gates/reading/zipspans.py.
 """
 
 from __future__ import annotations
 
-import itertools
 import stat
 import struct
 import zipfile
@@ -36,13 +39,27 @@ from gates.reading.listing import (
     no_poll,
 )
 from gates.reading.tarstream import Sink
+from gates.reading.zipspans import (
+    DATA_DESCRIPTOR,
+    LOCAL,
+    LOCAL_SIGNATURE,
+    UTF8_NAME,
+    overlaps,
+    owned_end,
+    unowned,
+)
 from harness.results import printable
 
-LOCAL = struct.Struct("<4sHHHHHIIIHH")
-LOCAL_SIGNATURE = b"PK\x03\x04"
-ENCRYPTED = 0x1  # general purpose flag bit 0
-DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central directory has them)
-UTF8_NAME = 0x800
+# general purpose flags a bundle must not carry, in either header: zipfile asks for a password
+# (bit 0) or raises NotImplementedError (bits 5 and 6) where unzip 6.0 extracts bits 5, 6 and 13
+# as if unset, and bit 13 (local header fields masked) comes only with strong encryption
+REFUSED_FLAGS = (
+    (0x0001, "encrypted (flag bit 0)"),
+    (0x0040, "strongly encrypted (flag bit 6)"),
+    (0x2000, "as having an encrypted central directory (flag bit 13)"),
+    (0x0020, "as compressed patch data (flag bit 5)"),
+)
+ENCRYPTED = 0x0001 | 0x0040 | 0x2000
 STORED, DEFLATED = 0, 8
 ZIP64_EXTRA = 0x0001
 # as far back as zipfile looks for the end record: its 22 bytes and 64 KiB, one byte more than
@@ -114,7 +131,7 @@ def _disagreements(info: zipfile.ZipInfo, local: _Local) -> list[str]:
         found.append(("name", local_name, info.orig_filename))
     fields = [
         ("compression method", local.method, info.compress_type),
-        ("encryption flag", local.flags & ENCRYPTED, info.flag_bits & ENCRYPTED),
+        ("encryption flags", f"{local.flags & ENCRYPTED:#x}", f"{info.flag_bits & ENCRYPTED:#x}"),
     ]
     if not local.flags & DATA_DESCRIPTOR:
         fields += [
@@ -182,6 +199,16 @@ class _Inflated:
             )
 
 
+def _refuse_flags(info: zipfile.ZipInfo, flags: int, where: str) -> None:
+    """A member flagged encrypted in any way, or as patch data, cannot be unpacked as it is."""
+    said = [words for bit, words in REFUSED_FLAGS if flags & bit]
+    if said:
+        password = flags & ENCRYPTED
+        why = "a bundle must unpack without a password" if password else "zipfile refuses to unpack it"
+        name = printable(info.filename)
+        raise Unreadable(f"cannot read member '{name}': its {where} flags it {' and '.join(said)}: {why}")
+
+
 def _symlink_target(raw: IO[bytes], info: zipfile.ZipInfo, local: _Local, poll: Poll) -> str:
     if info.file_size > MAX_TEXT_MEMBER:
         raise Stop(f"symlink '{printable(info.filename)}' has a target of {info.file_size} bytes")
@@ -195,23 +222,22 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
     spans = []
     for info in archive.infolist():
         poll()
-        if info.flag_bits & ENCRYPTED:  # any member: installing it would ask for a password
-            raise Unreadable(
-                f"cannot read member '{printable(info.filename)}': encrypted "
-                "(a bundle must unpack without a password)"
-            )
+        _refuse_flags(info, info.flag_bits, "central directory entry")
         local = _local_header(raw, info)
         lister.problems += [
             f"member '{printable(info.filename)}': its local header gives another {d}: extractors disagree"
             for d in _disagreements(info, local)
         ]
+        _refuse_flags(info, local.flags, "local header")  # what a streaming extractor goes by
         member = _zip_member(info)
         if member.kind == "symlink":
             member = _zip_member(info, _symlink_target(raw, info, local, poll))
         lister.add(member)
         if member.kind != "symlink":
             _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
-        spans.append((info.header_offset, local.data_start + info.compress_size, member.name))
+        end, problem = owned_end(raw, info, local.data_start, local.flags)
+        lister.problems += [problem] if problem else []
+        spans.append((info.header_offset, end, member.name))
     return spans
 
 
@@ -245,15 +271,6 @@ def _zip64_record(raw: IO[bytes], locator: int) -> tuple[int, int] | None:
     return count, cd_size
 
 
-def _overlaps(spans: list[tuple[int, int, str]]) -> list[str]:
-    ordered = sorted(spans)
-    return [
-        f"members '{a}' and '{b}' share bytes (overlapping entries, a zip bomb technique)"
-        for (_s, end, a), (start, _e, b) in itertools.pairwise(ordered)
-        if start < end
-    ]
-
-
 def read_zip(
     raw: IO[bytes],
     limits: ArchiveLimits,
@@ -276,7 +293,8 @@ def read_zip(
             )
         raw.seek(0)
         with zipfile.ZipFile(raw) as archive:
-            lister.problems += _overlaps(_walk(raw, archive, lister, poll))
+            spans = _walk(raw, archive, lister, poll)
+            lister.problems += overlaps(spans) + unowned(raw, spans, archive.start_dir)
     except Stop as stop:
         lister.problems.append(f"archive {stop}")
         truncated = True

@@ -233,7 +233,8 @@ def test_an_encrypted_zip_member_is_an_archive_error(encrypted: str) -> None:
     result = read_zip(io.BytesIO(blob), LIMITS, WANT)
     assert result.listing is not None and result.sha256 == hashlib.sha256(blob).hexdigest()
     assert result.listing.error == (
-        f"cannot read member '{encrypted}': encrypted (a bundle must unpack without a password)"
+        f"cannot read member '{encrypted}': its central directory entry flags it encrypted (flag bit 0): "
+        "a bundle must unpack without a password"
     )
 
 

@@ -431,7 +431,8 @@ def test_a_central_directory_of_4_kib_per_member_of_the_limit_is_parsed(
 
 def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> None:
     """Only the data-descriptor flag (bit 3) excuses the local CRC and sizes, and only the
-    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither."""
+    UTF-8 flag (bit 11) makes the local name UTF-8: the encryption flag (bit 0) does neither.
+    Every disagreement is said before the flag makes the member unreadable."""
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as archive:
         archive.writestr("a.txt", b"abc")
@@ -444,8 +445,12 @@ def test_a_local_header_flagged_encrypted_is_still_compared_field_by_field() -> 
     said = "member 'a.txt': its local header gives another {}: extractors disagree"
     assert listing.problems == (
         said.format("name 'é.txt' (central directory: 'a.txt')"),
-        said.format("encryption flag '1' (central directory: '0')"),
+        said.format("encryption flags '0x1' (central directory: '0x0')"),
         said.format("size '4' (central directory: '3')"),
+    )
+    assert listing.error == (
+        "cannot read member 'a.txt': its local header flags it encrypted (flag bit 0): "
+        "a bundle must unpack without a password"
     )
 
 
@@ -505,15 +510,26 @@ def test_a_pax_size_of_up_to_20_digits_is_read(digits: int, error: bool) -> None
     assert [(m.name, m.size) for m in listing.members] == ([] if error else [("fuse", 3)])
 
 
-@pytest.mark.parametrize("records", [b"0 path=evil\n", b"x path=evil\n"], ids=["zero", "not-digits"])
-def test_a_pax_record_without_a_length_ends_the_records_and_does_not_hang(records: bytes) -> None:
+@pytest.mark.parametrize(
+    ("records", "words"),
+    [
+        (b"0 path=evil\n", "does not end in a newline at its length (0 bytes)"),
+        (b"x path=evil\n", "does not start with its length in decimal digits and a space"),
+    ],
+    ids=["zero", "not-digits"],
+)
+def test_a_pax_record_without_a_length_is_malformed_and_does_not_hang(records: bytes, words: str) -> None:
+    """GNU tar refuses both (exit 2); tarfile raises on the first and stopped reading
+    records at the second, keeping the member: they disagree, so the archive is malformed."""
     pax = tarfile.TarInfo("././@PaxHeader")
     pax.type, pax.size = tarfile.XHDTYPE, len(records)
     fuse = tarfile.TarInfo("fuse")
     fuse.size = 3
     raw = pax.tobuf(tarfile.USTAR_FORMAT) + records.ljust(512, b"\0") + fuse.tobuf(tarfile.USTAR_FORMAT)
     listing = tar_listing(gzip.compress(raw + b"abc".ljust(512, b"\0") + bytes(1024)))
-    assert not listing.error and [m.name for m in listing.members] == ["fuse"]
+    assert listing.error == (
+        f"not a readable tar.gz (malformed pax header: the record at byte 0 of '././@PaxHeader' {words})"
+    )
 
 
 def raw_tar(*members: tuple[str, bytes, bytes], end: bool = True) -> bytes:

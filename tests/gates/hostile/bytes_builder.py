@@ -126,9 +126,12 @@ class ZipEntry:
     size: int | None = None  # declared uncompressed size (both headers); None: the real one
     compressed: bytes | None = None  # None: `data` compressed with `method`
     flags: int = 0
+    local_flags: int | None = None  # None: the same as `flags`
     local_method: int | None = None
     offset_of: int | None = None  # point the central entry at another entry's local header
     extra: dict[str, int] = field(default_factory=dict)
+    before: bytes = b""  # bytes no member owns, before its local header
+    after: bytes = b""  # bytes after its data: a data descriptor, or bytes no member owns
 
     def payload(self) -> bytes:
         if self.compressed is not None:
@@ -139,7 +142,7 @@ class ZipEntry:
         return self.data
 
 
-def zip_bytes(entries: list[ZipEntry], prefix: bytes = b"") -> bytes:
+def zip_bytes(entries: list[ZipEntry], prefix: bytes = b"", before_central: bytes = b"") -> bytes:
     """A zip with each entry's local header, data and central directory record."""
     out = bytearray(prefix)
     central = bytearray()
@@ -150,12 +153,13 @@ def zip_bytes(entries: list[ZipEntry], prefix: bytes = b"") -> bytes:
         size = len(entry.data) if entry.size is None else entry.size
         local_name = (entry.name if entry.local_name is None else entry.local_name).encode()
         method = entry.method if entry.local_method is None else entry.local_method
+        out += entry.before
         offsets.append(len(out))
         out += struct.pack(
             "<4sHHHHHIIIHH",
             b"PK\x03\x04",
             20,
-            entry.flags,
+            entry.flags if entry.local_flags is None else entry.local_flags,
             method,
             0,
             0x21,
@@ -165,7 +169,8 @@ def zip_bytes(entries: list[ZipEntry], prefix: bytes = b"") -> bytes:
             len(local_name),
             0,
         )
-        out += local_name + payload
+        out += local_name + payload + entry.after
+    out += before_central
     for entry, own in zip(entries, offsets, strict=True):
         payload = entry.payload()
         crc = zlib.crc32(entry.data) if entry.crc is None else entry.crc

@@ -72,18 +72,14 @@ def _padded_record(width: int, text: bytes = EVIL_PATH) -> bytes:
     return str(width + len(text)).zfill(width).encode() + text
 
 
-# a record's length is read at any width, as GNU tar and tarfile read it (each names the member
-# '../../evil'); a 20-byte window missed the `path` of a record padded past it: a false pass
+# a record's length is read zero-padded up to tarfile's 20 digits, as GNU tar and tarfile read
+# it (each names the member '../../evil'); a 20-byte window missed the `path` of a record padded
+# past it: a false pass
 PAX_LENGTHS = [
-    ("length-zero-padded", [b.pax_raw(_padded_record(25)), b.file("ok", b"")], "escapes the archive"),
+    ("length-zero-padded", [b.pax_raw(_padded_record(20)), b.file("ok", b"")], "escapes the archive"),
     (
         "path-after-a-zero-padded-length",  # the padded record ends where its length says
-        [b.pax_raw(_padded_record(25, b" comment=x\n") + _padded_record(2)), b.file("ok", b"")],
-        "escapes the archive",
-    ),
-    (
-        "length-of-5000-digits",  # beyond this header: the rest is the record, and int() is not asked
-        [b.pax_raw(b"9" * 5000 + EVIL_PATH), b.file("ok", b"")],
+        [b.pax_raw(_padded_record(20, b" comment=x\n") + _padded_record(2)), b.file("ok", b"")],
         "escapes the archive",
     ),
 ]
@@ -267,3 +263,84 @@ def test_a_case_collision_deep_in_folders_names_both_whole_paths() -> None:
         "members 'A/b/c/x' and 'a/B/c/X' are the same file on case-insensitive file systems (macOS, Windows)"
         in listing.problems
     ), listing.problems
+
+
+REC = b"16 path=a/b.txt\n"  # a well-formed record of 16 bytes
+
+# (id, the body of a pax header, the words of the C008 error): GNU tar refuses each
+# ("Malformed extended header", exit 2), or reads it otherwise than tarfile (a newer tarfile
+# refuses lengths of more than 20 digits and a blank after the last record); none of them is
+# written by GNU tar, bsdtar or tarfile
+MALFORMED_PAX = [
+    ("no-length", b"garbage no length\n", "at byte 0 of 'PaxHeader' does not start with its length"),
+    ("length-zero", b"0 path=evil\n", "does not end in a newline at its length (0 bytes)"),
+    ("length-not-digits", b"x path=evil\n", "does not start with its length in decimal digits and a space"),
+    ("length-signed", b"+16 path=a/b.txt\n", "does not start with its length"),
+    ("blank-before-length", b" " + REC, "does not start with its length"),
+    ("tab-after-length", b"16\tpath=a/b.txt\n", "does not start with its length"),
+    ("no-blank-after-length", b"15path=a/b.txt\n", "does not start with its length"),
+    ("two-blanks-after-length", b"17  path=a/b.txt\n", "has more than one blank after its length"),
+    ("tab-before-keyword", b"17 \tpath=a/b.txt\n", "has more than one blank after its length"),
+    ("length-short-of-newline", b"15 path=a/b.txt\n", "does not end in a newline at its length (15 bytes)"),
+    ("length-past-the-newline", b"17 path=a/b.txt\nX", "does not end in a newline at its length (17 bytes)"),
+    ("length-too-short-for-a-record", b"3 a=\n", "does not end in a newline at its length (3 bytes)"),
+    ("length-past-the-header", b"99 path=a/b.txt\n", "declares 99 bytes, past the header's end (16 bytes)"),
+    ("length-of-21-digits", _padded_record(21), "has a length of more than 20 digits"),
+    ("length-of-5000-digits", b"9" * 5000 + EVIL_PATH, "has a length of more than 20 digits"),
+    ("no-newline-at-the-end", b"16 path=a/b.txtX", "does not end in a newline at its length (16 bytes)"),
+    ("no-equals", b"13 pathabcde\n", "has no '=' between its keyword and its value"),
+    ("empty-keyword", b"7 =abc\n", "has an empty keyword"),
+    ("nul-in-keyword", b"17 pa\0th=a/b.txt\n", "has a NUL byte in its keyword"),
+    ("nul-in-path", b"17 path=a/b\0.txt\n", "has a NUL byte in its path"),
+    ("nul-in-linkpath", b"21 linkpath=a/b\0.txt\n", "has a NUL byte in its linkpath"),
+    ("garbage-after-the-last-record", REC + b"garbage", "at byte 16 of 'PaxHeader' does not start"),
+    ("newline-after-the-last-record", REC + b"\n", "at byte 16 of 'PaxHeader' does not start"),
+    ("blank-after-the-last-record", REC + b" ", "at byte 16 of 'PaxHeader' does not start"),
+    ("bytes-after-the-nul-padding", REC + b"\0garbage", "at byte 16 of 'PaxHeader' is followed by 8 bytes"),
+    ("second-record-no-length", REC + b"garbage no length\n", "at byte 16 of 'PaxHeader' does not start"),
+    ("third-record-past-the-header", REC + b"12 comment=\n" + b"40 mtime=1\n", "at byte 28 of 'PaxHeader'"),
+]
+
+
+@pytest.mark.parametrize("kind", [b"x", b"g", b"X"], ids=["extended", "global", "solaris"])
+@pytest.mark.parametrize(
+    ("body", "words"), [pytest.param(body, words, id=i) for i, body, words in MALFORMED_PAX]
+)
+def test_a_pax_record_gnu_tar_refuses_is_malformed(body: bytes, words: str, kind: bytes) -> None:
+    """Before a normal member, as the sweep found it: the gate passed `garbage no length`,
+    where GNU tar says `Malformed extended header: missing length` and exits 2."""
+    listing = tar_listing(_blob([b.pax_raw(body, kind), b.file("ok", b"")]))
+    assert "not a readable tar.gz (malformed pax header: the record at byte " in listing.error, listing.error
+    assert words in listing.error, listing.error
+
+
+def _record(key: bytes, value: bytes) -> bytes:
+    """A well-formed record, its length counting its own digits."""
+    text = b" " + key + b"=" + value + b"\n"
+    length = len(text) + 1
+    while len(text) + len(str(length)) != length:
+        length = len(text) + len(str(length))
+    return str(length).encode() + text
+
+
+# well-formed records as GNU tar, bsdtar and tarfile write them: read, and applied
+WELL_FORMED_PAX = [
+    ("one-record", REC, "a/b.txt"),
+    ("nul-padding-after-the-records", REC + b"\0" * 40, "a/b.txt"),
+    ("length-padded-to-20-digits", b"00000000000000000034 path=a/b.txt\n", "a/b.txt"),
+    ("empty-value", b"12 comment=\n" + REC, "a/b.txt"),
+    ("value-with-newline-and-equals", _record(b"comment", b"a=\nb=c") + REC, "a/b.txt"),
+    ("binary-xattr-value", _record(b"SCHILY.xattr.user.k", b"\0\x01\xff\n") + REC, "a/b.txt"),
+    ("blank-value", _record(b"LIBARCHIVE.xattr.a", b" ") + REC, "a/b.txt"),
+    ("record-of-99-bytes", _record(b"comment", b"c" * 87) + REC, "a/b.txt"),  # the last of 2 digits
+    ("record-of-101-bytes", _record(b"comment", b"c" * 88) + REC, "a/b.txt"),  # 3 digits: 100 fits none
+    ("path-of-1000-bytes", _record(b"path", b"d/" * 500 + b"f"), "d/" * 500 + "f"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "name"), [pytest.param(body, name, id=i) for i, body, name in WELL_FORMED_PAX]
+)
+def test_a_well_formed_pax_header_is_read(body: bytes, name: str) -> None:
+    listing = tar_listing(_blob([b.pax_raw(body), b.file("ok", b"")]))
+    assert not listing.error and [m.name for m in listing.members][-1] == name, listing.error

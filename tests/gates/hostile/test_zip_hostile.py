@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import random
 import struct
+import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +91,79 @@ ERRORS = [
 def test_unreadable_member_data_is_an_archive_error(extra: list[ZipEntry], error: str) -> None:
     listing = zip_listing(_blob(extra))
     assert error in listing.error, (listing.error, listing.problems)
+
+
+BIT0, BIT5, BIT6, BIT13 = 0x0001, 0x0020, 0x0040, 0x2000
+PASSWORD, PATCH = "a bundle must unpack without a password", "zipfile refuses to unpack it"
+CENTRAL, LOCAL = "central directory entry", "local header"
+SAID = {
+    BIT0: "encrypted (flag bit 0)",
+    BIT6: "strongly encrypted (flag bit 6)",
+    BIT13: "as having an encrypted central directory (flag bit 13)",
+    BIT5: "as compressed patch data (flag bit 5)",
+}
+
+# (id, entry, the header that is read first and flags it, the bits it names, why): every
+# encryption flag is refused like bit 0, in either header (a streaming extractor goes by the
+# local one), and so is patch data, which zipfile refuses too
+REFUSED_FLAGS = [
+    ("bit-0", ZipEntry("x.txt", b"x", flags=BIT0), CENTRAL, [BIT0], PASSWORD),
+    ("bit-6-without-bit-0", ZipEntry("x.txt", b"x", flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-with-bit-0", ZipEntry("x.txt", b"x", flags=BIT0 | BIT6), CENTRAL, [BIT0, BIT6], PASSWORD),
+    ("bit-13-alone", ZipEntry("x.txt", b"x", flags=BIT13), CENTRAL, [BIT13], PASSWORD),
+    ("bits-6-and-13", ZipEntry("x.txt", b"x", flags=BIT6 | BIT13), CENTRAL, [BIT6, BIT13], PASSWORD),
+    ("bit-6-stored", ZipEntry("x.txt", b"x", method=0, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-empty", ZipEntry("x.txt", b"", flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-folder", ZipEntry("d/", mode=0o040755, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-symlink", ZipEntry("l", b"LICENSE", mode=SYMLINK, flags=BIT6), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-descriptor", ZipEntry("x.txt", b"x", flags=BIT6 | 0x8), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-utf8-name", ZipEntry("x.txt", b"x", flags=BIT6 | 0x800), CENTRAL, [BIT6], PASSWORD),
+    ("bit-6-central-only", ZipEntry("x.txt", b"x", flags=BIT6, local_flags=0), CENTRAL, [BIT6], PASSWORD),
+    ("bit-0-local-only", ZipEntry("x.txt", b"x", local_flags=BIT0), LOCAL, [BIT0], PASSWORD),
+    ("bit-6-local-only", ZipEntry("x.txt", b"x", local_flags=BIT6), LOCAL, [BIT6], PASSWORD),
+    ("bit-13-local-only", ZipEntry("x.txt", b"x", local_flags=BIT13), LOCAL, [BIT13], PASSWORD),
+    ("local-6-central-0", ZipEntry("x.txt", b"x", flags=BIT0, local_flags=BIT6), CENTRAL, [BIT0], PASSWORD),
+    ("bit-5-patch-data", ZipEntry("x.txt", b"x", flags=BIT5), CENTRAL, [BIT5], PATCH),
+    ("bit-5-local-only", ZipEntry("x.txt", b"x", local_flags=BIT5), LOCAL, [BIT5], PATCH),
+    ("bits-5-and-6", ZipEntry("x.txt", b"x", flags=BIT5 | BIT6), CENTRAL, [BIT6, BIT5], PASSWORD),
+    ("every-bit", ZipEntry("x.txt", b"x", flags=0xFFFF & ~0x8), CENTRAL, [BIT0, BIT6, BIT13, BIT5], PASSWORD),
+]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["first-member", "last-member"])
+@pytest.mark.parametrize(
+    ("entry", "where", "bits", "why"),
+    [pytest.param(e, w, bits, why, id=i) for i, e, w, bits, why in REFUSED_FLAGS],
+)
+def test_a_member_flagged_encrypted_in_any_way_in_either_header_is_refused(
+    entry: ZipEntry, where: str, bits: list[int], why: str, first: bool
+) -> None:
+    entries = [entry, *b.aot_zip_entries()] if first else [*b.aot_zip_entries(), entry]
+    listing = zip_listing(b.zip_bytes(entries))
+    said = " and ".join(SAID[bit] for bit in bits)
+    assert listing.error == f"cannot read member '{entry.name}': its {where} flags it {said}: {why}", (
+        listing.error,
+        listing.problems,
+    )
+
+
+@pytest.mark.parametrize("flags", [BIT0, BIT5, BIT6, BIT0 | BIT6], ids=["bit-0", "bit-5", "bit-6", "0-6"])
+def test_zipfile_refuses_to_extract_what_the_gate_refuses(flags: int, tmp_path: Path) -> None:
+    """The refusal is not paranoia: extractall stops at the member (NotImplementedError for
+    bits 5 and 6, a missing password for bit 0), so a bundle carrying one breaks installs."""
+    blob = b.zip_bytes([*b.aot_zip_entries(), ZipEntry("x.txt", b"x", flags=flags)])
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive, pytest.raises((NotImplementedError, RuntimeError)):
+        archive.extractall(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "flags", [0x2, 0x4, 0x6, 0x800, 0x2 | 0x800], ids=["max", "fast", "super-fast", "utf8", "max-utf8"]
+)
+def test_the_deflate_option_and_utf8_flags_zip_writes_are_no_encryption(flags: int) -> None:
+    """`zip -9` and `zip -1` set bits 1 and 2 (the deflate option), bit 11 says UTF-8: none of
+    them asks for a password."""
+    listing = zip_listing(b.zip_bytes([*b.aot_zip_entries(), ZipEntry("x.txt", b"x", flags=flags)]))
+    assert (listing.error, listing.problems) == ("", ())
 
 
 def test_a_member_declaring_100_bytes_that_inflates_to_600_mib_stops_at_once() -> None:
@@ -364,3 +439,156 @@ def test_deep_member_names_cost_time_in_proportion_to_their_length() -> None:
     names = [f"p{i}" + "/d" * 32_000 + "/f" for i in range(12)]
     listing = zip_listing(b.zip_bytes([*b.aot_zip_entries(), *(ZipEntry(n, b"x") for n in names)]))
     assert [m.name for m in listing.members][-12:] == names and not listing.problems
+
+
+EVIL = b.zip_bytes([ZipEntry("../evil.txt", b"pwned")])  # a whole zip, put before the real one
+LONE = b.zip_bytes([ZipEntry("evil.exe", b"MZ")])[: 30 + len("evil.exe") + 4]  # a local header alone
+HIDDEN = "a hidden member the central directory does not list"
+
+
+def _descriptor(data: bytes, *, signature: bool = True, zip64: bool = False, crc: int | None = None) -> bytes:
+    payload = ZipEntry("d", data).payload()
+    sizes = struct.pack("<QQ" if zip64 else "<II", len(payload), len(data))
+    head = b"PK\x07\x08" if signature else b""
+    return head + struct.pack("<I", zlib.crc32(data) if crc is None else crc) + sizes
+
+
+# (id, the bytes of a bundle, the words of its C007 finding): bytes no member owns, before the
+# first member, between members or after the last: unzip warns ("extra bytes at beginning or
+# within zipfile", exit 1) and a streaming extractor reads local headers in file order
+UNOWNED = [
+    (
+        "a-zip-concatenated-in-front",
+        EVIL + b.zip_bytes(b.aot_zip_entries()),
+        f"archive has {len(EVIL)} bytes before its first member 'fuse-aot-demo.exe' (offsets 0 to "
+        f"{len(EVIL) - 1}) that no member owns, among them a local file header at offset 0 for "
+        f"'../evil.txt': {HIDDEN}",
+    ),
+    (
+        "a-lone-local-header-in-front",
+        b.zip_bytes(b.aot_zip_entries(), prefix=LONE),
+        f"among them a local file header at offset 0 for 'evil.exe': {HIDDEN}",
+    ),
+    (
+        "a-local-header-deep-in-a-prefix",
+        b.zip_bytes(b.aot_zip_entries(), prefix=b"\0" * 1000 + LONE),
+        "a local file header at offset 1000 for 'evil.exe'",
+    ),
+    (
+        "a-self-extracting-stub",
+        b.zip_bytes(b.aot_zip_entries(), prefix=b"MZ\x90\0" + bytes(508)),
+        "archive has 512 bytes before its first member 'fuse-aot-demo.exe' (offsets 0 to 511) that no member",
+    ),
+    (
+        "one-byte-in-front",
+        b.zip_bytes(b.aot_zip_entries(), prefix=b"\0"),
+        "archive has 1 byte before its first",
+    ),
+    (
+        "a-hidden-member-between-members",
+        b.zip_bytes(
+            [
+                *b.aot_zip_entries()[:2],
+                ZipEntry("LICENSE", b"MIT\n", before=EVIL[:-22]),
+                *b.aot_zip_entries()[3:],
+            ]
+        ),
+        f"archive has {len(EVIL) - 22} bytes between members 'AOT_BUILD_INFO.txt' and 'LICENSE' (offsets 232 "
+        f"to {231 + len(EVIL) - 22}) that no member owns, among them a local file header at offset 232 for "
+        f"'../evil.txt': {HIDDEN}",
+    ),
+    (
+        "junk-between-members",
+        b.zip_bytes([*b.aot_zip_entries()[:3], ZipEntry("README.txt", b"readme\n", before=b"junk")]),
+        "archive has 4 bytes between members 'LICENSE' and 'README.txt'",
+    ),
+    (
+        "junk-after-a-members-data",
+        b.zip_bytes([ZipEntry("LICENSE", b"MIT\n", after=b"\0" * 16), *b.aot_zip_entries()[:2]]),
+        "archive has 16 bytes between members 'LICENSE' and 'fuse-aot-demo.exe' (offsets 43 to 58)",
+    ),
+    (
+        "a-hidden-member-after-the-last",
+        b.zip_bytes(b.aot_zip_entries(), before_central=EVIL[:-22]),
+        f"archive has {len(EVIL) - 22} bytes after its last member 'README.txt' (offsets 324 to "
+        f"{323 + len(EVIL) - 22}) that no member owns, among them a local file header at offset 324 for "
+        f"'../evil.txt': {HIDDEN}",
+    ),
+    (
+        "junk-after-the-last",
+        b.zip_bytes(b.aot_zip_entries(), before_central=b"x"),
+        "archive has 1 byte after its last member 'README.txt' (offsets 324 to 324) that no member owns",
+    ),
+    (
+        "a-prefix-to-an-empty-zip",
+        b.zip_bytes([], prefix=LONE),
+        "archive has 42 bytes before its central directory (offsets 0 to 41) that no member owns, among "
+        "them a local file header at offset 0 for 'evil.exe'",
+    ),
+    (
+        "a-descriptor-flag-with-no-descriptor-and-a-hidden-member",
+        b.zip_bytes([ZipEntry("LICENSE", b"MIT\n", flags=0x8, after=EVIL[:-22]), *b.aot_zip_entries()[:1]]),
+        "local file header at offset 43 for '../evil.txt'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("blob", "finding"), [pytest.param(blob, f, id=i) for i, blob, f in UNOWNED])
+def test_bytes_no_member_owns_are_a_finding(blob: bytes, finding: str) -> None:
+    listing = zip_listing(blob)
+    assert not listing.error and has_problem(listing, finding), (listing.error, listing.problems)
+
+
+def test_a_hidden_member_is_named_only_as_far_as_the_search_goes() -> None:
+    """The search for a hidden local header reads at most 4 MiB of bytes no member owns (one
+    full read of the file was the hash's): the bytes are a finding all the same."""
+    blob = b.zip_bytes(b.aot_zip_entries(), prefix=bytes(5 << 20) + LONE)
+    listing = zip_listing(blob)
+    assert listing.problems == (
+        f"archive has {(5 << 20) + 42} bytes before its first member 'fuse-aot-demo.exe' (offsets 0 to "
+        f"{(5 << 20) + 41}) that no member owns",
+    )
+
+
+# (id, the member's data descriptor, the finding or None): a data descriptor (flag bit 3) is the
+# member's own bytes, as zipfile, zip and jar write it, with or without its signature
+DESCRIPTORS = [
+    ("signature-and-32-bit-sizes", _descriptor(b"MIT\n"), None),
+    ("no-signature", _descriptor(b"MIT\n", signature=False), None),
+    ("signature-and-zip64-sizes", _descriptor(b"MIT\n", zip64=True), None),
+    ("no-signature-and-zip64-sizes", _descriptor(b"MIT\n", signature=False, zip64=True), None),
+    ("a-descriptor-with-another-crc", _descriptor(b"MIT\n", crc=1), "none at offset 43 gives the central"),
+    ("no-descriptor", b"", "flag bit 3 says a data descriptor follows its data"),
+]
+
+
+@pytest.mark.parametrize(("after", "finding"), [pytest.param(a, f, id=i) for i, a, f in DESCRIPTORS])
+def test_a_data_descriptor_belongs_to_its_member(after: bytes, finding: str | None) -> None:
+    blob = b.zip_bytes([ZipEntry("LICENSE", b"MIT\n", flags=0x8, after=after), *b.aot_zip_entries()[:2]])
+    listing = zip_listing(blob)
+    if finding is None:
+        assert (listing.error, listing.problems) == ("", ())
+    else:
+        assert has_problem(listing, finding) and not listing.error, listing.problems
+
+
+def test_a_zip_streamed_by_zipfile_owns_all_its_bytes() -> None:
+    """zipfile writing to a pipe: every member has a data descriptor."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(_Unseekable(out), "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in b.aot_zip_entries():
+            archive.writestr(entry.name, entry.data)
+    blob = out.getvalue()
+    assert struct.unpack_from("<H", blob, 6)[0] & 0x8
+    assert (zip_listing(blob).error, zip_listing(blob).problems) == ("", ())
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self, out: io.BytesIO) -> None:
+        self.out = out
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        return self.out.write(bytes(data))  # type: ignore[call-overload]
