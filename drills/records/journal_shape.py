@@ -153,7 +153,9 @@ def _phase_shape(ev: Event) -> str | None:
         return f"duration_s {_show(duration)} is not a number"
     if not isinstance(data, dict):
         return f"data {_show(data)} is not an object"
-    if not (data.get(key) is None or (is_number(data[key]) and data[key] >= 0)):
+    if not (data.get(key) is None or is_number(data[key])):
+        return f"data.{key} {_show(data[key])} is not a number"
+    if data.get(key) is not None and data[key] < 0:  # a trend would read it as faster than ever
         return f"data.{key} {_show(data[key])} is not a number of seconds (0 or more)"
     return _findings_shape(ev.get("findings") or [])
 
