@@ -12,7 +12,6 @@ these numbers, so the HTML report can draw a sparkline per scenario.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,15 +65,23 @@ class Trend:
     fail: bool = False  # a regression here fails the run
 
     @property
-    def change(self) -> float:
-        """Relative change: 2.0 is three times as slow."""
-        return (self.now_s - self.base_s) / self.base_s if self.base_s > 0 else math.inf
+    def change(self) -> float | None:
+        """Relative change: 2.0 is three times as slow; 0 s against 0 s is no change, and
+        anything else against 0 s is none that a ratio can say (None)."""
+        if self.base_s > 0:
+            return (self.now_s - self.base_s) / self.base_s
+        return 0.0 if self.now_s == self.base_s else None
+
+    @property
+    def shown_change(self) -> str:
+        """The change as the reports show it: +7%, or n/a where there is no ratio."""
+        return "n/a" if self.change is None else f"{self.change:+.0%}"
 
     def line(self) -> str:
         word = "regressed" if self.regressed else "within tolerance"
         return (
             f"{self.scenario}: {self.metric} {self.now_s:.3f} s vs {self.base_s:.3f} s in the baseline "
-            f"({self.change:+.0%}; tolerance +{self.tolerance:.0%}): {word}"
+            f"({self.shown_change}; tolerance +{self.tolerance:.0%}): {word}"
         )
 
 
