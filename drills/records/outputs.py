@@ -89,7 +89,7 @@ def _drill_section(
     return {
         "scenarios": {n: {**row, "regression": own[n]} if n in own else row for n, row in numbers.items()},
         "baseline": None if given.baseline is None else given.baseline.origin,
-        "trends": [{**t.__dict__, "change": None if t.base_s <= 0 else round(t.change, 4)} for t in found],
+        "trends": [{**t.__dict__, "change": None if t.change is None else round(t.change, 4)} for t in found],
         "history": trends.history(given.baseline, night),
     }
 

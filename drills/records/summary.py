@@ -102,7 +102,7 @@ def _trend_cell(view: View, name: str) -> str:
     mine = [t for t in view.trends if t.scenario == name]
     if not mine:
         return "-"
-    return ", ".join(f"{'📈 ' if t.regressed else ''}{t.metric} {t.change:+.0%}" for t in mine)
+    return ", ".join(f"{'📈 ' if t.regressed else ''}{t.metric} {t.shown_change}" for t in mine)
 
 
 def _table(view: View) -> list[str]:

@@ -12,17 +12,18 @@ these numbers, so the HTML report can draw a sparkline per scenario.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drills.records import baseline_shape
 from harness import bounded_read, numbers
 from harness.errors import ConfigError
 
 HISTORY = 14  # nights kept in report.json
 METRICS = {"detect": "detect_s", "restore": "restore_s"}  # what a trend compares
+FIX = baseline_shape.FIX
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,15 +65,23 @@ class Trend:
     fail: bool = False  # a regression here fails the run
 
     @property
-    def change(self) -> float:
-        """Relative change: 2.0 is three times as slow."""
-        return (self.now_s - self.base_s) / self.base_s if self.base_s > 0 else math.inf
+    def change(self) -> float | None:
+        """Relative change: 2.0 is three times as slow; 0 s against 0 s is no change, and
+        anything else against 0 s is none that a ratio can say (None)."""
+        if self.base_s > 0:
+            return (self.now_s - self.base_s) / self.base_s
+        return 0.0 if self.now_s == self.base_s else None
+
+    @property
+    def shown_change(self) -> str:
+        """The change as the reports show it: +7%, or n/a where there is no ratio."""
+        return "n/a" if self.change is None else f"{self.change:+.0%}"
 
     def line(self) -> str:
         word = "regressed" if self.regressed else "within tolerance"
         return (
             f"{self.scenario}: {self.metric} {self.now_s:.3f} s vs {self.base_s:.3f} s in the baseline "
-            f"({self.change:+.0%}; tolerance +{self.tolerance:.0%}): {word}"
+            f"({self.shown_change}; tolerance +{self.tolerance:.0%}): {word}"
         )
 
 
@@ -85,24 +94,20 @@ class Baseline:
     regression: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scenario -> its section
 
 
-def _numbers(section: Any, origin: str) -> dict[str, dict[str, float | None]]:
-    scenarios = section.get("scenarios") if isinstance(section, dict) else None
-    if not isinstance(scenarios, dict):
-        raise ConfigError(f"{origin}: no drill.scenarios object; pass the report.json of a drill run")
-    out: dict[str, dict[str, float | None]] = {}
-    for name, raw in scenarios.items():
-        row = raw if isinstance(raw, dict) else {}
-        where = f"{origin}: drill.scenarios.{name}"
-        out[str(name)] = {
-            key: numbers.reported(row.get(key), f"{where}.{key}", "pass the report.json a drill run wrote")
-            for key in METRICS.values()
+def _numbers(scenarios: Mapping[str, Any], origin: str) -> dict[str, dict[str, float | None]]:
+    """Per scenario, its detection and restore time (a shape baseline_shape.check has passed)."""
+    where = f"{origin}: drill.scenarios"
+    return {
+        str(name): {
+            key: numbers.reported(row.get(key), f"{where}.{name}.{key}", FIX) for key in METRICS.values()
         }
-    return out
+        for name, row in scenarios.items()
+    }
 
 
 def load(path: Path) -> tuple[Baseline | None, str | None]:
     """The baseline, or (None, a note) when there is none; a file that is not a drill
-    report.json is a ConfigError (exit 2) naming it."""
+    report.json is a ConfigError (exit 2) naming it and, where it is one key, the key path."""
     try:
         raw = bounded_read.parse_json(bounded_read.read_bytes(path, 64 * bounded_read.MiB))
     except FileNotFoundError:
@@ -111,23 +116,14 @@ def load(path: Path) -> tuple[Baseline | None, str | None]:
         raise ConfigError(
             f"{path}: cannot read the baseline report ({exc}); pass a drill report.json"
         ) from exc
-    section = raw.get("drill") if isinstance(raw, dict) else None
-    numbers = _numbers(section, str(path))
-    assert isinstance(section, dict)
-    history = section.get("history")
-    kept = tuple(h for h in history if isinstance(h, dict)) if isinstance(history, list) else ()
-    rows = section.get("scenarios") or {}
-    regression = {
-        str(name): row["regression"]
-        for name, row in rows.items()
-        if isinstance(row, dict) and isinstance(row.get("regression"), dict)
-    }
+    baseline_shape.check(raw, str(path))
+    section, rows = raw["drill"], raw["drill"]["scenarios"]
     return Baseline(
         origin=str(path),
-        run_id=str(raw.get("stats", {}).get("run_id", "")),
-        numbers=numbers,
-        history=kept,
-        regression=regression,
+        run_id=str(raw.get("stats", {}).get("run_id") or ""),
+        numbers=_numbers(rows, str(path)),
+        history=tuple(section.get("history", [])),
+        regression={str(name): row["regression"] for name, row in rows.items() if row.get("regression")},
     ), None
 
 

@@ -324,7 +324,19 @@ def scenario_files(paths: tuple[Path, ...], suite: str | None) -> list[Path]:
         files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:
         raise ConfigError("no scenarios: pass scenario files or folders, or --suite standard")
-    return files
+    return _once_each(files)
+
+
+def _once_each(files: list[Path]) -> list[Path]:
+    """Each file once, where it was first named: one given twice (itself and through its
+    folder, or by another path or a link) is one scenario, not two of the same name."""
+    seen: set[Path] = set()
+    kept = []
+    for path in files:
+        if (real := path.resolve()) not in seen:
+            seen.add(real)
+            kept.append(path)
+    return kept
 
 
 def load_all(files: list[Path], fetch: app_section.FetchBundle | None = None) -> list[Scenario]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -17,6 +18,51 @@ def test_validate_the_standard_suite():
     result = CliRunner().invoke(drill_cli, ["validate", "--suite", "standard"])
     assert result.exit_code == 0
     assert result.output.count("\nok ") + result.output.startswith("ok ") == 11
+
+
+def _given_twice(tmp_path, how: str) -> list[str]:
+    """crash.yaml named twice on one command line, in one of several spellings."""
+    crash = SUITES["standard"] / "crash.yaml"
+    if how == "the same path":
+        return [str(crash), str(crash)]
+    if how == "a relative and an absolute path":
+        return [str(crash), os.path.relpath(crash)]
+    if how == "its folder and the file":
+        return [str(crash.parent), str(crash)]
+    if how == "the file and its folder":
+        return [str(crash), str(crash.parent)]
+    if how == "a path through ..":
+        return [str(crash), str(crash.parent / ".." / crash.parent.name / crash.name)]
+    link = tmp_path / "link.yaml"
+    link.symlink_to(crash)
+    return [str(crash), str(link)]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "the same path",
+        "a relative and an absolute path",
+        "its folder and the file",
+        "the file and its folder",
+        "a path through ..",
+        "a symlink",
+    ],
+)
+def test_validate_checks_a_file_given_twice_once_not_as_a_duplicate_name(tmp_path, how):
+    result = CliRunner().invoke(drill_cli, ["validate", *_given_twice(tmp_path, how)])
+    assert result.exit_code == 0, result.output
+    assert "unique" not in result.output
+    assert [line.split(": ")[-1].split(" ")[0] for line in result.output.splitlines()].count("crash") == 1
+
+
+def test_two_files_of_one_name_are_still_refused(tmp_path):
+    crash = SUITES["standard"] / "crash.yaml"
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(crash.read_text())
+    result = CliRunner().invoke(drill_cli, ["validate", str(crash), str(copy)])
+    assert result.exit_code == 2, result.output
+    assert "is also the name of" in result.output and "scenario names must be unique" in result.output
 
 
 def test_validate_bad_file_is_exit_2_one_line(tmp_path):

@@ -190,3 +190,38 @@ def test_a_bad_regression_section_is_refused_by_validate(tmp_path, section, key)
 )
 def test_override_policy(own, override, expected):
     assert override.policy(own) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "base", "shown", "change"),
+    [
+        (0.0, 0.0, "+0%", 0.0),
+        (0, 0, "+0%", 0.0),
+        (0.04, 0.0, "n/a", None),
+        (3.0, 0.0, "n/a", None),
+        (1.1, 1.0, "+10%", 0.1),
+        (0.0, 2.0, "-100%", -1.0),
+    ],
+)
+def test_a_change_against_0_s_is_no_change_or_n_a_never_inf(now, base, shown, change):
+    trend = trends.Trend(
+        scenario="crash", metric="detect", now_s=now, base_s=base, regressed=False, tolerance=0.5
+    )
+    assert trend.shown_change == shown and trend.change == pytest.approx(change)
+    assert f"({shown}; tolerance +50%)" in trend.line()
+    assert "inf" not in trend.line() and "nan" not in trend.line()
+
+
+def test_compare_shows_0_s_against_0_s_as_no_change_in_every_output(monkeypatch, tmp_path, last_night):
+    """The fake detects a crash in 0 s: both nights' detect figure is 0 s."""
+    assert json.loads(last_night.read_text())["drill"]["scenarios"]["crash"]["detect_s"] == 0
+    result = CliRunner().invoke(drill_cli, ["compare", str(last_night), str(last_night)])
+    assert result.exit_code == 0, result.output
+    assert "crash: detect 0.000 s vs 0.000 s in the baseline (+0%; tolerance +50%)" in result.output
+    out = tmp_path / "night2"
+    _night(monkeypatch, out, "--baseline", str(last_night))
+    shown = (out / "summary.md").read_text() + (out / "report.html").read_text()
+    shown += (out / "report.json").read_text()
+    assert "detect +0%" in shown and "inf" not in shown.lower().replace("info", "")
+    changes = [t["change"] for t in json.loads((out / "report.json").read_text())["drill"]["trends"]]
+    assert changes[0] == 0.0

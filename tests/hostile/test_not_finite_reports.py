@@ -105,18 +105,26 @@ def test_drill_run_refuses_a_nan_baseline_before_running(
     assert not (tmp_path / "night2").exists()
 
 
-def test_a_huge_history_figure_or_tolerance_is_no_crash(last_night: Path, tmp_path: Path) -> None:
+def test_a_huge_history_figure_is_a_gap_and_a_huge_tolerance_is_refused(
+    last_night: Path, tmp_path: Path
+) -> None:
     doc = json.loads(last_night.read_text())
     doc["drill"]["history"][0]["scenarios"]["crash"]["restore_s"] = int(HUGE)
-    doc["drill"]["scenarios"]["crash"]["regression"] = {"tolerance": int(HUGE), "fail": True}
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(doc))
     baseline, _ = trends.load(edited)
     assert baseline is not None
     assert trends.series(baseline.history, "crash", "restore_s") == [None]
+    # a tolerance decides the exit code of `drill compare`: one no run writes is refused, not
+    # quietly judged by the default
+    doc["drill"]["scenarios"]["crash"]["regression"] = {"tolerance": int(HUGE), "fail": True}
+    edited.write_text(json.dumps(doc))
     result = CliRunner().invoke(drill_cli, ["compare", str(last_night), str(edited)])
-    assert result.exit_code == 0, result.output  # the same times: no regression, by the default 0.5
-    assert "drill compare: 0 regressions in 2 figures" in result.output
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"drill: error: {edited}: drill.scenarios.crash.regression.tolerance: a 401-digit integer "
+        "is not a number from 0 to 100; pass the report.json a drill run wrote\n"
+    )
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
