@@ -23,6 +23,7 @@ ARCHIVE_TESTS = (
     "tests/gates/hostile/test_zip_hostile.py",
     "tests/gates/test_gzip_layer.py",
     "tests/gates/hostile/test_bounded_runs.py",
+    "tests/gates/test_pax_writers.py",
     *SKIP_SLOW,
 )
 CHECK_TESTS = (
@@ -34,6 +35,9 @@ CHECK_TESTS = (
     "tests/gates/test_gate_defects.py",
     "tests/gates/hostile/test_sums_hostile.py",
     "tests/gates/hostile/test_build_info_hostile.py",
+    "tests/gates/test_pruned_or_gone.py",
+    "tests/gates/test_generated_at.py",
+    "tests/gates/test_stray_entries.py",
     "tests/hostile/test_not_finite_release.py",
     *SKIP_SLOW,
 )
@@ -43,6 +47,7 @@ POLICY_TESTS = (
     "tests/gates/test_retention_waivers_prune.py",
     "tests/gates/test_registry.py",
     "tests/gates/test_far_dates.py",
+    "tests/gates/test_backdated_next_line.py",
 )
 DRILL_TESTS = (
     "tests/drills/test_boundaries.py",
