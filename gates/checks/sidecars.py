@@ -4,6 +4,8 @@ provenance and signature checks share: a sidecar's bytes and its JSON."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
@@ -75,8 +77,39 @@ def expected_subject(release: ReleaseFacts, contract: Contract, name: str) -> st
     return ""
 
 
-def entries(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[dict[str, Any]]] | None:
-    """The metadata and its integrityArtifacts (None: the key is absent)."""
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    """integrityArtifacts as read: its object entries (strings printable) and the others."""
+
+    meta: AssetFacts
+    rows: list[dict[str, Any]]
+    strays: list[tuple[int, object]]  # (index, value) of the entries that are not objects
+
+
+class Malformed(Exception):
+    """integrityArtifacts is there but not an array: the finding's message."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"{KEY} is {json_kind(value)}, not an array of objects")
+        self.value = value
+
+
+def json_kind(value: object) -> str:
+    """How JSON names a parsed value's type: `a string`, `an object`, `true`..."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    kinds = ((str, "a string"), (dict, "an object"), (list, "an array"), ((int, float), "a number"))
+    return next(name for kind, name in kinds if isinstance(value, kind))
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A parsed JSON value as (at most `limit` characters of) its JSON text."""
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def entries(release: ReleaseFacts, contract: Contract) -> Listing | None:
+    """The metadata's integrityArtifacts (None: the key is absent; Malformed: not an array)."""
     meta = release.asset(contract.metadata_name)
     if meta is None:
         raise NotApplicable(f"{contract.metadata_name} is absent (I004 reports it)")
@@ -87,9 +120,17 @@ def entries(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list
     if KEY not in document:
         return None
     rows = document[KEY]
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise NotApplicable(f"{contract.metadata_name}: {KEY} is not a list of objects")
-    return meta, [{k: printable(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
+    if not isinstance(rows, list):
+        raise Malformed(rows)
+    return Listing(
+        meta=meta,
+        rows=[
+            {k: printable(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in rows
+            if isinstance(r, dict)
+        ],
+        strays=[(i, r) for i, r in enumerate(rows) if not isinstance(r, dict)],
+    )
 
 
 def on_disk(release: ReleaseFacts, contract: Contract) -> list[str]:
@@ -98,12 +139,11 @@ def on_disk(release: ReleaseFacts, contract: Contract) -> list[str]:
     return sorted([*names, contract.checksums_name] if release.asset(contract.checksums_name) else names)
 
 
-def _listed_or_skip(
-    release: ReleaseFacts, contract: Contract
-) -> tuple[AssetFacts, list[dict[str, Any]]] | list[Finding]:
-    found = entries(release, contract)
-    if found is not None:
-        return found
+ROW_SHAPE = "{name, kind, sha256, size, subject?}"
+
+
+def _missing(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """integrityArtifacts is absent: a finding when the release has (or must have) sidecars."""
     if not is_required(contract, "sbom", release.ref) and not any(
         is_sidecar(contract, n) for n in release.names
     ):
@@ -118,6 +158,33 @@ def _listed_or_skip(
             actual="absent",
             where=where,
         )
+    ]
+
+
+def _malformed(release: ReleaseFacts, contract: Contract, exc: Malformed) -> list[Finding]:
+    meta = release.asset(contract.metadata_name)
+    assert meta is not None  # entries() read it
+    return [
+        Finding(
+            subject=contract.metadata_name,
+            message=f"{exc}: list each sidecar as an object {ROW_SHAPE}",
+            expected=f"an array of {ROW_SHAPE} objects",
+            actual=shown(exc.value),
+            where=meta.ref.location,
+        )
+    ]
+
+
+def _stray_findings(listing: Listing) -> list[Finding]:
+    return [
+        Finding(
+            subject=listing.meta.ref.name,
+            message=f"{KEY}[{index}] is {json_kind(value)}, not an object: list the sidecar as {ROW_SHAPE}",
+            expected=f"an object {ROW_SHAPE}",
+            actual=shown(value),
+            where=listing.meta.ref.location,
+        )
+        for index, value in listing.strays
     ]
 
 
@@ -156,13 +223,16 @@ def _entry_findings(
 
 def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """integrityArtifacts lists every sidecar on disk, each present, with its kind and subject."""
-    found = _listed_or_skip(release, contract)
-    if isinstance(found, list):
-        return found
-    meta, rows = found
-    where = meta.ref.location
-    listed = {str(r.get("name")) for r in rows}
-    findings = [f for r in rows for f in _entry_findings(release, contract, r, where)]
+    try:
+        listing = entries(release, contract)
+    except Malformed as exc:
+        return _malformed(release, contract, exc)
+    if listing is None:
+        return _missing(release, contract)
+    where = listing.meta.ref.location
+    listed = {str(r.get("name")) for r in listing.rows}
+    findings = _stray_findings(listing)
+    findings += [f for r in listing.rows for f in _entry_findings(release, contract, r, where)]
     findings += [
         Finding(
             subject=n,
@@ -179,13 +249,15 @@ def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> lis
 
 def integrity_artifacts_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """integrityArtifacts sha256 and size agree with the bytes."""
-    found = entries(release, contract)
-    if found is None:
+    try:
+        listing = entries(release, contract)
+    except Malformed as exc:
+        raise NotApplicable(f"{contract.metadata_name}: {exc} (I007 reports it)") from exc
+    if listing is None:
         raise NotApplicable(f"{contract.metadata_name} has no {KEY} (I007 says whether it must)")
-    meta, rows = found
     return [
         finding
-        for row in rows
+        for row in listing.rows
         if (asset := release.asset(str(row.get("name")))) is not None
-        for finding in listed_right(asset, row, KEY, meta.ref.location)
+        for finding in listed_right(asset, row, KEY, listing.meta.ref.location)
     ]
