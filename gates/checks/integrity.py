@@ -55,6 +55,23 @@ def actual_sha(asset: AssetFacts) -> str | None:
     return None
 
 
+def json_text(asset: AssetFacts) -> str:
+    """A JSON integrity file's text, which must be UTF-8 (RFC 8259); ValueError if not.
+
+    Files are read with surrogateescape (a SHA256SUMS line may name any bytes, as
+    `sha256sum -c` reads them), but JSON has no such latitude: Node and Go read a stray byte
+    as U+FFFD and Python refuses it, so the file would name one thing to FUSE's own verifier
+    and another to us."""
+    raw = (asset.text or "").encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} ({exc.reason}); "
+            "JSON must be UTF-8 (write names as UTF-8)"
+        ) from None
+
+
 def assets_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """Every asset the checks need could be read."""
     broken = [f"{a.ref.name}: {a.read_error}" for a in release.assets if a.read_error]
@@ -222,7 +239,7 @@ def _metadata(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, li
     if meta.text is None:
         raise CannotEvaluate(f"{contract.metadata_name} was not read")
     try:
-        artifacts = bounded_read.parse_json(meta.text)["artifacts"]
+        artifacts = bounded_read.parse_json(json_text(meta))["artifacts"]
         if not isinstance(artifacts, list) or not all(isinstance(a, dict) for a in artifacts):
             raise TypeError("artifacts is not a list of objects")
     except (ValueError, KeyError, TypeError) as exc:

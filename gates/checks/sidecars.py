@@ -10,7 +10,7 @@ from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
-from gates.checks.integrity import actual_sha, listed_right, payloads
+from gates.checks.integrity import actual_sha, json_text, listed_right, payloads
 from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
@@ -36,8 +36,7 @@ def content(asset: AssetFacts) -> bytes:
 def json_object(asset: AssetFacts) -> dict[str, Any]:
     content(asset)  # read, and not cut short
     try:
-        # from the text, as I004 reads the metadata: a name that is not UTF-8 stays \xNN-shaped
-        document = bounded_read.parse_json(asset.text or "")
+        document = bounded_read.parse_json(json_text(asset))  # UTF-8, each key once
     except ValueError as exc:
         raise Invalid(f"is not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
