@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -266,7 +267,8 @@ def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[F
     except _Invalid as exc:
         return [Finding(subject=name, message=str(exc), where=exc.where)]
     listed = {str(a.get("name")) for a in artifacts}
-    return _set_findings(listed, release, contract, name, meta.ref.location)
+    findings = repeated_entries(artifacts, "artifacts", name, meta.ref.location)
+    return findings + _set_findings(listed, release, contract, name, meta.ref.location)
 
 
 def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]:
@@ -282,6 +284,27 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
         if asset is not None:
             findings += listed_right(asset, entry, contract.metadata_name, meta.ref.location)
     return findings
+
+
+def repeated_entries(
+    rows: Sequence[Mapping[str, object]], listing: str, file: str, where: str
+) -> list[Finding]:
+    """A name a JSON listing gives more than once, even in identical entries (I001's rule
+    for SHA256SUMS): which entry holds is ambiguous, and a reader that stops at the first and
+    one that keeps the last judge different bytes."""
+    counts = Counter(str(row.get("name")) for row in rows)
+    return [
+        Finding(
+            subject=file,
+            message=f"'{name}' is listed {count} times in {listing}: which entry holds is ambiguous; "
+            "list each file once",
+            expected="one entry per file",
+            actual=f"{count} entries for '{name}'",
+            where=where,
+        )
+        for name, count in sorted(counts.items())
+        if count > 1
+    ]
 
 
 def listed_right(asset: AssetFacts, row: Mapping[str, object], listing: str, where: str) -> list[Finding]:

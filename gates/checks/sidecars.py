@@ -10,7 +10,7 @@ from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
-from gates.checks.integrity import actual_sha, json_text, listed_right, payloads
+from gates.checks.integrity import actual_sha, json_text, listed_right, payloads, repeated_entries
 from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
@@ -231,6 +231,7 @@ def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> lis
     where = listing.meta.ref.location
     listed = {str(r.get("name")) for r in listing.rows}
     findings = _stray_findings(listing)
+    findings += repeated_entries(listing.rows, KEY, listing.meta.ref.name, where)
     findings += [f for r in listing.rows for f in _entry_findings(release, contract, r, where)]
     findings += [
         Finding(

@@ -3,12 +3,14 @@ each shape a reader could take two ways, or that the checks used to skip, is a f
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from drills.standard.releases import write_release
+from gates.assets import stem
 from harness.results import Finding
 from tests.gates.conftest import run_gate
 from tests.gates.test_sidecar_rules import findings
@@ -179,3 +181,111 @@ def test_a_tag_given_twice_fails_the_release(clean: Path, tmp_path: Path) -> Non
     proc = run_gate("check", "--release", TAG, "--source", str(folder))
     assert proc.returncode == 1
     assert "failed   I004" in proc.stdout
+
+
+LISTINGS = [
+    ("release-artifacts.json", "artifacts", "I004"),
+    ("release-artifacts.json", "integrityArtifacts", "I007"),
+    ("release-provenance.json", "artifacts", "V002"),
+    ("release-provenance.json", "sboms", "V002"),
+]
+
+
+def rows_of(path: Path, key: str) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(path.read_text())[key]
+    return rows
+
+
+@pytest.mark.parametrize(("file", "key", "check"), LISTINGS)
+@pytest.mark.parametrize(
+    ("where", "copies"),
+    [("first", 2), ("last", 2), ("middle", 2), ("first", 3)],
+)
+def test_an_entry_listed_twice_is_a_finding_even_when_identical(
+    clean: Path, tmp_path: Path, file: str, key: str, check: str, where: str, copies: int
+) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / file
+    rows = rows_of(path, key)
+    index = {"first": 0, "last": len(rows) - 1, "middle": len(rows) // 2}[where]
+    edit(path, key, rows[: index + 1] + [rows[index]] * (copies - 1) + rows[index + 1 :])
+    state, found = outcome(folder, check)
+    assert state == "failed"
+    (finding,) = found
+    name = rows[index]["name"]
+    assert finding.subject == file
+    assert finding.message == (
+        f"'{name}' is listed {copies} times in {key}: which entry holds is ambiguous; list each file once"
+    )
+
+
+@pytest.mark.parametrize(("file", "key", "check"), LISTINGS)
+def test_an_entry_listed_twice_with_another_digest_is_a_finding(
+    clean: Path, tmp_path: Path, file: str, key: str, check: str
+) -> None:
+    """The reader that keeps the first entry and the one that keeps the last see different bytes."""
+    folder = copy_of(clean, tmp_path)
+    path = folder / file
+    rows = rows_of(path, key)
+    edit(path, key, [*rows, {**rows[0], "sha256": "0" * 64}])
+    assert any("is listed 2 times" in f.message for f in outcome(folder, check)[1])
+    assert outcome(clean, check)[0] == "passed"
+
+
+@pytest.mark.parametrize(
+    "subject", ["fuse-cli-linux-x64.tar.gz", "fuse-aot-windows-x64.zip", "", None, 1, []]
+)
+def test_an_sbom_whose_provenance_subject_is_not_its_payload_is_a_finding(
+    clean: Path, tmp_path: Path, subject: object
+) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / "release-provenance.json"
+    rows = rows_of(path, "sboms")
+    edit(path, "sboms", [{**r, "subject": subject} for r in rows])
+    state, found = outcome(folder, "V002")
+    assert state == "failed"
+    own = f"{stem(subject)}.spdx.json" if isinstance(subject, str) else ""  # the SBOM it is right for
+    wrong = {str(r["name"]) for r in rows} - {own}
+    assert {f.subject for f in found} == wrong
+    assert all(f.message.startswith("the provenance's sboms gives this SBOM another subject") for f in found)
+
+
+def test_an_sbom_without_a_provenance_subject_is_a_finding(clean: Path, tmp_path: Path) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / "release-provenance.json"
+    rows = rows_of(path, "sboms")
+    edit(path, "sboms", [{k: v for k, v in r.items() if k != "subject"} for r in rows])
+    assert len(outcome(folder, "V002")[1]) == len(rows)
+
+
+def test_an_sbom_subject_may_spell_its_payload_by_name_or_by_stem(clean: Path, tmp_path: Path) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / "release-provenance.json"
+    rows = rows_of(path, "sboms")
+    payloads = {stem(str(r["name"])): r["name"] for r in rows_of(path, "artifacts")}
+    by_name = [{**r, "subject": payloads[str(r["name"]).removesuffix(".spdx.json")]} for r in rows]
+    edit(path, "sboms", by_name)
+    assert outcome(folder, "V002") == ("passed", [])
+    assert outcome(clean, "V002") == ("passed", [])  # the fixture spells the stem
+
+
+@pytest.mark.parametrize(
+    ("key", "other"),
+    [
+        ("artifacts", "fuse-cli-linux-x64.spdx.json"),
+        ("sboms", "fuse-cli-linux-x64.tar.gz"),
+        ("artifacts", "SHA256SUMS"),
+    ],
+)
+def test_a_file_listed_under_the_wrong_provenance_key_is_a_finding(
+    clean: Path, tmp_path: Path, key: str, other: str
+) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / "release-provenance.json"
+    data = (folder / other).read_bytes()
+    row = {"name": other, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "subject": "x"}
+    edit(path, key, [*rows_of(path, key), row])
+    found = [f for f in outcome(folder, "V002")[1] if f.subject == other]
+    assert [f.message for f in found] == [
+        f"provenance {key} lists a file that is not one of the release's {key}"
+    ]
