@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import TypeGuard
 
 from gates.checks.base import CannotEvaluate, NotApplicable
 from gates.contract import Contract
@@ -286,6 +287,11 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
     return findings
 
 
+def is_integer(value: object) -> TypeGuard[int]:
+    """A JSON integer as parsed: an int that is no bool (Python has True == 1 == 1.0)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def repeated_entries(
     rows: Sequence[Mapping[str, object]], listing: str, file: str, where: str
 ) -> list[Finding]:
@@ -321,7 +327,7 @@ def listed_right(asset: AssetFacts, row: Mapping[str, object], listing: str, whe
                 where=where,
             )
         )
-    if row.get("size") != asset.ref.size:
+    if not is_integer(row.get("size")) or row.get("size") != asset.ref.size:  # not 6529.0, not true
         findings.append(
             Finding(
                 subject=asset.ref.name,

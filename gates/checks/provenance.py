@@ -8,7 +8,7 @@ from typing import Any
 
 from gates.assets import is_required, stem, why_not_required
 from gates.checks.base import NotApplicable
-from gates.checks.integrity import listed_right, payloads, repeated_entries
+from gates.checks.integrity import is_integer, listed_right, payloads, repeated_entries
 from gates.checks.sidecars import Invalid, expected_subject, json_object, shown
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts
@@ -20,8 +20,9 @@ WORKFLOW_STRINGS = ("name", "path", "ref", "event", "actor", "runId")
 
 def _shape(document: dict[str, Any]) -> None:
     """FUSE's keys and types, or Invalid naming the first one that is wrong."""
-    if document.get("schemaVersion") != 1:
-        raise Invalid(f"schemaVersion is {document.get('schemaVersion')!r}, not 1")
+    version = document.get("schemaVersion")
+    if not is_integer(version) or version != 1:  # Python has True == 1 == 1.0; JSON's 1 is neither
+        raise Invalid(f"schemaVersion is {shown(version)}, not 1")
     for key in STRINGS:
         if not isinstance(document.get(key), str) or not document[key]:
             raise Invalid(f"'{key}' is not a non-empty string")
@@ -32,7 +33,7 @@ def _shape(document: dict[str, Any]) -> None:
         if not isinstance(workflow.get(key), str) or not workflow[key]:
             raise Invalid(f"'workflow.{key}' is not a non-empty string")
     attempt = workflow.get("runAttempt")
-    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+    if not is_integer(attempt) or attempt < 1:
         raise Invalid(f"'workflow.runAttempt' is {attempt!r}, not an integer >= 1")
     for key, kind in (("artifacts", list), ("sboms", list), ("checksums", dict)):
         if not isinstance(document.get(key), kind):

@@ -187,6 +187,13 @@ def _stray_findings(listing: Listing) -> list[Finding]:
     ]
 
 
+def _field(value: object) -> str:
+    """A listed field as shown: its text, `(none)` when absent or empty, else its JSON."""
+    if value is None or value == "":
+        return "(none)"
+    return value if isinstance(value, str) else shown(value)
+
+
 def _entry_findings(
     release: ReleaseFacts, contract: Contract, row: dict[str, Any], where: str
 ) -> list[Finding]:
@@ -207,13 +214,13 @@ def _entry_findings(
         ("subject", expected_subject(release, contract, name)),
     ):
         have = row.get(key)
-        if (have or "") != want:
+        if have != want if want else have not in (None, ""):  # false, 0 or [] is no "none"
             out.append(
                 Finding(
                     subject=name,
                     message=f"{KEY} gives it the wrong {key}",
                     expected=want or "(none)",
-                    actual=str(have) if have else "(none)",
+                    actual=_field(have),
                     where=where,
                 )
             )

@@ -191,6 +191,14 @@ LISTINGS = [
 ]
 
 
+def listing_copy(
+    clean: Path, tmp_path: Path, file: str, key: str
+) -> tuple[Path, Path, list[dict[str, object]]]:
+    """A copy of the clean release, the path of `file` in it, and the rows of its `key`."""
+    folder = copy_of(clean, tmp_path)
+    return folder, folder / file, rows_of(folder / file, key)
+
+
 def rows_of(path: Path, key: str) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = json.loads(path.read_text())[key]
     return rows
@@ -204,9 +212,7 @@ def rows_of(path: Path, key: str) -> list[dict[str, object]]:
 def test_an_entry_listed_twice_is_a_finding_even_when_identical(
     clean: Path, tmp_path: Path, file: str, key: str, check: str, where: str, copies: int
 ) -> None:
-    folder = copy_of(clean, tmp_path)
-    path = folder / file
-    rows = rows_of(path, key)
+    folder, path, rows = listing_copy(clean, tmp_path, file, key)
     index = {"first": 0, "last": len(rows) - 1, "middle": len(rows) // 2}[where]
     edit(path, key, rows[: index + 1] + [rows[index]] * (copies - 1) + rows[index + 1 :])
     state, found = outcome(folder, check)
@@ -224,9 +230,7 @@ def test_an_entry_listed_twice_with_another_digest_is_a_finding(
     clean: Path, tmp_path: Path, file: str, key: str, check: str
 ) -> None:
     """The reader that keeps the first entry and the one that keeps the last see different bytes."""
-    folder = copy_of(clean, tmp_path)
-    path = folder / file
-    rows = rows_of(path, key)
+    folder, path, rows = listing_copy(clean, tmp_path, file, key)
     edit(path, key, [*rows, {**rows[0], "sha256": "0" * 64}])
     assert any("is listed 2 times" in f.message for f in outcome(folder, check)[1])
     assert outcome(clean, check)[0] == "passed"
@@ -238,9 +242,7 @@ def test_an_entry_listed_twice_with_another_digest_is_a_finding(
 def test_an_sbom_whose_provenance_subject_is_not_its_payload_is_a_finding(
     clean: Path, tmp_path: Path, subject: object
 ) -> None:
-    folder = copy_of(clean, tmp_path)
-    path = folder / "release-provenance.json"
-    rows = rows_of(path, "sboms")
+    folder, path, rows = listing_copy(clean, tmp_path, "release-provenance.json", "sboms")
     edit(path, "sboms", [{**r, "subject": subject} for r in rows])
     state, found = outcome(folder, "V002")
     assert state == "failed"
@@ -251,17 +253,13 @@ def test_an_sbom_whose_provenance_subject_is_not_its_payload_is_a_finding(
 
 
 def test_an_sbom_without_a_provenance_subject_is_a_finding(clean: Path, tmp_path: Path) -> None:
-    folder = copy_of(clean, tmp_path)
-    path = folder / "release-provenance.json"
-    rows = rows_of(path, "sboms")
+    folder, path, rows = listing_copy(clean, tmp_path, "release-provenance.json", "sboms")
     edit(path, "sboms", [{k: v for k, v in r.items() if k != "subject"} for r in rows])
     assert len(outcome(folder, "V002")[1]) == len(rows)
 
 
 def test_an_sbom_subject_may_spell_its_payload_by_name_or_by_stem(clean: Path, tmp_path: Path) -> None:
-    folder = copy_of(clean, tmp_path)
-    path = folder / "release-provenance.json"
-    rows = rows_of(path, "sboms")
+    folder, path, rows = listing_copy(clean, tmp_path, "release-provenance.json", "sboms")
     payloads = {stem(str(r["name"])): r["name"] for r in rows_of(path, "artifacts")}
     by_name = [{**r, "subject": payloads[str(r["name"]).removesuffix(".spdx.json")]} for r in rows]
     edit(path, "sboms", by_name)
@@ -289,3 +287,68 @@ def test_a_file_listed_under_the_wrong_provenance_key_is_a_finding(
     assert [f.message for f in found] == [
         f"provenance {key} lists a file that is not one of the release's {key}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(True, "true"), (1.0, "1.0"), ("1", '"1"'), (None, "null"), ([1], "[1]"), (False, "false"), (2, "2")],
+)
+def test_a_provenance_schema_version_that_is_not_the_integer_1_is_a_finding(
+    clean: Path, tmp_path: Path, value: object, shown: str
+) -> None:
+    """Python has True == 1 == 1.0: the provenance's schemaVersion must be JSON's integer 1."""
+    folder = copy_of(clean, tmp_path)
+    edit(folder / "release-provenance.json", "schemaVersion", value)
+    (finding,) = outcome(folder, "V001")[1]
+    assert finding.message == f"not FUSE release provenance: schemaVersion is {shown}, not 1"
+
+
+def test_a_provenance_without_a_schema_version_is_a_finding(clean: Path, tmp_path: Path) -> None:
+    folder = copy_of(clean, tmp_path)
+    path = folder / "release-provenance.json"
+    path.write_text(
+        json.dumps({k: v for k, v in json.loads(path.read_text()).items() if k != "schemaVersion"})
+    )
+    assert outcome(folder, "V001")[0] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("file", "key", "check", "listing"),
+    [
+        ("release-artifacts.json", "artifacts", "I005", "release-artifacts.json"),
+        ("release-artifacts.json", "integrityArtifacts", "I008", "integrityArtifacts"),
+        ("release-provenance.json", "artifacts", "V002", "the provenance's artifacts"),
+        ("release-provenance.json", "sboms", "V002", "the provenance's sboms"),
+    ],
+)
+@pytest.mark.parametrize("as_json", ["float", "string", "bool"])
+def test_a_size_that_is_no_json_integer_is_a_finding(
+    clean: Path, tmp_path: Path, file: str, key: str, check: str, listing: str, as_json: str
+) -> None:
+    """6529.0 == 6529 in Python; the listing says a float (or a string, or true for 1 byte)."""
+    folder, path, rows = listing_copy(clean, tmp_path, file, key)
+    size = rows[0]["size"]
+    assert isinstance(size, int)
+    spelled = {"float": float(size), "string": str(size), "bool": True}[as_json]
+    if as_json == "bool":  # a file of one byte, listed as true
+        (folder / str(rows[0]["name"])).write_bytes(b"x")
+    edit(path, key, [{**rows[0], "size": spelled}, *rows[1:]])
+    found = [f for f in outcome(folder, check)[1] if f.subject == rows[0]["name"] and "size" in f.message]
+    assert [f.message for f in found] == [f"size listed in {listing} does not match the file"]
+
+
+@pytest.mark.parametrize("subject", [False, 0, [], {}])
+def test_a_subject_that_is_false_or_zero_is_no_absent_subject(
+    clean: Path, tmp_path: Path, subject: object
+) -> None:
+    """SHA256SUMS has no subject: `false`, `0` or `[]` in its place is a finding (so is such a kind)."""
+    folder = copy_of(clean, tmp_path)
+    meta = folder / "release-artifacts.json"
+    rows = rows_of(meta, "integrityArtifacts")
+    assert rows[0]["name"] == "SHA256SUMS" and "subject" not in rows[0]
+    edit(meta, "integrityArtifacts", [{**rows[0], "subject": subject, "kind": subject}, *rows[1:]])
+    found = {(f.subject, f.message, f.actual) for f in outcome(folder, "I007")[1]}
+    assert found == {
+        ("SHA256SUMS", "integrityArtifacts gives it the wrong subject", json.dumps(subject)),
+        ("SHA256SUMS", "integrityArtifacts gives it the wrong kind", json.dumps(subject)),
+    }
