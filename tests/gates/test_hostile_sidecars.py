@@ -352,3 +352,53 @@ def test_a_subject_that_is_false_or_zero_is_no_absent_subject(
         ("SHA256SUMS", "integrityArtifacts gives it the wrong subject", json.dumps(subject)),
         ("SHA256SUMS", "integrityArtifacts gives it the wrong kind", json.dumps(subject)),
     }
+
+
+def with_checksums(path: Path, values: list[str], algorithm: str = "SHA256") -> None:
+    document = json.loads(path.read_text())
+    document["packages"][0]["checksums"] = [{"algorithm": algorithm, "checksumValue": v} for v in values]
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("order", ["right first", "right last", "right between", "never right"])
+def test_an_sbom_with_two_different_sha256s_is_a_finding_in_either_order(
+    clean: Path, tmp_path: Path, order: str
+) -> None:
+    """The first-vs-last split: both orders fail, whichever copy is the payload's."""
+    folder = copy_of(clean, tmp_path)
+    sbom = folder / "fuse-cli-linux-x64.spdx.json"
+    right = hashlib.sha256((folder / "fuse-cli-linux-x64.tar.gz").read_bytes()).hexdigest()
+    zero, other = "0" * 64, "f" * 64
+    values = {
+        "right first": [right, zero],
+        "right last": [zero, right],
+        "right between": [zero, right, other],
+        "never right": [zero, other],
+    }[order]
+    with_checksums(sbom, values)
+    (finding,) = outcome(folder, "B002")[1]
+    assert finding.subject == sbom.name
+    assert finding.message == (
+        f"the SBOM gives fuse-cli-linux-x64.tar.gz {len(values)} different SHA256 checksums: "
+        "give it one, its bytes' sha256"
+    )
+    assert finding.actual == ", ".join(values)
+
+
+def test_an_sbom_with_the_same_sha256_twice_or_another_algorithm_beside_it_passes(
+    clean: Path, tmp_path: Path
+) -> None:
+    folder = copy_of(clean, tmp_path)
+    sbom = folder / "fuse-cli-linux-x64.spdx.json"
+    right = hashlib.sha256((folder / "fuse-cli-linux-x64.tar.gz").read_bytes()).hexdigest()
+    with_checksums(sbom, [right, right])
+    assert outcome(folder, "B002") == ("passed", [])
+    document = json.loads(sbom.read_text())
+    document["packages"][0]["checksums"].append({"algorithm": "SHA1", "checksumValue": "0" * 40})
+    sbom.write_text(json.dumps(document))
+    assert outcome(folder, "B002") == ("passed", [])
+    with_checksums(sbom, [])
+    assert (
+        outcome(folder, "B002")[1][0].message
+        == "the SBOM's SHA256 is not the sha256 of fuse-cli-linux-x64.tar.gz"
+    )
