@@ -35,9 +35,21 @@ class SigningError(Exception):
     """A signature or certificate file cannot be read as what cosign writes."""
 
 
+_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_READ = _ALPHABET | frozenset(b"\r\n")  # Go skips line breaks
+
+
 def _b64(data: bytes) -> bytes:
+    """Base64 as cosign decodes it (Go's base64.StdEncoding): line breaks are skipped, and any
+    other byte outside the alphabet (a space, a tab) or wrong padding is refused."""
+    stray = next((i for i, byte in enumerate(data) if byte not in _READ), None)
+    if stray is not None:
+        raise SigningError(
+            f"not base64 (byte {data[stray : stray + 1]!r} at offset {stray}; cosign decodes "
+            "base64 strictly, skipping only line breaks)"
+        )
     try:
-        return base64.b64decode(b"".join(data.split()), validate=True)
+        return base64.b64decode(data.replace(b"\r", b"").replace(b"\n", b""), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SigningError(f"not base64 ({exc})") from exc
 

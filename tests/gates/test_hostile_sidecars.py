@@ -3,6 +3,7 @@ each shape a reader could take two ways, or that the checks used to skip, is a f
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -402,3 +403,51 @@ def test_an_sbom_with_the_same_sha256_twice_or_another_algorithm_beside_it_passe
         outcome(folder, "B002")[1][0].message
         == "the SBOM's SHA256 is not the sha256 of fuse-cli-linux-x64.tar.gz"
     )
+
+
+@pytest.mark.parametrize("sig", ["SHA256SUMS.sig", "release-provenance.sig"])
+@pytest.mark.parametrize(
+    ("at", "stray"),
+    [
+        (10, b" "),
+        (0, b" "),
+        (-1, b" "),
+        (10, b"\t"),
+        (10, b"\x0b"),
+        (10, b"\x0c"),
+        (10, b"\xc2\xa0"),
+        (10, b"-"),
+    ],
+)
+def test_a_signature_whose_base64_holds_a_stray_byte_is_a_finding(
+    clean: Path, tmp_path: Path, sig: str, at: int, stray: bytes
+) -> None:
+    """cosign decodes the .sig with Go's base64.StdEncoding, which skips line breaks only."""
+    folder = copy_of(clean, tmp_path)
+    data = (folder / sig).read_bytes()
+    at = len(data) if at == -1 else at
+    (folder / sig).write_bytes(data[:at] + stray + data[at:])
+    (finding,) = outcome(folder, "G001")[1]
+    assert finding.subject == sig
+    assert f"not base64 (byte {stray[:1]!r} at offset {at}; cosign decodes base64 strictly" in finding.message
+
+
+@pytest.mark.parametrize("breaks", [b"\n", b"\r\n"])
+def test_a_signature_wrapped_in_lines_still_verifies(clean: Path, tmp_path: Path, breaks: bytes) -> None:
+    folder = copy_of(clean, tmp_path)
+    data = (folder / "SHA256SUMS.sig").read_bytes().strip()
+    (folder / "SHA256SUMS.sig").write_bytes(
+        breaks.join(data[i : i + 16] for i in range(0, len(data), 16)) + breaks
+    )
+    assert outcome(folder, "G001") == ("passed", [])
+
+
+def test_a_certificate_in_base64_with_a_space_is_a_finding(clean: Path, tmp_path: Path) -> None:
+    folder = copy_of(clean, tmp_path)
+    pem = (folder / "SHA256SUMS.pem").read_bytes()
+    encoded = base64.b64encode(pem)
+    (folder / "SHA256SUMS.pem").write_bytes(encoded + b"\n")
+    assert outcome(folder, "G001") == ("passed", [])  # base64 of the PEM, as some cosign versions write it
+    (folder / "SHA256SUMS.pem").write_bytes(encoded[:40] + b" " + encoded[40:])
+    (finding,) = outcome(folder, "G001")[1]
+    assert "SHA256SUMS.pem: not base64 (byte b' ' at offset 40" in finding.message
