@@ -10,7 +10,6 @@ rest of loading the contract, and a plain `gate check` never needs it.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -206,12 +205,15 @@ def _assets(data: dict[str, Any]) -> AssetRules:
 def _signing(data: dict[str, Any], origin: str) -> Signing:
     regexp = data.get("identity_regexp")
     if regexp:
+        from gates import identity_match  # noqa: PLC0415  (RE2 only for a contract that names a regexp)
+
         try:
-            re.compile(regexp)
-        except re.error as exc:
+            identity_match.check(regexp)
+        except identity_match.NotRE2 as exc:
             raise ConfigError(
-                f"{origin}: signing.identity_regexp: not a regular expression ({exc}); "
-                "write a Python regex that fully matches the certificate identity"
+                f"{origin}: signing.identity_regexp: not a regular expression cosign accepts ({exc}); "
+                "write an RE2 (Go regexp) pattern, without backreferences or lookaround, "
+                "that fully matches the certificate identity"
             ) from exc
     return Signing(**data)
 

@@ -8,13 +8,13 @@ Fulcio's extensions 1.3.6.1.4.1.57264.1.1 (the raw URL) and .1.8 (a DER UTF8Stri
 chain to Fulcio's root and the transparency log are not checked: this is an offline check of
 what the release holds. The one hand-written part reads the UTF8String's tag and length
 (cryptography has no generic DER reader); all cryptography is the library's.
+The SAN is matched with RE2, as cosign's Go regexp matches it (gates/identity_match.py).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 from datetime import datetime
 
 from cryptography import x509
@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 
+from gates import identity_match
 from harness.results import printable
 
 OID_ISSUER_V1 = x509.ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
@@ -34,9 +35,21 @@ class SigningError(Exception):
     """A signature or certificate file cannot be read as what cosign writes."""
 
 
+_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_READ = _ALPHABET | frozenset(b"\r\n")  # Go skips line breaks
+
+
 def _b64(data: bytes) -> bytes:
+    """Base64 as cosign decodes it (Go's base64.StdEncoding): line breaks are skipped, and any
+    other byte outside the alphabet (a space, a tab) or wrong padding is refused."""
+    stray = next((i for i, byte in enumerate(data) if byte not in _READ), None)
+    if stray is not None:
+        raise SigningError(
+            f"not base64 (byte {data[stray : stray + 1]!r} at offset {stray}; cosign decodes "
+            "base64 strictly, skipping only line breaks)"
+        )
     try:
-        return base64.b64decode(b"".join(data.split()), validate=True)
+        return base64.b64decode(data.replace(b"\r", b"").replace(b"\n", b""), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SigningError(f"not base64 ({exc})") from exc
 
@@ -110,15 +123,12 @@ def issuers(certificate: x509.Certificate) -> dict[str, str]:
     return found
 
 
-def identity_pattern(expected: str, repository: str, regexp: str | None) -> re.Pattern[str]:
-    """What a SAN must fully match: the contract's regexp, or the expected identity with its
-    owner/repo compared case-insensitively (FUSE spells its slug both ways, sheet 1.10)."""
+def identity_matcher(expected: str, repository: str, regexp: str | None) -> identity_match.Matcher:
+    """What a SAN must fully match: the contract's RE2 regexp, or the expected identity with
+    its owner/repo compared case-insensitively (FUSE spells its slug both ways, sheet 1.10)."""
     if regexp:
-        return re.compile(regexp)
-    head, found, tail = expected.partition(repository)
-    if not found:
-        return re.compile(re.escape(expected))
-    return re.compile(f"{re.escape(head)}(?i:{re.escape(repository)}){re.escape(tail)}")
+        return identity_match.regexp_matcher(regexp)
+    return identity_match.identity_matcher(expected, repository)
 
 
 def valid_between(certificate: x509.Certificate, start: datetime, end: datetime) -> bool:

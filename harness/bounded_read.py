@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import stat
+from collections import Counter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -92,9 +93,29 @@ class TooDeep(ValueError):
     """JSON nested deeper than Python's parser can follow (a ValueError, as malformed JSON is)."""
 
 
+class DuplicateKey(ValueError):
+    """An object names a key twice (a ValueError, as malformed JSON is)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) < len(pairs):
+        key = next(k for k, count in Counter(k for k, _ in pairs).items() if count > 1)
+        raise DuplicateKey(
+            f"key {key!r} is given twice in one object (readers keep the first or the last); "
+            "give each key once"
+        )
+    return document
+
+
 def parse_json(text: str | bytes, **options: Any) -> Any:
-    """`json.loads`, with nesting too deep to parse a ValueError instead of a RecursionError."""
+    """`json.loads`, with nesting too deep to parse a ValueError instead of a RecursionError,
+    and an object that names a key twice refused (DuplicateKey). RFC 8259 leaves a repeated
+    key's meaning open: Python, Go and Node keep the last copy, other readers the first or
+    both, so `{"tag": "v9.9.9", "tag": "v1.1.0"}` is one release to one reader and another to
+    the next. Every JSON the harness reads from outside (release metadata and sidecars, GitHub
+    answers, metrics, reports to merge, its own caches and journals) comes through here."""
     try:
-        return json.loads(text, **options)
+        return json.loads(text, object_pairs_hook=_unique_keys, **options)
     except RecursionError:
         raise TooDeep("arrays or objects nested too deep to read") from None

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import TypeGuard
 
 from gates.checks.base import CannotEvaluate, NotApplicable, may_be_pruned
 from gates.contract import Contract
@@ -59,6 +61,23 @@ def actual_sha(asset: AssetFacts) -> str | None:
     if asset.ref.digest and asset.ref.digest.startswith("sha256:"):
         return asset.ref.digest.removeprefix("sha256:")
     return None
+
+
+def json_text(asset: AssetFacts) -> str:
+    """A JSON integrity file's text, which must be UTF-8 (RFC 8259); ValueError if not.
+
+    Files are read with surrogateescape (a SHA256SUMS line may name any bytes, as
+    `sha256sum -c` reads them), but JSON has no such latitude: Node and Go read a stray byte
+    as U+FFFD and Python refuses it, so the file would name one thing to FUSE's own verifier
+    and another to us."""
+    raw = (asset.text or "").encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} ({exc.reason}); "
+            "JSON must be UTF-8 (write names as UTF-8)"
+        ) from None
 
 
 def assets_readable(release: ReleaseFacts, contract: Contract) -> list[Finding]:
@@ -228,7 +247,7 @@ def _metadata(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, li
     if meta.text is None:
         raise CannotEvaluate(f"{contract.metadata_name} was not read")
     try:
-        artifacts = bounded_read.parse_json(meta.text)["artifacts"]
+        artifacts = bounded_read.parse_json(json_text(meta))["artifacts"]
         if not isinstance(artifacts, list) or not all(isinstance(a, dict) for a in artifacts):
             raise TypeError("artifacts is not a list of objects")
     except (ValueError, KeyError, TypeError) as exc:
@@ -255,7 +274,12 @@ def metadata_lists_payloads(release: ReleaseFacts, contract: Contract) -> list[F
     except _Invalid as exc:
         return [Finding(subject=name, message=str(exc), where=exc.where)]
     listed = {str(a.get("name")) for a in artifacts}
-    return _built_at_findings(meta) + _set_findings(listed, release, contract, name, meta.ref.location)
+    findings = repeated_entries(artifacts, "artifacts", name, meta.ref.location)
+    return (
+        _built_at_findings(meta)
+        + findings
+        + _set_findings(listed, release, contract, name, meta.ref.location)
+    )
 
 
 def _built_at_findings(meta: AssetFacts) -> list[Finding]:
@@ -296,6 +320,32 @@ def metadata_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]
     return findings
 
 
+def is_integer(value: object) -> TypeGuard[int]:
+    """A JSON integer as parsed: an int that is no bool (Python has True == 1 == 1.0)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def repeated_entries(
+    rows: Sequence[Mapping[str, object]], listing: str, file: str, where: str
+) -> list[Finding]:
+    """A name a JSON listing gives more than once, even in identical entries (I001's rule
+    for SHA256SUMS): which entry holds is ambiguous, and a reader that stops at the first and
+    one that keeps the last judge different bytes."""
+    counts = Counter(str(row.get("name")) for row in rows)
+    return [
+        Finding(
+            subject=file,
+            message=f"'{name}' is listed {count} times in {listing}: which entry holds is ambiguous; "
+            "list each file once",
+            expected="one entry per file",
+            actual=f"{count} entries for '{name}'",
+            where=where,
+        )
+        for name, count in sorted(counts.items())
+        if count > 1
+    ]
+
+
 def listed_right(asset: AssetFacts, row: Mapping[str, object], listing: str, where: str) -> list[Finding]:
     """Whether a listing's sha256 and size (`row`) agree with an asset's bytes."""
     findings = []
@@ -310,7 +360,7 @@ def listed_right(asset: AssetFacts, row: Mapping[str, object], listing: str, whe
                 where=where,
             )
         )
-    if row.get("size") != asset.ref.size:
+    if not is_integer(row.get("size")) or row.get("size") != asset.ref.size:  # not 6529.0, not true
         findings.append(
             Finding(
                 subject=asset.ref.name,

@@ -25,8 +25,8 @@ def listed_names(release: ReleaseFacts, contract: Contract) -> set[str]:
     try:
         names |= {str(a.get("name")) for a in integrity._metadata(release, contract)[1]}
         found = sidecars.entries(release, contract)
-        names |= {str(r.get("name")) for r in found[1]} if found else set()
-    except (NotApplicable, CannotEvaluate, integrity._Invalid):
+        names |= {str(r.get("name")) for r in found.rows} if found else set()
+    except (NotApplicable, CannotEvaluate, integrity._Invalid, sidecars.Malformed):
         pass
     return names
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gates.assets import is_required, why_not_required
+from gates.assets import is_required, stem, why_not_required
 from gates.checks.base import NotApplicable
-from gates.checks.integrity import listed_right, payloads
-from gates.checks.sidecars import Invalid, json_object
+from gates.checks.integrity import is_integer, listed_right, payloads, repeated_entries
+from gates.checks.sidecars import Invalid, expected_subject, json_object, shown
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
@@ -20,8 +20,9 @@ WORKFLOW_STRINGS = ("name", "path", "ref", "event", "actor", "runId")
 
 def _shape(document: dict[str, Any]) -> None:
     """FUSE's keys and types, or Invalid naming the first one that is wrong."""
-    if document.get("schemaVersion") != 1:
-        raise Invalid(f"schemaVersion is {document.get('schemaVersion')!r}, not 1")
+    version = document.get("schemaVersion")
+    if not is_integer(version) or version != 1:  # Python has True == 1 == 1.0; JSON's 1 is neither
+        raise Invalid(f"schemaVersion is {shown(version)}, not 1")
     for key in STRINGS:
         if not isinstance(document.get(key), str) or not document[key]:
             raise Invalid(f"'{key}' is not a non-empty string")
@@ -32,7 +33,7 @@ def _shape(document: dict[str, Any]) -> None:
         if not isinstance(workflow.get(key), str) or not workflow[key]:
             raise Invalid(f"'workflow.{key}' is not a non-empty string")
     attempt = workflow.get("runAttempt")
-    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+    if not is_integer(attempt) or attempt < 1:
         raise Invalid(f"'workflow.runAttempt' is {attempt!r}, not an integer >= 1")
     for key, kind in (("artifacts", list), ("sboms", list), ("checksums", dict)):
         if not isinstance(document.get(key), kind):
@@ -110,6 +111,56 @@ def _set_findings(listed: set[str], present: set[str], key: str, where: str) -> 
     ]
 
 
+def _foreign_findings(
+    release: ReleaseFacts, listed: set[str], present: set[str], key: str, where: str
+) -> list[Finding]:
+    """Files the release has, listed under the wrong key (an SBOM among the artifacts)."""
+    return [
+        Finding(
+            subject=n,
+            message=f"provenance {key} lists a file that is not one of the release's {key}",
+            expected=f"{key} only: {', '.join(sorted(present))}",
+            actual=n,
+            where=where,
+        )
+        for n in sorted(listed - present)
+        if release.asset(n) is not None
+    ]
+
+
+def _subject_findings(
+    release: ReleaseFacts, contract: Contract, sboms: list[dict[str, Any]], where: str
+) -> list[Finding]:
+    """Each SBOM's `subject` is its own payload (sheet 1.9), by file name or by stem (the sheet
+    does not pin the spelling; integrityArtifacts uses the name): never another payload."""
+    findings = []
+    for row in sboms:
+        name, have = str(row.get("name")), row.get("subject")
+        want = expected_subject(release, contract, name)
+        if want and have not in (want, stem(want)):
+            findings.append(
+                Finding(
+                    subject=name,
+                    message="the provenance's sboms gives this SBOM another subject than its payload: "
+                    "each SBOM's subject is its own payload",
+                    expected=want,
+                    actual=have if isinstance(have, str) else shown(have),
+                    where=where,
+                )
+            )
+    return findings
+
+
+def _listing_findings(
+    release: ReleaseFacts, asset: AssetFacts, rows: list[dict[str, Any]], present: set[str], key: str
+) -> list[Finding]:
+    """One of the provenance's lists: every file of its kind once, and nothing else."""
+    names, where = {str(r.get("name")) for r in rows}, asset.ref.location
+    findings = repeated_entries(rows, key, asset.ref.name, where)
+    findings += _set_findings(names, present, key, where)
+    return findings + _foreign_findings(release, names, present, key, where)
+
+
 def provenance_matches(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """The provenance lists exactly the payloads, SBOMs and SHA256SUMS, with their bytes' sha256 and size."""
     asset, document = _document(release, contract)
@@ -118,12 +169,12 @@ def provenance_matches(release: ReleaseFacts, contract: Contract) -> list[Findin
     findings = _row_findings(release, artifacts, "artifacts", where)
     findings += _row_findings(release, sboms, "sboms", where)
     findings += _row_findings(release, [document["checksums"]], "checksums", where)
-    names = {str(r.get("name")) for r in artifacts if isinstance(r, dict)}
-    findings += _set_findings(names, payloads(release, contract), "artifacts", where)
-    sbom_names = {str(r.get("name")) for r in sboms if isinstance(r, dict)}
+    artifact_rows = [r for r in artifacts if isinstance(r, dict)]
+    sbom_rows = [r for r in sboms if isinstance(r, dict)]
     on_disk = {n for n in release.names if n.endswith(".spdx.json")}
-    findings += _set_findings(sbom_names, on_disk, "sboms", where)
-    return findings
+    findings += _listing_findings(release, asset, artifact_rows, payloads(release, contract), "artifacts")
+    findings += _listing_findings(release, asset, sbom_rows, on_disk, "sboms")
+    return findings + _subject_findings(release, contract, sbom_rows, where)
 
 
 def _ref_ok(have: str, want: str, contract: Contract) -> bool:

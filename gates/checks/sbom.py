@@ -74,14 +74,35 @@ def _describes(document: dict[str, Any], package_id: object) -> bool:
     )
 
 
-def _sha256(package: dict[str, Any]) -> str | None:
+def _sha256s(package: dict[str, Any]) -> list[str]:
+    """The package's distinct SHA256 checksum values, in the order listed."""
     checksums = package.get("checksums")
     if not isinstance(checksums, list):
-        return None
+        return []
     found = [
-        c.get("checksumValue") for c in checksums if isinstance(c, dict) and c.get("algorithm") == "SHA256"
+        str(c.get("checksumValue"))
+        for c in checksums
+        if isinstance(c, dict) and c.get("algorithm") == "SHA256"
     ]
-    return str(found[0]) if found else None
+    return list(dict.fromkeys(found))
+
+
+def _digest_findings(
+    asset: AssetFacts, package: dict[str, Any], payload: str, want: str | None
+) -> list[Finding]:
+    """One SHA256 for the package, its payload's: two differing ones mean one thing to a reader
+    that takes the first and another to one that takes the last."""
+    have = _sha256s(package)
+    if len(have) > 1:
+        message = (
+            f"the SBOM gives {payload} {len(have)} different SHA256 checksums: give it one, its bytes' sha256"
+        )
+        return [at(asset, message, want or "one SHA256", ", ".join(have))]
+    if want is not None and (have[0] if have else None) != want:
+        return [
+            at(asset, f"the SBOM's SHA256 is not the sha256 of {payload}", want, have[0] if have else "None")
+        ]
+    return []
 
 
 def _judge(release: ReleaseFacts, contract: Contract, asset: AssetFacts) -> list[Finding]:
@@ -98,9 +119,7 @@ def _judge(release: ReleaseFacts, contract: Contract, asset: AssetFacts) -> list
         findings.append(
             at(asset, "the SBOM's package names another file", payload, str(package.get("packageFileName")))
         )
-    want, have = sha_of(release, payload), _sha256(package)
-    if want is not None and have != want:
-        findings.append(at(asset, f"the SBOM's SHA256 is not the sha256 of {payload}", want, str(have)))
+    findings += _digest_findings(asset, package, payload, sha_of(release, payload))
     if not _describes(document, package.get("SPDXID")):
         findings.append(
             at(

@@ -4,11 +4,13 @@ provenance and signature checks share: a sidecar's bytes and its JSON."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from gates.assets import is_required, is_sidecar, stem, why_not_required
 from gates.checks.base import CannotEvaluate, NotApplicable
-from gates.checks.integrity import actual_sha, listed_right, payloads
+from gates.checks.integrity import actual_sha, json_text, listed_right, payloads, repeated_entries
 from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
@@ -34,8 +36,7 @@ def content(asset: AssetFacts) -> bytes:
 def json_object(asset: AssetFacts) -> dict[str, Any]:
     content(asset)  # read, and not cut short
     try:
-        # from the text, as I004 reads the metadata: a name that is not UTF-8 stays \xNN-shaped
-        document = bounded_read.parse_json(asset.text or "")
+        document = bounded_read.parse_json(json_text(asset))  # UTF-8, each key once
     except ValueError as exc:
         raise Invalid(f"is not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
@@ -75,8 +76,39 @@ def expected_subject(release: ReleaseFacts, contract: Contract, name: str) -> st
     return ""
 
 
-def entries(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list[dict[str, Any]]] | None:
-    """The metadata and its integrityArtifacts (None: the key is absent)."""
+@dataclass(frozen=True, kw_only=True)
+class Listing:
+    """integrityArtifacts as read: its object entries (strings printable) and the others."""
+
+    meta: AssetFacts
+    rows: list[dict[str, Any]]
+    strays: list[tuple[int, object]]  # (index, value) of the entries that are not objects
+
+
+class Malformed(Exception):
+    """integrityArtifacts is there but not an array: the finding's message."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"{KEY} is {json_kind(value)}, not an array of objects")
+        self.value = value
+
+
+def json_kind(value: object) -> str:
+    """How JSON names a parsed value's type: `a string`, `an object`, `true`..."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    kinds = ((str, "a string"), (dict, "an object"), (list, "an array"), ((int, float), "a number"))
+    return next(name for kind, name in kinds if isinstance(value, kind))
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A parsed JSON value as (at most `limit` characters of) its JSON text."""
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def entries(release: ReleaseFacts, contract: Contract) -> Listing | None:
+    """The metadata's integrityArtifacts (None: the key is absent; Malformed: not an array)."""
     meta = release.asset(contract.metadata_name)
     if meta is None:
         raise NotApplicable(f"{contract.metadata_name} is absent (I004 reports it)")
@@ -87,9 +119,17 @@ def entries(release: ReleaseFacts, contract: Contract) -> tuple[AssetFacts, list
     if KEY not in document:
         return None
     rows = document[KEY]
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise NotApplicable(f"{contract.metadata_name}: {KEY} is not a list of objects")
-    return meta, [{k: printable(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
+    if not isinstance(rows, list):
+        raise Malformed(rows)
+    return Listing(
+        meta=meta,
+        rows=[
+            {k: printable(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in rows
+            if isinstance(r, dict)
+        ],
+        strays=[(i, r) for i, r in enumerate(rows) if not isinstance(r, dict)],
+    )
 
 
 def on_disk(release: ReleaseFacts, contract: Contract) -> list[str]:
@@ -98,12 +138,11 @@ def on_disk(release: ReleaseFacts, contract: Contract) -> list[str]:
     return sorted([*names, contract.checksums_name] if release.asset(contract.checksums_name) else names)
 
 
-def _listed_or_skip(
-    release: ReleaseFacts, contract: Contract
-) -> tuple[AssetFacts, list[dict[str, Any]]] | list[Finding]:
-    found = entries(release, contract)
-    if found is not None:
-        return found
+ROW_SHAPE = "{name, kind, sha256, size, subject?}"
+
+
+def _missing(release: ReleaseFacts, contract: Contract) -> list[Finding]:
+    """integrityArtifacts is absent: a finding when the release has (or must have) sidecars."""
     if not is_required(contract, "sbom", release.ref) and not any(
         is_sidecar(contract, n) for n in release.names
     ):
@@ -119,6 +158,40 @@ def _listed_or_skip(
             where=where,
         )
     ]
+
+
+def _malformed(release: ReleaseFacts, contract: Contract, exc: Malformed) -> list[Finding]:
+    meta = release.asset(contract.metadata_name)
+    assert meta is not None  # entries() read it
+    return [
+        Finding(
+            subject=contract.metadata_name,
+            message=f"{exc}: list each sidecar as an object {ROW_SHAPE}",
+            expected=f"an array of {ROW_SHAPE} objects",
+            actual=shown(exc.value),
+            where=meta.ref.location,
+        )
+    ]
+
+
+def _stray_findings(listing: Listing) -> list[Finding]:
+    return [
+        Finding(
+            subject=listing.meta.ref.name,
+            message=f"{KEY}[{index}] is {json_kind(value)}, not an object: list the sidecar as {ROW_SHAPE}",
+            expected=f"an object {ROW_SHAPE}",
+            actual=shown(value),
+            where=listing.meta.ref.location,
+        )
+        for index, value in listing.strays
+    ]
+
+
+def _field(value: object) -> str:
+    """A listed field as shown: its text, `(none)` when absent or empty, else its JSON."""
+    if value is None or value == "":
+        return "(none)"
+    return value if isinstance(value, str) else shown(value)
 
 
 def _entry_findings(
@@ -141,13 +214,13 @@ def _entry_findings(
         ("subject", expected_subject(release, contract, name)),
     ):
         have = row.get(key)
-        if (have or "") != want:
+        if have != want if want else have not in (None, ""):  # false, 0 or [] is no "none"
             out.append(
                 Finding(
                     subject=name,
                     message=f"{KEY} gives it the wrong {key}",
                     expected=want or "(none)",
-                    actual=str(have) if have else "(none)",
+                    actual=_field(have),
                     where=where,
                 )
             )
@@ -156,13 +229,17 @@ def _entry_findings(
 
 def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """integrityArtifacts lists every sidecar on disk, each present, with its kind and subject."""
-    found = _listed_or_skip(release, contract)
-    if isinstance(found, list):
-        return found
-    meta, rows = found
-    where = meta.ref.location
-    listed = {str(r.get("name")) for r in rows}
-    findings = [f for r in rows for f in _entry_findings(release, contract, r, where)]
+    try:
+        listing = entries(release, contract)
+    except Malformed as exc:
+        return _malformed(release, contract, exc)
+    if listing is None:
+        return _missing(release, contract)
+    where = listing.meta.ref.location
+    listed = {str(r.get("name")) for r in listing.rows}
+    findings = _stray_findings(listing)
+    findings += repeated_entries(listing.rows, KEY, listing.meta.ref.name, where)
+    findings += [f for r in listing.rows for f in _entry_findings(release, contract, r, where)]
     findings += [
         Finding(
             subject=n,
@@ -179,13 +256,15 @@ def integrity_artifacts_listed(release: ReleaseFacts, contract: Contract) -> lis
 
 def integrity_artifacts_match(release: ReleaseFacts, contract: Contract) -> list[Finding]:
     """integrityArtifacts sha256 and size agree with the bytes."""
-    found = entries(release, contract)
-    if found is None:
+    try:
+        listing = entries(release, contract)
+    except Malformed as exc:
+        raise NotApplicable(f"{contract.metadata_name}: {exc} (I007 reports it)") from exc
+    if listing is None:
         raise NotApplicable(f"{contract.metadata_name} has no {KEY} (I007 says whether it must)")
-    meta, rows = found
     return [
         finding
-        for row in rows
+        for row in listing.rows
         if (asset := release.asset(str(row.get("name")))) is not None
-        for finding in listed_right(asset, row, KEY, meta.ref.location)
+        for finding in listed_right(asset, row, KEY, listing.meta.ref.location)
     ]

@@ -146,10 +146,10 @@ def _readable(release: ReleaseFacts, contract: Contract) -> list[tuple[Signed, x
 def _identity_findings(pair: Signed, cert: x509.Certificate, contract: Contract, tag: str) -> list[Finding]:
     rules = contract.signing
     expected = rules.expected_identity(tag)
-    pattern = _signing().identity_pattern(expected, rules.repository, rules.identity_regexp)
+    matches = _signing().identity_matcher(expected, rules.repository, rules.identity_regexp)
     names, issuers = _signing().identities(cert), _signing().issuers(cert)
     where, findings = pair.certificate_at, []
-    if not any(pattern.fullmatch(n) for n in names):
+    if not any(matches(n) for n in names):
         findings.append(
             Finding(
                 subject=pair.certificate,

@@ -102,14 +102,15 @@ def test_a_vsix_that_is_no_zip_is_found(tmp_path: Path) -> None:
 
 
 def test_metadata_with_a_name_that_is_not_utf8_is_still_judged(tmp_path: Path) -> None:
-    """integrityArtifacts is read from the text, as I004 reads artifacts: an auxiliary file whose
-    name is not UTF-8, listed there, is neither skipped over nor an unknown file."""
+    """integrityArtifacts is read as I004 reads artifacts: an auxiliary file whose name is not
+    UTF-8, listed there (as JSON spells the byte: `\\udcff`), is neither skipped over nor an
+    unknown file."""
     folder = write_release(tmp_path / TAG, TAG)
     name = b"notes-\xff.txt"
     (folder / os.fsdecode(name)).write_bytes(b"x")
     meta = folder / "release-artifacts.json"
-    row = b'{"name": "%s", "sha256": "%s", "size": 1, "kind": "auxiliary"}, ' % (
-        name,
+    row = b'{"name": %s, "sha256": "%s", "size": 1, "kind": "auxiliary"}, ' % (
+        json.dumps(os.fsdecode(name)).encode(),
         hashlib.sha256(b"x").hexdigest().encode(),
     )
     data = meta.read_bytes().replace(b'"integrityArtifacts": [\n', b'"integrityArtifacts": [\n' + row, 1)

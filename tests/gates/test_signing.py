@@ -4,6 +4,8 @@ and keys made here with `cryptography`: each rule turns red when what it guards 
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ from gates import contract, signing
 from gates.checks import signatures
 from gates.reading.facts import ReleaseFacts, WindowState, read_releases
 from gates.sources.folder import FolderSource
-from tests.gates.conftest import run_gate
+from tests.gates.conftest import GATE, run_gate
 
 BUILT = datetime(2026, 3, 25, 9, tzinfo=UTC)
 TAG = "v1.1.0"
@@ -68,12 +70,14 @@ def test_the_oidc_issuer_is_read_from_either_fulcio_extension() -> None:
 
 def test_the_slug_compares_case_insensitively_and_nothing_else_does() -> None:
     rules = contract.load(None).signing
-    pattern = signing.identity_pattern(rules.expected_identity(TAG), rules.repository, None)
-    assert pattern.fullmatch(sidecars.identity(TAG, "dmitrijkiltau/fuse"))
-    assert pattern.fullmatch(sidecars.identity(TAG, "DmitrijKiltau/FUSE"))
-    assert not pattern.fullmatch(sidecars.identity("v1.1.1", "dmitrijkiltau/fuse"))
-    assert not pattern.fullmatch(sidecars.identity(TAG, "dmitrijkiltau/fuse-fork"))
-    assert not pattern.fullmatch(sidecars.identity(TAG).replace("release-artifacts", "RELEASE-artifacts"))
+    matches = signing.identity_matcher(rules.expected_identity(TAG), rules.repository, None)
+    assert matches(sidecars.identity(TAG, "dmitrijkiltau/fuse"))
+    assert matches(sidecars.identity(TAG, "DmitrijKiltau/FUSE"))
+    assert not matches(sidecars.identity("v1.1.1", "dmitrijkiltau/fuse"))
+    assert not matches(sidecars.identity(TAG, "dmitrijkiltau/fuse-fork"))
+    assert not matches(sidecars.identity(TAG).replace("release-artifacts", "RELEASE-artifacts"))
+    assert not matches(sidecars.identity(TAG) + "x")  # a full match
+    assert not matches("x" + sidecars.identity(TAG))
 
 
 def test_a_contract_regexp_replaces_the_identity(tmp_path: Path) -> None:
@@ -86,6 +90,88 @@ def test_a_contract_regexp_replaces_the_identity(tmp_path: Path) -> None:
     assert run_gate("check", "--release", TAG, "--source", str(folder)).returncode == 1
     proc = run_gate("check", "--release", TAG, "--source", str(folder), "--contract", str(rules))
     assert proc.returncode == 0, proc.stdout
+
+
+def contract_with_regexp(folder: Path, regexp: str) -> Path:
+    rules = folder / "regexp.yaml"
+    quoted = regexp.replace("'", "''")
+    rules.write_text(
+        "schema_version: 1\nplatforms: [linux-x64, macos-arm64, windows-x64]\n"
+        f"signing: {{identity_regexp: '{quoted}'}}\n"
+    )
+    return rules
+
+
+def gate_within(seconds: float, *args: str) -> subprocess.CompletedProcess[str]:
+    """`gate` as run_gate runs it, but it must finish within `seconds` (a hang fails)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    return subprocess.run(
+        [GATE, *args], capture_output=True, text=True, env=env, timeout=seconds, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "regexp",
+    [
+        r"(\S+)+\s",  # backtracking regex engines take 2^n steps on a SAN with no space
+        "https://(.|.)*X",
+        r"(.*)*@refs/tags/v9",
+        r"([\w/:.@-]+)*Z",
+        r"(\S|.)*Z",
+    ],
+)
+def test_a_regexp_that_backtracks_for_ever_is_judged_in_linear_time(tmp_path: Path, regexp: str) -> None:
+    """cosign matches with Go's regexp (RE2); so does the gate: the pattern matches nothing, G002
+    fails, and the run ends at once, where Python's re would never return."""
+    folder = write_release(tmp_path / TAG, TAG)
+    rules = contract_with_regexp(tmp_path, regexp)
+    proc = gate_within(30, "check", "--release", TAG, "--source", str(folder), "--contract", str(rules))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "failed   G002" in proc.stdout
+    assert "names another identity" in proc.stdout
+
+
+def test_an_re2_regexp_matches_as_cosign_would(tmp_path: Path) -> None:
+    """RE2 spellings Go accepts and a case-insensitive slug (`(?i)`) pass; a full match is required."""
+    folder = write_release(tmp_path / TAG, TAG)
+    for regexp, code in (
+        (r"https://github\.com/(?i:DMITRIJKILTAU/fuse)/\.github/workflows/[\w-]+\.yml@refs/tags/v1\.1\.0", 0),
+        (r"\Ahttps://github\.com/[[:alpha:]]+/FUSE/.+\z", 0),
+        (r"(?i)HTTPS://GITHUB\.COM/.*", 0),
+        ("https://github.com/dmitrijkiltau/FUSE", 1),  # a prefix of the SAN is not a full match
+    ):
+        rules = contract_with_regexp(tmp_path, regexp)
+        proc = gate_within(60, "check", "--release", TAG, "--source", str(folder), "--contract", str(rules))
+        assert proc.returncode == code, (regexp, proc.stdout)
+
+
+@pytest.mark.parametrize(
+    ("regexp", "reason"),
+    [
+        (r"(a)\1", "invalid escape sequence: \\1"),  # a backreference
+        ("(?=https)", "invalid perl operator: (?="),  # lookahead
+        ("(?!x)https", "invalid perl operator: (?!"),
+        ("(?<=a)b", "invalid perl operator: (?<="),  # lookbehind
+        ("(?<!a)b", "invalid perl operator: (?<!"),
+        (r"(?P<n>a)(?P=n)", "invalid perl operator: (?P"),  # a named backreference
+        (r"https://\Z", "invalid escape sequence: \\Z"),  # Python's end of text; RE2 spells it \z
+        ("(?x) https", "invalid perl operator: (?x"),  # verbose mode
+        ("a{1001}", "invalid repetition size: {1001}"),
+        ("(unclosed", "missing ): (unclosed"),
+        ("a**", "bad repetition operator: **"),
+    ],
+)
+def test_a_regexp_re2_cannot_compile_is_a_one_line_config_error(
+    tmp_path: Path, regexp: str, reason: str
+) -> None:
+    rules = contract_with_regexp(tmp_path, regexp)
+    proc = gate_within(30, "contract", "--contract", str(rules))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        f"gate: error: {rules}: signing.identity_regexp: not a regular expression cosign accepts ("
+    ), proc.stderr
+    assert f"({reason});" in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr  # no RE2 log lines, no traceback
 
 
 def test_validity_is_judged_between_the_build_and_the_publication() -> None:
@@ -135,6 +221,7 @@ def test_a_broken_identity_regexp_is_a_config_error(tmp_path: Path) -> None:
     proc = run_gate("contract", "--contract", str(rules))
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"gate: error: {rules}: signing.identity_regexp: not a regular expression")
+    assert "write an RE2 (Go regexp) pattern" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
