@@ -68,7 +68,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gates/reading/tarstream.py": ARCHIVE_TESTS,
     "gates/reading/gzipstream.py": ARCHIVE_TESTS,
     "gates/retention.py": POLICY_TESTS,
-    "harness/stamps.py": ("tests/harness/test_stamps.py", "tests/gates/test_far_dates.py"),
+    "harness/stamps.py": (
+        "tests/harness/test_stamps.py",
+        "tests/gates/test_far_dates.py",
+        "tests/gates/test_generated_at.py",
+    ),
     "gates/waivers.py": POLICY_TESTS,
     "gates/recovery/perf.py": ("tests/gates/test_perf.py", "tests/gates/test_boundaries.py"),
     "drills/playbook/classify.py": DRILL_TESTS,
@@ -248,6 +252,18 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         'return "failed"',
         ("return x -> return None",),
         "detect() only asks whether a verdict is 'ok' or 'slow': None is a failed probe, as 'failed' is",
+    ),
+    (
+        "gates/retention.py",
+        'return ""',
+        ("return x -> return None",),
+        "_implausible's one caller asks only whether the reason is empty: None is as empty as ''",
+    ),
+    (
+        "gates/checks/pairs.py",
+        'return ""',
+        ("return x -> return None",),
+        "_not_pruned's one caller asks only whether the reason is empty: None is as empty as ''",
     ),
 )
 EQUIVALENT: dict[tuple[str, str, str], str] = {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.stamps import STAMP, days_after, parse_day, parse_utc
+from harness.stamps import STAMP, days_after, parse_day, parse_utc, read_stamp
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=4)
 # stamps of the canonical shape (with out-of-range fields), unpadded ones, and other text
@@ -88,3 +88,10 @@ def test_parse_day_is_strptime(text: str) -> None:
 def test_parse_day_refuses_what_strptime_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_day(text)
+
+
+@pytest.mark.parametrize(("length", "quoted"), [(40, "x" * 40 + "'"), (41, "x" * 40 + "'...")])
+def test_a_malformed_stamp_is_quoted_whole_up_to_40_characters(length: int, quoted: str) -> None:
+    with pytest.raises(ValueError, match="is not of the form") as raised:
+        read_stamp("x" * length)
+    assert str(raised.value).startswith(f"'{quoted} is not of the form")
