@@ -50,10 +50,7 @@ def _compiled(pattern: str) -> _Compiled:
         compiled: _Compiled = re2.compile(pattern, options=_options())
         return compiled
     except re2.error as exc:
-        reason = exc.args[0] if exc.args else "invalid pattern"
-        raise NotRE2(
-            reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
-        ) from None
+        raise NotRE2(_reason(exc)) from None
 
 
 def check(pattern: str) -> None:
