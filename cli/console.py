@@ -62,14 +62,17 @@ class OutputFolder(click.Path):
 
 def _unwritable(path: Path) -> str:
     """Why `path` cannot become a folder the command writes into, or ''."""
-    for folder in (path, *path.parents):
-        if not folder.exists():
-            continue
-        if not folder.is_dir():
-            return f"cannot be created: '{folder}' is a file, not a folder"
-        if not os.access(folder, os.W_OK | os.X_OK):
-            return f"cannot be written: '{folder}' is not writable"
-        return ""
+    try:
+        for folder in (path, *path.parents):
+            if not folder.exists():
+                continue
+            if not folder.is_dir():
+                return f"cannot be created: '{folder}' is a file, not a folder"
+            if not os.access(folder, os.W_OK | os.X_OK):
+                return f"cannot be written: '{folder}' is not writable"
+            return ""
+    except OSError as exc:  # a name too long, a folder that cannot be looked into
+        return f"cannot be examined ({exc.strerror})"
     return ""
 
 

@@ -143,10 +143,31 @@ def _ecma_validator(jsonschema: Any) -> Any:
 
 @functools.cache
 def _ecma(pattern: str) -> re.Pattern[str]:
-    r"""`pattern` as ECMA-262 reads it, for the patterns of our own schemas (where a `$`
-    only ever ends a pattern or an alternative): `$` matches at the very end alone, and `\d`,
-    `\w` and `\s` match ASCII alone."""
-    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern), re.ASCII)
+    r"""`pattern` as ECMA-262 reads it: `$` outside a class matches at the very end alone, and
+    `\d`, `\w` and `\s` hold what ECMA's do (`\d` and `\w` ASCII alone)."""
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        pair = pattern[i : i + 2]
+        if pair in _ECMA_CLASSES:
+            out.append(_ECMA_CLASSES[pair] if in_class else f"[{_ECMA_CLASSES[pair]}]")
+        elif pair.startswith("\\"):
+            out.append(pair)
+        else:
+            char = pattern[i]
+            in_class = (in_class or char == "[") and not (in_class and char == "]")
+            out.append("\\Z" if char == "$" and not in_class else char)
+            i += 1
+            continue
+        i += 2
+    return re.compile("".join(out))
+
+
+# ECMA-262's \d, \w and \s (Python's str \s also holds \x1c-\x1f and \x85, not U+FEFF)
+_ECMA_CLASSES = {
+    "\\d": "0-9",
+    "\\w": "A-Za-z0-9_",
+    "\\s": "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff",
+}
 
 
 def load_yaml_file(path: Path, schema: dict[str, Any]) -> Any:

@@ -66,6 +66,11 @@ def test_no_schema_pattern_lets_a_final_newline_through(pattern: str, data: st.D
         (r"^[A-Z][0-9]{3}$|^[a-z][a-z0-9-]*$", "waiver-1", True),
         (r"^a\$", "a$", True),  # an escaped dollar is a dollar
         (r"\{platform\}", "fuse-aot-{platform}.tar.gz", True),
+        (r"^[^/\s]+/[^/\s]+$", "owner/repo", True),
+        (r"^[^/\s]+/[^/\s]+$", "own\u00a0er/repo", False),  # \s is Unicode whitespace in ECMA too
+        (r"^[\d.]+$", "1.2", True),  # \d inside a class
+        (r"^[\d.]+$", "1.\u0662", False),
+        (r"^[$]+$", "$$", True),  # a dollar in a class is a dollar
     ],
 )
 def test_a_pattern_reads_as_ecma_reads_it(pattern: str, text: str, matches: bool) -> None:

@@ -127,3 +127,21 @@ def test_an_output_folder_under_folders_yet_to_be_made_is_fine(tmp_path: Path) -
     assert _unwritable(tmp_path) == ""
     (tmp_path / "f").write_text("")
     assert "is a file" in _unwritable(tmp_path / "f" / "a" / "b")
+
+
+def test_an_output_folder_that_cannot_be_examined_is_one_line(tmp_path: Path) -> None:
+    """Bug: a name too long for the file system raised OSError from the option's check,
+    before the error boundary: a traceback, exit 1."""
+    too_long = tmp_path / ("a" * 300) / "x"
+    assert _unwritable(too_long).startswith("cannot be examined (")
+    script = str(Path(sys.executable).with_name("gate"))
+    proc = subprocess.run(
+        [script, "check", "--release", "v0.7.1", "--source", ".", "--report-dir", str(too_long)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "cannot be examined (File name too long)" in proc.stderr

@@ -73,6 +73,8 @@ def edits(draw: st.DrawFn, doc: Any) -> Any:
 
 
 def _judged(result: Any, edited: Path) -> None:
+    # CliRunner keeps an exception that escaped the command in result.exception (exit 1)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code in (0, 1, 2), result.output
     assert "internal error" not in result.output and "Traceback" not in result.output
     if result.exit_code == 2:
