@@ -107,15 +107,7 @@ def test_an_output_folder_that_cannot_be_made_is_refused_before_anything_runs(
     """Bug: `--report-dir FILE/sub` ran the whole check, printed PASSED, then failed to
     write the reports with exit 3; `drill report --out FILE/x` named --report-dir."""
     (tmp_path / "afile").write_text("")
-    script = str(Path(sys.executable).with_name(command[0]))
-    proc = subprocess.run(
-        [script, *command[1:], option, str(tmp_path / "afile" / "sub")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    proc = run_script(tmp_path, *command, option, str(tmp_path / "afile" / "sub"))
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == "" and proc.stderr.count("\n") == 1
     assert f"Invalid value for '{option}'" in proc.stderr
@@ -134,14 +126,13 @@ def test_an_output_folder_that_cannot_be_examined_is_one_line(tmp_path: Path) ->
     before the error boundary: a traceback, exit 1."""
     too_long = tmp_path / ("a" * 300) / "x"
     assert _unwritable(too_long).startswith("cannot be examined (")
-    script = str(Path(sys.executable).with_name("gate"))
-    proc = subprocess.run(
-        [script, "check", "--release", "v0.7.1", "--source", ".", "--report-dir", str(too_long)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    check = ("gate", "check", "--release", "v0.7.1", "--source", ".")
+    proc = run_script(tmp_path, *check, "--report-dir", str(too_long))
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "cannot be examined (File name too long)" in proc.stderr
+
+
+def run_script(cwd: Path, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script `name`, run in `cwd`."""
+    script = str(Path(sys.executable).with_name(name))
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=60, check=False, cwd=cwd)
