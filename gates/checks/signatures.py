@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 from gates.assets import is_required, why_not_required
 from gates.checks.base import NotApplicable
-from gates.checks.sidecars import Invalid, content
+from gates.checks.sidecars import Invalid, content, json_object
 from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts
-from harness import bounded_read
 from harness.results import Finding
 from harness.stamps import days_after, format_utc, read_stamp
 
@@ -191,7 +190,7 @@ def _metadata_built_at(release: ReleaseFacts, contract: Contract) -> tuple[datet
     if meta is None:
         return None, f"no {contract.metadata_name}"
     try:
-        stamp = bounded_read.parse_json(content(meta))["generatedAtUtc"]
+        stamp = json_object(meta)["generatedAtUtc"]  # read as I004 reads it: UTF-8, each key once
     except KeyError:
         return None, f"no generatedAtUtc in {contract.metadata_name}"
     except (ValueError, TypeError, Invalid) as exc:

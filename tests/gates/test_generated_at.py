@@ -188,3 +188,17 @@ def test_read_stamp_says_what_the_value_is(value: object, message: str) -> None:
     with pytest.raises(ValueError) as caught:
         read_stamp(value)
     assert str(caught.value) == message
+
+
+def test_g003_reads_the_build_time_as_i004_does_so_utf16_metadata_has_none(tmp_path: Path) -> None:
+    """G003 read release-artifacts.json with json's byte reader, which takes UTF-16; I004
+    refuses it as not UTF-8. Both now read it one way: no build time, G003 says why."""
+    folder = write_release(tmp_path / "v1.1.0", "v1.1.0")
+    metadata = folder / "release-artifacts.json"
+    metadata.write_bytes(metadata.read_text().encode("utf-16"))
+    source = FolderSource(folder, single_tag="v1.1.0")
+    (release,) = source.releases()
+    window = WindowState(open=True, closes=None, reason="open")
+    (facts,) = read_releases(source, [(release, window)], contract.load(None))
+    built, why = signatures._metadata_built_at(facts, contract.load(None))
+    assert built is None and "is not FUSE release metadata" in why
