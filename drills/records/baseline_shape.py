@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drills.records.journal_shape import MAX_TOLERANCE
 from harness import numbers
 from harness.errors import ConfigError
 
 FIX = "pass the report.json a drill run wrote"
 METRIC_KEYS = ("detect_s", "restore_s")  # trends.METRICS' keys
-MAX_TOLERANCE = 100  # scenario.schema.json's regression.tolerance maximum
 
 
 def check(raw: Any, origin: str) -> None:
