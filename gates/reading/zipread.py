@@ -185,6 +185,14 @@ class _Inflated:
             self.take(self.inflater.decompress(chunk, CHUNK) if self.inflater is not None else chunk)
             if self.inflater is not None and self.inflater.eof:
                 break
+        # raw deflate has no trailer: with its input all taken (the end marker too), the
+        # inflater may still hold what did not fit in the last step's output
+        while (
+            self.inflater is not None
+            and not self.inflater.eof
+            and (more := self.inflater.decompress(b"", CHUNK))
+        ):
+            self.take(more)
         self._verify()
 
     def _verify(self) -> None:

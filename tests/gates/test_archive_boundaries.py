@@ -647,3 +647,56 @@ def test_a_second_gzip_member_gets_a_full_32_kib_window_and_must_be_gzip() -> No
     assert tar_listing(gzip.compress(tar[:700]) + zlib.compress(tar[700:]), BIG).error.startswith(
         "not a readable tar.gz ("
     )
+
+
+@pytest.mark.parametrize(("extra", "level"), [(1, 1), (5, 6), (5, 9), (6, 1)])
+def test_a_deflated_zip_member_whose_last_bytes_outrun_the_last_step_is_whole(extra: int, level: int) -> None:
+    """Raw deflate has no trailer: a member of 1 MiB and a few bytes of zeros leaves its last
+    bytes in the inflater once all its input is taken. They were once never asked for, and a
+    valid zip was refused as "compressed data ends before its end marker"."""
+    data = bytes(1024 * 1024 + extra)
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        archive.writestr("fuse-aot-demo", data)
+    listing = read_zip(io.BytesIO(raw.getvalue()), BIG, WANT).listing
+    assert listing is not None and not listing.error
+    assert [m.size for m in listing.members] == [len(data)]
+
+
+def test_where_the_inflater_steps_end_never_changes_a_valid_zip_member(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same class at every step size: members of every length and compressibility, read in
+    steps of a few hundred bytes, are all whole (one in 20 ended on a held-back step before)."""
+    rng = random.Random(11)
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(300):
+            size = rng.randint(1, 5_000)
+            data = (
+                rng.randbytes(size // 10 + 1) * 10 if i % 2 else bytes(rng.choice(b"ab") for _ in range(size))
+            )
+            archive.writestr(f"m{i}", data, compresslevel=rng.choice([1, 6, 9]))
+    monkeypatch.setattr("gates.reading.zipread.CHUNK", 257)
+    limits = ArchiveLimits(max_members=300, max_unpacked_bytes=10_000_000, max_member_bytes=10_000_000)
+    listing = read_zip(io.BytesIO(raw.getvalue()), limits, WANT).listing
+    assert listing is not None and not listing.error and not listing.problems
+    with zipfile.ZipFile(raw) as archive:
+        assert [m.size for m in listing.members] == [i.file_size for i in archive.infolist()]
+
+
+@pytest.mark.parametrize("step", [1, 7, 257, 4096])
+def test_where_the_gzip_reads_end_never_changes_a_valid_tar_gz(
+    monkeypatch: pytest.MonkeyPatch, step: int
+) -> None:
+    """The gzip layer's counterpart: its trailer follows the deflate data, so no held-back
+    step can end the stream early; read a byte at a time or in pages, the listing is the same."""
+    rng = random.Random(step)
+    members = [
+        (f"m{i}", tarfile.REGTYPE, bytes(rng.choice(b"ab") for _ in range(rng.randint(0, 3_000))))
+        for i in range(8)
+    ]
+    blob = tar_gz(*members)
+    monkeypatch.setattr("gates.reading.gzipstream.CHUNK", step)
+    listing = tar_listing(blob, BIG)
+    assert not listing.error and [m.size for m in listing.members] == [len(m[2]) for m in members]
