@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -244,6 +245,61 @@ def read_releases(
 
     With `keep_binaries`, each AOT archive's primary binary is copied under that folder.
     """
+    with start_reading(source, releases, contract, keep_binaries) as reading:
+        return reading.facts()
+
+
+SWITCH_INTERVAL = 0.0002  # seconds, while reads run (start_reading)
+# a release read, with the tickets of its assets' reads and its stray entries
+Pending = tuple[ReleaseRef, WindowState, list[int], list[StrayEntry]]
+
+
+class Reading:
+    """A sweep under way (`start_reading`): `facts` waits for its end. Leaving the `with` block
+    any other way (Ctrl-C, an error) stops the readers, and waits for them, first. Either way
+    the thread switch interval it was started under comes back."""
+
+    def __init__(self, readers: _Readers, pending: list[Pending], switch_interval: float) -> None:
+        self.readers, self.pending, self.switch_interval = readers, pending, switch_interval
+
+    def facts(self) -> list[ReleaseFacts]:
+        self._end()
+        if self.readers.failed:
+            raise self.readers.failed[0]
+        done = self.readers.done
+        return [
+            ReleaseFacts(
+                ref=release, window=window, assets=tuple(done[t] for t in tickets), strays=tuple(strays)
+            )
+            for release, window, tickets, strays in self.pending
+        ]
+
+    def _end(self) -> None:
+        self.readers.close()
+        sys.setswitchinterval(self.switch_interval)
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:  # Ctrl-C, or an error on this thread: stop every reader
+            self.readers.stop.set()
+        self._end()
+
+
+def start_reading(
+    source: ReleaseSource,
+    releases: list[tuple[ReleaseRef, WindowState]],
+    contract: Contract,
+    keep_binaries: Path | None = None,
+) -> Reading:
+    """Start reading every asset of every release; the releases are listed on this thread.
+
+    Until the reading ends, the interpreter's thread switch interval is short: a reader wants
+    the GIL for a moment between chunks, and with the default 5 ms it would wait that long for
+    each one while this thread runs Python (loading the checks, gates/runner.py)."""
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     stop = threading.Event()
     readers = _Readers(worker_count(), stop)
 
@@ -259,21 +315,15 @@ def read_releases(
 
     try:
         pending = [
-            (release, window, submitted(release), source.strays(release)) for release, window in releases
+            (release, window, submitted(release), list(source.strays(release)))
+            for release, window in releases
         ]
-        readers.close()
     except BaseException:  # Ctrl-C, or a release could not be listed: stop every reader
         stop.set()
         readers.close()
+        sys.setswitchinterval(switch_interval)
         raise
-    if readers.failed:
-        raise readers.failed[0]
-    return [
-        ReleaseFacts(
-            ref=release, window=window, assets=tuple(readers.done[t] for t in tickets), strays=tuple(strays)
-        )
-        for release, window, tickets, strays in pending
-    ]
+    return Reading(readers, pending, switch_interval)
 
 
 def worker_count() -> int:

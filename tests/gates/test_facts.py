@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -148,3 +150,82 @@ def test_every_release_of_a_line_is_read_in_the_sources_order(release_line: Path
     assert [f.ref.tag for f in read] == source.listed
     assert [[a.ref for a in f.assets] for f in read] == [source.assets(f.ref) for f in read]
     assert all(a.sha256 for f in read for a in f.assets if a.ref.name.endswith(".tar.gz"))
+
+
+# -- the reads run while the caller goes on (gates/runner.py loads the checks meanwhile) ------
+
+
+class SwitchSpy(FolderSource):
+    """Records the thread switch interval each read starts under."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.intervals: list[float] = []
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        self.intervals.append(sys.getswitchinterval())
+        return super().open(release, asset)
+
+
+def test_reads_run_under_a_short_switch_interval_and_the_old_one_comes_back(release_line: Path) -> None:
+    before, source = sys.getswitchinterval(), SwitchSpy(release_line)
+    read_line(source)
+    assert source.intervals and source.intervals == pytest.approx(
+        [facts_module.SWITCH_INTERVAL] * len(source.intervals)
+    )
+    assert sys.getswitchinterval() == before
+    with pytest.raises(Stopping), facts_module.start_reading(source, [], contract.load(None)):
+        raise Stopping
+    assert sys.getswitchinterval() == before
+
+
+class Gated(FolderSource):
+    """Every open waits until the test lets it go, so the reads are surely still running."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.go = threading.Event()
+        self.opened = 0
+
+    def open(self, release: ReleaseRef, asset: AssetRef) -> IO[bytes]:
+        self.go.wait(5)
+        self.opened += 1
+        return super().open(release, asset)
+
+
+def test_leaving_the_reading_by_an_error_stops_the_reads_still_queued(release_line: Path) -> None:
+    source, threads = Gated(release_line), threading.active_count()
+    window = WindowState(open=True, closes=None, reason="")
+    pairs = [(r, window) for r in source.releases()]
+    queued = sum(len(source.assets(r)) for r, _ in pairs)
+    with pytest.raises(KeyboardInterrupt), facts_module.start_reading(source, pairs, contract.load(None)):
+        source.go.set()  # the readers already waiting finish the read they took; no other starts
+        raise KeyboardInterrupt
+    assert source.opened <= facts_module.worker_count() < queued
+    assert threading.active_count() == threads
+
+
+def test_the_checks_load_while_the_reads_run(release_line: Path) -> None:
+    """A fresh interpreter: when the first read starts, no check module has been imported yet
+    (runner imports gates.judging once the reads are under way)."""
+    code = f"""
+import sys
+from datetime import UTC, datetime
+from gates import contract, runner
+from gates.reading import facts
+from gates.sources.folder import FolderSource
+from pathlib import Path
+seen = []
+real = facts.read_asset
+def spy(*args, **kwargs):
+    seen.append("gates.checks" in sys.modules)
+    return real(*args, **kwargs)
+facts.read_asset = spy
+now = datetime(2026, 3, 1, tzinfo=UTC)
+runner.check(FolderSource(Path({str(release_line)!r})), "v0.7.x", contract.load(None), lambda: now)
+print(seen[0], "gates.checks" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.split() == ["False", "True"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from drills.standard.releases import integrity_files, write_line, write_release
-from gates import contract, runner
+from gates import contract, judging, runner
 from gates.checks import CHECKS, NotApplicable
 from gates.reading.facts import AssetFacts, ReleaseFacts, WindowState
 from gates.sources.folder import FolderSource
@@ -156,7 +156,7 @@ def test_only_a_release_gate_prune_may_empty_counts_as_pruned(keeps: str, absent
 
 def test_the_facts_say_what_gate_prune_keeps(tmp_path: Path) -> None:
     line = write_line(tmp_path / "line")
-    report_facts = runner._prune_keeps  # the rule runner hands the checks
+    report_facts = judging._prune_keeps  # the rule the judging hands the checks
     releases = FolderSource(line).releases()
     by_tag = {r.tag: r for r in releases}
     assert report_facts(by_tag["v0.7.0"], releases) == ""
