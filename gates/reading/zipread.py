@@ -25,7 +25,7 @@ from typing import IO
 from zlib_ng import zlib_ng
 
 from gates.contract import ArchiveLimits
-from gates.reading.gzipstream import CHUNK, InflateError
+from gates.reading.gzipstream import CHUNK, STEP, InflateError, left_over
 from gates.reading.listing import (
     MAX_TEXT_MEMBER,
     HashingReader,
@@ -173,24 +173,27 @@ class _Inflated:
     def read(self, raw: IO[bytes], start: int) -> None:
         raw.seek(start)
         left = self.info.compress_size
-        while left > 0 or (self.inflater is not None and self.inflater.unconsumed_tail):
+        while left > 0 and not (self.inflater is not None and self.inflater.eof):
             self.poll()
-            if self.inflater is not None and self.inflater.unconsumed_tail:
-                chunk = self.inflater.unconsumed_tail
-            else:
-                chunk = raw.read(min(CHUNK, left))
-                if not chunk:
-                    raise Unreadable(f"member '{printable(self.info.filename)}' is cut short")
-                left -= len(chunk)
-            self.take(self.inflater.decompress(chunk, CHUNK) if self.inflater is not None else chunk)
-            if self.inflater is not None and self.inflater.eof:
-                break
+            whole = raw.read(min(CHUNK, left))
+            if not whole:
+                raise Unreadable(f"member '{printable(self.info.filename)}' is cut short")
+            left -= len(whole)
+            if self.inflater is None:
+                self.take(whole)
+                continue
+            chunk = memoryview(whole)  # what of `whole` is not inflated yet, a STEP at a time
+            while chunk and not self.inflater.eof:
+                self.poll()
+                piece = chunk[:STEP]
+                self.take(self.inflater.decompress(piece, STEP))
+                chunk = chunk[len(piece) - left_over(self.inflater) :]
         # raw deflate has no trailer: with its input all taken (the end marker too), the
         # inflater may still hold what did not fit in the last step's output
         while (
             self.inflater is not None
             and not self.inflater.eof
-            and (more := self.inflater.decompress(b"", CHUNK))
+            and (more := self.inflater.decompress(b"", STEP))
         ):
             self.take(more)
         self._verify()

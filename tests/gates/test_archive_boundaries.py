@@ -678,6 +678,7 @@ def test_where_the_inflater_steps_end_never_changes_a_valid_zip_member(
             )
             archive.writestr(f"m{i}", data, compresslevel=rng.choice([1, 6, 9]))
     monkeypatch.setattr("gates.reading.zipread.CHUNK", 257)
+    monkeypatch.setattr("gates.reading.zipread.STEP", 100)
     limits = ArchiveLimits(max_members=300, max_unpacked_bytes=10_000_000, max_member_bytes=10_000_000)
     listing = read_zip(io.BytesIO(raw.getvalue()), limits, WANT).listing
     assert listing is not None and not listing.error and not listing.problems
@@ -685,18 +686,19 @@ def test_where_the_inflater_steps_end_never_changes_a_valid_zip_member(
         assert [m.size for m in listing.members] == [i.file_size for i in archive.infolist()]
 
 
-@pytest.mark.parametrize("step", [1, 7, 257, 4096])
+@pytest.mark.parametrize(("chunk", "step"), [(1, 1), (7, 3), (257, 100), (4096, 4096), (4096, 512)])
 def test_where_the_gzip_reads_end_never_changes_a_valid_tar_gz(
-    monkeypatch: pytest.MonkeyPatch, step: int
+    monkeypatch: pytest.MonkeyPatch, chunk: int, step: int
 ) -> None:
     """The gzip layer's counterpart: its trailer follows the deflate data, so no held-back
     step can end the stream early; read a byte at a time or in pages, the listing is the same."""
-    rng = random.Random(step)
+    rng = random.Random(chunk)
     members = [
         (f"m{i}", tarfile.REGTYPE, bytes(rng.choice(b"ab") for _ in range(rng.randint(0, 3_000))))
         for i in range(8)
     ]
     blob = tar_gz(*members)
-    monkeypatch.setattr("gates.reading.gzipstream.CHUNK", step)
+    monkeypatch.setattr("gates.reading.gzipstream.CHUNK", chunk)
+    monkeypatch.setattr("gates.reading.gzipstream.STEP", step)
     listing = tar_listing(blob, BIG)
     assert not listing.error and [m.size for m in listing.members] == [len(m[2]) for m in members]
