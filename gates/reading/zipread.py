@@ -19,6 +19,7 @@ from __future__ import annotations
 import stat
 import struct
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -84,6 +85,7 @@ class _Local:
     usize: int
     name: bytes
     data_start: int
+    zip64: bool  # it has a zip64 extra field
 
 
 def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
@@ -94,16 +96,21 @@ def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
     )
 
 
-def _zip64_sizes(extra: bytes, csize: int, usize: int) -> tuple[int, int]:
-    """The local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+def _extra_fields(extra: bytes) -> Iterator[tuple[int, bytes]]:
+    """The (kind, body) of each field in a header's extra bytes."""
     pos = 0
     while pos + 4 <= len(extra):
         kind, length = struct.unpack_from("<HH", extra, pos)
-        body = extra[pos + 4 : pos + 4 + length]
+        yield kind, extra[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+
+
+def _zip64_sizes(extra: bytes, csize: int, usize: int) -> tuple[int, int]:
+    """The local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+    for kind, body in _extra_fields(extra):
         if kind == ZIP64_EXTRA and len(body) >= 16:
             usize, csize = struct.unpack_from("<QQ", body)
             return csize, usize
-        pos += 4 + length
     return csize, usize
 
 
@@ -119,7 +126,17 @@ def _local_header(raw: IO[bytes], info: zipfile.ZipInfo) -> _Local:
     if 0xFFFFFFFF in (csize, usize):
         csize, usize = _zip64_sizes(extra, csize, usize)
     start = info.header_offset + LOCAL.size + name_len + extra_len
-    return _Local(flags=flags, method=method, crc=crc, csize=csize, usize=usize, name=name, data_start=start)
+    zip64 = any(kind == ZIP64_EXTRA for kind, _body in _extra_fields(extra))
+    return _Local(
+        flags=flags,
+        method=method,
+        crc=crc,
+        csize=csize,
+        usize=usize,
+        name=name,
+        data_start=start,
+        zip64=zip64,
+    )
 
 
 def _disagreements(info: zipfile.ZipInfo, local: _Local) -> list[str]:
@@ -243,7 +260,7 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
         lister.add(member)
         if member.kind != "symlink":
             _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
-        end, problem = owned_end(raw, info, local.data_start, local.flags)
+        end, problem = owned_end(raw, info, local.data_start, local.flags, zip64=local.zip64)
         lister.problems += [problem] if problem else []
         spans.append((info.header_offset, end, member.name))
     return spans
