@@ -235,11 +235,12 @@ def _refuse_flags(info: zipfile.ZipInfo, flags: int, where: str) -> None:
 
 
 def _symlink_target(raw: IO[bytes], info: zipfile.ZipInfo, local: _Local, poll: Poll) -> str:
+    """The link's target as decoded, bytes that are not UTF-8 as surrogates (judged so, shown \\xNN)."""
     if info.file_size > MAX_TEXT_MEMBER:
         raise Stop(f"symlink '{printable(info.filename)}' has a target of {info.file_size} bytes")
     target = bytearray()
     _Inflated(info, target.extend, poll).read(raw, local.data_start)
-    return printable(bytes(target).decode("utf-8", "surrogateescape"))
+    return bytes(target).decode("utf-8", "surrogateescape")
 
 
 def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) -> list[tuple[int, int, str]]:
@@ -254,10 +255,11 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
             for d in _disagreements(info, local)
         ]
         _refuse_flags(info, local.flags, "local header")  # what a streaming extractor goes by
-        member = _zip_member(info)
+        member, target = _zip_member(info), ""
         if member.kind == "symlink":
-            member = _zip_member(info, _symlink_target(raw, info, local, poll))
-        lister.add(member)
+            target = _symlink_target(raw, info, local, poll)
+            member = _zip_member(info, printable(target))
+        lister.add(member, (info.filename, target))
         if member.kind != "symlink":
             _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
         end, problem = owned_end(raw, info, local.data_start, local.flags, zip64=local.zip64)

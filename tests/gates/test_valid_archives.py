@@ -4,13 +4,15 @@ broken or unsafe archive (a false red)."""
 
 from __future__ import annotations
 
+import gzip
 import io
+import tarfile
 import zipfile
 
 import pytest
 
 from gates.contract import ArchiveLimits
-from gates.reading.archive import ArchiveListing, read_zip
+from gates.reading.archive import ArchiveListing, read_tar_gz, read_zip
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
@@ -52,3 +54,66 @@ def test_a_zip64_data_descriptor_is_its_members_whole_whatever_the_size(method: 
     listing = zip_listing(pipe.out.getvalue())
     assert (listing.error, listing.problems) == ("", ())
     assert [(m.name, m.size) for m in listing.members] == [("LICENSE", len(data)), ("AOT_BUILD_INFO.txt", 9)]
+
+
+# -- names and link targets that are not UTF-8 ---------------------------------------------
+
+
+def tar_listing(*members: tuple[str, bytes, str]) -> ArchiveListing:
+    """(name, tar type, link) triples, names holding bytes that are not UTF-8 as surrogates."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT, errors="surrogateescape") as tar:
+        for name, kind, link in members:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.size = kind, link, 1 if kind == tarfile.REGTYPE else 0
+            tar.addfile(info, io.BytesIO(b"x"))
+    listing = read_tar_gz(io.BytesIO(gzip.compress(raw.getvalue())), LIMITS, WANT).listing
+    assert listing is not None
+    return listing
+
+
+LATIN1_E = "\udce9"  # the byte 0xE9 ('é' in Latin-1) as surrogateescape decodes it
+FILE, SYMLINK, HARDLINK = tarfile.REGTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        pytest.param([(f"{LATIN1_E}t{LATIN1_E}.txt", FILE, "")], id="first-byte"),
+        pytest.param([("x", FILE, ""), (f"x{LATIN1_E}y", FILE, "")], id="beside-a-file-named-like-its-start"),
+        pytest.param([(LATIN1_E, FILE, ""), ("l", SYMLINK, LATIN1_E)], id="symlink-target"),
+        pytest.param([(f"d{LATIN1_E}/f", FILE, ""), ("h", HARDLINK, f"d{LATIN1_E}/f")], id="hardlink-target"),
+    ],
+)
+def test_a_tar_name_that_is_not_utf8_is_judged_as_extraction_writes_it(
+    members: list[tuple[str, bytes, str]],
+) -> None:
+    """GNU tar, bsdtar and tarfile write such a name byte for byte; the listing shows its bytes
+    as \\xNN. That backslash was judged as a root or a folder separator: 'é.txt' in Latin-1
+    had "an absolute path", and `x\\xe9y` was written "through 'x', which is not a folder"."""
+    listing = tar_listing(*members)
+    assert (listing.error, listing.problems) == ("", ())
+    assert listing.members[0].name == members[0][0].replace(LATIN1_E, "\\xe9")
+
+
+def test_a_zip_symlink_target_that_is_not_utf8_stays_inside() -> None:
+    """unzip and bsdtar write the target byte for byte ('é' in Latin-1, next to the link): it
+    once read as `\\xe9`, an absolute Windows path pointing outside the archive."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("\u00e9", b"x")
+        link = zipfile.ZipInfo("l")
+        link.create_system, link.external_attr = 3, 0o120777 << 16
+        archive.writestr(link, b"\xe9")
+    listing = zip_listing(raw.getvalue())
+    assert (listing.error, listing.problems) == ("", ())
+    assert [(m.kind, m.link) for m in listing.members] == [("file", ""), ("symlink", "\\xe9")]
+
+
+def test_problems_with_a_name_that_is_not_utf8_show_its_bytes_printable() -> None:
+    """Judged by its real bytes, still reported as \\xNN (a report cannot encode a surrogate)."""
+    listing = tar_listing((LATIN1_E, FILE, ""), (LATIN1_E, FILE, ""), ("up", SYMLINK, f"../{LATIN1_E}"))
+    assert listing.problems == (
+        "member '\\xe9' is in the archive more than once: extraction keeps the last copy",
+        "symlink 'up' points outside the archive ('../\\xe9')",
+    )
