@@ -117,3 +117,21 @@ def test_problems_with_a_name_that_is_not_utf8_show_its_bytes_printable() -> Non
         "member '\\xe9' is in the archive more than once: extraction keeps the last copy",
         "symlink 'up' points outside the archive ('../\\xe9')",
     )
+
+
+# -- zip modes extractors do not make ------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o010600, 0o140644], ids=["fifo", "socket"])
+def test_a_zip_member_with_a_fifo_or_socket_mode_is_the_regular_file_extraction_writes(mode: int) -> None:
+    """Info-ZIP's `zip` records stdin from a pipe with the pipe's mode (`cmd | zip out.zip -`);
+    unzip, bsdtar, 7z and zipfile all write such a member, and a socket's, as a regular file
+    (bsdtar does make character and block devices: those stay findings)."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        info = zipfile.ZipInfo("-")
+        info.create_system, info.external_attr = 3, mode << 16
+        archive.writestr(info, b"mode=aot\n")
+    listing = zip_listing(raw.getvalue())
+    assert (listing.error, listing.problems) == ("", ())
+    assert [(m.kind, m.size, m.mode) for m in listing.members] == [("file", 9, mode & 0o7777)]
