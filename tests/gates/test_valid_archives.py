@@ -8,11 +8,14 @@ import gzip
 import io
 import tarfile
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from drills.standard.releases import LICENSE, PUBLISHED, integrity_files, write_release
 from gates.contract import ArchiveLimits
 from gates.reading.archive import ArchiveListing, read_tar_gz, read_zip
+from tests.gates.hostile.conftest import failed_checks
 
 LIMITS = ArchiveLimits(max_members=10, max_unpacked_bytes=10_000, max_member_bytes=5_000)
 WANT = frozenset({"AOT_BUILD_INFO.txt"})
@@ -135,3 +138,46 @@ def test_a_zip_member_with_a_fifo_or_socket_mode_is_the_regular_file_extraction_
     listing = zip_listing(raw.getvalue())
     assert (listing.error, listing.problems) == ("", ())
     assert [(m.kind, m.size, m.mode) for m in listing.members] == [("file", 9, mode & 0o7777)]
+
+
+# -- hard links to a bundle's binaries -----------------------------------------------------
+
+
+def _cli_bundle_with_hard_link(target_mode: int, link_mode: int) -> bytes:
+    """The linux CLI bundle with `fuse-lsp` stored as a hard link to `fuse`, as GNU tar and
+    bsdtar store a second name of one file (a multi-call binary)."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name, kind, mode, data in [
+            ("fuse", tarfile.REGTYPE, target_mode, b"\x7fELF multi-call"),
+            ("fuse-lsp", tarfile.LNKTYPE, link_mode, b""),
+            ("LICENSE", tarfile.REGTYPE, 0o644, LICENSE),
+            ("README.txt", tarfile.REGTYPE, 0o644, b"FUSE CLI bundle\n"),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.type, info.mode, info.size = kind, mode, len(data)
+            info.linkname = "fuse" if kind == tarfile.LNKTYPE else ""
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(raw.getvalue())
+
+
+def _gate_on_cli_bundle(tmp_path: Path, bundle: bytes) -> dict[str, list[str]]:
+    folder = write_release(tmp_path / "v0.7.0", "v0.7.0")
+    (folder / "fuse-cli-linux-x64.tar.gz").write_bytes(bundle)
+    integrity_files(folder, PUBLISHED["v0.7.0"])
+    return failed_checks(folder)
+
+
+def test_a_binary_stored_as_a_hard_link_is_the_file_it_links_to(tmp_path: Path) -> None:
+    """Extraction makes `fuse-lsp` a second name of `fuse`, with its mode (the link header's
+    own mode is not used); C001 once found `fuse-lsp` missing, being no "file" member."""
+    assert _gate_on_cli_bundle(tmp_path, _cli_bundle_with_hard_link(0o755, 0o644)) == {}
+
+
+def test_a_hard_link_to_a_binary_that_is_not_executable_is_not_executable(tmp_path: Path) -> None:
+    failed = _gate_on_cli_bundle(tmp_path, _cli_bundle_with_hard_link(0o644, 0o755))
+    assert set(failed) == {"C002"}
+    assert [line.split(" (")[0] for line in failed["C002"]] == [
+        "fuse-cli-linux-x64.tar.gz: 'fuse' is not executable",
+        "fuse-cli-linux-x64.tar.gz: 'fuse-lsp' is not executable",
+    ]
