@@ -7,11 +7,13 @@ that parses) is skipped, saying which check reports why, never passed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from gates.checks.base import NotApplicable, bundles
 from gates.checks.buildinfo import BuildInfoFile, read_build_info
 from gates.contract import Contract, exe, is_windows
 from gates.reading.archive import ArchiveListing, Member
+from gates.reading.extracted import normal
 from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness.results import Finding
 
@@ -55,8 +57,18 @@ def _judged(
 
 
 def _last_copies(listing: ArchiveListing) -> list[Member]:
-    """What extraction leaves: the last copy of each path (duplicates are C007 findings)."""
-    return list({m.path: m for m in listing.members}.values())
+    """What extraction leaves: the last copy of each path (duplicates are C007 findings), a
+    hard link as the file it names (GNU tar and bsdtar store a file's second name so, as a
+    multi-call binary's `fuse-lsp` beside `fuse`: extraction gives it that file's mode)."""
+    last = {m.path: m for m in listing.members}
+    return [_linked_file(m, last) for m in last.values()]
+
+
+def _linked_file(member: Member, last: dict[str, Member]) -> Member:
+    """`member`, or the file a hard link names, under the link's name (C007 reports a link to
+    anything else)."""
+    target = last.get(normal(member.link)) if member.kind == "hardlink" else None
+    return replace(target, name=member.name) if target is not None and target.kind == "file" else member
 
 
 def _missing_members(release: ReleaseFacts, contract: Contract, role: str) -> list[Finding]:

@@ -69,7 +69,7 @@ def _tar_member(info: tarfile.TarInfo) -> Member:
 def _tar_parser(lister: Lister) -> TarStream:
     def on_member(info: tarfile.TarInfo) -> Sink | None:
         member = _tar_member(info)
-        lister.add(member)
+        lister.add(member, (info.name, info.linkname))
         return lister.sink_for(member)
 
     return TarStream(on_member, max_headers=HEADERS_PER_MEMBER * (lister.limits.max_members + 1))

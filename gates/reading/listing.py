@@ -18,6 +18,7 @@ from gates.contract import ArchiveLimits
 from gates.reading.extracted import ExtractedTree, normal
 from gates.reading.gzipstream import CHUNK
 from gates.reading.tarstream import LimitReached, Sink
+from harness.results import printable
 
 MAX_TEXT_MEMBER = 64 * 1024
 SAFE_KINDS = ("file", "dir", "symlink", "hardlink")
@@ -138,12 +139,15 @@ class Lister:
         self.kept: tuple[BinaryIO, int] | None = None  # the open copy and the member's size
         self.kept_whole = False
 
-    def add(self, member: Member) -> None:
+    def add(self, member: Member, decoded: tuple[str, str] | None = None) -> None:
+        """`decoded`: the member's name and link as decoded, bytes that are not UTF-8 as lone
+        surrogates. They are judged so, as extraction writes them byte for byte: `member` shows
+        those bytes as \\xNN, and that backslash is no root or folder separator."""
+        name, link = decoded or (member.name, member.link)
         self.members.append(member)
         self.unpacked += member.size
-        found = (unsafe_name(member.name), unsafe_kind(member))
-        self.problems += [p for p in found if p]
-        self.problems += self.tree.add(member.name, member.kind, member.link)
+        found = (unsafe_name(name), unsafe_kind(member), *self.tree.add(name, member.kind, link))
+        self.problems += [printable(p) for p in found if p]
         if len(self.members) > self.limits.max_members:
             raise Stop(f"has more than {self.limits.max_members} members")
         if member.size > self.limits.max_member_bytes:
@@ -181,7 +185,7 @@ class Lister:
         kept = self.keep.dest if self.keep and self.kept_whole and not error else None
         texts = {name: data.decode("utf-8", "replace") for name, data in self.texts.items()}
         if not error and not truncated:
-            self.problems += self.tree.finish()
+            self.problems += [printable(p) for p in self.tree.finish()]
         return ArchiveListing(
             members=tuple(self.members),
             texts=texts,

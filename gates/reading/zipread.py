@@ -19,6 +19,7 @@ from __future__ import annotations
 import stat
 import struct
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -66,12 +67,13 @@ ZIP64_EXTRA = 0x0001
 # the longest comment (a record zipfile finds and this search missed went unchecked)
 END_RECORD_SEARCH = 22 + 0x10000
 CENTRAL_BYTES_PER_MEMBER = 4096  # a record, a long name and its extra fields, generously
+# the kinds a zip's mode makes on extraction (bsdtar makes devices); a FIFO or socket mode
+# (Info-ZIP's `zip` gives stdin from a pipe its mode) is written as a regular file by unzip,
+# bsdtar, 7z and zipfile alike
 _KINDS = (
     (stat.S_ISLNK, "symlink"),
     (stat.S_ISCHR, "chardev"),
     (stat.S_ISBLK, "blockdev"),
-    (stat.S_ISFIFO, "fifo"),
-    (stat.S_ISSOCK, "socket"),
 )
 
 
@@ -84,6 +86,7 @@ class _Local:
     usize: int
     name: bytes
     data_start: int
+    zip64: bool  # it has a zip64 extra field
 
 
 def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
@@ -94,16 +97,21 @@ def _zip_member(info: zipfile.ZipInfo, link: str = "") -> Member:
     )
 
 
-def _zip64_sizes(extra: bytes, csize: int, usize: int) -> tuple[int, int]:
-    """The local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+def _extra_fields(extra: bytes) -> Iterator[tuple[int, bytes]]:
+    """The (kind, body) of each field in a header's extra bytes."""
     pos = 0
     while pos + 4 <= len(extra):
         kind, length = struct.unpack_from("<HH", extra, pos)
-        body = extra[pos + 4 : pos + 4 + length]
+        yield kind, extra[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+
+
+def _zip64_sizes(extra: bytes, csize: int, usize: int) -> tuple[int, int]:
+    """The local header's sizes, from its zip64 extra field where they are 0xFFFFFFFF."""
+    for kind, body in _extra_fields(extra):
         if kind == ZIP64_EXTRA and len(body) >= 16:
             usize, csize = struct.unpack_from("<QQ", body)
             return csize, usize
-        pos += 4 + length
     return csize, usize
 
 
@@ -119,7 +127,17 @@ def _local_header(raw: IO[bytes], info: zipfile.ZipInfo) -> _Local:
     if 0xFFFFFFFF in (csize, usize):
         csize, usize = _zip64_sizes(extra, csize, usize)
     start = info.header_offset + LOCAL.size + name_len + extra_len
-    return _Local(flags=flags, method=method, crc=crc, csize=csize, usize=usize, name=name, data_start=start)
+    zip64 = any(kind == ZIP64_EXTRA for kind, _body in _extra_fields(extra))
+    return _Local(
+        flags=flags,
+        method=method,
+        crc=crc,
+        csize=csize,
+        usize=usize,
+        name=name,
+        data_start=start,
+        zip64=zip64,
+    )
 
 
 def _disagreements(info: zipfile.ZipInfo, local: _Local) -> list[str]:
@@ -221,11 +239,12 @@ def _refuse_flags(info: zipfile.ZipInfo, flags: int, where: str) -> None:
 
 
 def _symlink_target(raw: IO[bytes], info: zipfile.ZipInfo, local: _Local, poll: Poll) -> str:
+    """The link's target as decoded, bytes that are not UTF-8 as surrogates (judged so, shown \\xNN)."""
     if info.file_size > MAX_TEXT_MEMBER:
         raise Stop(f"symlink '{printable(info.filename)}' has a target of {info.file_size} bytes")
     target = bytearray()
     _Inflated(info, target.extend, poll).read(raw, local.data_start)
-    return printable(bytes(target).decode("utf-8", "surrogateescape"))
+    return bytes(target).decode("utf-8", "surrogateescape")
 
 
 def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) -> list[tuple[int, int, str]]:
@@ -240,13 +259,14 @@ def _walk(raw: IO[bytes], archive: zipfile.ZipFile, lister: Lister, poll: Poll) 
             for d in _disagreements(info, local)
         ]
         _refuse_flags(info, local.flags, "local header")  # what a streaming extractor goes by
-        member = _zip_member(info)
+        member, target = _zip_member(info), ""
         if member.kind == "symlink":
-            member = _zip_member(info, _symlink_target(raw, info, local, poll))
-        lister.add(member)
+            target = _symlink_target(raw, info, local, poll)
+            member = _zip_member(info, printable(target))
+        lister.add(member, (info.filename, target))
         if member.kind != "symlink":
             _Inflated(info, lister.sink_for(member), poll).read(raw, local.data_start)
-        end, problem = owned_end(raw, info, local.data_start, local.flags)
+        end, problem = owned_end(raw, info, local.data_start, local.flags, zip64=local.zip64)
         lister.problems += [problem] if problem else []
         spans.append((info.header_offset, end, member.name))
     return spans

@@ -23,19 +23,25 @@ UTF8_NAME = 0x800
 DATA_DESCRIPTOR = 0x8  # bit 3: crc and sizes follow the data (the central directory has them)
 # a data descriptor (flag bit 3): with or without its signature, with 32- or 64-bit sizes
 DESCRIPTORS = tuple(struct.Struct(f) for f in ("<4sIII", "<4sIQQ", "<III", "<IQQ"))
+# a local header with a zip64 extra field gives its descriptor 64-bit sizes (APPNOTE 4.3.9.2):
+# those come first, since an empty member's 24-byte descriptor also reads as a 16-byte one
+ZIP64_FIRST = (DESCRIPTORS[1], DESCRIPTORS[3], DESCRIPTORS[0], DESCRIPTORS[2])
 DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
 GAP_SCAN_BUDGET = 4 * 1024 * 1024  # bytes no member owns searched for a local header, in all
 
 
-def owned_end(raw: IO[bytes], info: zipfile.ZipInfo, data_start: int, flags: int) -> tuple[int, str]:
+def owned_end(
+    raw: IO[bytes], info: zipfile.ZipInfo, data_start: int, flags: int, *, zip64: bool
+) -> tuple[int, str]:
     """Where the bytes a member owns end (after its data, and its data descriptor if its local
-    header's flag bit 3 says one follows), and what is wrong with that descriptor."""
+    header's flag bit 3 says one follows), and what is wrong with that descriptor; `zip64`:
+    the local header has a zip64 extra field."""
     end = data_start + info.compress_size
     if not flags & DATA_DESCRIPTOR:
         return end, ""
     raw.seek(end)
     found = raw.read(DESCRIPTORS[1].size)
-    for layout in DESCRIPTORS:
+    for layout in ZIP64_FIRST if zip64 else DESCRIPTORS:
         fields = layout.unpack_from(found) if len(found) >= layout.size else ()
         if fields[-3:] == (info.CRC, info.compress_size, info.file_size) and (
             isinstance(fields[0], int) or fields[0] == DESCRIPTOR_SIGNATURE
