@@ -68,6 +68,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gates/reading/tarstream.py": ARCHIVE_TESTS,
     "gates/reading/gzipstream.py": ARCHIVE_TESTS,
     "gates/retention.py": POLICY_TESTS,
+    "gates/judging.py": (
+        *POLICY_TESTS,
+        "tests/gates/test_pruned_or_gone.py",
+        "tests/gates/test_inconclusive.py",
+    ),
     "harness/stamps.py": (
         "tests/harness/test_stamps.py",
         "tests/gates/test_far_dates.py",
@@ -193,10 +198,17 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ),
     (
         "gates/reading/gzipstream.py",
-        "CHUNK = 1024 * 1024",
+        "CHUNK = 1024 * 1024  # bytes read (and hashed) at a time",
         ("1024 -> 1025", "1024 -> 1023"),
         "harmless, not equivalent: the read size only moves where a read ends; data after the zero padding "
         "is refused either way (C008), only the message can differ (the tests pin the 1 MiB boundary)",
+    ),
+    (
+        "gates/reading/gzipstream.py",
+        "STEP = 64 * 1024",
+        ("64 -> 65", "64 -> 63", "1024 -> 1025", "1024 -> 1023"),
+        "harmless: the step only moves where one inflate call ends and the next begins; "
+        "test_archive_boundaries.py reads valid archives at steps of 1 to 4096 bytes and finds the same",
     ),
     (
         "gates/reading/gzipstream.py",
