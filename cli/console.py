@@ -122,7 +122,7 @@ def _internal_error(prog: str, exc: Exception, *, debug: bool) -> NoReturn:
     if isinstance(exc, BrokenPipeError) and _stdout_gone():  # not ours: the reader left
         _drop_stdout()
         sys.exit(STDOUT_GONE)
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     if debug:
         _print_traceback()
@@ -147,7 +147,7 @@ def error_boundary(prog: str) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except HarnessError as exc:
-                from harness.results import one_line  # noqa: PLC0415
+                from harness.text import one_line  # noqa: PLC0415
 
                 if debug:
                     _print_traceback()
@@ -173,7 +173,8 @@ def clock_for(as_of: date | None) -> Callable[[], datetime]:
 
 def echo_report(report: Report, *, verbose: bool = False) -> None:
     """A terminal rendering: everything that is not a pass, then the verdict line."""
-    from harness.results import Outcome, counts, one_line  # noqa: PLC0415
+    from harness.results import Outcome, counts  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     quiet = (Outcome.PASSED, Outcome.SKIPPED)
     for result in report.results:
@@ -208,7 +209,8 @@ def interrupted_report(tool: str, subject: str, started: datetime, now: datetime
 def inconclusive_report(tool: str, subject: str, exc: Exception, started: datetime, now: datetime) -> Report:
     """What a run that could not evaluate (exit 3) still writes: what it could not check, and
     why. The error's one line goes to stderr as well, as the error boundary would print it."""
-    from harness.results import Outcome, Report, Result, one_line  # noqa: PLC0415
+    from harness.results import Outcome, Report, Result  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     why = one_line(str(exc))
     click.echo(redact_text(f"{tool.split(maxsplit=1)[0]}: error: {why}"), err=True)
@@ -254,7 +256,7 @@ def show_waits(prog: str) -> None:
     live on stderr as they begin, one line each: `gate: GET ...: HTTP 502; waiting 1 s ...`."""
     import logging  # noqa: PLC0415
 
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     class Waits(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:

@@ -36,7 +36,7 @@ def validate_cmd(paths: tuple[Path, ...], suite: str | None) -> None:
     """Check scenario files against the schema and the playbook's rules."""
     from cli.drill_bundles import github_fetcher  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     files = scenario.scenario_files(paths, suite)
     for item in scenario.load_all(files, github_fetcher(os.environ)):
@@ -314,7 +314,7 @@ def compare_cmd(before: Path, after: Path, tolerance: float | None, fail_on_regr
     by the regression policy AFTER's report records for it (--tolerance overrides)."""
     from drills.records import trends  # noqa: PLC0415
     from harness.errors import ConfigError  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     base, note = trends.load(before)
     now, missing = trends.load(after)

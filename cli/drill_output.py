@@ -32,7 +32,7 @@ def render(
     from drills.records import machine  # noqa: PLC0415
     from drills.records import outputs as drill_outputs  # noqa: PLC0415
     from harness.reports.github import publish  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     report, written = drill_outputs.write(
         events, out_dir, evidence_dir=journal_path.parent / "evidence", given=given

@@ -175,7 +175,7 @@ def prune_cmd(
     from gates.sources.release import is_line  # noqa: PLC0415
     from gates.sources.spec import open_source  # noqa: PLC0415
     from harness.errors import ConfigError  # noqa: PLC0415
-    from harness.results import one_line  # noqa: PLC0415
+    from harness.text import one_line  # noqa: PLC0415
 
     if not is_line(line):
         raise ConfigError(f"--release: '{line}' is not a line like v0.7.x; prune works per line")

@@ -98,7 +98,7 @@ def command_line(table: Table) -> Callable[[Callable[..., None]], LazyGroup]:
 
 def say_usage_error(prog: str, exc: click.UsageError) -> NoReturn:
     """One line for a usage error: what click says, and where the help is."""
-    from harness.results import one_line  # noqa: PLC0415 - only a usage error needs it
+    from harness.text import one_line  # noqa: PLC0415 - only a usage error needs it
 
     where = exc.ctx.command_path if exc.ctx is not None else prog
     said = one_line(exc.format_message()).removesuffix(".")

@@ -2,8 +2,9 @@
 registered check, the waivers in one pass over the results, then the waivers themselves), and
 report.
 
-The judging modules load while the reads run: the readers spend their time in hashing and
-inflating, which release the GIL, so this thread's imports cost no wall time.
+The judging modules (and the result model) load while the reads run: the readers spend their
+time in hashing and inflating, which release the GIL, so this thread's imports cost no wall
+time.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from gates.contract import Contract
 from gates.reading.facts import ReleaseFacts, WindowState, start_reading
 from gates.sources.release import ReleaseSource, select
 from harness.errors import ConfigError
-from harness.results import Report
 
 if TYPE_CHECKING:
     from gates.recovery.binsize import Binary
+    from harness.results import Report
 
 Clock = Callable[[], datetime]
 
@@ -66,6 +67,7 @@ def _check(
     }
     with start_reading(source, [(r, windows[r.line]) for r in chosen], contract, keep_binaries) as reading:
         from gates import judging  # noqa: PLC0415 - loads while the reads run (the module docstring)
+        from harness.results import Report  # noqa: PLC0415 - and so does the result model
 
         read = reading.facts()
     run = judging.Run(

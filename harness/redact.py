@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Mapping
 
-from harness.results import one_line
+from harness.text import one_line
 
 SHOWN = "***"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")

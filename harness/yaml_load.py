@@ -14,7 +14,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from harness.errors import ConfigError
-from harness.results import one_line
+from harness.text import one_line
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # What PyYAML's safe constructors raise, besides YAMLError, for a scalar they cannot read:

@@ -17,7 +17,7 @@ from typing import Any
 from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
 from drills.records.journal import Event, EventKind
 from harness import numbers
-from harness.results import one_line
+from harness.text import one_line
 
 
 class Kind(StrEnum):

@@ -20,8 +20,9 @@ from gates.checks.base import CannotEvaluate, NotApplicable, may_be_pruned
 from gates.contract import Contract
 from gates.reading.facts import AssetFacts, ReleaseFacts, is_pair_archive
 from harness import bounded_read
-from harness.results import Finding, printable
+from harness.results import Finding
 from harness.stamps import read_stamp
+from harness.text import printable
 
 SUMS_LINE = re.compile(r"(?P<sha>[0-9a-f]{64})  (?P<name>[^/\\]+)")
 # lone surrogates (Cs) are bytes that are not UTF-8 (read_plain): names may hold them

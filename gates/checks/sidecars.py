@@ -15,7 +15,8 @@ from gates.contract import Contract
 from gates.reading.archive import MAX_TEXT_FILE
 from gates.reading.facts import AssetFacts, ReleaseFacts
 from harness import bounded_read
-from harness.results import Finding, printable
+from harness.results import Finding
+from harness.text import printable
 
 KEY = "integrityArtifacts"
 

@@ -27,7 +27,7 @@ from gates.reading.listing import (
 )
 from gates.reading.tarstream import LimitReached, Sink, TarStream
 from gates.reading.zipread import read_zip
-from harness.results import printable
+from harness.text import printable
 
 MAX_TEXT_FILE = 4 * 1024 * 1024
 HEADERS_PER_MEMBER = 4  # a member, its long name, long link and pax header

@@ -30,7 +30,7 @@ from gates.reading import archive
 from gates.reading.archive import ArchiveListing, Keep
 from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource, StrayEntry
 from harness.errors import HarnessError
-from harness.results import printable
+from harness.text import printable
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ from gates.contract import ArchiveLimits
 from gates.reading.extracted import ExtractedTree, normal
 from gates.reading.gzipstream import CHUNK
 from gates.reading.tarstream import LimitReached, Sink
-from harness.results import printable
+from harness.text import printable
 
 MAX_TEXT_MEMBER = 64 * 1024
 SAFE_KINDS = ("file", "dir", "symlink", "hardlink")

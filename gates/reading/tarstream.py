@@ -21,7 +21,7 @@ import re
 import tarfile
 from collections.abc import Callable
 
-from harness.results import printable
+from harness.text import printable
 
 BLOCK = 512
 ZERO_BLOCK = bytes(BLOCK)

@@ -49,7 +49,7 @@ from gates.reading.zipspans import (
     owned_end,
     unowned,
 )
-from harness.results import printable
+from harness.text import printable
 
 # general purpose flags a bundle must not carry, in either header: zipfile asks for a password
 # (bit 0) or raises NotImplementedError (bits 5 and 6) where unzip 6.0 extracts bits 5, 6 and 13

@@ -15,7 +15,7 @@ import struct
 import zipfile
 from typing import IO
 
-from harness.results import printable
+from harness.text import printable
 
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_SIGNATURE = b"PK\x03\x04"

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gates.recovery.gates import RecoveryGate
-from harness.results import Result, one_line
+from harness.results import Result
+from harness.text import one_line
 
 Echo = Callable[[str], None]
 MARKER = re.compile(r"^\[(?P<k>\d+)/(?P<n>\d+)\]\s*(?P<label>.*)$")

@@ -19,8 +19,8 @@ from typing import IO, Any
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef, StrayEntry
 from harness import bounded_read
 from harness.errors import ConfigError, InfraError
-from harness.results import printable
 from harness.stamps import read_stamp
+from harness.text import printable
 
 METADATA = "release-artifacts.json"
 MAX_METADATA_BYTES = 16 * bounded_read.MiB

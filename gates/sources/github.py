@@ -21,8 +21,8 @@ from gates.sources.github_transport import Clock, NotFound, Settings, Sleep, Tra
 from gates.sources.release import TAG_RE, AssetRef, ReleaseRef, StrayEntry
 from harness import numbers
 from harness.errors import ConfigError, InfraError
-from harness.results import printable
 from harness.stamps import parse_utc
+from harness.text import printable
 
 T = TypeVar("T")
 REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+\Z")

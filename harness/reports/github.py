@@ -13,7 +13,8 @@ from pathlib import Path
 from harness import redact
 from harness.reports.markdown import render as render_markdown
 from harness.reports.markdown import truncate
-from harness.results import Outcome, Report, one_line
+from harness.results import Outcome, Report
+from harness.text import one_line
 
 MAX_ANNOTATIONS = 10
 

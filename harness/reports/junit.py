@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from harness.results import Outcome, Report, Result, counts, one_line
+from harness.results import Outcome, Report, Result, counts
+from harness.text import one_line
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET

@@ -4,7 +4,8 @@ check not passed, with the passes folded in `<details>`."""
 
 from __future__ import annotations
 
-from harness.results import Outcome, Report, Result, counts, one_line
+from harness.results import Outcome, Report, Result, counts
+from harness.text import one_line
 
 MAX_BYTES = 1024 * 1024 - 4096  # GitHub rejects step summaries over 1 MiB
 ICONS = {

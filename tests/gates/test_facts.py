@@ -206,8 +206,8 @@ def test_leaving_the_reading_by_an_error_stops_the_reads_still_queued(release_li
 
 
 def test_the_checks_load_while_the_reads_run(release_line: Path) -> None:
-    """A fresh interpreter: when the first read starts, no check module has been imported yet
-    (runner imports gates.judging once the reads are under way)."""
+    """A fresh interpreter: when the first read starts, neither a check module nor the result
+    model has been imported yet (runner imports them once the reads are under way)."""
     code = f"""
 import sys
 from datetime import UTC, datetime
@@ -218,7 +218,7 @@ from pathlib import Path
 seen = []
 real = facts.read_asset
 def spy(*args, **kwargs):
-    seen.append("gates.checks" in sys.modules)
+    seen.append(any(m in sys.modules for m in ("gates.checks", "harness.results")))
     return real(*args, **kwargs)
 facts.read_asset = spy
 now = datetime(2026, 3, 1, tzinfo=UTC)

@@ -12,7 +12,8 @@ import pytest
 
 from harness.errors import InfraError
 from harness.reports import REPORT_FILES, github, json_report, junit, markdown, write_all
-from harness.results import Finding, Outcome, Report, Result, one_line
+from harness.results import Finding, Outcome, Report, Result
+from harness.text import one_line
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
