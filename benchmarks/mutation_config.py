@@ -70,6 +70,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "gates/retention.py": POLICY_TESTS,
     "gates/judging.py": (
         *POLICY_TESTS,
+        "tests/gates/test_facts.py",
         "tests/gates/test_pruned_or_gone.py",
         "tests/gates/test_inconclusive.py",
     ),
@@ -124,6 +125,20 @@ ROWS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         "both ends carry a 1e-9 slack for binary floating point: no 3-decimal figure lands on them",
     ),
     ("gates/reading/zipread.py", "raw.seek(0)", ("0 -> 1", "remove `raw.seek(0)`"), ZIP_SEEKS),
+    (
+        "gates/reading/zipread.py",
+        "ENCRYPTED = 0x0001 | 0x0040 | 0x2000",
+        ("64 -> 65", "8192 -> 8193"),
+        "equivalent: the one bit these add (0x0001) is in the mask already",
+    ),
+    (
+        "gates/reading/zipread.py",
+        "zip64 = any(kind == ZIP64_EXTRA for kind, _body in _extra_fields(extra))",
+        ("== -> !=",),
+        "harmless, not equivalent: a member taken for zip64 has its 64-bit descriptor layouts tried "
+        "first, and they fit a 32-bit descriptor only when the 8 bytes after it are zero (which then "
+        "count as the member's rather than as unowned bytes)",
+    ),
     (
         "gates/reading/zipread.py",
         "found = raw.read(60)  # the record up to its counts, and the locator's signature",

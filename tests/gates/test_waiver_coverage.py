@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drills.standard.releases import write_line
-from gates import waivers
+from gates import judging, waivers
 from gates.contract import Waiver
 from gates.sources.release import ReleaseRef
 from tests.gates.conftest import run_gate
@@ -115,3 +115,12 @@ def test_an_unused_star_waiver_fails_a_line_check(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout
     assert "failed   W002 waivers:" in proc.stdout
     assert "P002@*: waiver for P002 in * covers no finding in v0.7.x" in proc.stdout
+
+
+def test_the_releases_a_waiver_may_name_hold_a_draft_only_when_the_run_chose_it() -> None:
+    """A draft is no part of its line: a `v0.7.x` waiver is judged without it, unless the run
+    checked the draft itself (then its scope may name it)."""
+    published = ReleaseRef(tag="v0.7.0", location="a")
+    draft = ReleaseRef(tag="v0.7.1", location="b", draft=True)
+    assert judging._coverage([published, draft], [published], []).releases == (published,)
+    assert judging._coverage([published, draft], [draft], []).releases == (published, draft)

@@ -245,18 +245,23 @@ class _Interrupted(Exception):
 
 
 @pytest.mark.parametrize(
-    "entries",
-    [[ZipEntry("big.bin", bytes(3 << 20), method=0)], [ZipEntry(f"f{i}", method=0) for i in range(3)]],
-    ids=["a-member-of-three-chunks", "three-empty-members"],
+    ("entries", "nth"),
+    [
+        ([ZipEntry("big.bin", bytes(3 << 20), method=0)], 2),
+        ([ZipEntry("bomb.bin", bytes(8 << 20))], 5),  # a few KiB read at once that inflate to 8 MiB
+        ([ZipEntry(f"f{i}", method=0) for i in range(3)], 2),
+    ],
+    ids=["a-member-of-three-chunks", "one-read-of-many-inflate-steps", "three-empty-members"],
 )
-def test_reading_polls_for_an_interrupt_each_chunk_and_each_member(entries: list[ZipEntry]) -> None:
-    """An interrupt stops the read at the next chunk of a long member, or at the next member
-    of a zip of many small ones: the second poll raises here and must be reached."""
+def test_reading_polls_for_an_interrupt_each_chunk_and_each_member(entries: list[ZipEntry], nth: int) -> None:
+    """An interrupt stops the read at the next chunk of a long member, at the next inflate step
+    of one read that inflates to much more, or at the next member of a zip of many small ones:
+    the `nth` poll raises here and must be reached."""
     calls = []
 
     def poll() -> None:
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == nth:
             raise _Interrupted
 
     with pytest.raises(_Interrupted):
