@@ -6,6 +6,8 @@ tests would test how the suite was launched instead of the tools. Restore the de
 """
 
 import atexit
+import contextlib
+import getpass
 import os
 import shutil
 import signal
@@ -106,3 +108,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.posix)
         if os.name == "nt" and item.get_closest_marker("posix"):
             item.add_marker(pytest.mark.skip(reason="needs a POSIX host (bash, signals, /proc)"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """After pytest has removed a passing run's temporary folders (tmp_path_retention_policy
+    "failed"), remove the per-user folder it made them in, `pytest-of-<user>`, when nothing is
+    left in it (a failed run's folders stay, for reading)."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller cleans up
+        return
+    root = Path(os.environ.get("PYTEST_DEBUG_TEMPROOT") or tempfile.gettempdir())
+    with contextlib.suppress(OSError):  # not empty, not there, or not ours
+        (root / f"pytest-of-{getpass.getuser()}").rmdir()
