@@ -73,23 +73,27 @@ def apply(
     """One pure pass over the finished results: each finding a live waiver covers is waived
     (the result's outcome follows), and the ids of the waivers that covered something."""
     live = [w for w in waivers if w.expires >= today]
-    used: set[str] = set()
-    out = []
+    out: list[Result] = []
+    used: list[str] = []
     for result in results:
         release = releases.get(result.scope)
         if release is None or not result.findings:
             out.append(result)
             continue
-        found = [_waived(finding, result.check, release, live, used) for finding in result.findings]
-        out.append(judged(result, found))
+        covered = [(f, _covering(f, result.check, release, live)) for f in result.findings]
+        used += [waiver.id for _finding, waiver in covered if waiver is not None]
+        out.append(judged(result, [_waived(finding, waiver) for finding, waiver in covered]))
     return out, frozenset(used)
 
 
-def _waived(finding: Finding, check: str, release: ReleaseRef, live: list[Waiver], used: set[str]) -> Finding:
-    waiver = next((w for w in live if _matches(w, check, release, finding)), None)
+def _covering(finding: Finding, check: str, release: ReleaseRef, live: list[Waiver]) -> Waiver | None:
+    """The first live waiver that covers the finding, if any."""
+    return next((w for w in live if _matches(w, check, release, finding)), None)
+
+
+def _waived(finding: Finding, waiver: Waiver | None) -> Finding:
     if waiver is None:
         return finding
-    used.add(waiver.id)
     return replace(finding, waived_by=f"{waiver.id} ({waiver.reason}; approved by {waiver.approver})")
 
 
