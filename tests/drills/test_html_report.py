@@ -46,6 +46,7 @@ def _failing(fake, out: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suite", [_passing, _failing], ids=["passing", "failing"])
 def test_the_report_renders_in_chromium_with_no_page_error(fake, tmp_path, suite):
     out = suite(fake, tmp_path / "run")

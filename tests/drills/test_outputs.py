@@ -67,6 +67,7 @@ def test_an_odd_journal_is_exit_2_naming_the_journal_and_the_event(crash_journal
 ODD = (None, [1], {"a": 1}, 10**30, "x", True)
 
 
+@pytest.mark.slow
 def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
     """Each field of one event of every kind, replaced by odd values: a ConfigError, or reports
     (its evidence folder taken by a later run, so they look for where it was moved)."""

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli.drill import drill as drill_cli
@@ -71,6 +72,7 @@ def _env(**extra: str) -> dict[str, str]:
     return {**env, "TERM": "xterm", "PYTHONPATH": str(ROOT), **extra}
 
 
+@pytest.mark.slow
 def test_a_terminal_sees_each_phase_line_before_the_run_ends(tmp_path):
     before, after, code = _under_pty(tmp_path, _env())
     assert code == 0, (before + after).decode(errors="replace")
@@ -83,6 +85,7 @@ def test_a_terminal_sees_each_phase_line_before_the_run_ends(tmp_path):
     assert b"drill: PASSED" not in before and b"drill: PASSED" in after
 
 
+@pytest.mark.slow
 def test_no_color_keeps_the_terminal_plain(tmp_path):
     before, after, code = _under_pty(tmp_path, _env(NO_COLOR="1"))
     assert code == 0

@@ -63,6 +63,7 @@ def _dockerfile(context: bytes) -> bytes:
         return member.read()
 
 
+@pytest.mark.slow
 def test_every_image_is_built_on_the_scenarios_base_image(tmp_path: Path) -> None:
     s = _load(tmp_path, "base_image: debian:12\n")
     fake = FakeDocker()

@@ -94,6 +94,7 @@ def test_clean_line_passes_and_reports(release_line: Path, tmp_path: Path) -> No
     assert (reports / "summary.md").read_text().startswith("## gate check: ✅ PASSED")
 
 
+@pytest.mark.slow
 def test_bomb_is_a_finding_not_a_hang(make_release: Callable[..., Path], tmp_path: Path) -> None:
     folder = make_release("v0.7.0", "bomb")
     reports = tmp_path / "reports"

@@ -86,6 +86,7 @@ def prune_apply(github: State, tmp_path: Path, as_of: str) -> subprocess.Complet
     return run_gate(*args, env=env_for(github, tmp_path))
 
 
+@pytest.mark.slow
 def test_gate_prune_apply_deletes_through_the_api(github: State, tmp_path: Path) -> None:
     refused = prune_apply(github, tmp_path, "2026-03-12")
     assert refused.returncode == 0, refused.stderr
@@ -130,6 +131,7 @@ def test_gate_check_says_when_it_waits_to_retry(github: State, tmp_path: Path) -
     assert line.endswith(": HTTP 502; waiting 1 s before retry 1 of 4")
 
 
+@pytest.mark.slow
 def test_a_v1_release_is_judged_through_github_with_its_sidecars(tmp_path: Path) -> None:
     """Sidecars are release assets on GitHub too: their texts are read, the VSIX listed."""
     from drills.standard.releases import PUBLISHED, write_release  # noqa: PLC0415

@@ -447,6 +447,7 @@ def test_metrics_that_cannot_be_kept_still_get_judged(tmp_path: Path) -> None:
     assert s001.data["metrics_file"].startswith("not kept: ")
 
 
+@pytest.mark.slow
 def test_a_daemon_holding_the_output_cannot_hold_the_gate_and_is_reported(tmp_path: Path) -> None:
     pid_file = tmp_path / "daemon.pid"
     smoke = {"id": "smoke", "command": ["bash", "-c", detached_sleeper(pid_file, 60) + "echo ok"]}

@@ -14,6 +14,7 @@ import itertools
 import zlib
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from zlib_ng import zlib_ng
@@ -175,6 +176,7 @@ def dynamic_blocks(draw: st.DrawFn) -> bytes:
     return bits.packed() + draw(st.binary(max_size=200))
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dynamic_blocks(), cuts, max_lengths)
 def test_random_huffman_tables_get_the_stdlibs_verdict(

@@ -88,6 +88,7 @@ def _judged(path: Path) -> None:
     assert report.results is not None
 
 
+@pytest.mark.slow
 @FAST
 @given(events())
 def test_any_event_shaped_journal_reads_or_is_one_config_error(tmp_path: Path, text: str) -> None:

@@ -88,6 +88,7 @@ def _slow_tar_gz(gib: int) -> bytes:
     return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03" + first + segment * (gib * 64)
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_ends_cpu_bound_parsing_within_a_second(
