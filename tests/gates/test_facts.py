@@ -15,7 +15,8 @@ import pytest
 
 from gates import contract, runner
 from gates.reading import facts as facts_module
-from gates.reading.facts import Cancelled, WindowState, read_asset
+from gates.reading.facts import Cancelled, read_asset
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
 from harness.errors import InfraError
@@ -206,21 +207,23 @@ def test_leaving_the_reading_by_an_error_stops_the_reads_still_queued(release_li
 
 
 def test_the_checks_load_while_the_reads_run(release_line: Path) -> None:
-    """A fresh interpreter: when the first read starts, neither a check module nor the result
-    model has been imported yet (runner imports them once the reads are under way)."""
+    """A fresh interpreter: when the reads have been started, neither a check module nor the
+    result model has been imported yet (runner imports them once the reads are under way).
+    Judged when `start_reading` returns, on the main thread, so a busy machine that delays
+    the reader threads cannot change the answer."""
     code = f"""
 import sys
 from datetime import UTC, datetime
 from gates import contract, runner
-from gates.reading import facts
 from gates.sources.folder import FolderSource
 from pathlib import Path
 seen = []
-real = facts.read_asset
+real = runner.start_reading
 def spy(*args, **kwargs):
+    reading = real(*args, **kwargs)
     seen.append(any(m in sys.modules for m in ("gates.checks", "harness.results")))
-    return real(*args, **kwargs)
-facts.read_asset = spy
+    return reading
+runner.start_reading = spy
 now = datetime(2026, 3, 1, tzinfo=UTC)
 runner.check(FolderSource(Path({str(release_line)!r})), "v0.7.x", contract.load(None), lambda: now)
 print(seen[0], "gates.checks" in sys.modules)
