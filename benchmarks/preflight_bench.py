@@ -32,13 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from drills.engine import seam  # noqa: E402
 from drills.engine.closure import closure  # noqa: E402
+from drills.engine.labels import RUN_ID  # noqa: E402
+from drills.engine.labels import labels as resource_labels  # noqa: E402
+from drills.engine.reap import cleanup_run  # noqa: E402
 from drills.run import wiring  # noqa: E402
-from drills.run.labels import RUN_ID  # noqa: E402
-from drills.run.labels import labels as resource_labels  # noqa: E402
-from drills.run.reap import cleanup_run  # noqa: E402
 from drills.scenario import app as app_section  # noqa: E402
 from drills.scenario.model import SUITES, load  # noqa: E402
-from drills.standard.notes_suite import suite_dir  # noqa: E402
+from drills.scenario.notes_suite import suite_dir  # noqa: E402
 from drills.standard.toolchain import build_toolchain  # noqa: E402
 
 TARGET = 3.0

@@ -218,10 +218,11 @@ def run_cmd(
     Each phase is a line as it ends; on a terminal a status line says what runs now."""
     from cli.drill_bundles import github_fetcher  # noqa: PLC0415
     from cli.drill_progress import printer  # noqa: PLC0415
-    from drills.run import runner, shard, wiring  # noqa: PLC0415
+    from drills.playbook.signals import Interrupted  # noqa: PLC0415
+    from drills.run import runner, wiring  # noqa: PLC0415
     from drills.run.parallel import default_jobs  # noqa: PLC0415
-    from drills.run.signals import Interrupted  # noqa: PLC0415
     from drills.scenario import model as scenario  # noqa: PLC0415
+    from drills.scenario import shard  # noqa: PLC0415
 
     jobs = jobs or default_jobs()
     split = shard.parse(shard_text) if shard_text is not None else None
@@ -341,7 +342,7 @@ def compare_cmd(before: Path, after: Path, tolerance: float | None, fail_on_regr
 def reap_cmd(everything: bool) -> None:
     """Remove containers and images a killed run left behind (by label)."""
     from drills.engine import seam  # noqa: PLC0415
-    from drills.run.reap import reap  # noqa: PLC0415
+    from drills.engine.reap import reap  # noqa: PLC0415
 
     removed = reap(seam.connect(), time.time(), everything=everything)
     for item in removed:

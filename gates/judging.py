@@ -27,7 +27,8 @@ from gates.checks import (
     title,
 )
 from gates.contract import Contract
-from gates.reading.facts import ReleaseFacts, WindowState
+from gates.reading.facts import ReleaseFacts
+from gates.retention import WindowState
 from gates.sources.release import ReleaseRef, ReleaseSource, releases_of_line
 from harness.results import Finding, Outcome, Result, judged
 

@@ -14,12 +14,21 @@ nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from gates.contract import Contract
-from gates.reading.facts import WindowState
 from gates.sources.release import LINE_RE, ReleaseRef, version_key
 from harness.stamps import days_after, format_utc
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindowState:
+    """A line's release window as the gate judged it: open or closed, and why."""
+
+    open: bool
+    closes: date | None
+    reason: str
 
 
 def _line_key(line: str) -> tuple[int, int]:

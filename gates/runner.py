@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from gates import retention
 from gates.contract import Contract
-from gates.reading.facts import ReleaseFacts, WindowState, start_reading
+from gates.reading.facts import ReleaseFacts, start_reading
+from gates.retention import WindowState
 from gates.sources.release import ReleaseSource, select
 from harness.errors import ConfigError
 

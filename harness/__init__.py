@@ -1,1 +1,2 @@
-"""Shared core of the FUSE release harness: errors, results, config loading, reports, CLI."""
+"""The floor gates/ and drills/ stand on: errors, the result model, config loading, reports,
+the process seam, bounded reads, numbers, text and time stamps."""

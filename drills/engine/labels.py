@@ -1,6 +1,6 @@
 """The labels on everything a drill run creates: the run id, the scenario and role, when it
 was made and when it expires, and the owner's host and pid. Cleanup and the reaper
-(drills/run/reap.py) find what to remove by these labels alone.
+(drills/engine/reap.py) find what to remove by these labels alone.
 """
 
 from __future__ import annotations

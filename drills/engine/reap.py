@@ -1,6 +1,6 @@
 """Removal by label: a run's own cleanup and the reaper of stale leftovers.
 
-Cleanup is by label (drills/run/labels.py), so it is idempotent and works for leftovers of a
+Cleanup is by label (drills/engine/labels.py), so it is idempotent and works for leftovers of a
 run that died: a resource is stale when it expired or its owner process is gone.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from drills.run.labels import EXPIRES, HOST, PID, RUN_ID, SCENARIO
+from drills.engine.labels import EXPIRES, HOST, PID, RUN_ID, SCENARIO
 
 if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 from drills.engine.containers import ContainerInfo, ContainerSpec, DockerSeam
 from drills.engine.images import ImageSet
+from drills.engine.labels import ROLE
 from drills.faults.catalogue import FaultPlan
+from drills.playbook.deadline import Deadline
 from drills.playbook.probes import Probe, probe, until_healthy
-from drills.run.deadline import Deadline
-from drills.run.labels import ROLE
 from drills.scenario.model import HEALTH_PATH
 from harness.errors import InfraError
 

@@ -16,15 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from drills.engine.reap import cleanup_run
+from drills.playbook import evidence, phases
 from drills.playbook import fallback as recovery
-from drills.playbook import phases
+from drills.playbook.deadline import Deadline, DeadlineExceeded
 from drills.playbook.kit import Kit, Step, Tools, kit_for
+from drills.playbook.signals import Interrupted, Signals
 from drills.playbook.verdict import PhaseOutcome, decide
-from drills.records import evidence
 from drills.records.journal import EventKind, Journal
-from drills.run.deadline import Deadline, DeadlineExceeded
-from drills.run.reap import cleanup_run
-from drills.run.signals import Interrupted, Signals
 from harness.errors import HarnessError
 from harness.results import Outcome
 

@@ -12,12 +12,12 @@ is rotated.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drills.engine.images import AOT_NAME
 from drills.playbook.kit import Kit, Step, deploy
+from drills.records.evidence_location import RUN_FILE, RUN_ID_RE
 from drills.records.journal import aside
 from harness.errors import HarnessError, InfraError
 from harness.formats import find_fatals
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 AOT_PATH = f"/app/{AOT_NAME}"
 BUILD_INFO_WAIT_S = 5.0
-RUN_FILE = "run-id.txt"  # the run whose evidence the folder holds
-RUN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def start_fresh(k: Kit) -> None:

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drills.engine.containers import ContainerSpec
+from drills.engine.labels import labels
 from drills.playbook import watch
 from drills.playbook.deploy import Deployment, Deployments, Waiting, apply_plan
 from drills.playbook.deploy import deploy as deploy_container
 from drills.playbook.recovery_gates import RunGates, run_gates
 from drills.records.journal import EventKind
-from drills.run.labels import labels
 from harness.results import Finding, Outcome
 
 if TYPE_CHECKING:
@@ -31,10 +31,10 @@ if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam
     from drills.engine.images import ImageSet
     from drills.faults.catalogue import Fault
+    from drills.playbook.deadline import Deadline
     from drills.playbook.probes import Probe
     from drills.playbook.state import Prepared
     from drills.records.journal import Journal
-    from drills.run.deadline import Deadline
     from drills.scenario.model import Scenario
 
 ImageBuilder = Callable[["Scenario", Mapping[str, str]], "ImageSet"]

@@ -17,8 +17,8 @@ from harness.formats import find_fatals
 
 if TYPE_CHECKING:
     from drills.engine.containers import DockerSeam
+    from drills.playbook.deadline import Deadline
     from drills.records.journal import Journal
-    from drills.run.deadline import Deadline
     from drills.scenario.model import Scenario
 
 

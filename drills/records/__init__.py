@@ -1,1 +1,2 @@
-"""What a drill leaves: the journal, the evidence folders and every report derived from the journal."""
+"""What a drill leaves: the journal and its events, where the evidence folders are, and every
+report derived from the journal."""

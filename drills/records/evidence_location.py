@@ -1,7 +1,7 @@
 """Where a journal's evidence is now.
 
 A run keeps a scenario's evidence in <evidence>/<scenario>, its run id in run-id.txt there;
-a later run moves that folder aside to <scenario>.<run id> (drills/records/evidence.py). A report
+a later run moves that folder aside to <scenario>.<run id> (drills/playbook/evidence.py). A report
 rebuilt from an earlier run's journal (journal.<t>.jsonl) must point at the folder that holds
 *that* run's evidence, not at the later run's: `relocate` finds it and rewrites the paths the
 journal's phases recorded. It reads run-id.txt files and changes none.
@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from drills.records.evidence import RUN_FILE, RUN_ID_RE
 from drills.records.journal import Event, EventKind, aside_names
 
+RUN_FILE = "run-id.txt"  # in an evidence folder: the run whose evidence the folder holds
+RUN_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # actions that name a scenario's evidence folder: action -> (field, whether it names a
 # sub-folder of it)
 NAMED_BY = {"preserve": ("folder", False), "recovery-gates": ("report_dir", True)}

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from drills.run import shard as sharding
+from drills.scenario import shard as sharding
 from harness.errors import ConfigError
 from harness.reports import merge
 from harness.results import Finding, Outcome, Report, Result

@@ -1,2 +1,2 @@
-"""A drill run: the runner over a suite, the real tools it is wired to, and what keeps it
-safe (labels, lock, deadline, signals, reaping)."""
+"""A drill run: the runner over a suite, the real tools it is wired to, scenarios in parallel
+(--jobs), and the lock that keeps one drill run at a time."""

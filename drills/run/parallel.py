@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
-from drills.run.deadline import Deadline
-from drills.run.signals import Signals
+from drills.playbook.deadline import Deadline
+from drills.playbook.signals import Signals
 from harness.errors import HarnessError, InfraError
 
 T = TypeVar("T")

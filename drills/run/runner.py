@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from drills.engine.reap import cleanup_run, reap
+from drills.playbook.deadline import Deadline, DeadlineExceeded
 from drills.playbook.drill import run_scenario
 from drills.playbook.kit import ImageBuilder, Tools
+from drills.playbook.signals import Interrupted, Signals
 from drills.records.journal import Event, EventKind, Journal, rotate
 from drills.run import parallel
-from drills.run.deadline import Deadline, DeadlineExceeded
 from drills.run.lock import run_lock
-from drills.run.reap import cleanup_run, reap
-from drills.run.signals import Interrupted, Signals
 
 if TYPE_CHECKING:
     from drills.scenario.model import Scenario
@@ -41,7 +41,7 @@ class RunOptions:
     reap_first: bool = True
     on_event: Callable[[Event], None] | None = None  # live progress (drills/records/progress.py)
     jobs: int = 1  # scenarios run at once (drills/run/parallel.py)
-    shard: str = ""  # K/N when this run is one shard of a suite (drills/run/shard.py)
+    shard: str = ""  # K/N when this run is one shard of a suite (drills/scenario/shard.py)
     suite: tuple[str, ...] = ()  # every scenario of the whole suite, when sharded
     commit: str = ""  # the commit the drill tests ($GITHUB_SHA), for `drill merge`
 

@@ -32,27 +32,6 @@ def release_dirs(scenario: Scenario, work_dir: Path) -> tuple[Path, Path | None]
     return release_folders(root, rel, scenario.origin)
 
 
-def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-    """(candidate's, previous's) library folders: the scenario's `release.lib_dirs`, or for
-    the fixture release the stand-in toolchain's build folder of each version."""
-    rel = scenario.release
-    if rel.lib_dirs or rel.path is not None:
-        return rel.lib_dirs, rel.lib_dirs
-    from drills.standard.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
-
-    def of(tag: str | None) -> tuple[Path, ...]:
-        try:
-            return (build_toolchain(tag.lstrip("v")).runtime_lib.parent,) if tag else ()
-        except (ToolchainBuildError, OSError) as exc:
-            raise InfraError(
-                f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
-                f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
-                "compiler installed (CC)?"
-            ) from exc
-
-    return of(rel.tag), of(rel.previous)
-
-
 def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
     """A base image must already be in the engine: drills build locally and never pull.
     `drill run` asks before the run starts, so a missing one is a config error (exit 2)."""
@@ -67,7 +46,7 @@ def check_base_images(seam: DockerSeam, scenarios: list[Scenario]) -> None:
 
 def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     from drills.engine.images import build_images  # noqa: PLC0415
-    from drills.run.labels import RUN_ID  # noqa: PLC0415
+    from drills.engine.labels import RUN_ID  # noqa: PLC0415
 
     # One image set per release setting, shared by the run's scenarios. Tags are namespaced
     # by the run id, so two runs on one engine never share (and so never remove) an image;
@@ -80,8 +59,8 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
             return _build(scenario, labels)
 
     def _build(scenario: Scenario, labels: Mapping[str, str]) -> ImageSet:
-        from drills.engine.aot_binary import missing_library  # noqa: PLC0415
-        from drills.engine.app_images import build_app_images  # noqa: PLC0415
+        from drills.scenario.aot_binary import missing_library  # noqa: PLC0415
+        from drills.scenario.app_images import build_app_images  # noqa: PLC0415
 
         drop = missing_library(scenario) if scenario.fault_id == "missing-library" else None
         # an app's images hold its setup's output, which its env decides (dicts: by repr)
@@ -101,6 +80,7 @@ def image_builder(seam: DockerSeam, work_dir: Path) -> ImageBuilder:
     def _release_images(
         scenario: Scenario, labels: Mapping[str, str], namespace: str, drop: str | None
     ) -> ImageSet:
+        from drills.scenario.aot_binary import lib_dirs  # noqa: PLC0415
         from drills.standard.toolchain import app_package  # noqa: PLC0415
 
         current, previous = release_dirs(scenario, work_dir)

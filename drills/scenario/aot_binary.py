@@ -10,20 +10,39 @@ from typing import TYPE_CHECKING
 
 from drills.engine.closure import library_to_drop
 from drills.engine.images import AOT_NAME, archive_member, binary_closure
-from harness.errors import ConfigError
+from harness.errors import ConfigError, InfraError
 
 if TYPE_CHECKING:
     from drills.scenario.app import Binary
     from drills.scenario.model import Scenario
 
 
+def lib_dirs(scenario: Scenario) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """(candidate's, previous's) library folders: the scenario's `release.lib_dirs`, or for
+    the fixture release the stand-in toolchain's build folder of each version."""
+    rel = scenario.release
+    if rel.lib_dirs or rel.path is not None:
+        return rel.lib_dirs, rel.lib_dirs
+    from drills.standard.toolchain import ToolchainBuildError, build_toolchain  # noqa: PLC0415
+
+    def of(tag: str | None) -> tuple[Path, ...]:
+        try:
+            return (build_toolchain(tag.lstrip("v")).runtime_lib.parent,) if tag else ()
+        except (ToolchainBuildError, OSError) as exc:
+            raise InfraError(
+                f"{scenario.origin}: cannot build the stand-in toolchain {tag} "
+                f"for the fixture release ({str(exc).splitlines()[0]}); is a C "
+                "compiler installed (CC)?"
+            ) from exc
+
+    return of(rel.tag), of(rel.previous)
+
+
 def candidate_binary(scenario: Scenario) -> tuple[bytes, tuple[Path, ...]]:
     """The scenario's candidate AOT binary and the folders holding its own libraries."""
-    from drills.run import wiring  # noqa: PLC0415 - the release's (or fixture's) folders
-
     if scenario.app is not None:
         return binary_bytes(scenario.app.candidate), scenario.app.dirs_for(scenario.app.candidate)
-    own, _previous = wiring.lib_dirs(scenario)
+    own, _previous = lib_dirs(scenario)
     if scenario.release.path is None:
         from drills.standard.toolchain import build_toolchain  # noqa: PLC0415 - the fixture release
 

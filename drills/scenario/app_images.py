@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from drills.engine import images
-from drills.engine.aot_binary import binary_bytes
 from drills.engine.containers import ContainerSpec, DockerSeam
-from drills.run.labels import ROLE, RUN_ID
+from drills.engine.labels import ROLE, RUN_ID
+from drills.scenario.aot_binary import binary_bytes
 from drills.scenario.app import APP_DIR, App
 from harness.errors import HarnessError, InfraError
 

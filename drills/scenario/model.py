@@ -26,7 +26,7 @@ STANDARD_SUITE = Path(__file__).resolve().parents[1] / "standard" / "scenarios"
 
 
 def _notes_suite() -> Path:
-    from drills.standard.notes_suite import suite_dir  # noqa: PLC0415 - written on first use
+    from drills.scenario.notes_suite import suite_dir  # noqa: PLC0415 - written on first use
 
     return suite_dir()
 
@@ -291,7 +291,7 @@ def _check_injectable(scenario: Scenario) -> None:
     same words (the missing-library target: drills.engine.images.missing_library)."""
     if scenario.fault_id != "missing-library":
         return
-    from drills.engine.aot_binary import missing_library  # noqa: PLC0415 - reads the binaries
+    from drills.scenario.aot_binary import missing_library  # noqa: PLC0415 - reads the binaries
 
     try:
         missing_library(scenario)

@@ -10,7 +10,7 @@ from datetime import date
 from gates import waivers
 from gates.checks.base import NotApplicable
 from gates.contract import Contract, asset_name
-from gates.reading.facts import WindowState
+from gates.retention import WindowState
 from gates.sources.release import ReleaseRef
 from harness.results import Finding
 

@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import IO, cast
@@ -28,6 +28,7 @@ from gates.assets import is_sidecar, is_vsix
 from gates.contract import Contract, asset_name, exe
 from gates.reading import archive
 from gates.reading.archive import ArchiveListing, Keep
+from gates.retention import WindowState
 from gates.sources.release import AssetRef, ReleaseRef, ReleaseSource, StrayEntry
 from harness.errors import HarnessError
 from harness.text import printable
@@ -41,13 +42,6 @@ class AssetFacts:
     listing: ArchiveListing | None = None
     text: str | None = None
     read_error: str = ""  # could not read (I/O, download): an `error`, not a finding
-
-
-@dataclass(frozen=True, kw_only=True)
-class WindowState:
-    open: bool
-    closes: date | None
-    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

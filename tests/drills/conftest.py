@@ -73,8 +73,8 @@ from collections.abc import Iterator  # noqa: E402
 
 from drills.engine.containers import ContainerSpec  # noqa: E402
 from drills.engine.images import ImageSet, build_images  # noqa: E402
+from drills.engine.labels import labels as safety_labels  # noqa: E402
 from drills.engine.seam import DockerEngine, connect  # noqa: E402
-from drills.run.labels import labels as safety_labels  # noqa: E402
 from drills.standard.releases import write_release  # noqa: E402
 from drills.standard.toolchain import Toolchain, app_package, build_toolchain  # noqa: E402
 from harness.errors import InfraError  # noqa: E402

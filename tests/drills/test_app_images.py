@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from drills.engine.app_images import SETUP_ROLE, build_app_images
 from drills.engine.containers import ContainerInfo, ContainerSpec
 from drills.engine.images import ImageSet
+from drills.scenario.app_images import SETUP_ROLE, build_app_images
 from drills.scenario.model import load
-from drills.standard.notes_suite import suite_dir
+from drills.scenario.notes_suite import suite_dir
 from fixtures.fake_engine import Behaviour, FakeDocker
 from harness.errors import InfraError
 

@@ -13,11 +13,11 @@ import pytest
 from drills.engine.containers import ContainerInfo
 from drills.playbook import watch
 from drills.playbook.classify import classify, rule_fatal, rule_linker
+from drills.playbook.deadline import Deadline, DeadlineExceeded
 from drills.playbook.probes import Sample
 from drills.playbook.verdict import PhaseOutcome, decide
 from drills.playbook.watch import Incident, Watcher
 from drills.records.journal import Journal
-from drills.run.deadline import Deadline, DeadlineExceeded
 from drills.scenario.model import Probing
 from fixtures.fake_engine import FATAL, FakeClock
 from harness.results import Outcome

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
+from drills.playbook.signals import Interrupted
 from drills.records import journal, outputs
-from drills.run.signals import Interrupted
 from harness.errors import ConfigError, ExitCode, InfraError
 from harness.results import Outcome
 from tests.drills.conftest import PHASES, drill, standard

@@ -1,4 +1,5 @@
-"""Lock, reaper, labels, signal shield."""
+"""Labels (drills/engine/labels.py), the run lock (drills/run/lock.py), the reaper
+(drills/engine/reap.py) and the signal shield (drills/playbook/signals.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import signal
 import pytest
 
 from drills.engine.containers import ContainerSpec
-from drills.run.deadline import Deadline, DeadlineExceeded
-from drills.run.labels import EXPIRES, PID, RUN_ID
-from drills.run.labels import labels as resource_labels
+from drills.engine.labels import EXPIRES, PID, RUN_ID
+from drills.engine.labels import labels as resource_labels
+from drills.engine.reap import cleanup_run, reap
+from drills.playbook.deadline import Deadline, DeadlineExceeded
+from drills.playbook.signals import Interrupted, Signals
 from drills.run.lock import run_lock
-from drills.run.reap import cleanup_run, reap
-from drills.run.signals import Interrupted, Signals
 from fixtures.fake_engine import FakeDocker
 from harness.errors import InfraError
 

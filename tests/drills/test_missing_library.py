@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drills.engine.aot_binary import missing_library
 from drills.engine.closure import closure, library_to_drop
 from drills.faults.catalogue import FAULTS
 from drills.run.wiring import image_builder
+from drills.scenario.aot_binary import missing_library
 from drills.scenario.model import SUITES, load
-from drills.standard.notes_suite import suite_dir
+from drills.scenario.notes_suite import suite_dir
 from drills.standard.toolchain import Toolchain, build_toolchain, notes_package
 from fixtures.fake_engine import FakeDocker
 from harness.errors import ConfigError

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from drills.playbook.deadline import Deadline, DeadlineExceeded
+from drills.playbook.signals import Signals
 from drills.run import parallel
-from drills.run.deadline import Deadline, DeadlineExceeded
-from drills.run.signals import Signals
 
 
 def _deadline() -> Deadline:

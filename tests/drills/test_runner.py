@@ -361,7 +361,7 @@ def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
     import os  # noqa: PLC0415
     import signal  # noqa: PLC0415
 
-    from drills.run.signals import Interrupted  # noqa: PLC0415
+    from drills.playbook.signals import Interrupted  # noqa: PLC0415
 
     real_remove = fake.remove_container
     sent: list[str] = []

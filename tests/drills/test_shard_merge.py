@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.drill import drill as drill_cli
-from drills.run import shard
+from drills.scenario import shard
 from drills.scenario.model import SUITES
 from harness.errors import ConfigError
 from tests.drills.conftest import standard, tools_for

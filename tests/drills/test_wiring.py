@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from drills.run import wiring
+from drills.scenario import aot_binary
 from drills.scenario import model as scenario
 from drills.standard.releases import write_line
 from drills.standard.toolchain import build_toolchain
@@ -24,7 +25,7 @@ def _load(tmp_path: Path, release: str) -> scenario.Scenario:
 
 
 def test_the_fixture_release_uses_each_versions_stand_in_runtime(tmp_path: Path) -> None:
-    own, previous = wiring.lib_dirs(_load(tmp_path, ""))
+    own, previous = aot_binary.lib_dirs(_load(tmp_path, ""))
     assert own == (build_toolchain("0.7.1").runtime_lib.parent,)
     assert previous == (build_toolchain("0.7.0").runtime_lib.parent,)
     assert (own[0] / "libfuse_rt.so").is_file()
@@ -33,13 +34,13 @@ def test_the_fixture_release_uses_each_versions_stand_in_runtime(tmp_path: Path)
 def test_a_scenarios_lib_dirs_serve_both_releases(tmp_path: Path) -> None:
     write_line(tmp_path / "r", ("v0.7.0", "v0.7.1"))
     (tmp_path / "lib").mkdir()
-    own, previous = wiring.lib_dirs(_load(tmp_path, "release: {path: r, lib_dirs: [lib]}\n"))
+    own, previous = aot_binary.lib_dirs(_load(tmp_path, "release: {path: r, lib_dirs: [lib]}\n"))
     assert own == previous == (tmp_path / "lib",)
 
 
 def test_a_release_without_lib_dirs_gets_none(tmp_path: Path) -> None:
     write_line(tmp_path / "r", ("v0.7.1",))
-    assert wiring.lib_dirs(_load(tmp_path, "release: {path: r, previous: null}\n")) == ((), ())
+    assert aot_binary.lib_dirs(_load(tmp_path, "release: {path: r, previous: null}\n")) == ((), ())
 
 
 def test_release_dirs_finds_both_releases_of_a_line(tmp_path: Path) -> None:

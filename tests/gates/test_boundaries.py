@@ -20,7 +20,8 @@ from drills.standard.releases import build_info, integrity_files
 from gates import contract, retention, runner, waivers
 from gates.checks import CHECKS, CannotEvaluate, NotApplicable, integrity, title
 from gates.contract import Waiver, Window
-from gates.reading.facts import AssetFacts, ReleaseFacts, WindowState
+from gates.reading.facts import AssetFacts, ReleaseFacts
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Finding, Outcome, Report, Result, judged

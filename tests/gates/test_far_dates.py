@@ -12,7 +12,8 @@ from pathlib import Path
 from drills.standard.releases import write_line, write_release
 from gates import contract, retention
 from gates.checks import signatures
-from gates.reading.facts import WindowState, read_releases
+from gates.reading.facts import read_releases
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import ReleaseRef
 from tests.gates.conftest import run_gate

@@ -14,7 +14,8 @@ import pytest
 from drills.standard.releases import write_release
 from gates import contract, runner
 from gates.checks import signatures
-from gates.reading.facts import WindowState, read_releases
+from gates.reading.facts import read_releases
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from harness.results import Outcome, Report, Result
 from harness.stamps import format_utc, read_stamp

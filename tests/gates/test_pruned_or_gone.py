@@ -14,7 +14,8 @@ import pytest
 from drills.standard.releases import integrity_files, write_line, write_release
 from gates import contract, judging, runner
 from gates.checks import CHECKS, NotApplicable
-from gates.reading.facts import AssetFacts, ReleaseFacts, WindowState
+from gates.reading.facts import AssetFacts, ReleaseFacts
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Outcome, Report, Result

@@ -17,8 +17,9 @@ import pytest
 from drills.standard.releases import write_release
 from gates import contract, runner
 from gates.reading import archive
-from gates.reading.facts import WindowState, read_releases
+from gates.reading.facts import read_releases
 from gates.recovery import binsize
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from gates.sources.release import AssetRef, ReleaseRef
 from harness.results import Outcome

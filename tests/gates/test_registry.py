@@ -60,7 +60,7 @@ def test_an_expired_waiver_waives_nothing() -> None:
 def test_r001_says_only_absent_when_the_release_s_integrity_files_were_not_read() -> None:
     from gates import contract  # noqa: PLC0415
     from gates.checks.kept import LineFacts, fallback_retained  # noqa: PLC0415
-    from gates.reading.facts import WindowState  # noqa: PLC0415
+    from gates.retention import WindowState  # noqa: PLC0415
 
     rules = contract.load(None)
     line = LineFacts(

@@ -11,7 +11,8 @@ from pathlib import Path
 from drills.standard.releases import write_release
 from gates import contract
 from gates.checks import CHECKS
-from gates.reading.facts import WindowState, read_releases
+from gates.reading.facts import read_releases
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from harness.results import Finding
 

@@ -19,7 +19,8 @@ from drills.standard import sidecars
 from drills.standard.releases import write_release
 from gates import contract, signing
 from gates.checks import signatures
-from gates.reading.facts import ReleaseFacts, WindowState, read_releases
+from gates.reading.facts import ReleaseFacts, read_releases
+from gates.retention import WindowState
 from gates.sources.folder import FolderSource
 from tests.gates.conftest import GATE, run_gate
 
