@@ -266,13 +266,14 @@ def _own_journal(path: Path, run_id: str) -> list[Event]:
     """This run's journal events; none when the run never opened it (e.g. the lock was
     held), so another run's journal is never rendered."""
     from drills.records import journal  # noqa: PLC0415
+    from drills.records.events import RunStarted  # noqa: PLC0415
     from harness.errors import HarnessError  # noqa: PLC0415
 
     try:
         events = journal.read(path)
     except HarnessError:
         return []
-    return events if events[0].get("run_id") == run_id else []
+    return events if RunStarted.of(events[0]).run_id == run_id else []
 
 
 @click.command("report")

@@ -1,6 +1,8 @@
 """The journal's events: their kinds (`EventKind`, the journal's format), the `Event` as
 written and read (drills/records/journal.py), and typed payloads of the events the reports
-read: a scenario's start and verdict, a phase's end, a probe sample.
+read: the run's start, notes and end, a scenario's start and verdict, a phase's end, an
+action, a probe sample. Reports read events through these (and `Event.scenario`); only this
+module and the journal's shape check (drills/records/journal_shape.py) read raw fields.
 
 Each payload is parsed from an `Event` and never raises: `journal.read` has already checked
 the shape of every field a report needs (drills/records/journal_shape.py), and live progress
@@ -44,8 +46,15 @@ class Event:
     kind: str
     fields: Mapping[str, Any]
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def raw(self, key: str, default: Any = None) -> Any:
+        """A field as written: for the payloads below and the shape check only."""
         return self.fields.get(key, default)
+
+    @property
+    def scenario(self) -> str:
+        """The scenario the event belongs to ("" for the run's own events)."""
+        value = self.fields.get("scenario")
+        return "" if value is None else str(value)
 
 
 def is_number(value: Any) -> bool:
@@ -61,6 +70,70 @@ def _number(value: Any) -> float | None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RunStarted:
+    t: float
+    run_id: str
+    scenarios: tuple[str, ...]  # the run's scenarios, in order
+    suite: tuple[str, ...]  # a shard's: the whole suite's names (so a merge can tell what is missing)
+    shard: str  # "K/N", or "" for a whole suite
+    commit: str
+
+    @classmethod
+    def of(cls, ev: Event) -> RunStarted:
+        suite = ev.raw("suite")
+        return cls(
+            t=ev.t,
+            run_id=str(ev.raw("run_id")),
+            scenarios=tuple(ev.raw("scenarios") or ()),
+            suite=tuple(str(name) for name in suite) if isinstance(suite, list) else (),
+            shard=str(ev.raw("shard") or ""),
+            commit=str(ev.raw("commit") or ""),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunNote:
+    t: float
+    note: str
+
+    @classmethod
+    def of(cls, ev: Event) -> RunNote:
+        return cls(t=ev.t, note=str(ev.raw("note")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunFinished:
+    t: float
+    status: str  # one of journal_shape.RUN_STATUSES
+    journal_error: str  # why events were lost ("" when none were)
+
+    @classmethod
+    def of(cls, ev: Event) -> RunFinished:
+        error = ev.raw("journal_error")
+        return cls(t=ev.t, status=str(ev.raw("status")), journal_error=str(error) if error else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    t: float
+    scenario: str  # "" for the run's own (reaping, the run's cleanup)
+    action: str
+    target: str  # the role it acts on, or the fault it injects ("" for neither)
+    paths: dict[str, str]  # the evidence paths it names (preserve's folder, recovery-gates' report_dir)
+
+    @classmethod
+    def of(cls, ev: Event) -> Action:
+        paths = {key: value for key in ("folder", "report_dir") if isinstance(value := ev.raw(key), str)}
+        return cls(
+            t=ev.t,
+            scenario=ev.scenario,
+            action=str(ev.raw("action")),
+            target=str(ev.raw("role", "") or ev.raw("fault", "")),
+            paths=paths,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class ScenarioStarted:
     t: float
     scenario: str
@@ -73,18 +146,18 @@ class ScenarioStarted:
 
     @classmethod
     def of(cls, ev: Event) -> ScenarioStarted:
-        raw = ev.get("budgets")
+        raw = ev.raw("budgets")
         given = raw.items() if isinstance(raw, dict) else ()
         budgets = {str(k): n for k, v in given if (n := numbers.finite(v)) is not None}
         return cls(
             t=ev.t,
-            scenario=str(ev.get("scenario", "")),
-            title=str(ev.get("title", "")),
-            fault=str(ev.get("fault")),
-            expect_verdict=str(ev.get("expect_verdict")),
-            expect_fallback=bool(ev.get("expect_fallback")),
+            scenario=ev.scenario,
+            title=str(ev.raw("title", "")),
+            fault=str(ev.raw("fault")),
+            expect_verdict=str(ev.raw("expect_verdict")),
+            expect_fallback=bool(ev.raw("expect_fallback")),
             budgets=budgets,
-            regression=dict(reg) if isinstance(reg := ev.get("regression"), dict) else {},
+            regression=dict(reg) if isinstance(reg := ev.raw("regression"), dict) else {},
         )
 
 
@@ -96,7 +169,7 @@ class PhaseStarted:
 
     @classmethod
     def of(cls, ev: Event) -> PhaseStarted:
-        return cls(t=ev.t, scenario=str(ev.get("scenario", "")), phase=str(ev.get("phase")))
+        return cls(t=ev.t, scenario=ev.scenario, phase=str(ev.raw("phase")))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,14 +185,14 @@ class PhaseFinished:
 
     @classmethod
     def of(cls, ev: Event) -> PhaseFinished:
-        data, findings = ev.get("data"), ev.get("findings")
+        data, findings = ev.raw("data"), ev.raw("findings")
         return cls(
             t=ev.t,
-            scenario=str(ev.get("scenario", "")),
-            phase=str(ev.get("phase")),
-            outcome=str(ev.get("outcome", "error")),
-            duration_s=_number(ev.get("duration_s")),
-            summary=str(ev.get("summary", "")),
+            scenario=ev.scenario,
+            phase=str(ev.raw("phase")),
+            outcome=str(ev.raw("outcome", "error")),
+            duration_s=_number(ev.raw("duration_s")),
+            summary=str(ev.raw("summary", "")),
             data=data if isinstance(data, dict) else {},
             findings=tuple(findings) if isinstance(findings, list) else (),
         )
@@ -141,15 +214,15 @@ class ScenarioFinished:
 
     @classmethod
     def of(cls, ev: Event) -> ScenarioFinished:
-        fell_back = ev.get("fell_back")
+        fell_back = ev.raw("fell_back")
         return cls(
             t=ev.t,
-            scenario=str(ev.get("scenario", "")),
-            verdict=str(ev.get("verdict")),
-            expected=str(ev.get("expected")),
-            as_expected=bool(ev.get("as_expected")),
+            scenario=ev.scenario,
+            verdict=str(ev.raw("verdict")),
+            expected=str(ev.raw("expected")),
+            as_expected=bool(ev.raw("as_expected")),
             fell_back=None if fell_back is None else bool(fell_back),
-            reason=str(ev.get("reason", "")),
+            reason=str(ev.raw("reason", "")),
         )
 
 
@@ -167,10 +240,10 @@ class Sample:
     def of(cls, ev: Event) -> Sample:
         return cls(
             t=ev.t,
-            scenario=str(ev.get("scenario", "")),
-            phase=str(ev.get("phase", "")),
-            role=str(ev.get("role", "")),
-            ok=bool(ev.get("ok")),
-            latency_ms=_number(ev.get("latency_ms")),
-            error=str(ev.get("error") or ""),
+            scenario=ev.scenario,
+            phase=str(ev.raw("phase", "")),
+            role=str(ev.raw("role", "")),
+            ok=bool(ev.raw("ok")),
+            latency_ms=_number(ev.raw("latency_ms")),
+            error=str(ev.raw("error") or ""),
         )

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from drills.records.events import Action, RunStarted
 from drills.records.journal import Event, EventKind, aside_names
 
 RUN_FILE = "run-id.txt"  # in an evidence folder: the run whose evidence the folder holds
@@ -28,7 +29,7 @@ def relocate(events: list[Event], evidence_dir: Path) -> tuple[list[Event], list
     """The events, with the evidence paths their phases recorded pointing at the folder in
     `evidence_dir` that holds this run's evidence now; and a note per scenario whose
     evidence is gone (its folder holds another run's, and this run's is not beside it)."""
-    run_id = str(events[0].get("run_id"))
+    run_id = RunStarted.of(events[0]).run_id
     notes: list[str] = []
     for name, journalled in _journalled(events).items():
         folder = evidence_dir / name
@@ -47,12 +48,12 @@ def _journalled(events: list[Event]) -> dict[str, str]:
     """Scenario -> its evidence folder as the journal names it (only scenarios it names)."""
     named: dict[str, str] = {}
     for ev in events:
-        action, name = ev.get("action"), ev.get("scenario")
-        if ev.kind != EventKind.ACTION or not isinstance(action, str) or not isinstance(name, str):
+        if ev.kind != EventKind.ACTION or not (act := Action.of(ev)).scenario:
             continue
-        field, below = NAMED_BY.get(action, ("", False))
-        path = ev.get(field) if field else None
-        if isinstance(path, str):
+        name = act.scenario
+        field, below = NAMED_BY.get(act.action, ("", False))
+        path = act.paths.get(field)
+        if path is not None:
             folder = Path(path).parent if below else Path(path)
             if folder.name == name:
                 named.setdefault(name, str(folder))
@@ -97,7 +98,7 @@ def _rewritten(events: list[Event], name: str, old: str, new: str) -> list[Event
 
     return [
         dataclasses.replace(ev, fields=moved(dict(ev.fields)))
-        if ev.kind == EventKind.PHASE_FINISHED and ev.get("scenario") == name
+        if ev.kind == EventKind.PHASE_FINISHED and ev.scenario == name
         else ev
         for ev in events
     ]

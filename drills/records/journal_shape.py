@@ -54,7 +54,7 @@ def _one_of(name: str, value: Any, known: tuple[str, ...]) -> str | None:
 
 
 def _head(ev: Event) -> str | None:
-    names = ev.get("scenarios") or []
+    names = ev.raw("scenarios") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         return f"scenarios {_show(names)} is not a list of scenario names"
     return None
@@ -63,28 +63,28 @@ def _head(ev: Event) -> str | None:
 def _shape(ev: Event) -> str | None:
     if not (is_number(ev.t) and 0 <= ev.t <= LAST_T):
         return f"t {_show(ev.t)} is not a time (seconds since 1970)"
-    if ev.kind.startswith("phase.") and not isinstance(ev.get("phase"), str):
-        return f"phase {_show(ev.get('phase'))} is not a phase name"
+    if ev.kind.startswith("phase.") and not isinstance(ev.raw("phase"), str):
+        return f"phase {_show(ev.raw('phase'))} is not a phase name"
     by_kind = KIND_SHAPES.get(ev.kind)
     return None if by_kind is None else by_kind(ev)
 
 
 def _sample_shape(ev: Event) -> str | None:
-    if not (ev.get("latency_ms") is None or is_number(ev.get("latency_ms"))):
-        return f"latency_ms {_show(ev.get('latency_ms'))} is not a number"
+    if not (ev.raw("latency_ms") is None or is_number(ev.raw("latency_ms"))):
+        return f"latency_ms {_show(ev.raw('latency_ms'))} is not a number"
     return None
 
 
 def _end_shape(ev: Event) -> str | None:
     """run.finished: its status decides whether the run reads as interrupted (exit 130)."""
-    return _one_of("status", ev.get("status"), RUN_STATUSES)
+    return _one_of("status", ev.raw("status"), RUN_STATUSES)
 
 
 def _start_shape(ev: Event) -> str | None:
     """scenario.started: what the scenario expects (a control expected to fail may waive its
     failed phase) and the policy its trends are judged by."""
-    return _one_of("expect_verdict", ev.get("expect_verdict"), EXPECTED) or _regression_shape(
-        ev.get("regression")
+    return _one_of("expect_verdict", ev.raw("expect_verdict"), EXPECTED) or _regression_shape(
+        ev.raw("regression")
     )
 
 
@@ -105,14 +105,14 @@ def _regression_shape(section: Any) -> str | None:
 def _verdict_shape(ev: Event) -> str | None:
     """scenario.finished: the verdict, what was expected and whether that is what it got;
     the report's pass or fail follows from them, so they must agree."""
-    verdict, expected, as_expected = ev.get("verdict"), ev.get("expected"), ev.get("as_expected")
+    verdict, expected, as_expected = ev.raw("verdict"), ev.raw("expected"), ev.raw("as_expected")
     problem = _one_of("verdict", verdict, VERDICTS) or _one_of("expected", expected, EXPECTED)
     if problem is not None:
         return problem
     if not isinstance(as_expected, bool):
         return f"as_expected {_show(as_expected)} is not true or false"
-    if ev.get("fell_back") not in (True, False, None):
-        return f"fell_back {_show(ev.get('fell_back'))} is not true, false or null"
+    if ev.raw("fell_back") not in (True, False, None):
+        return f"fell_back {_show(ev.raw('fell_back'))} is not true, false or null"
     return _contradiction(verdict, expected, as_expected)
 
 
@@ -129,24 +129,24 @@ def _contradiction(verdict: str, expected: str, as_expected: bool) -> str | None
 
 def _agrees_with_start(ev: Event, expects: dict[str, str]) -> str | None:
     """A verdict's `expected` is what its scenario.started said the scenario expects."""
-    name = ev.get("scenario")
+    name = ev.raw("scenario")
     if not isinstance(name, str):
         return None
     if ev.kind == EventKind.SCENARIO_STARTED:
-        expects[name] = str(ev.get("expect_verdict"))
-    elif ev.kind == EventKind.SCENARIO_FINISHED and expects.get(name, ev.get("expected")) != ev.get(
+        expects[name] = str(ev.raw("expect_verdict"))
+    elif ev.kind == EventKind.SCENARIO_FINISHED and expects.get(name, ev.raw("expected")) != ev.raw(
         "expected"
     ):
         return (
-            f"expected {_show(ev.get('expected'))} is not what scenario.started expects for "
+            f"expected {_show(ev.raw('expected'))} is not what scenario.started expects for "
             f"{name!r} ({expects[name]!r}; the journal was edited)"
         )
     return None
 
 
 def _phase_shape(ev: Event) -> str | None:
-    outcome, duration, data = ev.get("outcome", "error"), ev.get("duration_s", 0), ev.get("data") or {}
-    key = NUMBERS.get(ev.get("phase"), "")
+    outcome, duration, data = ev.raw("outcome", "error"), ev.raw("duration_s", 0), ev.raw("data") or {}
+    key = NUMBERS.get(ev.raw("phase"), "")
     if not isinstance(outcome, str) or outcome not in set(Outcome):
         return f"outcome {_show(outcome)} is not one of {', '.join(Outcome)}"
     if not is_number(duration):
@@ -157,7 +157,7 @@ def _phase_shape(ev: Event) -> str | None:
         return f"data.{key} {_show(data[key])} is not a number"
     if data.get(key) is not None and data[key] < 0:  # a trend would read it as faster than ever
         return f"data.{key} {_show(data[key])} is not a number of seconds (0 or more)"
-    return _findings_shape(ev.get("findings") or [])
+    return _findings_shape(ev.raw("findings") or [])
 
 
 def _findings_shape(findings: Any) -> str | None:

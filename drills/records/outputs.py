@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from drills.records import trends
-from drills.records.events import ScenarioStarted
+from drills.records.events import RunStarted, ScenarioStarted
 from drills.records.journal import Event, EventKind
 from drills.records.overview import Overview, View, overview
 from drills.records.report import report, timeline
@@ -81,7 +81,7 @@ def _drill_section(
 ) -> dict[str, Any]:
     numbers = _numbers(rows)
     night = {
-        "run_id": events[0].get("run_id"),
+        "run_id": RunStarted.of(events[0]).run_id,
         "at": datetime.fromtimestamp(events[0].t, UTC).isoformat(),
         "scenarios": numbers,
     }

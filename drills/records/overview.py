@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from drills.records.events import PhaseFinished, PhaseStarted, Sample, ScenarioFinished, ScenarioStarted
+from drills.records.events import (
+    PhaseFinished,
+    PhaseStarted,
+    RunStarted,
+    Sample,
+    ScenarioFinished,
+    ScenarioStarted,
+)
 from drills.records.journal import Event, EventKind
 
 if TYPE_CHECKING:
@@ -59,7 +66,7 @@ def _data(mine: list[Event], phase: str, key: str) -> Any:
 
 def scenario_events(events: list[Event], name: str) -> tuple[list[Event], Event | None, Event | None]:
     """A scenario's events, its scenario.started and its scenario.finished (None if absent)."""
-    mine = [e for e in events if e.get("scenario") == name]
+    mine = [e for e in events if e.scenario == name]
     start = next((e for e in mine if e.kind == EventKind.SCENARIO_STARTED), None)
     return mine, start, next((e for e in mine if e.kind == EventKind.SCENARIO_FINISHED), None)
 
@@ -87,7 +94,7 @@ def row(events: list[Event], name: str) -> Overview:
 
 def overview(events: list[Event]) -> list[Overview]:
     """Per scenario of the run: fault, expected and actual verdict, detection, restore time."""
-    return [row(events, name) for name in events[0].get("scenarios") or []]
+    return [row(events, name) for name in RunStarted.of(events[0]).scenarios]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
+from drills.records.events import (
+    PhaseFinished,
+    PhaseStarted,
+    RunNote,
+    RunStarted,
+    ScenarioFinished,
+    ScenarioStarted,
+)
 from drills.records.journal import Event, EventKind
 from harness import numbers
 from harness.text import one_line
@@ -74,12 +81,11 @@ class Tracker:
     number: dict[str, int] = field(default_factory=dict)  # scenario -> its place in the run
 
     def feed(self, ev: Event) -> list[Update]:
-        name = one_line(str(ev.get("scenario", "")))
+        name = one_line(ev.scenario)
         out: list[Update] = []
         match ev.kind:
             case EventKind.RUN_STARTED:
-                scenarios = ev.get("scenarios")
-                self.total = len(scenarios) if isinstance(scenarios, list) else 0
+                self.total = len(RunStarted.of(ev).scenarios)
             case EventKind.SCENARIO_STARTED:
                 out = self._begin(ScenarioStarted.of(ev), name)
             case EventKind.PHASE_STARTED:
@@ -90,7 +96,7 @@ class Tracker:
             case EventKind.SCENARIO_FINISHED:
                 out = self._end(ScenarioFinished.of(ev), name)
             case EventKind.RUN_NOTE:
-                out = [Update(kind=Kind.LINE, text=one_line(f"note: {ev.get('note')}"))]
+                out = [Update(kind=Kind.LINE, text=one_line(f"note: {RunNote.of(ev).note}"))]
         return out
 
     def _count(self, name: str) -> str:

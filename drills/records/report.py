@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from drills.records.events import PhaseFinished, PhaseStarted, ScenarioFinished, ScenarioStarted
+from drills.records.events import (
+    Action,
+    PhaseFinished,
+    PhaseStarted,
+    RunFinished,
+    RunNote,
+    RunStarted,
+    ScenarioFinished,
+    ScenarioStarted,
+)
 from drills.records.journal import Event, EventKind
 from drills.records.overview import scenario_events
 from harness.results import Finding, Outcome, Report, Result
@@ -147,40 +156,41 @@ def timeline(events: Iterable[Event]) -> list[Timeline]:
         if ev.kind == EventKind.PHASE_FINISHED:
             p = PhaseFinished.of(ev)
             text = f"{p.phase}: {p.outcome} ({p.duration_s or 0:.3f} s)"
-        elif ev.kind == EventKind.ACTION and ev.get("scenario"):
-            text = f"action {ev.get('action')} {ev.get('role', '') or ev.get('fault', '')}".strip()
+        elif ev.kind == EventKind.ACTION and ev.scenario:
+            act = Action.of(ev)
+            text = f"action {act.action} {act.target}".strip()
         elif ev.kind == EventKind.SCENARIO_FINISHED:
             v = ScenarioFinished.of(ev)
             text = f"verdict {v.verdict} (expected {v.expected})"
         else:
             continue
-        out.append(Timeline(scenario=str(ev.get("scenario", "")), t=ev.t, text=text))
+        out.append(Timeline(scenario=ev.scenario, t=ev.t, text=text))
     return out
 
 
 def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
     """The run's report; `notes` are added to the journal's own."""
-    head = events[0]
-    finished = next((e for e in events if e.kind == EventKind.RUN_FINISHED), None)
-    names: list[str] = list(head.get("scenarios") or [])
+    head = RunStarted.of(events[0])
+    finished = next((RunFinished.of(e) for e in events if e.kind == EventKind.RUN_FINISHED), None)
+    names = list(head.scenarios)
     results = [r for name in names for r in _scenario_results(events, name, finished is not None)]
-    interrupted = finished is None or finished.get("status") == "interrupted"
-    said = [str(e.get("note")) for e in events if e.kind == EventKind.RUN_NOTE]
+    interrupted = finished is None or finished.status == "interrupted"
+    said = [RunNote.of(e).note for e in events if e.kind == EventKind.RUN_NOTE]
     return Report(
         tool="drill",
-        subject=f"run {head.get('run_id')}: {len(names)} scenarios",
+        subject=f"run {head.run_id}: {len(names)} scenarios",
         started_at=datetime.fromtimestamp(head.t, UTC),
         finished_at=datetime.fromtimestamp(events[-1].t, UTC),
         results=tuple(results),
         notes=(*said, *_ending(events, finished), *notes),
         interrupted=interrupted,
         stats=_stats(events),
-        shard=str(head.get("shard") or ""),
-        commit=str(head.get("commit") or ""),
+        shard=head.shard,
+        commit=head.commit,
     )
 
 
-def _ending(events: list[Event], finished: Event | None) -> list[str]:
+def _ending(events: list[Event], finished: RunFinished | None) -> list[str]:
     """What the journal's end says: events it lost (a gap in seq is a write that failed),
     and a journal that ends early; nothing for a run that wrote all it did."""
     lost = [
@@ -190,7 +200,7 @@ def _ending(events: list[Event], finished: Event | None) -> list[str]:
     ]
     notes = []
     if lost:
-        why = (finished.get("journal_error") if finished else None) or "they could not be written"
+        why = (finished.journal_error if finished else "") or "they could not be written"
         end = "; the run still reached its end, cleanup included (run.finished)" if finished else ""
         notes.append(f"the journal lost events (seq {', '.join(lost)}): {why}{end}")
     if finished is None:
@@ -200,12 +210,12 @@ def _ending(events: list[Event], finished: Event | None) -> list[str]:
 
 def _stats(events: list[Event]) -> dict[str, Any]:
     samples = [e for e in events if e.kind == EventKind.SAMPLE]
+    head = RunStarted.of(events[0])
     stats: dict[str, Any] = {
-        "run_id": events[0].get("run_id"),
+        "run_id": head.run_id,
         "duration_s": round(events[-1].t - events[0].t, 3),
         "samples": len(samples),
     }
-    suite = events[0].get("suite")
-    if isinstance(suite, list) and suite:  # a shard: the whole suite, so a merge can tell what is missing
-        stats["suite"] = [str(name) for name in suite]
+    if head.suite:  # a shard: the whole suite, so a merge can tell what is missing
+        stats["suite"] = list(head.suite)
     return stats

@@ -3,9 +3,23 @@ values, and a payload of any shape parses without raising."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from drills.records import journal
-from drills.records.events import PhaseFinished, Sample, ScenarioFinished, ScenarioStarted
+from drills.records.events import (
+    Action,
+    PhaseFinished,
+    RunFinished,
+    RunNote,
+    RunStarted,
+    Sample,
+    ScenarioFinished,
+    ScenarioStarted,
+)
 from drills.records.journal import Event, EventKind
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_kind_is_written_as_its_value_and_read_back_equal(tmp_path):
@@ -46,3 +60,52 @@ def test_payloads_of_the_wrong_shape_take_the_defaults_the_reports_show():
     )
     assert (end.verdict, end.as_expected, end.fell_back, end.reason) == ("passed", True, False, "")
     assert ScenarioFinished.of(_event(EventKind.SCENARIO_FINISHED)).fell_back is None
+
+
+def test_the_runs_own_events_and_actions_parse_to_what_the_reports_show():
+    head = RunStarted.of(
+        _event(EventKind.RUN_STARTED, run_id="r1", scenarios=["a", "b"], suite=["a", "b", "c"], shard="1/2")
+    )
+    assert (head.run_id, head.scenarios, head.suite, head.shard, head.commit) == (
+        "r1",
+        ("a", "b"),
+        ("a", "b", "c"),
+        "1/2",
+        "",
+    )
+    bare = RunStarted.of(_event(EventKind.RUN_STARTED, run_id="r2", suite="all", commit=None))
+    assert (bare.scenarios, bare.suite, bare.shard, bare.commit) == ((), (), "", "")
+    end = RunFinished.of(_event(EventKind.RUN_FINISHED, status="interrupted", journal_error=None))
+    assert (end.status, end.journal_error) == ("interrupted", "")
+    lost = RunFinished.of(_event(EventKind.RUN_FINISHED, status="finished", journal_error="disk full"))
+    assert lost.journal_error == "disk full"
+    assert RunNote.of(_event(EventKind.RUN_NOTE, note="the engine went away")).note == "the engine went away"
+    deploy = Action.of(_event(EventKind.ACTION, scenario="crash", action="deploy", role="candidate-aot"))
+    assert (deploy.scenario, deploy.action, deploy.target, deploy.paths) == (
+        "crash",
+        "deploy",
+        "candidate-aot",
+        {},
+    )
+    inject = Action.of(_event(EventKind.ACTION, scenario="crash", action="inject", role=None, fault="crash"))
+    assert inject.target == "crash"
+    kept = Action.of(
+        _event(EventKind.ACTION, scenario="crash", action="preserve", folder="/e/crash", report_dir=7)
+    )
+    assert kept.paths == {"folder": "/e/crash"}
+    assert Action.of(_event(EventKind.ACTION, action="reap-stale")).scenario == ""
+    assert _event(EventKind.ACTION, scenario=None).scenario == ""
+
+
+def test_only_the_payloads_and_the_shape_check_read_raw_fields():
+    """Reports, progress and the command lines read events through the typed payloads."""
+    readers = {}
+    for path in sorted([*(ROOT / "drills").rglob("*.py"), *(ROOT / "cli").rglob("*.py")]):
+        calls = [
+            node.lineno
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "raw"
+        ]
+        if calls:
+            readers[path.relative_to(ROOT).as_posix()] = calls
+    assert set(readers) == {"drills/records/events.py", "drills/records/journal_shape.py"}

@@ -31,8 +31,8 @@ def test_a_new_run_starts_with_an_empty_evidence_folder(fake, tmp_path):
     earlier = tmp_path / "evidence" / "crash.run1"
     assert {"fallback-native.log", "previous-aot.log", "fuse-aot-demo"} <= set(_listing(earlier))
     assert (earlier / "run-id.txt").read_text() == "run1\n"
-    moved = [e for e in events if e.kind == "action" and e.get("action") == "evidence-aside"]
-    assert [(m.get("folder"), m.get("to")) for m in moved] == [(str(folder), str(earlier))]
+    moved = [e for e in events if e.kind == "action" and e.raw("action") == "evidence-aside"]
+    assert [(m.raw("folder"), m.raw("to")) for m in moved] == [(str(folder), str(earlier))]
 
 
 def test_evidence_that_names_no_run_moves_aside_by_its_time(fake, tmp_path):

@@ -55,7 +55,7 @@ def test_the_report_renders_in_chromium_with_no_page_error(fake, tmp_path, suite
     page = out / "report.html"
     errors, dom = page_errors(page, tmp_path / "profile")
     assert errors == []
-    names = list(events[0].get("scenarios"))
+    names = list(events[0].raw("scenarios"))
     assert dom.count('class="gantt"') == len(names) and dom.count('class="latency"') == len(names)
     assert 'id="overview"' in dom and dom.index('id="overview"') < dom.index(f'id="s-{names[0]}"')
     over = dom.count('class="bar over"')

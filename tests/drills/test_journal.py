@@ -21,7 +21,7 @@ def test_events_are_appended_in_order_and_read_back(tmp_path):
     j.close()
     events = journal.read(tmp_path / "j.jsonl")
     assert [(e.seq, e.kind) for e in events] == [(1, "run.started"), (2, "action")]
-    assert events[1].get("role") == "candidate-aot"
+    assert events[1].raw("role") == "candidate-aot"
 
 
 def test_a_journal_cut_mid_run_still_renders_every_output(fake, tmp_path):
@@ -106,7 +106,7 @@ def test_earlier_journals_are_kept_even_when_runs_start_in_the_same_second(tmp_p
     path = tmp_path / "journal.jsonl"
     for run in ("r1", "r2", "r3"):
         journal.Journal(journal.rotate(path, 1000.4), lambda: 1000.4, run_id=run).close()
-    kept = {p.name: journal.read(p)[0].get("run_id") for p in tmp_path.iterdir()}
+    kept = {p.name: journal.read(p)[0].raw("run_id") for p in tmp_path.iterdir()}
     assert kept == {"journal.1000.jsonl": "r1", "journal.1000-2.jsonl": "r2", "journal.jsonl": "r3"}
 
 
@@ -162,7 +162,7 @@ def test_a_ctrl_c_during_a_write_never_lets_a_later_short_write_cut_an_event(tmp
     j.record("run.finished", status="interrupted")
     j.close()
     events = journal.read(path)
-    assert [(e.kind, e.get("action")) for e in events] == [
+    assert [(e.kind, e.raw("action")) for e in events] == [
         ("run.started", None),
         ("action", "b" * 200),
         ("run.finished", None),

@@ -176,8 +176,8 @@ def test_a_fallback_failure_the_journal_lost_is_never_a_pass(fake, tmp_path, mon
     with pytest.raises(InfraError, match="cannot append to the journal"):
         run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
     finished = [e for e in read(tmp_path / "journal.jsonl") if e.kind == "scenario.finished"]
-    assert [e.get("verdict") for e in finished] == ["error"]
-    assert "the journal could not record every event" in finished[0].get("reason")
+    assert [e.raw("verdict") for e in finished] == ["error"]
+    assert "the journal could not record every event" in finished[0].raw("reason")
     assert fake.list_labelled(RUN_KEY) == []
 
 
@@ -187,7 +187,7 @@ def test_a_phase_the_journal_lost_still_counts_for_what_follows(fake, tmp_path, 
     _phase_finished_lost_once(monkeypatch, "inject")
     with pytest.raises(InfraError, match="cannot append to the journal"):
         run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
-    phases = [e.get("phase") for e in read(tmp_path / "journal.jsonl") if e.kind == "phase.finished"]
+    phases = [e.raw("phase") for e in read(tmp_path / "journal.jsonl") if e.kind == "phase.finished"]
     assert phases[-2:] == ["diagnostics", "cleanup"]
     assert (tmp_path / "evidence" / "crash" / "run-id.txt").is_file()
 
@@ -197,4 +197,4 @@ def test_a_journal_that_lost_events_makes_even_a_clean_drill_an_error(fake, tmp_
     with pytest.raises(InfraError, match="cannot append to the journal"):
         run(tools_for(fake), [standard("crash")], RunOptions(out_dir=tmp_path))
     finished = [e for e in read(tmp_path / "journal.jsonl") if e.kind == "scenario.finished"]
-    assert [(e.get("verdict"), e.get("as_expected")) for e in finished] == [("error", False)]
+    assert [(e.raw("verdict"), e.raw("as_expected")) for e in finished] == [("error", False)]

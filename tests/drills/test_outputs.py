@@ -75,7 +75,7 @@ def test_no_field_of_any_event_crashes_the_reports(fake, tmp_path):
     evidence = tmp_path / "run" / "evidence"
     (evidence / "crash" / "run-id.txt").write_text("later\n")
     events = journal.read(tmp_path / "run" / "journal.jsonl")
-    samples = {(e.kind, e.get("phase"), e.get("action")): n for n, e in enumerate(events)}
+    samples = {(e.kind, e.raw("phase"), e.raw("action")): n for n, e in enumerate(events)}
     for n in samples.values():
         for key in events[n].fields:
             for odd in ODD:

@@ -62,7 +62,7 @@ def test_a_signal_stops_both_running_scenarios_and_cleans_up(
         until = time.monotonic() + 120
         while time.monotonic() < until:  # both running scenarios past their deploy
             deployed = path.exists() and sum(
-                e.kind == "phase.finished" and e.get("phase") == "deploy" for e in journal.read(path)
+                e.kind == "phase.finished" and e.raw("phase") == "deploy" for e in journal.read(path)
             )
             if deployed == 2:
                 break
@@ -77,8 +77,8 @@ def test_a_signal_stops_both_running_scenarios_and_cleans_up(
     assert child.returncode == 130, err
     assert time.monotonic() - sent < 30  # every wait ended at its next probe, not at its budget
     events = journal.read(path)
-    assert events[-1].kind == "run.finished" and events[-1].get("status") == "interrupted"
-    verdicts = {e.get("scenario"): e.get("verdict") for e in events if e.kind == "scenario.finished"}
+    assert events[-1].kind == "run.finished" and events[-1].raw("status") == "interrupted"
+    verdicts = {e.raw("scenario"): e.raw("verdict") for e in events if e.kind == "scenario.finished"}
     assert verdicts == {"crash": "error", "hang": "error"}  # the two not started never ran
     assert_nothing_left(engine, tmp_path / "out")
     report = json.loads((tmp_path / "out" / "report.json").read_text())

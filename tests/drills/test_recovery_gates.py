@@ -35,11 +35,11 @@ def _drill(fake, tmp_path: Path, exit_code: int | None):
 def _aot_deploys_after_gates(events) -> list[str]:
     seen, out = False, []
     for e in events:
-        if e.kind == "phase.finished" and e.get("phase") == "recover-to-aot":
+        if e.kind == "phase.finished" and e.raw("phase") == "recover-to-aot":
             return out
-        seen = seen or (e.kind == "action" and e.get("action") == "recovery-gates")
-        if seen and e.kind == "action" and e.get("action") == "deploy":
-            out.append(e.get("role"))
+        seen = seen or (e.kind == "action" and e.raw("action") == "recovery-gates")
+        if seen and e.kind == "action" and e.raw("action") == "deploy":
+            out.append(e.raw("role"))
     raise AssertionError("recover-to-aot never finished")
 
 

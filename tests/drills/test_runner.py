@@ -299,7 +299,7 @@ def _deployed(events, scenario: str) -> list[dict]:
     return [
         dict(e.fields)
         for e in events
-        if e.kind == "action" and e.get("action") == "deploy" and e.get("scenario") == scenario
+        if e.kind == "action" and e.raw("action") == "deploy" and e.raw("scenario") == scenario
     ]
 
 
@@ -312,9 +312,9 @@ def test_port_conflict_rolls_out_the_aot_beside_a_port_holder(fake, tmp_path):
     plans = [
         e
         for e in events
-        if e.kind == "action" and e.get("action") == "apply-plan" and e.get("role") == "candidate-aot"
+        if e.kind == "action" and e.raw("action") == "apply-plan" and e.raw("role") == "candidate-aot"
     ]
-    assert plans[0].get("plan")["port_holder"]
+    assert plans[0].raw("plan")["port_holder"]
     assert verdict_of(report, "port-conflict").outcome is Outcome.PASSED
 
 
@@ -376,8 +376,8 @@ def test_ctrl_c_during_cleanup_stops_the_run_after_cleanup(fake, tmp_path):
     with pytest.raises(Interrupted):
         run(tools_for(fake), [standard("crash"), standard("hang")], RunOptions(out_dir=tmp_path))
     events = journal.read(tmp_path / "journal.jsonl")
-    assert not [e for e in events if e.kind == "scenario.started" and e.get("scenario") == "hang"]
-    assert [e.get("status") for e in events if e.kind == "run.finished"] == ["interrupted"]
+    assert not [e for e in events if e.kind == "scenario.started" and e.raw("scenario") == "hang"]
+    assert [e.raw("status") for e in events if e.kind == "run.finished"] == ["interrupted"]
     assert outputs.report(events).interrupted
     assert fake.list_labelled("fuse-harness.run-id") == []
 
@@ -411,8 +411,8 @@ def test_broken_fallback_that_works_goes_red_after_a_failed_containment(fake, tm
     assert fallback.outcome is Outcome.FAILED
     assert "fallback path too slow" in fallback.summary
     assert fallback.data["broken"] is False
-    probes = [e for e in events if e.kind == "sample" and e.get("role") == "fallback-native"]
-    assert probes and probes[-1].get("ok") is True
+    probes = [e for e in events if e.kind == "sample" and e.raw("role") == "fallback-native"]
+    assert probes and probes[-1].raw("ok") is True
     verdict = verdict_of(report, "broken-fallback")
     assert verdict.outcome is Outcome.FAILED
     assert "the sabotage did not take" in verdict.summary
@@ -474,7 +474,7 @@ def test_a_bug_in_a_phase_is_an_error_naming_the_phase(fake, tmp_path):
     verdict = verdict_of(report, "crash")
     assert verdict.outcome is Outcome.ERROR and "detect" in verdict.summary
     assert verdict_of(report, "none").outcome is Outcome.ERROR  # it hits the same bug
-    assert [e.get("status") for e in events if e.kind == "run.finished"] == ["finished"]
+    assert [e.raw("status") for e in events if e.kind == "run.finished"] == ["finished"]
     assert report.exit_code is ExitCode.INFRA
     assert fake.list_labelled("fuse-harness.run-id") == []
 
@@ -511,7 +511,7 @@ def test_the_shadow_starts_with_detection_and_only_for_a_fault(fake, tmp_path):
         next(
             e.seq
             for e in events
-            if e.kind == "phase.started" and e.get("phase") == p and e.get("scenario") == "hang"
+            if e.kind == "phase.started" and e.raw("phase") == p and e.raw("scenario") == "hang"
         )
         for p in ("detect", "classify")
     )
@@ -519,9 +519,9 @@ def test_the_shadow_starts_with_detection_and_only_for_a_fault(fake, tmp_path):
         e.seq
         for e in events
         if e.kind == "action"
-        and e.get("action") == "deploy"
-        and e.get("role") == "shadow-native"
-        and e.get("scenario") == "hang"
+        and e.raw("action") == "deploy"
+        and e.raw("role") == "shadow-native"
+        and e.raw("scenario") == "hang"
     ]
     assert len(shadow) == 1 and detect < shadow[0] < classify
     assert [d for d in _deployed(events, "none") if d["role"] == "shadow-native"] == []

@@ -41,13 +41,13 @@ def events_of(out: Path) -> list[journal.Event]:
 
 def assert_nothing_left(engine: DockerEngine, out: Path) -> None:
     events = events_of(out)
-    run_id = events[0].get("run_id")
+    run_id = events[0].raw("run_id")
     assert engine.list_labelled(RUN_KEY, run_id) == []
     tags = [
         t
         for e in events
-        if e.get("phase") == "preflight" and e.kind == "phase.finished"
-        for t in (e.get("data") or {}).get("images", {}).values()
+        if e.raw("phase") == "preflight" and e.kind == "phase.finished"
+        for t in (e.raw("data") or {}).get("images", {}).values()
     ]
     assert [t for t in tags if engine.image_exists(t)] == []
 
@@ -114,7 +114,7 @@ def test_phase_timings_are_present_and_plausible(suite_run) -> None:
 def test_junit_has_one_testcase_per_phase_per_scenario(suite_run) -> None:
     _done, out, _took = suite_run
     finished = {
-        (e.get("scenario"), f"drill.{e.get('phase')}") for e in events_of(out) if e.kind == "phase.finished"
+        (e.raw("scenario"), f"drill.{e.raw('phase')}") for e in events_of(out) if e.kind == "phase.finished"
     }
     cases = [
         (c.get("classname"), c.get("name", "").split(":")[0])
@@ -137,7 +137,7 @@ def test_evidence_is_kept_for_every_scenario_that_fell_back(suite_run, name: str
     else:
         assert "mode=aot profile=release" in build_info and "contract=aot-v1" in build_info
     inspect = json.loads((folder / "candidate-aot.inspect.json").read_text())
-    assert inspect["Config"]["Labels"][RUN_KEY] == events_of(out)[0].get("run_id")
+    assert inspect["Config"]["Labels"][RUN_KEY] == events_of(out)[0].raw("run_id")
     assert (folder / "candidate-aot.log").is_file()
     assert json.loads((folder / "fallback-native.inspect.json").read_text())["State"]
     fatals = json.loads((folder / "fatal-lines.json").read_text())
@@ -160,7 +160,7 @@ def _wait_for(out: Path, phase: str, within_s: float = 60) -> None:
     while time.monotonic() < end:
         path = out / "journal.jsonl"
         if path.exists() and any(
-            e.kind == "phase.started" and e.get("phase") == phase for e in journal.read(path)
+            e.kind == "phase.started" and e.raw("phase") == phase for e in journal.read(path)
         ):
             return
         time.sleep(0.05)
@@ -188,7 +188,7 @@ def test_a_signal_mid_drill_cleans_up_writes_reports_and_exits_130(
     assert proc.returncode == 130, stdout + stderr
     assert f"received {sig.name}" in stderr and "drill: INTERRUPTED" in stdout
     events = events_of(tmp_path)
-    assert events[-1].kind == "run.finished" and events[-1].get("status") == "interrupted"
+    assert events[-1].kind == "run.finished" and events[-1].raw("status") == "interrupted"
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"] and report["verdict"] == "error"
     assert (tmp_path / "junit.xml").is_file() and (tmp_path / "summary.md").is_file()

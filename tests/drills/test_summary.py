@@ -15,7 +15,7 @@ def test_the_full_suite_summary_is_one_row_per_scenario_and_small(fake, tmp_path
     _report, events = drill(fake, tmp_path, *load_all(scenario_files((), "standard")))
     outputs.write(events, tmp_path)
     text = (tmp_path / "summary.md").read_text()
-    names = events[0].get("scenarios")
+    names = events[0].raw("scenarios")
     assert len(text.encode()) < 64 * 1024  # 330 timeline rows, yet far under GitHub's 1 MiB
     assert "### What failed" not in text
     table = text.split("### Scenarios")[1].split("### Details")[0]
