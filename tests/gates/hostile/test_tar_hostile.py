@@ -329,6 +329,7 @@ WELL_FORMED_PAX = [
     ("nul-padding-after-the-records", REC + b"\0" * 40, "a/b.txt"),
     ("length-padded-to-20-digits", b"00000000000000000034 path=a/b.txt\n", "a/b.txt"),
     ("empty-value", b"12 comment=\n" + REC, "a/b.txt"),
+    ("shortest-record", b"5 k=\n" + REC, "a/b.txt"),  # a one-letter keyword, no value: 5 bytes
     ("value-with-newline-and-equals", _record(b"comment", b"a=\nb=c") + REC, "a/b.txt"),
     ("binary-xattr-value", _record(b"SCHILY.xattr.user.k", b"\0\x01\xff\n") + REC, "a/b.txt"),
     ("blank-value", _record(b"LIBARCHIVE.xattr.a", b" ") + REC, "a/b.txt"),
