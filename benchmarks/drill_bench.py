@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from drills.records.events import Action, PhaseFinished, RunStarted, Sample, ScenarioStarted  # noqa: E402
 from drills.records.journal import Event, EventKind, Journal, read  # noqa: E402
 
 DRILL = Path(sys.executable).parent / "drill"
@@ -102,27 +103,28 @@ def container_starts(mine: list[Event]) -> list[float]:
     background and its events interleave with the rollout's."""
     asked: dict[str, float] = {}
     took = []
-    for e in mine:
-        if e.kind == "action" and e.get("action") == "deploy":
-            asked[e.get("role")] = e.t
-        elif e.kind == "action" and e.get("action") == "deployed" and e.get("role") in asked:
-            took.append(e.t - asked.pop(e.get("role")))
+    for act in (Action.of(e) for e in mine if e.kind == EventKind.ACTION):
+        if act.action == "deploy":
+            asked[act.role] = act.t
+        elif act.action == "deployed" and act.role in asked:
+            took.append(act.t - asked.pop(act.role))
     return took
 
 
 def service_start(mine: list[Event]) -> float:
     """The candidate's first healthy answer after it was started, before any fault."""
-    deployed = next(e.t for e in mine if e.kind == "action" and e.get("action") == "deployed")
-    ready = next(e.t for e in mine if e.kind == "sample" and e.get("phase") == "ready" and e.get("ok"))
+    deployed = next(e.t for e in mine if e.kind == EventKind.ACTION and Action.of(e).action == "deployed")
+    samples = (Sample.of(e) for e in mine if e.kind == EventKind.SAMPLE)
+    ready = next(s.t for s in samples if s.phase == "ready" and s.ok)
     return ready - deployed
 
 
 def row(events: list[Event], name: str) -> Row:
-    mine = [e for e in events if e.get("scenario") == name]
+    mine = [e for e in events if e.scenario == name]
     start = next(e for e in mine if e.kind == "scenario.started")
     end = next(e for e in mine if e.kind == "scenario.finished")
-    detect = next(e for e in mine if e.kind == "phase.finished" and e.get("phase") == "detect")
-    data = detect.get("data") or {}
+    phases = (PhaseFinished.of(e) for e in mine if e.kind == EventKind.PHASE_FINISHED)
+    data = next(p for p in phases if p.phase == "detect").data
     latency = data.get("latency_s")
     return Row(
         scenario=name,
@@ -140,7 +142,7 @@ def row(events: list[Event], name: str) -> Row:
 def interval_ms(started: Event) -> float:
     from drills.scenario.model import load  # noqa: PLC0415
 
-    return load(Path(str(started.get("origin")))).probing.interval_s * 1000
+    return load(Path(ScenarioStarted.of(started).origin)).probing.interval_s * 1000
 
 
 def print_table(rows: list[Row], fsync_s: float, cpu_s: float) -> None:
@@ -283,7 +285,7 @@ def main() -> int:
             return compare_jobs(out, args.jobs, args.repeat)
         wall, cpu, code = run_suite(out)
         events = read(out / "journal.jsonl")
-        names = list(events[0].get("scenarios") or [])
+        names = list(RunStarted.of(events[0]).scenarios)
         fsync_s = fsync_cost(out)
         print_table([row(events, n) for n in names], fsync_s, cpu)
         print(

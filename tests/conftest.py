@@ -118,5 +118,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller cleans up
         return
     root = Path(os.environ.get("PYTEST_DEBUG_TEMPROOT") or tempfile.gettempdir())
-    with contextlib.suppress(OSError):  # not empty, not there, or not ours
+    with contextlib.suppress(OSError, KeyError):  # not empty, not there, not ours; or no user name
         (root / f"pytest-of-{getpass.getuser()}").rmdir()

@@ -149,3 +149,14 @@ def test_the_stage_check_sees_imports_up_and_beside(tmp_path: Path) -> None:
     gates = _skeleton(tmp_path, "gates")
     (gates / "checks" / "m.py").write_text("from gates.recovery import perf\nfrom gates import reading\n")
     assert stage_violations("gates", tmp_path) == ["gates/checks/m.py (checks) imports gates.recovery"]
+
+
+def test_the_wheel_ships_every_product_package() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'packages = ["cli", "harness", "gates", "drills"]' in text
+
+
+def test_no_module_imports_relatively() -> None:
+    """The checks above read absolute names; ruff (TID252, all) refuses a relative import, and
+    this holds the setting in place."""
+    assert 'ban-relative-imports = "all"' in (ROOT / "pyproject.toml").read_text()

@@ -50,7 +50,6 @@ def test_no_schema_pattern_lets_a_final_newline_through(pattern: str, data: st.D
     # drawn from the pattern as the schema's ECMA dialect reads it (Python's own reading of
     # `[^\s]` lets through a no-break space, which ECMA's `\s` holds)
     text = data.draw(st.from_regex(_ecma(pattern), fullmatch=True).filter(lambda t: "\n" not in t))
-    assert _ecma(pattern).search(text)
     assert not _ecma(pattern).search(text + "\n")
 
 

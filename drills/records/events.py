@@ -54,7 +54,7 @@ class Event:
     def scenario(self) -> str:
         """The scenario the event belongs to ("" for the run's own events)."""
         value = self.fields.get("scenario")
-        return "" if value is None else str(value)
+        return value if isinstance(value, str) else ""
 
 
 def is_number(value: Any) -> bool:
@@ -69,10 +69,14 @@ def _number(value: Any) -> float | None:
     return value if is_number(value) else None
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    return tuple(str(name) for name in value) if isinstance(value, list) else ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunStarted:
     t: float
-    run_id: str
+    run_id: str | None  # None in a journal edited to hold no text there (reports show null)
     scenarios: tuple[str, ...]  # the run's scenarios, in order
     suite: tuple[str, ...]  # a shard's: the whole suite's names (so a merge can tell what is missing)
     shard: str  # "K/N", or "" for a whole suite
@@ -80,12 +84,12 @@ class RunStarted:
 
     @classmethod
     def of(cls, ev: Event) -> RunStarted:
-        suite = ev.raw("suite")
+        run_id, scenarios, suite = ev.raw("run_id"), ev.raw("scenarios"), ev.raw("suite")
         return cls(
             t=ev.t,
-            run_id=str(ev.raw("run_id")),
-            scenarios=tuple(ev.raw("scenarios") or ()),
-            suite=tuple(str(name) for name in suite) if isinstance(suite, list) else (),
+            run_id=run_id if isinstance(run_id, str) else None,
+            scenarios=_names(scenarios),
+            suite=_names(suite),
             shard=str(ev.raw("shard") or ""),
             commit=str(ev.raw("commit") or ""),
         )
@@ -118,19 +122,26 @@ class Action:
     t: float
     scenario: str  # "" for the run's own (reaping, the run's cleanup)
     action: str
-    target: str  # the role it acts on, or the fault it injects ("" for neither)
-    paths: dict[str, str]  # the evidence paths it names (preserve's folder, recovery-gates' report_dir)
+    role: str  # the deployment it acts on ("" for none)
+    target: str  # that role, or the fault it injects ("" for neither)
+    fields: Mapping[str, Any]  # what else it names, as written (see `path`)
 
     @classmethod
     def of(cls, ev: Event) -> Action:
-        paths = {key: value for key in ("folder", "report_dir") if isinstance(value := ev.raw(key), str)}
+        role = ev.raw("role")
         return cls(
             t=ev.t,
             scenario=ev.scenario,
             action=str(ev.raw("action")),
-            target=str(ev.raw("role", "") or ev.raw("fault", "")),
-            paths=paths,
+            role=role if isinstance(role, str) else "",
+            target=str(role or ev.raw("fault", "") or ""),
+            fields=ev.fields,
         )
+
+    def path(self, key: str) -> str | None:
+        """A path the action names (preserve's folder, recovery-gates' report_dir), if text."""
+        value = self.fields.get(key)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +154,7 @@ class ScenarioStarted:
     expect_fallback: bool
     budgets: dict[str, float]  # the numeric budgets only (unset ones are null in the journal)
     regression: dict[str, Any]  # how trends judge it (empty in journals from before the section)
+    origin: str  # the scenario file it was read from
 
     @classmethod
     def of(cls, ev: Event) -> ScenarioStarted:
@@ -158,6 +170,7 @@ class ScenarioStarted:
             expect_fallback=bool(ev.raw("expect_fallback")),
             budgets=budgets,
             regression=dict(reg) if isinstance(reg := ev.raw("regression"), dict) else {},
+            origin=str(ev.raw("origin", "")),
         )
 
 

@@ -29,7 +29,7 @@ def relocate(events: list[Event], evidence_dir: Path) -> tuple[list[Event], list
     """The events, with the evidence paths their phases recorded pointing at the folder in
     `evidence_dir` that holds this run's evidence now; and a note per scenario whose
     evidence is gone (its folder holds another run's, and this run's is not beside it)."""
-    run_id = RunStarted.of(events[0]).run_id
+    run_id = str(RunStarted.of(events[0]).run_id)
     notes: list[str] = []
     for name, journalled in _journalled(events).items():
         folder = evidence_dir / name
@@ -52,7 +52,7 @@ def _journalled(events: list[Event]) -> dict[str, str]:
             continue
         name = act.scenario
         field, below = NAMED_BY.get(act.action, ("", False))
-        path = act.paths.get(field)
+        path = act.path(field) if field else None
         if path is not None:
             folder = Path(path).parent if below else Path(path)
             if folder.name == name:

@@ -184,7 +184,7 @@ def report(events: list[Event], notes: Iterable[str] = ()) -> Report:
         results=tuple(results),
         notes=(*said, *_ending(events, finished), *notes),
         interrupted=interrupted,
-        stats=_stats(events),
+        stats=_stats(events, head),
         shard=head.shard,
         commit=head.commit,
     )
@@ -208,9 +208,8 @@ def _ending(events: list[Event], finished: RunFinished | None) -> list[str]:
     return notes
 
 
-def _stats(events: list[Event]) -> dict[str, Any]:
+def _stats(events: list[Event], head: RunStarted) -> dict[str, Any]:
     samples = [e for e in events if e.kind == EventKind.SAMPLE]
-    head = RunStarted.of(events[0])
     stats: dict[str, Any] = {
         "run_id": head.run_id,
         "duration_s": round(events[-1].t - events[0].t, 3),

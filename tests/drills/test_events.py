@@ -81,31 +81,63 @@ def test_the_runs_own_events_and_actions_parse_to_what_the_reports_show():
     assert lost.journal_error == "disk full"
     assert RunNote.of(_event(EventKind.RUN_NOTE, note="the engine went away")).note == "the engine went away"
     deploy = Action.of(_event(EventKind.ACTION, scenario="crash", action="deploy", role="candidate-aot"))
-    assert (deploy.scenario, deploy.action, deploy.target, deploy.paths) == (
+    assert (deploy.scenario, deploy.action, deploy.role, deploy.target) == (
         "crash",
         "deploy",
         "candidate-aot",
-        {},
+        "candidate-aot",
     )
     inject = Action.of(_event(EventKind.ACTION, scenario="crash", action="inject", role=None, fault="crash"))
-    assert inject.target == "crash"
+    assert (inject.role, inject.target) == ("", "crash")
     kept = Action.of(
         _event(EventKind.ACTION, scenario="crash", action="preserve", folder="/e/crash", report_dir=7)
     )
-    assert kept.paths == {"folder": "/e/crash"}
+    assert (kept.path("folder"), kept.path("report_dir"), kept.path("to")) == ("/e/crash", None, None)
     assert Action.of(_event(EventKind.ACTION, action="reap-stale")).scenario == ""
-    assert _event(EventKind.ACTION, scenario=None).scenario == ""
+    assert (
+        _event(EventKind.ACTION, scenario=None).scenario
+        == _event(EventKind.ACTION, scenario=5).scenario
+        == ""
+    )
+    odd = RunStarted.of(_event(EventKind.RUN_STARTED, run_id=7, scenarios=5, suite="ab"))
+    assert (odd.run_id, odd.scenarios, odd.suite) == (None, (), ())
+
+
+def _raw_reads(path: Path) -> list[int]:
+    """Lines of `path` that call `.raw(` or read an object's `.fields` (dataclasses.fields aside)."""
+    tree = ast.parse(path.read_text())
+    calls = [n.func for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    fields = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Attribute) and n.attr == "fields" and getattr(n.value, "id", "") != "dataclasses"
+    ]
+    return sorted({n.lineno for n in [*(c for c in calls if c.attr == "raw"), *fields]})
+
+
+# the payload parsers, the journal's shape check, and the relocation of evidence paths (which
+# rewrites every field of a phase's result, whatever it holds)
+RAW_READERS = {
+    "drills/records/events.py",
+    "drills/records/journal_shape.py",
+    "drills/records/evidence_location.py",
+}
 
 
 def test_only_the_payloads_and_the_shape_check_read_raw_fields():
-    """Reports, progress and the command lines read events through the typed payloads."""
-    readers = {}
-    for path in sorted([*(ROOT / "drills").rglob("*.py"), *(ROOT / "cli").rglob("*.py")]):
-        calls = [
-            node.lineno
-            for node in ast.walk(ast.parse(path.read_text()))
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "raw"
-        ]
-        if calls:
-            readers[path.relative_to(ROOT).as_posix()] = calls
-    assert set(readers) == {"drills/records/events.py", "drills/records/journal_shape.py"}
+    """Reports, progress, the command lines, the benchmarks and the fakes read events through
+    the typed payloads."""
+    places = [ROOT / p for p in ("drills", "cli", "benchmarks", "fixtures")]
+    readers = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in sorted(p for place in places for p in place.rglob("*.py"))
+        if (lines := _raw_reads(path))
+    }
+    assert set(readers) == RAW_READERS
+    assert readers["drills/records/evidence_location.py"] == [100]  # the rewrite, nothing else
+
+
+def test_the_raw_read_check_sees_both_forms(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import dataclasses\nx = ev.raw('a')\ny = ev.fields['b']\nz = dataclasses.fields(ev)\n")
+    assert _raw_reads(module) == [2, 3]
